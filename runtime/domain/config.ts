@@ -1,0 +1,147 @@
+/**
+ * The application config: what the Ocean Spark API accepts as `configOverrides` and as a config
+ * template's `config`, with driver and executor. The single source of the REST validation, the
+ * OpenAPI and JSON Schema documents, the CLI and the jobs-as-code component.
+ */
+import { z } from 'zod';
+import { CPU_EXPECTED, MEMORY_EXPECTED, parseCpuMillis, parseMemoryMiB } from './quantity';
+
+export const MemoryQuantity = z
+  .string()
+  .refine((v) => parseMemoryMiB(v) !== undefined, { message: `is not ${MEMORY_EXPECTED}` })
+  .meta({
+    description: `Memory: ${MEMORY_EXPECTED}; k/m/g/t and Ki/Mi/Gi/Ti are powers of 1024.`,
+    examples: ['8g', '8192m', '8Gi'],
+  });
+
+export const CpuQuantity = z
+  .string()
+  .refine((v) => parseCpuMillis(v) !== undefined, { message: `is not ${CPU_EXPECTED}` })
+  .meta({ description: CPU_EXPECTED, examples: ['1', '500m', '3460m'] });
+
+const StringMap = z.record(z.string(), z.string());
+/** Kubernetes objects we pass through to the pod spec as they are (affinity, security contexts...). */
+const KubernetesObject = z.record(z.string(), z.unknown());
+
+export const Toleration = z.looseObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+
+export const VolumeMount = z.looseObject({
+  name: z.string().min(1),
+  mountPath: z.string().min(1),
+  readOnly: z.boolean().optional(),
+  subPath: z.string().optional(),
+});
+
+/** A Kubernetes volume: a name plus one volume source (emptyDir, hostPath, persistentVolumeClaim...). */
+export const Volume = z.looseObject({ name: z.string().min(1) });
+
+export const SecretRef = z.strictObject({ name: z.string().min(1), key: z.string().min(1) });
+
+const podFields = {
+  /** Spark cores of the pod (spark.driver.cores / spark.executor.cores). */
+  cores: z.number().int().positive().optional(),
+  coreRequest: CpuQuantity.optional(),
+  coreLimit: CpuQuantity.optional(),
+  memory: MemoryQuantity.optional(),
+  memoryOverhead: MemoryQuantity.optional(),
+  javaOptions: z.string().optional(),
+  instanceType: z.string().min(1).optional(),
+  /** Instance families (e.g. "m5") or types (e.g. "m5.xlarge") the pod may run on. */
+  instanceAllowList: z.array(z.string().min(1)).optional(),
+  /** Run on spot capacity. @default false for the driver, true for executors. */
+  spot: z.boolean().optional(),
+  affinity: KubernetesObject.optional(),
+  tolerations: z.array(Toleration).optional(),
+  hostAliases: z.array(z.strictObject({ ip: z.string(), hostnames: z.array(z.string()) })).optional(),
+  envVars: StringMap.optional(),
+  envSecretKeyRefs: z.record(z.string(), SecretRef).optional(),
+  secrets: z
+    .array(z.strictObject({ name: z.string().min(1), path: z.string().min(1), secretType: z.string().optional() }))
+    .optional(),
+  configMaps: z.array(z.strictObject({ name: z.string().min(1), path: z.string().min(1) })).optional(),
+  labels: StringMap.optional(),
+  annotations: StringMap.optional(),
+  image: z.string().min(1).optional(),
+  podSecurityContext: KubernetesObject.optional(),
+  securityContext: KubernetesObject.optional(),
+  volumeMounts: z.array(VolumeMount).optional(),
+};
+
+export const DriverSpec = z.strictObject({ ...podFields, podName: z.string().min(1).optional() });
+
+export const ExecutorSpec = z.strictObject({
+  ...podFields,
+  /** Number of executors. @default 6 for API-submitted applications (hosted product default). */
+  instances: z.number().int().min(0).optional(),
+  /**
+   * oomRecovery: double the memory when the job's previous run died of out-of-memory;
+   * autotuning: that, and also lower memory to observed use.
+   */
+  strategy: z.enum(['oomRecovery', 'autotuning']).optional(),
+});
+
+export const TimeoutPolicy = z.union(
+  [
+    z.literal('DISABLED'),
+    z.strictObject({ minutes: z.number().int().positive(), policy: z.literal('KILL').default('KILL') }),
+  ],
+  { error: 'is neither "DISABLED" nor {"minutes": <whole minutes>, "policy": "KILL"}' },
+);
+
+export const Deps = z.strictObject({
+  jars: z.array(z.string()).optional(),
+  files: z.array(z.string()).optional(),
+  pyFiles: z.array(z.string()).optional(),
+  packages: z.array(z.string()).optional(),
+  repositories: z.array(z.string()).optional(),
+  excludePackages: z.array(z.string()).optional(),
+});
+
+export const ApplicationType = z.enum(['Java', 'Scala', 'Python']);
+
+export const ApplicationConfig = z
+  .strictObject({
+    type: ApplicationType.optional(),
+    sparkVersion: z
+      .string()
+      .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'is not a Spark version such as "4.0.1"' })
+      .optional(),
+    image: z.string().min(1).optional(),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+    imagePullSecrets: z.array(z.string()).optional(),
+    mainApplicationFile: z.string().min(1).optional(),
+    mainClass: z.string().min(1).optional(),
+    arguments: z.array(z.string()).optional(),
+    pythonVersion: z.enum(['3']).optional(),
+    deps: Deps.optional(),
+    sparkConf: StringMap.optional(),
+    hadoopConf: StringMap.optional(),
+    sparkConfigMap: z.string().optional(),
+    hadoopConfigMap: z.string().optional(),
+    memoryOverheadFactor: z
+      .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)])
+      .optional()
+      .meta({ description: 'Fraction of memory added as non-JVM overhead, e.g. 0.1 or "0.4".' }),
+    timeToLiveSeconds: z.number().int().min(0).optional(),
+    /** @default 24 hours, policy KILL */
+    timeout: TimeoutPolicy.optional(),
+    volumes: z.array(Volume).optional(),
+    /** Labels for cost grouping. */
+    labels: StringMap.optional(),
+    shuffle: z.strictObject({ enabled: z.boolean().optional(), rootDir: z.string().optional() }).optional(),
+    driver: DriverSpec.optional(),
+    executor: ExecutorSpec.optional(),
+  })
+  .meta({ id: 'ApplicationConfig', description: 'Spark application configuration (Ocean Spark compatible).' });
+
+export type ApplicationConfig = z.infer<typeof ApplicationConfig>;
+export type DriverSpec = z.infer<typeof DriverSpec>;
+export type ExecutorSpec = z.infer<typeof ExecutorSpec>;
+
+export const DEFAULT_TIMEOUT_MINUTES = 24 * 60;

@@ -1,0 +1,150 @@
+/**
+ * The interfaces the use cases are written against. Adapters (store/, local/, k8s/, http/)
+ * implement or call them; only runtime/main constructs adapters.
+ */
+import type { Application } from './application';
+import type { ApplicationConfig } from './config';
+import type { ConfigTemplate, JobSpec } from './resources';
+import type { AppState } from './states';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor of the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ApplicationFilter {
+  clusterId?: string;
+  jobId?: string;
+  states?: AppState[];
+  /** ISO timestamps bounding createdAt (inclusive from, exclusive to). */
+  createdFrom?: string;
+  createdTo?: string;
+  /** Every label given must match (config.labels). */
+  labels?: Record<string, string>;
+}
+
+export interface ApplicationUpdate {
+  state?: AppState;
+  stateReason?: string;
+  backendRef?: string;
+  startedAt?: string;
+  endedAt?: string;
+  metrics?: Record<string, unknown>;
+}
+
+export interface StoredJob extends JobSpec {
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredTemplate extends ConfigTemplate {
+  clusterId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type Scope =
+  | 'admin'
+  | 'applications:create'
+  | 'applications:kill'
+  | 'applications:read'
+  | 'templates:manage'
+  | 'jobs:update'
+  | 'clusters:manage'
+  | 'tokens:manage';
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret; the secret itself is never stored. */
+  secretHash: string;
+  scopes: Scope[];
+  /** When set, the token acts only on these clusters / jobs / templates. */
+  clusterIds?: string[];
+  jobIds?: string[];
+  templateIds?: string[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface StoredCluster {
+  id: string;
+  backend: 'local' | 'kubernetes';
+  /** Back-end settings: kubeconfig context, namespace, local parallelism... */
+  settings: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Durable state. Every write is committed before the promise resolves, so a caller may
+ * acknowledge it afterwards.
+ */
+export interface Store {
+  /** Inserts, or returns the application already stored under the same id or idempotency key. */
+  insertApplication(app: Application): Promise<{ app: Application; created: boolean }>;
+  getApplication(id: string): Promise<Application | undefined>;
+  listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>>;
+  /**
+   * Applies the update if the application is in `expected` state (compare-and-set), returning the
+   * new application, or undefined when the state had moved on.
+   */
+  updateApplication(id: string, update: ApplicationUpdate, expected?: AppState[]): Promise<Application | undefined>;
+
+  /** Creates the job if it does not exist; returns it either way. */
+  ensureJob(job: JobSpec): Promise<StoredJob>;
+  putJob(job: JobSpec): Promise<StoredJob>;
+  getJob(id: string): Promise<StoredJob | undefined>;
+  listJobs(filter: { clusterId?: string }, limit: number, cursor?: string): Promise<Page<StoredJob>>;
+
+  putTemplate(clusterId: string, template: ConfigTemplate): Promise<StoredTemplate>;
+  getTemplate(clusterId: string, id: string): Promise<StoredTemplate | undefined>;
+  listTemplates(clusterId: string): Promise<StoredTemplate[]>;
+  deleteTemplate(clusterId: string, id: string): Promise<boolean>;
+
+  putCluster(cluster: Omit<StoredCluster, 'createdAt' | 'updatedAt'>): Promise<StoredCluster>;
+  getCluster(id: string): Promise<StoredCluster | undefined>;
+  listClusters(): Promise<StoredCluster[]>;
+  deleteCluster(id: string): Promise<boolean>;
+
+  insertToken(token: ApiToken): Promise<void>;
+  findTokenByHash(secretHash: string): Promise<ApiToken | undefined>;
+  listTokens(): Promise<ApiToken[]>;
+  revokeToken(id: string, at: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
+
+/** What a back-end knows of an application it was given. */
+export interface BackendStatus {
+  state: AppState;
+  reason?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** State changes a back-end observes, reported as they happen. */
+export type BackendListener = (appId: string, status: BackendStatus) => void;
+
+/** Where applications run: `local` spark-submit, `kubernetes` SparkApplications... */
+export interface SparkBackend {
+  readonly kind: StoredCluster['backend'];
+  /** Starts the application; idempotent by app.id. Returns how the back-end knows it. */
+  submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }>;
+  /** Stops it; killing an application that has ended does nothing. */
+  kill(app: Application): Promise<void>;
+  /** Asks the back-end what became of an application (after a restart, a lost watch...). */
+  status(app: Application): Promise<BackendStatus>;
+  /** The driver log so far, then (with follow) new lines until the application ends or signal aborts. */
+  driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string>;
+  /** The Spark event log of the application (file or directory), once written. */
+  eventLogPath(app: Application): string | undefined;
+  /** Registers the listener of state changes. */
+  onStatus(listener: BackendListener): void;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}

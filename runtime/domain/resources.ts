@@ -1,0 +1,65 @@
+/** Jobs, config templates, submissions and applications: the resources both APIs serve. */
+import { z } from 'zod';
+import { ApplicationConfig } from './config';
+import { AppState } from './states';
+
+/** Ids of clusters, jobs, apps and templates: DNS-label-like, because they name Kubernetes objects. */
+export const ResourceId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+  message: 'is not an id of lowercase letters, digits and "-" (1 to 63 characters, starting and ending alphanumeric)',
+});
+
+export const TuningPolicy = z.strictObject({
+  /** auto: apply recommendations; recommend-only: compute and show them; off. @default "auto" */
+  mode: z.enum(['auto', 'recommend-only', 'off']).default('auto'),
+  /** @default "cost" */
+  objective: z.enum(['cost', 'duration', 'cost-within-duration']).default('cost'),
+  /** For "cost-within-duration": the longest acceptable run. */
+  maxDurationSeconds: z.number().int().positive().optional(),
+});
+export type TuningPolicy = z.infer<typeof TuningPolicy>;
+
+export const Schedule = z.strictObject({
+  /** Cron expression (5 or 6 fields). */
+  cron: z.string().min(1),
+  /** IANA time zone. @default "UTC" */
+  timezone: z.string().default('UTC'),
+  /** @default true */
+  enabled: z.boolean().default(true),
+});
+
+/** What happens when a run is due while another run of the same job is active (as Kubernetes CronJob). */
+export const ConcurrencyPolicy = z.enum(['Allow', 'Forbid', 'Replace']);
+
+export const JobSpec = z
+  .strictObject({
+    id: ResourceId,
+    displayName: z.string().optional(),
+    clusterId: ResourceId,
+    configTemplateId: ResourceId.optional(),
+    /** The job's own configuration: above tuning, below a submission's configOverrides. */
+    config: ApplicationConfig.default({}),
+    schedule: Schedule.optional(),
+    tuning: TuningPolicy.default({ mode: 'auto', objective: 'cost' }),
+    /** @default "Allow" */
+    concurrencyPolicy: ConcurrencyPolicy.default('Allow'),
+  })
+  .meta({ id: 'JobSpec' });
+export type JobSpec = z.infer<typeof JobSpec>;
+
+export const ConfigTemplate = z
+  .strictObject({ id: ResourceId, config: ApplicationConfig })
+  .meta({ id: 'ConfigTemplate' });
+export type ConfigTemplate = z.infer<typeof ConfigTemplate>;
+
+/** A submission, as the Ocean API's POST /cluster/{clusterId}/app body. */
+export const SubmitRequest = z
+  .strictObject({
+    jobId: ResourceId,
+    appId: ResourceId.optional(),
+    configTemplateId: ResourceId.optional(),
+    configOverrides: ApplicationConfig.optional(),
+  })
+  .meta({ id: 'SubmitRequest' });
+export type SubmitRequest = z.infer<typeof SubmitRequest>;
+
+export { AppState };
