@@ -20,9 +20,13 @@ case "${1:-}" in
       as_owner "$bin/initdb" -D "$data" -U sparkplane --pwfile="$pwfile" -A scram-sha-256 >/dev/null
       rm -f "$pwfile"
     fi
-    if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    if "$bin/pg_isready" -q -h 127.0.0.1 -p $port; then
+      # another checkout's test server already holds the port: same user and password, reuse it
+      echo "[setup] reusing the PostgreSQL server already listening on 127.0.0.1:$port"
+    elif ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
       as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
-        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null \
+        || { tail -n 20 "$data/server.log" >&2; exit 1; }
     fi
     PGPASSWORD=sparkplane "$bin/psql" -h 127.0.0.1 -p $port -U sparkplane -d postgres -tAc \
       "select 1 from pg_database where datname='sparkplane'" | grep -q 1 \
