@@ -1,0 +1,346 @@
+/**
+ * The Store over Kysely: one implementation for SQLite and PostgreSQL. Dialect differences live in
+ * the codec (column types, how values come back) and in open-store.ts (connections, pragmas).
+ *
+ * Race safety rests on unique constraints, not on reads before writes: inserts are
+ * `INSERT ... ON CONFLICT DO NOTHING RETURNING` followed, when nothing was inserted, by a read of
+ * the row that won. Under PostgreSQL's READ COMMITTED a conflicting insert waits for the other
+ * transaction to commit, so the read that follows always finds the winner.
+ */
+import type { Kysely, Updateable } from 'kysely';
+import type { Application } from '../../domain/application';
+import type { ConfigTemplate, JobSpec } from '../../domain/resources';
+import { DomainError } from '../../domain/errors';
+import type {
+  ApiToken,
+  ApplicationFilter,
+  ApplicationUpdate,
+  Clock,
+  Page,
+  Store,
+  StoredCluster,
+  StoredJob,
+  StoredTemplate,
+} from '../../domain/ports';
+import type { AppState } from '../../domain/states';
+import { checkLimit, decodeCursor, encodeCursor } from './cursor';
+import { writeJson, writeTime, type DialectCodec } from './dialect';
+import { migrateToLatest } from './migrations';
+import { applicationRow, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
+import type { ApplicationsTable, Database } from './schema';
+
+export class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly codec: DialectCodec,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Applies pending schema migrations; returns the names applied (empty when already current). */
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db as Kysely<unknown>, this.codec);
+  }
+
+  async insertApplication(app: Application): Promise<{ app: Application; created: boolean }> {
+    const row = applicationRow(app);
+    const labels = Object.entries(app.config.labels ?? {}).map(([key, value]) => ({ app_id: app.id, key, value }));
+    // a single INSERT is atomic on its own; the labels need a transaction to land with it
+    const inserted =
+      labels.length === 0
+        ? await this.db
+            .insertInto('applications')
+            .values(row)
+            .onConflict((oc) => oc.doNothing())
+            .returningAll()
+            .executeTakeFirst()
+        : await this.db.transaction().execute(async (trx) => {
+            const created = await trx
+              .insertInto('applications')
+              .values(row)
+              .onConflict((oc) => oc.doNothing())
+              .returningAll()
+              .executeTakeFirst();
+            if (created) await trx.insertInto('app_labels').values(labels).execute();
+            return created;
+          });
+    if (inserted) return { app: toApplication(inserted, this.codec), created: true };
+
+    const existing = await this.findDuplicate(app);
+    if (!existing) {
+      // only reachable if the conflicting row was deleted in between; applications are never deleted
+      throw new Error(`application ${app.id} conflicted with a row that no longer exists`);
+    }
+    return { app: existing, created: false };
+  }
+
+  /** The stored application with the same id, else the one with the same (clusterId, idempotencyKey). */
+  private async findDuplicate(app: Application): Promise<Application | undefined> {
+    const rows = await this.db
+      .selectFrom('applications')
+      .selectAll()
+      .where((eb) => {
+        const sameId = eb('id', '=', app.id);
+        if (app.idempotencyKey === undefined) return sameId;
+        return eb.or([
+          sameId,
+          eb.and([eb('cluster_id', '=', app.clusterId), eb('idempotency_key', '=', app.idempotencyKey)]),
+        ]);
+      })
+      .execute();
+    const row = rows.find((r) => r.id === app.id) ?? rows[0];
+    return row && toApplication(row, this.codec);
+  }
+
+  async getApplication(id: string): Promise<Application | undefined> {
+    const row = await this.db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toApplication(row, this.codec);
+  }
+
+  /** Newest first by (createdAt, id). An empty `states` array does not filter. */
+  async listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>> {
+    checkLimit(limit);
+    let query = this.db.selectFrom('applications').selectAll();
+    if (filter.clusterId !== undefined) query = query.where('cluster_id', '=', filter.clusterId);
+    if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
+    if (filter.states !== undefined && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+    if (filter.createdFrom !== undefined) {
+      query = query.where('created_at', '>=', writeTime(filter.createdFrom, 'createdFrom'));
+    }
+    if (filter.createdTo !== undefined)
+      query = query.where('created_at', '<', writeTime(filter.createdTo, 'createdTo'));
+    for (const [key, value] of Object.entries(filter.labels ?? {})) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('app_labels')
+            .select('app_labels.app_id')
+            .whereRef('app_labels.app_id', '=', 'applications.id')
+            .where('app_labels.key', '=', key)
+            .where('app_labels.value', '=', value),
+        ),
+      );
+    }
+    if (cursor !== undefined) {
+      const [createdAt = '', id = ''] = decodeCursor(cursor, 2);
+      query = query.where(({ eb, refTuple, tuple }) =>
+        eb(refTuple('created_at', 'id'), '<', tuple(writeTime(createdAt, 'cursor'), id)),
+      );
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map((row) => toApplication(row, this.codec));
+    const last = items[items.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
+  }
+
+  /** Compare-and-set in one UPDATE. `expected: []` allows no state, so nothing is written. */
+  async updateApplication(
+    id: string,
+    update: ApplicationUpdate,
+    expected?: AppState[],
+  ): Promise<Application | undefined> {
+    if (expected !== undefined && expected.length === 0) return undefined;
+    const set: Updateable<ApplicationsTable> = { updated_at: this.now() };
+    if (update.state !== undefined) set.state = update.state;
+    if (update.stateReason !== undefined) set.state_reason = update.stateReason;
+    if (update.backendRef !== undefined) set.backend_ref = update.backendRef;
+    if (update.startedAt !== undefined) set.started_at = writeTime(update.startedAt, 'startedAt');
+    if (update.endedAt !== undefined) set.ended_at = writeTime(update.endedAt, 'endedAt');
+    if (update.metrics !== undefined) set.metrics = writeJson(update.metrics);
+    let query = this.db.updateTable('applications').set(set).where('id', '=', id);
+    if (expected !== undefined) query = query.where('state', 'in', expected);
+    const row = await query.returningAll().executeTakeFirst();
+    return row && toApplication(row, this.codec);
+  }
+
+  async ensureJob(job: JobSpec): Promise<StoredJob> {
+    const now = this.now();
+    await this.db
+      .insertInto('jobs')
+      .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    const stored = await this.getJob(job.id);
+    if (!stored) throw new Error(`job ${job.id} vanished right after it was ensured`);
+    return stored;
+  }
+
+  async putJob(job: JobSpec): Promise<StoredJob> {
+    const now = this.now();
+    const row = await this.db
+      .insertInto('jobs')
+      .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          cluster_id: eb.ref('excluded.cluster_id'),
+          spec: eb.ref('excluded.spec'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toJob(row, this.codec);
+  }
+
+  async getJob(id: string): Promise<StoredJob | undefined> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toJob(row, this.codec);
+  }
+
+  /** Ordered by id. */
+  async listJobs(filter: { clusterId?: string }, limit: number, cursor?: string): Promise<Page<StoredJob>> {
+    checkLimit(limit);
+    let query = this.db.selectFrom('jobs').selectAll();
+    if (filter.clusterId !== undefined) query = query.where('cluster_id', '=', filter.clusterId);
+    if (cursor !== undefined) {
+      const [id = ''] = decodeCursor(cursor, 1);
+      query = query.where('id', '>', id);
+    }
+    const rows = await query
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
+    const items = rows.slice(0, limit).map((row) => toJob(row, this.codec));
+    const last = items[items.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
+  }
+
+  async putTemplate(clusterId: string, template: ConfigTemplate): Promise<StoredTemplate> {
+    const now = this.now();
+    const row = await this.db
+      .insertInto('config_templates')
+      .values({
+        cluster_id: clusterId,
+        id: template.id,
+        config: writeJson(template.config),
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['cluster_id', 'id']).doUpdateSet((eb) => ({
+          config: eb.ref('excluded.config'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTemplate(row, this.codec);
+  }
+
+  async getTemplate(clusterId: string, id: string): Promise<StoredTemplate | undefined> {
+    const row = await this.db
+      .selectFrom('config_templates')
+      .selectAll()
+      .where('cluster_id', '=', clusterId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toTemplate(row, this.codec);
+  }
+
+  /** Ordered by id. */
+  async listTemplates(clusterId: string): Promise<StoredTemplate[]> {
+    const rows = await this.db
+      .selectFrom('config_templates')
+      .selectAll()
+      .where('cluster_id', '=', clusterId)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => toTemplate(row, this.codec));
+  }
+
+  async deleteTemplate(clusterId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('config_templates')
+      .where('cluster_id', '=', clusterId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async putCluster(cluster: Omit<StoredCluster, 'createdAt' | 'updatedAt'>): Promise<StoredCluster> {
+    const now = this.now();
+    const row = await this.db
+      .insertInto('clusters')
+      .values({
+        id: cluster.id,
+        backend: cluster.backend,
+        settings: writeJson(cluster.settings),
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          backend: eb.ref('excluded.backend'),
+          settings: eb.ref('excluded.settings'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCluster(row, this.codec);
+  }
+
+  async getCluster(id: string): Promise<StoredCluster | undefined> {
+    const row = await this.db.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toCluster(row, this.codec);
+  }
+
+  /** Ordered by id. */
+  async listClusters(): Promise<StoredCluster[]> {
+    const rows = await this.db.selectFrom('clusters').selectAll().orderBy('id').execute();
+    return rows.map((row) => toCluster(row, this.codec));
+  }
+
+  async deleteCluster(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('clusters').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Throws CONFLICT when a token with the same id or secret hash exists. */
+  async insertToken(token: ApiToken): Promise<void> {
+    const inserted = await this.db
+      .insertInto('api_tokens')
+      .values(tokenRow(token))
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) throw new DomainError('CONFLICT', `a token with id "${token.id}" or the same secret already exists`);
+  }
+
+  /** Revoked tokens are not found: a revoked secret authenticates nothing. */
+  async findTokenByHash(secretHash: string): Promise<ApiToken | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('secret_hash', '=', secretHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row && toToken(row, this.codec);
+  }
+
+  /** All tokens, revoked ones included (with revokedAt), oldest first. */
+  async listTokens(): Promise<ApiToken[]> {
+    const rows = await this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map((row) => toToken(row, this.codec));
+  }
+
+  /** True when the token exists; revoking twice keeps the first revokedAt. */
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(writeTime(at, 'revokedAt'))).$castTo<string>() }))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}

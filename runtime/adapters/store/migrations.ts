@@ -1,0 +1,126 @@
+/**
+ * Schema migrations, defined in code and applied in name order by Kysely's Migrator, which records
+ * them in kysely_migration and holds a lock while it runs (so two replicas starting together on
+ * PostgreSQL do not both migrate). Never edit a released migration: add the next one.
+ */
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { DialectCodec } from './dialect';
+
+function initialSchema(codec: DialectCodec): Migration {
+  const json = codec.jsonType;
+  const time = codec.timestampType;
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('applications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('state_reason', 'text')
+        .addColumn('submission_source', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('idempotency_key', 'text')
+        .addColumn('config_template_id', 'text')
+        .addColumn('config_overrides', json, (c) => c.notNull())
+        .addColumn('config', json, (c) => c.notNull())
+        .addColumn('provenance', json, (c) => c.notNull())
+        .addColumn('backend_ref', 'text')
+        .addColumn('metrics', json)
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('updated_at', time, (c) => c.notNull())
+        .addColumn('started_at', time)
+        .addColumn('ended_at', time)
+        // NULL keys never collide, so applications without a key are unconstrained
+        .addUniqueConstraint('applications_cluster_idempotency_key', ['cluster_id', 'idempotency_key'])
+        .execute();
+      // every listing is newest first, (created_at, id) descending, optionally narrowed by one of these
+      await db.schema.createIndex('applications_created').on('applications').columns(['created_at', 'id']).execute();
+      for (const column of ['cluster_id', 'job_id', 'state']) {
+        await db.schema
+          .createIndex(`applications_${column}_created`)
+          .on('applications')
+          .columns([column, 'created_at', 'id'])
+          .execute();
+      }
+
+      await db.schema
+        .createTable('app_labels')
+        .addColumn('app_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_labels_pk', ['app_id', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('app_labels_key_value')
+        .on('app_labels')
+        .columns(['key', 'value', 'app_id'])
+        .execute();
+
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('spec', json, (c) => c.notNull())
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('updated_at', time, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_cluster_id').on('jobs').columns(['cluster_id', 'id']).execute();
+
+      await db.schema
+        .createTable('config_templates')
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('config', json, (c) => c.notNull())
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('updated_at', time, (c) => c.notNull())
+        .addPrimaryKeyConstraint('config_templates_pk', ['cluster_id', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('clusters')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('backend', 'text', (c) => c.notNull())
+        .addColumn('settings', json, (c) => c.notNull())
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('updated_at', time, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('scopes', json, (c) => c.notNull())
+        .addColumn('cluster_ids', json)
+        .addColumn('job_ids', json)
+        .addColumn('template_ids', json)
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('revoked_at', time)
+        .execute();
+    },
+  };
+}
+
+/** All migrations, by name; names sort in the order they apply. */
+export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
+  return { '0001_initial': initialSchema(codec) };
+}
+
+/** Applies pending migrations; returns the names it applied (none when the schema is current). */
+export async function migrateToLatest(db: Kysely<unknown>, codec: DialectCodec): Promise<string[]> {
+  const migrations = storeMigrations(codec);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  const failed = results.find((r) => r.status === 'Error');
+  if (error !== undefined) {
+    const where = failed ? ` in migration ${failed.migrationName}` : '';
+    throw new Error(
+      `store schema migration failed${where}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,111 @@
+/**
+ * Opens the durable store named by a database URL and brings its schema up to date.
+ *
+ * - `postgres://user:pass@host:port/db` (or `postgresql://`): PostgreSQL through a pg Pool.
+ * - `sqlite:<path>`, `sqlite:///<absolute path>`, a plain file path, or `:memory:`: SQLite.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { DomainError } from '../../domain/errors';
+import type { Clock, Store } from '../../domain/ports';
+import { postgresCodec, sqliteCodec } from './dialect';
+import { KyselyStore } from './kysely-store';
+import type { Database } from './schema';
+
+export interface StoreOptions {
+  /** Source of the createdAt/updatedAt the store sets itself. @default the system clock */
+  clock?: Clock;
+  /** PostgreSQL: connections in the pool. @default 10 */
+  poolSize?: number;
+  /** SQLite: how long a write waits for a lock held by another process. @default 5000 */
+  busyTimeoutMillis?: number;
+  /**
+   * SQLite: FULL fsyncs the WAL at every commit, so an acknowledged write survives a power loss;
+   * NORMAL survives a crash of the process but may lose the last commits on a power loss, for
+   * several times the commit rate. @default "FULL"
+   */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** PostgreSQL: told of errors of idle pooled connections (the pool replaces them). @default console.warn */
+  onPoolError?: (error: Error) => void;
+}
+
+/** A Store that can also (re-)apply its schema migrations. */
+export interface DurableStore extends Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending migrations; returns the names applied (empty when the schema is current). */
+  migrate(): Promise<string[]>;
+}
+
+export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** Reads a database URL; throws VALIDATION_FAILED naming the (password-redacted) URL when it is not one. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path !== '') return { kind: 'sqlite', path };
+  } else if (url !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    return { kind: 'sqlite', path: url };
+  }
+  const shown = redactDatabaseUrl(url);
+  throw new DomainError('VALIDATION_FAILED', `database URL "${shown}" is not supported`, [
+    { path: 'databaseUrl', message: `"${shown}" is not postgres://..., sqlite:<path>, a file path or :memory:` },
+  ]);
+}
+
+/** The URL with its password replaced by "***", for logs and error messages. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}
+
+export async function openStore(url: string, options: StoreOptions = {}): Promise<DurableStore> {
+  const location = parseDatabaseUrl(url);
+  const clock = options.clock ?? { now: () => new Date() };
+  const store =
+    location.kind === 'postgres'
+      ? openPostgres(location.url, options, clock)
+      : openSqlite(location.path, options, clock);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot open the store at ${redactDatabaseUrl(url)}: ${reason}`, { cause: error });
+  }
+  return store;
+}
+
+class SqliteStore extends KyselyStore implements DurableStore {
+  readonly kind = 'sqlite';
+}
+
+class PostgresStore extends KyselyStore implements DurableStore {
+  readonly kind = 'postgres';
+}
+
+function openSqlite(path: string, options: StoreOptions, clock: Clock): DurableStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const busyTimeoutMillis = options.busyTimeoutMillis ?? 5000;
+  const database = new SqliteDatabase(path, { timeout: busyTimeoutMillis });
+  // WAL: readers never block the writer; see StoreOptions.sqliteSynchronous for the durability choice
+  database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${options.sqliteSynchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  database.pragma('foreign_keys = ON');
+  database.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMillis)}`);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new SqliteStore(db, sqliteCodec, clock);
+}
+
+function openPostgres(url: string, options: StoreOptions, clock: Clock): DurableStore {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // an idle client losing its connection must not crash the process; the next query reconnects
+  pool.on(
+    'error',
+    options.onPoolError ?? ((error) => console.warn(`PostgreSQL connection lost while idle: ${error.message}`)),
+  );
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new PostgresStore(db, postgresCodec, clock);
+}

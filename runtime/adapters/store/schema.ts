@@ -1,0 +1,86 @@
+/**
+ * Table shapes as Kysely sees them. JSON columns are TEXT on SQLite and jsonb on PostgreSQL, and
+ * timestamps TEXT (ISO, UTC, milliseconds) on SQLite and timestamptz on PostgreSQL: rows read back
+ * carry either form, which the dialect codec turns into domain values.
+ */
+import type { ColumnType } from 'kysely';
+
+/** Written as JSON text; read as text (SQLite) or an already parsed value (PostgreSQL). */
+type Json = ColumnType<unknown, string, string>;
+type JsonOrNull = ColumnType<unknown, string | null, string | null>;
+type Timestamp = ColumnType<string | Date, string, string>;
+type TimestampOrNull = ColumnType<string | Date | null, string | null, string | null>;
+
+export interface ApplicationsTable {
+  id: string;
+  cluster_id: string;
+  job_id: string;
+  state: string;
+  state_reason: string | null;
+  submission_source: string;
+  user_id: string | null;
+  idempotency_key: string | null;
+  config_template_id: string | null;
+  config_overrides: Json;
+  config: Json;
+  provenance: Json;
+  backend_ref: string | null;
+  metrics: JsonOrNull;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  started_at: TimestampOrNull;
+  ended_at: TimestampOrNull;
+}
+
+/** config.labels of each application, one row per label, so both dialects filter with plain SQL. */
+export interface AppLabelsTable {
+  app_id: string;
+  key: string;
+  value: string;
+}
+
+export interface JobsTable {
+  id: string;
+  cluster_id: string;
+  /** The whole JobSpec. */
+  spec: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ConfigTemplatesTable {
+  cluster_id: string;
+  id: string;
+  config: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ClustersTable {
+  id: string;
+  backend: string;
+  settings: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: Json;
+  cluster_ids: JsonOrNull;
+  job_ids: JsonOrNull;
+  template_ids: JsonOrNull;
+  created_at: Timestamp;
+  revoked_at: TimestampOrNull;
+}
+
+export interface Database {
+  applications: ApplicationsTable;
+  app_labels: AppLabelsTable;
+  jobs: JobsTable;
+  config_templates: ConfigTemplatesTable;
+  clusters: ClustersTable;
+  api_tokens: ApiTokensTable;
+}

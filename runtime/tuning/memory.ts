@@ -1,0 +1,84 @@
+/** How much executor memory a shape needs, from the peaks the job's runs measured. */
+import { readKnobs } from './knobs';
+import type { RunVerdict } from './signals';
+import type { TuningRun } from './types';
+
+const MIB = 1024 * 1024;
+/** Spark's reserved heap, which does not grow with cores. */
+export const RESERVED_HEAP_MIB = 300;
+/** Share of per-executor memory assumed fixed (broadcasts, caches) when cores per executor go down. */
+const FIXED_SHARE = 0.3;
+
+export interface MemoryEvidence {
+  /** Peak JVM memory per core above the reserved heap, MiB (max over the runs). */
+  perCoreMiB: number;
+  /** Non-heap memory (RSS - JVM) per core, MiB, when the log has RSS. */
+  nonHeapPerCoreMiB: number | undefined;
+  /** A peak this close to the heap says nothing about the true need. */
+  saturated: boolean;
+  peakJvmMiB: number;
+  runs: number;
+  /** Memory per core below which a run died of out-of-memory, MiB. */
+  heapFloorPerCoreMiB: number;
+  overheadFloorPerCoreMiB: number;
+}
+
+/** Evidence from the latest successful runs with the same shuffle settings as `ref`, plus OOM floors from failures. */
+export function memoryEvidence(
+  runs: readonly TuningRun[],
+  ref: TuningRun,
+  verdicts: ReadonlyMap<TuningRun, RunVerdict>,
+): MemoryEvidence {
+  const refKnobs = readKnobs(ref.config);
+  const sameShuffle = runs
+    .filter((r) => verdicts.get(r) === 'ok' && r.metrics?.peakJvmMemoryBytes !== undefined)
+    .filter((r) => {
+      const k = readKnobs(r.config);
+      return k.partitions === refKnobs.partitions && k.advisoryBytes === refKnobs.advisoryBytes;
+    })
+    .slice(-3);
+  let perCoreMiB = 0;
+  let nonHeap: number | undefined;
+  let saturated = false;
+  let peakJvmMiB = 0;
+  for (const run of sameShuffle) {
+    const k = readKnobs(run.config);
+    const peak = run.metrics!.peakJvmMemoryBytes! / MIB;
+    peakJvmMiB = Math.max(peakJvmMiB, peak);
+    perCoreMiB = Math.max(perCoreMiB, Math.max(0, peak - RESERVED_HEAP_MIB) / k.cores);
+    if (peak >= 0.9 * k.memoryMiB) saturated = true;
+    const rss = run.metrics!.peakRssBytes;
+    if (rss !== undefined) nonHeap = Math.max(nonHeap ?? 0, Math.max(0, rss / MIB - peak) / k.cores);
+  }
+  let heapFloorPerCoreMiB = 0;
+  let overheadFloorPerCoreMiB = 0;
+  for (const run of runs) {
+    const k = readKnobs(run.config);
+    const verdict = verdicts.get(run);
+    if (verdict === 'oom-heap') heapFloorPerCoreMiB = Math.max(heapFloorPerCoreMiB, (k.memoryMiB / k.cores) * 1.3);
+    if (verdict === 'oom-overhead') {
+      const overhead = k.overheadMiB ?? Math.max(384, k.memoryMiB * 0.1);
+      overheadFloorPerCoreMiB = Math.max(overheadFloorPerCoreMiB, (overhead / k.cores) * 1.5);
+    }
+  }
+  return {
+    perCoreMiB,
+    nonHeapPerCoreMiB: nonHeap,
+    saturated: saturated || sameShuffle.length === 0,
+    peakJvmMiB,
+    runs: sameShuffle.length,
+    heapFloorPerCoreMiB,
+    overheadFloorPerCoreMiB,
+  };
+}
+
+/** Scales a per-core amount measured at `fromCores` to `toCores`, keeping a fixed share when cores go down. */
+export function scaleByCores(perCore: number, fromCores: number, toCores: number): number {
+  if (toCores >= fromCores) return perCore * toCores;
+  return perCore * (FIXED_SHARE * fromCores + (1 - FIXED_SHARE) * toCores);
+}
+
+/** Rounds memory up to a whole 256 MiB. */
+export function roundMemoryMiB(mib: number): number {
+  return Math.ceil(mib / 256) * 256;
+}

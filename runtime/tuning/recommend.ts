@@ -1,0 +1,273 @@
+/**
+ * The tuner: a job's run history, its tuning policy and the instance catalogue in; the next run's
+ * "tuning" config layer out, with one reason per changed value. Pure and deterministic.
+ */
+import type { ApplicationConfig } from '../domain/config';
+import { valueAtPointer } from '../domain/merge';
+import { DEFAULT_CATALOGUE } from './catalogue';
+import { DEFAULT_BOUNDS, type Draft, type TuningContext } from './context';
+import { executorsPointer, isTunable, POINTERS, readKnobs, setAtPointer, tuningLeaves } from './knobs';
+import { memoryEvidence, roundMemoryMiB } from './memory';
+import { Plan, sameValue } from './plan';
+import { LAST_RULES, RESOURCE_RULES, SHAPE_RULES } from './rules';
+import { resourceKey, searchResources, valuesOf } from './search';
+import { lostToSpot, objectivePerGiB, overDurationLimit, type RunVerdict, verdictOf } from './signals';
+import { sizeExecutor } from './sizing';
+import type { Recommendation, StageTiming, TuningChange, TuningInput, TuningRun } from './types';
+
+const NOT_SET = Symbol('not set');
+
+export function recommend(input: TuningInput): Recommendation {
+  const { policy } = input;
+  const applied = policy.mode === 'auto';
+  if (policy.mode === 'off') return { mode: 'off', applied: false, tuning: {}, changes: [], notes: ['tuning is off'] };
+  const last = input.history[input.history.length - 1];
+  if (!last)
+    return { mode: policy.mode, applied: false, tuning: {}, changes: [], notes: ['no run yet: nothing to learn from'] };
+
+  const notes: string[] = [];
+  const verdicts = new Map<TuningRun, RunVerdict>(input.history.map((r) => [r, verdictOf(r)]));
+  const runs = input.history.filter((r, i) => {
+    if (verdicts.get(r) !== 'spot-noise') return true;
+    notes.push(`run ${r.appId ?? i + 1} failed on a spot interruption: ignored as noise`);
+    return false;
+  });
+  const tolerance = input.options?.regressionTolerance ?? 0.1;
+  const provenance = last.provenance;
+  const previous = tuningLeaves(last.config, provenance);
+  const finish = (
+    targets: Map<string, unknown>,
+    changes: TuningChange[],
+    prediction?: Recommendation['prediction'],
+  ) => {
+    const tuning: Record<string, unknown> = {};
+    for (const [ptr, value] of targets)
+      if (isTunable(provenance, ptr) && value !== NOT_SET) setAtPointer(tuning, ptr, value);
+    return {
+      mode: policy.mode,
+      applied: applied && changes.length > 0,
+      tuning: tuning as ApplicationConfig,
+      changes,
+      notes,
+      ...(prediction ? { prediction } : {}),
+    };
+  };
+
+  const okRuns = runs.filter((r) => verdicts.get(r) === 'ok' && r.metrics);
+  const withinLimit = okRuns.filter((r) => !overDurationLimit(r, policy));
+  const candidates = withinLimit.length ? withinLimit : okRuns;
+  const best = minBy(candidates, (r) => objectivePerGiB(r, policy) ?? Infinity);
+  const latest = runs[runs.length - 1];
+  if (!latest) {
+    notes.push('every run so far was interrupted by spot reclaims: config kept');
+    return finish(previous, []);
+  }
+
+  const regression = regressionOf(latest, best, verdicts.get(latest)!, policy, tolerance);
+  if (regression && best && best !== latest) {
+    notes.push(`returning to the best known config (run ${best.appId ?? runs.indexOf(best) + 1}): ${regression}`);
+    return revertTo(best, last, previous, regression, finish);
+  }
+  if (regression && !best)
+    return recoverWithoutSuccess(input, last, verdicts.get(latest)!, regression, previous, finish);
+  if (!best) return finish(previous, []);
+
+  // tune from the latest good run, trying nothing that already failed or regressed
+  const ref = verdicts.get(latest) === 'ok' ? latest : best;
+  const ctx = contextOf(input, runs, verdicts, ref);
+  const maxChanges = input.options?.maxChangesPerRun ?? 4;
+  const plan = new Plan(last.config, provenance, maxChanges);
+  const draft: Draft = {
+    adaptive: ctx.refKnobs.adaptive,
+    partitions: ctx.refKnobs.partitions,
+    advisoryBytes: ctx.refKnobs.advisoryBytes,
+    memoryFloorPerCoreMiB: 0,
+    headroom: 1.25,
+    holdMemoryPerCore: false,
+  };
+  for (const rule of SHAPE_RULES) rule.apply(ctx, plan, draft);
+
+  let prediction: Recommendation['prediction'];
+  if (input.options?.useModel ?? true) {
+    const excluded = new Set<string>();
+    const bestObjective = objectivePerGiB(best, policy) ?? Infinity;
+    for (const run of runs) {
+      const objective = objectivePerGiB(run, policy);
+      const bad =
+        verdicts.get(run) !== 'ok' || (objective !== undefined && objective > bestObjective * (1 + tolerance));
+      if (bad && run !== best) excluded.add(resourceKey(readKnobs(run.config)));
+    }
+    const found = searchResources(ctx, plan, draft, excluded, provenance);
+    if (found) {
+      const c = found.chosen;
+      const gain = 1 - c.cost / Math.max(1e-9, found.current.cost);
+      const slots = c.executors * c.cores;
+      const predicted = `${found.prediction.basis} predicts ${Math.round(c.durationSeconds)} s and ${c.cost.toFixed(3)} per run (${gain >= 0 ? '-' : '+'}${Math.abs(Math.round(gain * 100))}% cost) with ${slots} slots`;
+      const values = valuesOf(c, executorsPointer(ctx.refKnobs), isTunable(provenance, POINTERS.instanceType));
+      const reasons: Record<string, string> = {
+        [executorsPointer(ctx.refKnobs)]:
+          `efficiency ${Math.round((ctx.ref.metrics!.efficiency ?? 0) * 100)}%; ${predicted}`,
+        [POINTERS.cores]: `${c.cores} cores per executor: ${predicted}`,
+        [POINTERS.memory]: c.sized.memoryReason,
+        [POINTERS.memoryOverhead]: c.sized.overheadReason,
+        [POINTERS.instanceType]: `${c.nodes} x ${c.offer.instanceType} packs the executors cheapest within the allow-list`,
+        [POINTERS.spot]: c.spot
+          ? 'spot is cheaper and no recent run was interrupted'
+          : 'spot interrupted 2 of the last 5 runs',
+      };
+      for (const [ptr, value] of Object.entries(values)) if (value !== undefined) plan.set(ptr, value, reasons[ptr]!);
+      prediction = found.prediction;
+    } else {
+      notes.push('the run-time model predicts no worthwhile gain from other resources');
+      applyMemoryOnly(ctx, plan, draft, provenance);
+    }
+  } else {
+    for (const rule of RESOURCE_RULES) rule.apply(ctx, plan, draft);
+    applyMemoryOnly(ctx, plan, draft, provenance);
+  }
+  for (const rule of LAST_RULES) rule.apply(ctx, plan, draft);
+
+  const targets = new Map(previous);
+  for (const change of plan.changes) targets.set(change.pointer, change.to);
+  return finish(targets, plan.changes, prediction);
+}
+
+function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
+  let best: T | undefined;
+  for (const item of items) if (!best || key(item) < key(best)) best = item;
+  return best;
+}
+
+/** Why the latest run counts as a regression, or undefined. */
+function regressionOf(
+  latest: TuningRun,
+  best: TuningRun | undefined,
+  verdict: RunVerdict,
+  policy: TuningInput['policy'],
+  tolerance: number,
+): string | undefined {
+  if (verdict !== 'ok') return `the last run failed (${latest.stateReason ?? verdict})`;
+  if (overDurationLimit(latest, policy)) {
+    return `the last run took ${Math.round(latest.metrics!.durationMs / 1000)} s, over the ${policy.maxDurationSeconds} s limit`;
+  }
+  if (!best || best === latest) return undefined;
+  const mine = objectivePerGiB(latest, policy);
+  const theirs = objectivePerGiB(best, policy);
+  if (mine === undefined || theirs === undefined || mine <= theirs * (1 + tolerance)) return undefined;
+  const what = policy.objective === 'duration' ? 'duration' : 'cost';
+  return `the last run's ${what} per input GiB was ${Math.round((mine / theirs - 1) * 100)}% worse than the best run's`;
+}
+
+function revertTo(
+  best: TuningRun,
+  last: TuningRun,
+  previous: Map<string, unknown>,
+  regression: string,
+  finish: (targets: Map<string, unknown>, changes: TuningChange[]) => Recommendation,
+): Recommendation {
+  const targets = tuningLeaves(best.config, best.provenance);
+  const changes: TuningChange[] = [];
+  for (const ptr of new Set([...targets.keys(), ...previous.keys()])) {
+    if (!isTunable(last.provenance, ptr)) continue;
+    const to = targets.has(ptr) ? targets.get(ptr) : valueAtPointer(best.config, ptr);
+    const from = valueAtPointer(last.config, ptr);
+    if (to === undefined) {
+      // the best run had no tuning value here: drop ours so the lower layers decide again
+      if (from !== undefined) targets.set(ptr, NOT_SET);
+      continue;
+    }
+    if (!sameValue(ptr, from, to)) {
+      targets.set(ptr, to);
+      changes.push({
+        pointer: ptr,
+        from: from as never,
+        to: to as never,
+        reason: `back to the best known value: ${regression}`,
+      });
+    }
+  }
+  return finish(targets, changes);
+}
+
+/** The last run failed and none succeeded yet: fix the failure the signal names, if any. */
+function recoverWithoutSuccess(
+  input: TuningInput,
+  last: TuningRun,
+  verdict: RunVerdict,
+  regression: string,
+  previous: Map<string, unknown>,
+  finish: (targets: Map<string, unknown>, changes: TuningChange[]) => Recommendation,
+): Recommendation {
+  const bounds = { ...DEFAULT_BOUNDS, ...input.bounds };
+  const k = readKnobs(last.config);
+  const plan = new Plan(last.config, last.provenance, input.options?.maxChangesPerRun ?? 4);
+  if (verdict === 'oom-heap') {
+    plan.set(
+      POINTERS.memory,
+      Math.min(bounds.maxMemoryMiB, roundMemoryMiB(k.memoryMiB * 1.5)),
+      `out-of-memory: ${regression}; +50%`,
+    );
+  } else if (verdict === 'oom-overhead') {
+    const overhead = k.overheadMiB ?? Math.max(384, k.memoryMiB * 0.1);
+    plan.set(
+      POINTERS.memoryOverhead,
+      roundMemoryMiB(overhead * 1.5),
+      `killed over its memory limit: ${regression}; +50%`,
+    );
+  } else if (verdict === 'oom-driver') {
+    plan.set(
+      POINTERS.driverMemory,
+      Math.min(bounds.maxDriverMemoryMiB, roundMemoryMiB(k.driverMemoryMiB * 2)),
+      `driver out-of-memory: ${regression}; doubled`,
+    );
+  }
+  const targets = new Map(previous);
+  for (const change of plan.changes) targets.set(change.pointer, change.to);
+  return finish(targets, plan.changes);
+}
+
+function contextOf(
+  input: TuningInput,
+  runs: readonly TuningRun[],
+  verdicts: ReadonlyMap<TuningRun, RunVerdict>,
+  ref: TuningRun,
+): TuningContext {
+  const recent = input.history.slice(-5);
+  return {
+    policy: input.policy,
+    bounds: { ...DEFAULT_BOUNDS, ...input.bounds },
+    catalogue: input.catalogue ?? DEFAULT_CATALOGUE,
+    runs,
+    verdicts,
+    ref,
+    refKnobs: readKnobs(ref.config),
+    stages: ref.stages?.length ? [...ref.stages] : pseudoStages(ref),
+    memory: memoryEvidence(runs, ref, verdicts),
+    spotUnreliable: recent.filter(lostToSpot).length >= 2,
+  };
+}
+
+/** Without per-stage timings: the whole run as one stage (the replay then reduces to work / slots). */
+function pseudoStages(run: TuningRun): StageTiming[] {
+  const m = run.metrics!;
+  const tasks = Math.max(1, m.tasks.completed);
+  const skew = m.skewedStages[0]?.skew ?? 1;
+  return [
+    {
+      stageId: 0,
+      tasks,
+      taskTimeMs: m.executorRunTimeMs,
+      maxTaskMs: (m.executorRunTimeMs / tasks) * skew,
+      shuffleReadBytes: 0,
+      inputBytes: m.inputBytes,
+    },
+  ];
+}
+
+/** Memory and overhead at the current cores, from the measured peaks (no model). */
+function applyMemoryOnly(ctx: TuningContext, plan: Plan, draft: Draft, provenance: TuningRun['provenance']): void {
+  const sized = sizeExecutor(ctx, draft, ctx.refKnobs.cores, isTunable(provenance, POINTERS.memory));
+  if (!sized) return;
+  plan.set(POINTERS.memory, sized.memoryMiB, sized.memoryReason);
+  if (sized.overheadMiB !== undefined) plan.set(POINTERS.memoryOverhead, sized.overheadMiB, sized.overheadReason);
+}

@@ -1,0 +1,154 @@
+/**
+ * Fast rules for clear signals, as an ordered list of small strategies. Each proposes changes on
+ * the plan (which refuses user-fixed values and enforces the change budget) or tightens the draft
+ * the resource choice works from.
+ */
+import type { Draft, TuningContext } from './context';
+import { partitionsPointer, POINTERS } from './knobs';
+import { roundMemoryMiB } from './memory';
+import type { Plan } from './plan';
+
+const MIB = 1024 * 1024;
+/** Shuffle bytes per partition we aim for: the middle of Spark's usual 64-200 MiB guidance. */
+export const TARGET_PARTITION_BYTES = 128 * MIB;
+const MIN_SPILL_PARTITION_BYTES = 32 * MIB;
+
+export interface Rule {
+  name: string;
+  apply(ctx: TuningContext, plan: Plan, draft: Draft): void;
+}
+
+const fmtGiB = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+const fmtMiB = (bytes: number) => `${Math.round(bytes / MIB)} MiB`;
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
+/** The largest shuffle a stage read, bytes, and that stage's task count. */
+function largestShuffle(ctx: TuningContext): { bytes: number; tasks: number } | undefined {
+  let best: { bytes: number; tasks: number } | undefined;
+  for (const s of ctx.stages) {
+    if (s.shuffleReadBytes > 0 && (!best || s.shuffleReadBytes > best.bytes)) {
+      best = { bytes: s.shuffleReadBytes, tasks: s.tasks };
+    }
+  }
+  return best;
+}
+
+/** A stage whose longest task dwarfs the median: let adaptive execution split the skewed partitions. */
+const skew: Rule = {
+  name: 'skew',
+  apply(ctx, plan, draft) {
+    const worst = ctx.ref.metrics?.skewedStages[0];
+    if (!worst || worst.skew < 5 || (ctx.refKnobs.adaptive && ctx.refKnobs.skewJoin)) return;
+    const why = `stage ${worst.stageId} longest task ${worst.skew.toFixed(1)}x the median; adaptive skew join splits it`;
+    if (plan.cost({ [POINTERS.adaptive]: true, [POINTERS.skewJoin]: true }) === undefined) return;
+    if (plan.remaining < 2) return;
+    plan.set(POINTERS.adaptive, true, why);
+    plan.set(POINTERS.skewJoin, true, why);
+    draft.adaptive = true;
+  },
+};
+
+/** Partitions far from the target size: tiny tasks waste scheduling time, big ones spill. */
+const partitionSize: Rule = {
+  name: 'partition-size',
+  apply(ctx, plan, draft) {
+    const shuffle = largestShuffle(ctx);
+    if (!shuffle) return;
+    const spill = ctx.ref.metrics?.memorySpillBytes ?? 0;
+    const current = shuffle.bytes / Math.max(1, shuffle.tasks);
+    // spill halves the partitions down to 32 MiB; below that, memory is the answer (memory-pressure rule)
+    const target =
+      spill > 0
+        ? Math.max(MIN_SPILL_PARTITION_BYTES, Math.min(TARGET_PARTITION_BYTES, current / 2))
+        : TARGET_PARTITION_BYTES;
+    const tiny = current < target / 3;
+    const big = current > target * 1.5;
+    if (!tiny && !big) return;
+    const count = Math.min(
+      ctx.bounds.maxPartitions,
+      Math.max(ctx.bounds.minPartitions, Math.ceil(shuffle.bytes / Math.max(MIB, target))),
+    );
+    const stage = ctx.stages.find((s) => s.shuffleReadBytes === shuffle.bytes);
+    const avgTaskSeconds = stage ? stage.taskTimeMs / Math.max(1, stage.tasks) / 1000 : 0;
+    const why = tiny
+      ? `tiny tasks: ${fmtMiB(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task; aiming at ${fmtMiB(target)}`
+      : `${spill > 0 ? `spill ${fmtGiB(spill)}` : 'large partitions'}: ${fmtMiB(current)} per shuffle partition; aiming at ${fmtMiB(target)}`;
+    if (partitionsPointer(draft) === POINTERS.advisoryBytes) {
+      if (!plan.set(POINTERS.advisoryBytes, Math.round(target), why)) return;
+      draft.advisoryBytes = Math.round(target);
+      // the initial partition count caps what adaptive coalescing can produce
+      if (ctx.refKnobs.partitions < count && plan.set(POINTERS.partitions, count, why)) draft.partitions = count;
+    } else {
+      if (!plan.set(POINTERS.partitions, count, why)) return;
+      draft.partitions = count;
+    }
+    if (tiny) draft.holdMemoryPerCore = true;
+  },
+};
+
+/** Spill that smaller partitions will not remove, or a high GC share: more memory per core. */
+const memoryPressure: Rule = {
+  name: 'memory-pressure',
+  apply(ctx, plan, draft) {
+    const m = ctx.ref.metrics;
+    if (!m) return;
+    const perCore = ctx.refKnobs.memoryMiB / ctx.refKnobs.cores;
+    const partitionsShrank = plan.has(POINTERS.partitions) || plan.has(POINTERS.advisoryBytes);
+    if (m.memorySpillBytes > 0 && !partitionsShrank) {
+      draft.memoryFloorPerCoreMiB = Math.max(draft.memoryFloorPerCoreMiB, perCore * 1.5);
+      draft.memoryFloorReason = `spill ${fmtGiB(m.memorySpillBytes)} at ${Math.round(perCore)} MiB per core; +50% per core`;
+    } else if (m.memorySpillBytes > 0) {
+      draft.memoryFloorPerCoreMiB = Math.max(draft.memoryFloorPerCoreMiB, perCore);
+    }
+    if (m.gcTimeShare > 0.1) {
+      draft.headroom = 1.5;
+      draft.memoryFloorPerCoreMiB = Math.max(draft.memoryFloorPerCoreMiB, perCore * 1.25);
+      draft.memoryFloorReason = `GC took ${pct(m.gcTimeShare)} of task time; +25% memory per core`;
+    }
+  },
+};
+
+/** Rules-only resource step: executors idle most of the time -> fewer of them. */
+const idleExecutors: Rule = {
+  name: 'idle-executors',
+  apply(ctx, plan) {
+    const m = ctx.ref.metrics;
+    if (!m || m.efficiency >= 0.6 || m.efficiency <= 0) return;
+    const executors = ctx.refKnobs.executors;
+    const next = Math.max(ctx.bounds.minExecutors, Math.ceil((executors * m.efficiency) / 0.8));
+    if (next >= executors) return;
+    plan.set(
+      ctx.refKnobs.dynamicAllocation ? POINTERS.maxExecutors : POINTERS.instances,
+      next,
+      `efficiency ${pct(m.efficiency)}: executors idle most of the run; aiming at 80%`,
+    );
+  },
+};
+
+/** Driver memory from the driver's own peak, or doubled after a driver out-of-memory. */
+const driverMemory: Rule = {
+  name: 'driver-memory',
+  apply(ctx, plan) {
+    const peak = ctx.ref.metrics?.executors.find((e) => e.executorId === 'driver')?.peakJvmMemoryBytes;
+    const current = ctx.refKnobs.driverMemoryMiB;
+    if (peak === undefined) return;
+    const target = Math.min(
+      ctx.bounds.maxDriverMemoryMiB,
+      Math.max(ctx.bounds.minDriverMemoryMiB, roundMemoryMiB((peak / MIB) * 1.25)),
+    );
+    // only worth a change when it frees a good share
+    if (target > current * 0.6 && peak / MIB < current * 0.9) return;
+    plan.set(
+      POINTERS.driverMemory,
+      peak / MIB >= current * 0.9 ? Math.min(ctx.bounds.maxDriverMemoryMiB, roundMemoryMiB(current * 1.5)) : target,
+      `driver peak JVM memory ${fmtGiB(peak)}, 25% headroom`,
+    );
+  },
+};
+
+/** Rules that shape the work (before resources are chosen). */
+export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure];
+/** Resource rules of the rules-only strategy (the model-based search replaces them). */
+export const RESOURCE_RULES: readonly Rule[] = [idleExecutors];
+/** Rules applied last, with whatever budget is left. */
+export const LAST_RULES: readonly Rule[] = [driverMemory];

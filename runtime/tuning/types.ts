@@ -1,0 +1,115 @@
+/** The tuner's input and output: a job's run history in, the next run's "tuning" config layer out. */
+import type { ApplicationConfig } from '../domain/config';
+import type { Provenance } from '../domain/merge';
+import type { RunMetrics } from '../domain/metrics';
+import type { TuningPolicy } from '../domain/resources';
+import type { AppState } from '../domain/states';
+import type { InstanceOffer } from './catalogue';
+
+/** One stage of a run as the event log measured it (StageCompleted + its TaskEnd events). */
+export interface StageTiming {
+  stageId: number;
+  tasks: number;
+  /** Sum of the task run times of the stage. */
+  taskTimeMs: number;
+  /** Longest task of the stage. */
+  maxTaskMs: number;
+  /** Shuffle bytes the stage read; > 0 means its task count follows the shuffle partitions. */
+  shuffleReadBytes: number;
+  /** Bytes read from storage by the stage. */
+  inputBytes: number;
+}
+
+/** One past run of the job. */
+export interface TuningRun {
+  appId?: string;
+  /** The effective (merged) config the run used. */
+  config: ApplicationConfig;
+  /** JSON pointer -> layer that set it, from mergeConfig. A pointer absent here is a Spark default. */
+  provenance: Provenance;
+  /** Absent when the run died before its event log said anything. */
+  metrics?: RunMetrics;
+  /** Per-stage task counts and times, for the replay model. @default none: the tuner falls back to its scaling model */
+  stages?: StageTiming[];
+  state: AppState;
+  stateReason?: string;
+  /** The run lost executors or failed because spot capacity was reclaimed. @default detected from executorsLost reasons */
+  spotInterrupted?: boolean;
+}
+
+/** Limits the tuner stays within. */
+export interface TuningBounds {
+  /** @default 1 */
+  minExecutors: number;
+  /** @default 64 */
+  maxExecutors: number;
+  /** @default 1 */
+  minCores: number;
+  /** @default 8 */
+  maxCores: number;
+  /** @default 1024 */
+  minMemoryMiB: number;
+  /** @default 65536 */
+  maxMemoryMiB: number;
+  /** @default 1024 */
+  minDriverMemoryMiB: number;
+  /** @default 32768 */
+  maxDriverMemoryMiB: number;
+  /** @default 1 */
+  minPartitions: number;
+  /** @default 20000 */
+  maxPartitions: number;
+}
+
+export interface TuningOptions {
+  /** Use the run-time model (scaling fit + stage replay) to choose resources; false = simple rules only. @default true */
+  useModel?: boolean;
+  /** Most config values changed by one recommendation. @default 4 */
+  maxChangesPerRun?: number;
+  /** A run whose objective (per input GiB) is worse than the best run by more than this share is a regression. @default 0.1 */
+  regressionTolerance?: number;
+}
+
+export interface TuningInput {
+  /** The job's runs, oldest first. */
+  history: readonly TuningRun[];
+  policy: TuningPolicy;
+  /** Instance types and prices the cluster can use. @default DEFAULT_CATALOGUE */
+  catalogue?: readonly InstanceOffer[];
+  /** @default DEFAULT_BOUNDS */
+  bounds?: Partial<TuningBounds>;
+  options?: TuningOptions;
+}
+
+export type ConfigValue = string | number | boolean;
+
+/** One changed value and the signal that caused it. */
+export interface TuningChange {
+  /** JSON pointer of the value, e.g. "/executor/memory". */
+  pointer: string;
+  /** The value the last run used; undefined when it was Spark's default. */
+  from: ConfigValue | undefined;
+  to: ConfigValue;
+  /** e.g. "executor.memory 8g -> 5g: peak JVM memory 3.1 GiB over the last 3 runs, 25% headroom" */
+  reason: string;
+}
+
+export interface Prediction {
+  durationSeconds: number;
+  cost: number;
+  /** Which model made it, e.g. "stage replay x0.97 calibration". */
+  basis: string;
+}
+
+export interface Recommendation {
+  mode: TuningPolicy['mode'];
+  /** True when the next run should use it (mode auto); recommend-only computes the same but does not apply it. */
+  applied: boolean;
+  /** The whole "tuning" layer for mergeConfig (not only the changes); empty when mode is off or nothing is known. */
+  tuning: ApplicationConfig;
+  changes: TuningChange[];
+  /** What the chosen config is expected to do on the next run, when a model could tell. */
+  prediction?: Prediction;
+  /** Context that is not a change: ignored runs, a return to the best known config, why nothing changed. */
+  notes: string[];
+}
