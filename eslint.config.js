@@ -29,5 +29,9 @@ export default tseslint.config(
     files: ['runtime/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.js'],
     rules: { 'no-console': 'off' },
   },
+  {
+    files: ['bin/**/*.js', '*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
   prettier,
 );

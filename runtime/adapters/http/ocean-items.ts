@@ -1,0 +1,93 @@
+/** Applications, clusters and templates as the Ocean Spark API's items. */
+import { createHash } from 'node:crypto';
+import type { Application } from '../../domain/application';
+import type { RunMetrics } from '../../domain/metrics';
+import type { StoredTemplate } from '../../domain/ports';
+import type { ClusterView } from '../../apps/cluster-service';
+
+/** A stable UUID-shaped id derived from the app id (the hosted product's internalId was a UUID). */
+function internalIdOf(id: string): string {
+  const h = createHash('sha256').update(id).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function metricsItem(metrics: Record<string, unknown> | undefined) {
+  if (!metrics) return undefined;
+  const m = metrics as Partial<RunMetrics>;
+  return {
+    cost: { total: m.cost?.total ?? 0 },
+    spark: {
+      sparkCoresDurationSeconds: m.executorCoreSeconds ?? 0,
+      inputDataBytes: m.inputBytes ?? 0,
+      outputDataBytes: m.outputBytes ?? 0,
+      durationSeconds: (m.durationMs ?? 0) / 1000,
+      efficiencyPercent: Math.round((m.efficiency ?? 0) * 10_000) / 100,
+    },
+  };
+}
+
+export interface ItemContext {
+  accountId: string;
+  /** scheme://host of this server, for the stream URLs. */
+  baseUrl: string;
+}
+
+export function applicationItem(app: Application, ctx: ItemContext, controllerClusterId = app.clusterId) {
+  const appPath = `${ctx.baseUrl}/ocean/spark/cluster/${app.clusterId}/app/${app.id}`;
+  const account = `accountId=${encodeURIComponent(ctx.accountId)}`;
+  return {
+    id: app.id,
+    internalId: internalIdOf(app.id),
+    displayName: app.id,
+    accountId: ctx.accountId,
+    userId: app.userId ?? null,
+    clusterId: app.clusterId,
+    controllerClusterId,
+    appState: app.state,
+    stateReason: app.stateReason ?? null,
+    submissionSource: app.submissionSource,
+    job: { id: app.jobId, displayName: app.jobId },
+    configTemplateId: app.configTemplateId ?? null,
+    config: app.config,
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+    startedAt: app.startedAt ?? null,
+    endedAt: app.endedAt ?? null,
+    log: {
+      logsStreamUrl: `${appPath}/logs/live?${account}`,
+      kubeEventsStreamUrl: `${appPath}/kubeEvents/live?${account}`,
+    },
+    metrics: metricsItem(app.metrics) ?? null,
+  };
+}
+
+export function clusterItem(cluster: ClusterView, ctx: ItemContext) {
+  const settings = cluster.settings as {
+    controllerClusterId?: unknown;
+    oceanClusterId?: unknown;
+    displayName?: unknown;
+  };
+  return {
+    id: cluster.id,
+    accountId: ctx.accountId,
+    displayName: typeof settings.displayName === 'string' ? settings.displayName : cluster.id,
+    state: cluster.state,
+    controllerClusterId: typeof settings.controllerClusterId === 'string' ? settings.controllerClusterId : cluster.id,
+    oceanClusterId: typeof settings.oceanClusterId === 'string' ? settings.oceanClusterId : null,
+    backend: cluster.backend,
+    config: cluster.settings,
+    createdAt: cluster.createdAt,
+    updatedAt: cluster.updatedAt,
+  };
+}
+
+export function templateItem(template: StoredTemplate, ctx: ItemContext) {
+  return {
+    id: template.id,
+    accountId: ctx.accountId,
+    clusterId: template.clusterId,
+    config: template.config,
+    createdAt: template.createdAt,
+    updatedAt: template.updatedAt,
+  };
+}

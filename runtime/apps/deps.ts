@@ -1,0 +1,34 @@
+/** What the application use cases need from the outside, shared by the service and its lifecycle. */
+import type { Application } from '../domain/application';
+import type { ApplicationConfig } from '../domain/config';
+import type { SparkBackend, StoredCluster, StoredJob, StoredTemplate } from '../domain/ports';
+
+/** pino-compatible: fastify's `server.log` or a pino logger fits. */
+export interface Logger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The back-end of a cluster, or undefined when the runtime has none for it. */
+export type BackendResolver = (clusterId: string) => SparkBackend | undefined;
+
+export interface TuningInput {
+  cluster: StoredCluster;
+  job: StoredJob;
+  template?: StoredTemplate;
+  /** What the submitter fixed; tuning must not change these (the merge guarantees it). */
+  overrides: ApplicationConfig;
+}
+
+/** The tuning layer of the config merge (template < tuning < job < overrides). */
+export type TuningProvider = (input: TuningInput) => Promise<ApplicationConfig | undefined>;
+
+/** Called once per application after its terminal state is persisted (metrics, notifications). */
+export type EndedHook = (app: Application) => Promise<void> | void;
+
+export function toResolver(backends: Map<string, SparkBackend> | BackendResolver): BackendResolver {
+  return typeof backends === 'function' ? backends : (clusterId) => backends.get(clusterId);
+}

@@ -1,0 +1,168 @@
+/**
+ * The application lifecycle: back-end status reports, kills and time-outs move applications
+ * through the state machine with compare-and-set writes, persisted before anything is
+ * acknowledged; reconcile() settles what was in flight when the runtime stopped.
+ */
+import type { Application } from '../domain/application';
+import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
+import type { BackendStatus, Clock, SparkBackend, Store } from '../domain/ports';
+import { type AppState, canTransition, isTerminal } from '../domain/states';
+import type { BackendResolver, EndedHook, Logger } from './deps';
+
+export const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
+
+export interface LifecycleDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  resolveBackend: BackendResolver;
+  onEnded?: EndedHook;
+}
+
+/** Page size of the sweeps over active applications. */
+const SWEEP_PAGE = 200;
+
+export class ApplicationLifecycle {
+  private readonly subscribed = new WeakSet<SparkBackend>();
+  /** Per application, the tail of its chain of transitions: one writer at a time per app. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Applications being killed (or timed out): the terminal state the back-end reports is replaced by this. */
+  private readonly stopping = new Map<string, { state: AppState; reason: string }>();
+
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  /** The back-end of a cluster, subscribed to its status reports on first use. */
+  backendOf(clusterId: string): SparkBackend | undefined {
+    const backend = this.deps.resolveBackend(clusterId);
+    if (backend && !this.subscribed.has(backend)) {
+      this.subscribed.add(backend);
+      backend.onStatus((appId, status) => {
+        void this.enqueue(appId, () => this.applyStatus(appId, status));
+      });
+    }
+    return backend;
+  }
+
+  /** Resolves when every transition queued so far has been written (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+  }
+
+  /** Runs `work` after the transitions already queued for this application. */
+  enqueue<T>(appId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(appId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.chains.set(appId, tail);
+    void tail.then(() => {
+      if (this.chains.get(appId) === tail) this.chains.delete(appId);
+    });
+    return next;
+  }
+
+  /**
+   * Moves the application to `status.state` if the state machine allows it, stepping through
+   * RUNNING when a back-end reports an end the service never saw start. Returns the stored app.
+   */
+  async transition(appId: string, status: BackendStatus): Promise<Application | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const app = await this.deps.store.getApplication(appId);
+      if (!app) return undefined;
+      if (app.state === status.state || isTerminal(app.state)) return app;
+      const now = this.deps.clock.now().toISOString();
+      const target = status.state;
+      const viaRunning = canTransition(app.state, 'RUNNING') && canTransition('RUNNING', target);
+      if (!canTransition(app.state, target) && !viaRunning) {
+        this.deps.logger.warn(
+          { appId, from: app.state, to: target },
+          'ignored a state change the state machine forbids',
+        );
+        return app;
+      }
+      const ending = isTerminal(target);
+      const updated = await this.deps.store.updateApplication(
+        appId,
+        {
+          state: target,
+          ...(status.reason !== undefined ? { stateReason: status.reason } : {}),
+          ...(target === 'RUNNING' || (ending && !app.startedAt)
+            ? { startedAt: app.startedAt ?? status.startedAt ?? now }
+            : {}),
+          ...(ending ? { endedAt: status.endedAt ?? now } : {}),
+        },
+        [app.state],
+      );
+      if (!updated) continue; // someone else moved it: read again and decide again
+      if (ending) await this.ended(updated);
+      return updated;
+    }
+    this.deps.logger.warn({ appId, to: status.state }, 'gave up a state change after repeated concurrent updates');
+    return this.deps.store.getApplication(appId);
+  }
+
+  private async applyStatus(appId: string, status: BackendStatus): Promise<void> {
+    const stop = this.stopping.get(appId);
+    await this.transition(appId, stop && isTerminal(status.state) ? { ...status, ...stop } : status);
+  }
+
+  private async ended(app: Application): Promise<void> {
+    if (!this.deps.onEnded) return;
+    try {
+      await this.deps.onEnded(app);
+    } catch (error) {
+      this.deps.logger.error({ appId: app.id, err: error }, 'the onEnded hook failed');
+    }
+  }
+
+  /**
+   * Stops a running application and records `state` (KILLED or TIMED_OUT) with the reason.
+   * The back-end is asked first, so a kill it refuses is reported and nothing is recorded.
+   */
+  async stop(app: Application, state: 'KILLED' | 'TIMED_OUT', reason: string): Promise<Application | undefined> {
+    return this.enqueue(app.id, async () => {
+      const backend = this.backendOf(app.clusterId);
+      this.stopping.set(app.id, { state, reason });
+      try {
+        await backend?.kill(app);
+        return await this.transition(app.id, { state, reason });
+      } finally {
+        this.stopping.delete(app.id);
+      }
+    });
+  }
+
+  /** Every active application, page by page. */
+  async *active(): AsyncIterable<Application> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.listApplications({ states: ACTIVE_STATES }, SWEEP_PAGE, cursor);
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** Times out every active application past its `timeout` (default 24 h, KILL). Returns those stopped. */
+  async sweepTimeouts(): Promise<string[]> {
+    const now = this.deps.clock.now().getTime();
+    const expired: Application[] = [];
+    for await (const app of this.active()) {
+      const timeout = app.config.timeout ?? { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
+      if (timeout === 'DISABLED') continue;
+      if (now >= Date.parse(app.createdAt) + timeout.minutes * 60_000) expired.push(app);
+    }
+    const stopped: string[] = [];
+    for (const app of expired) {
+      const minutes =
+        app.config.timeout === undefined
+          ? DEFAULT_TIMEOUT_MINUTES
+          : (app.config.timeout as { minutes: number }).minutes;
+      try {
+        const result = await this.stop(app, 'TIMED_OUT', `timed out after ${minutes} minutes (timeout policy KILL)`);
+        if (result?.state === 'TIMED_OUT') stopped.push(app.id);
+      } catch (error) {
+        this.deps.logger.error({ appId: app.id, err: error }, 'could not stop a timed-out application');
+      }
+    }
+    return stopped;
+  }
+}

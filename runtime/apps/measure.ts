@@ -1,0 +1,34 @@
+/**
+ * Measures an ended application from its Spark event log: RunMetrics plus cost, stored with the
+ * application. Runs after the terminal state is persisted, so a missing or damaged log never
+ * changes the outcome.
+ */
+import type { Application } from '../domain/application';
+import type { RunMetrics } from '../domain/metrics';
+import type { SparkBackend, Store } from '../domain/ports';
+import { type PriceTable, priceRun } from '../metrics/cost';
+import type { Logger } from './deps';
+
+/** Reads an event log (file or rolling directory) into metrics; an adapter provides it. */
+export type EventLogReader = (path: string, options: { submittedAtMs: number }) => Promise<RunMetrics>;
+
+export interface MeasureDeps {
+  store: Store;
+  backendOf: (clusterId: string) => SparkBackend | undefined;
+  readEventLog: EventLogReader;
+  priceTable: PriceTable;
+  logger: Logger;
+}
+
+export function measureOnEnd(deps: MeasureDeps): (app: Application) => Promise<void> {
+  return async (app) => {
+    const path = deps.backendOf(app.clusterId)?.eventLogPath(app);
+    if (!path) {
+      deps.logger.warn({ appId: app.id }, 'no event log: the application has no metrics');
+      return;
+    }
+    const metrics = await deps.readEventLog(path, { submittedAtMs: Date.parse(app.createdAt) });
+    metrics.cost = priceRun(metrics, undefined, deps.priceTable);
+    await deps.store.updateApplication(app.id, { metrics: metrics as unknown as Record<string, unknown> });
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../test/support/memory-store';
+import { hashSecret, TokenService } from './token-service';
+
+const clock = { now: () => new Date('2026-03-01T00:00:00Z') };
+
+describe('TokenService', () => {
+  it('creates the first admin token once, storing only the hash of its secret', async () => {
+    const store = new MemoryStore();
+    const tokens = new TokenService({ store, clock });
+    const first = await tokens.ensureAdminToken();
+    expect(first?.generated).toBe(true);
+    expect(first?.secret.length).toBeGreaterThan(40);
+    expect(await tokens.ensureAdminToken()).toBeUndefined();
+    const [stored] = await store.listTokens();
+    expect(stored?.secretHash).toBe(hashSecret(first?.secret ?? ''));
+    expect(JSON.stringify(await store.listTokens())).not.toContain(first?.secret);
+    expect((await tokens.authenticate(first?.secret ?? ''))?.scopes).toEqual(['admin']);
+    expect(await tokens.authenticate('spk_wrong')).toBeUndefined();
+  });
+
+  it('takes the admin secret from the environment, once, and refuses a short one', async () => {
+    const tokens = new TokenService({ store: new MemoryStore(), clock });
+    const fromEnv = 'a-secret-from-the-environment';
+    expect(await tokens.ensureAdminToken(fromEnv)).toMatchObject({ secret: fromEnv, generated: false });
+    expect(await tokens.ensureAdminToken(fromEnv)).toBeUndefined();
+    expect((await tokens.authenticate(fromEnv))?.name).toBe('admin');
+    await expect(tokens.ensureAdminToken('short')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('maps the hosted product permission names to scopes and keeps limits', async () => {
+    const tokens = new TokenService({ store: new MemoryStore(), clock });
+    const created = await tokens.create({
+      name: 'team-a',
+      scopes: ['spark:createApplication', 'spark:deleteConfigTemplate', 'spark:updateConfigTemplate'],
+      templateIds: ['team-a'],
+    });
+    expect(created.scopes).toEqual(['applications:create', 'templates:manage']);
+    expect(await tokens.authenticate(created.secret)).toMatchObject({ name: 'team-a', templateIds: ['team-a'] });
+    await tokens.revoke(created.id);
+    expect(await tokens.authenticate(created.secret)).toBeUndefined();
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * API tokens: a high-entropy secret shown once, stored as its SHA-256 (a lookup by hash needs no
+ * constant-time compare: the hash of a guess reveals nothing about the stored ones).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { DomainError } from '../domain/errors';
+import type { ApiToken, Clock, Scope, Store } from '../domain/ports';
+import { ResourceId } from '../domain/resources';
+import { parseOrThrow } from '../domain/validation';
+import { type IdGenerator, randomIds } from './ids';
+import { OCEAN_PERMISSION_SCOPES, type Principal, requireScope, SCOPES } from './principal';
+
+export const ADMIN_TOKEN_NAME = 'admin';
+
+const ScopeName = z.string().refine((s) => (SCOPES as readonly string[]).includes(s) || s in OCEAN_PERMISSION_SCOPES, {
+  message: `is not a scope: expected one of ${[...SCOPES, ...Object.keys(OCEAN_PERMISSION_SCOPES)].join(', ')}`,
+});
+
+export const CreateTokenRequest = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    scopes: z.array(ScopeName).min(1),
+    clusterIds: z.array(ResourceId).min(1).optional(),
+    jobIds: z.array(ResourceId).min(1).optional(),
+    templateIds: z.array(ResourceId).min(1).optional(),
+  })
+  .meta({ id: 'CreateTokenRequest' });
+export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;
+
+/** A token as listed: never its secret nor its hash. */
+export type TokenSummary = Omit<ApiToken, 'secretHash'>;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+function summary(token: ApiToken): TokenSummary {
+  const { secretHash: _hidden, ...rest } = token;
+  void _hidden;
+  return rest;
+}
+
+export class TokenService {
+  private readonly ids: IdGenerator;
+
+  constructor(private readonly deps: { store: Store; clock: Clock; ids?: IdGenerator }) {
+    this.ids = deps.ids ?? randomIds;
+  }
+
+  /** The principal of a bearer secret, or undefined when it is unknown or revoked. */
+  async authenticate(secret: string): Promise<Principal | undefined> {
+    if (secret.length === 0 || secret.length > 512) return undefined;
+    const token = await this.deps.store.findTokenByHash(hashSecret(secret));
+    if (!token || token.revokedAt !== undefined) return undefined;
+    return summary(token);
+  }
+
+  /** Creates a token; its secret is in the answer and nowhere else. */
+  async create(body: unknown, actor?: Principal): Promise<TokenSummary & { secret: string }> {
+    if (actor) requireScope(actor, 'tokens:manage');
+    const request = parseOrThrow(CreateTokenRequest, body);
+    const scopes = [...new Set(request.scopes.map((s) => (OCEAN_PERMISSION_SCOPES[s] ?? s) as Scope))];
+    return this.insert({ ...request, scopes }, this.ids.tokenSecret());
+  }
+
+  async list(actor?: Principal): Promise<TokenSummary[]> {
+    if (actor) requireScope(actor, 'tokens:manage');
+    return (await this.deps.store.listTokens()).map(summary);
+  }
+
+  async revoke(id: string, actor?: Principal): Promise<void> {
+    if (actor) requireScope(actor, 'tokens:manage');
+    const found = await this.deps.store.revokeToken(id, this.deps.clock.now().toISOString());
+    if (!found) throw new DomainError('RESOURCE_NOT_FOUND', `Couldn't find token with ID: ${id}`);
+  }
+
+  /**
+   * Makes sure an admin token exists. With `secretFromEnv` (SPARKPLANE_ADMIN_TOKEN) that secret
+   * is registered if it is not yet; otherwise, on the first start only, a secret is generated and
+   * returned so the caller can show it once (`generated: true`; a secret from the environment is
+   * never to be printed). Returns undefined when nothing new was created.
+   */
+  async ensureAdminToken(
+    secretFromEnv?: string,
+  ): Promise<{ id: string; secret: string; generated: boolean } | undefined> {
+    if (secretFromEnv !== undefined) {
+      if (secretFromEnv.length < 16) {
+        throw new DomainError('VALIDATION_FAILED', 'SPARKPLANE_ADMIN_TOKEN must be at least 16 characters', [
+          {
+            path: 'SPARKPLANE_ADMIN_TOKEN',
+            message: `a secret of ${secretFromEnv.length} characters is too short: expected >= 16`,
+          },
+        ]);
+      }
+      if (await this.deps.store.findTokenByHash(hashSecret(secretFromEnv))) return undefined;
+      const created = await this.insert({ name: ADMIN_TOKEN_NAME, scopes: ['admin'] }, secretFromEnv);
+      return { id: created.id, secret: secretFromEnv, generated: false };
+    }
+    const tokens = await this.deps.store.listTokens();
+    if (tokens.some((t) => t.revokedAt === undefined && t.scopes.includes('admin'))) return undefined;
+    const created = await this.insert({ name: ADMIN_TOKEN_NAME, scopes: ['admin'] }, this.ids.tokenSecret());
+    return { id: created.id, secret: created.secret, generated: true };
+  }
+
+  private async insert(
+    fields: Pick<ApiToken, 'name' | 'scopes' | 'clusterIds' | 'jobIds' | 'templateIds'>,
+    secret: string,
+  ): Promise<TokenSummary & { secret: string }> {
+    const token: ApiToken = {
+      id: this.ids.tokenId(),
+      name: fields.name,
+      secretHash: hashSecret(secret),
+      scopes: fields.scopes,
+      ...(fields.clusterIds ? { clusterIds: fields.clusterIds } : {}),
+      ...(fields.jobIds ? { jobIds: fields.jobIds } : {}),
+      ...(fields.templateIds ? { templateIds: fields.templateIds } : {}),
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.store.insertToken(token);
+    return { ...summary(token), secret };
+  }
+}

@@ -1,0 +1,26 @@
+/** Human tables by default, JSON for scripts. */
+import Table from 'cli-table3';
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const out = new Table({ head: columns.map((c) => c.header), style: { head: [], border: [] } });
+  for (const row of rows) out.push(columns.map((c) => format(c.value(row))));
+  return out.toString();
+}
+
+export function format(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function durationOf(startedAt?: string, endedAt?: string): string {
+  if (!startedAt) return '-';
+  const ms = (endedAt ? Date.parse(endedAt) : Date.now()) - Date.parse(startedAt);
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}

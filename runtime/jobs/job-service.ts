@@ -1,0 +1,124 @@
+/** Jobs (named groups of applications, one cluster each) and the config templates of a cluster. */
+import type { Application } from '../domain/application';
+import { ApplicationConfig } from '../domain/config';
+import { DomainError, notFound } from '../domain/errors';
+import type { Page, Store, StoredJob, StoredTemplate } from '../domain/ports';
+import { ConfigTemplate, JobSpec } from '../domain/resources';
+import { parseOrThrow } from '../domain/validation';
+import { authorize, type Principal } from '../apps/principal';
+
+export interface PageQuery {
+  /** @default 50 */
+  limit?: number;
+  cursor?: string;
+}
+
+export class JobService {
+  constructor(private readonly deps: { store: Store }) {}
+
+  async list(query: PageQuery & { clusterId?: string }, actor?: Principal): Promise<Page<StoredJob>> {
+    const clusterId = query.clusterId ?? (actor?.clusterIds?.length === 1 ? actor.clusterIds[0] : undefined);
+    authorize(actor, 'applications:read', actor?.clusterIds ? { clusterId } : {});
+    return this.deps.store.listJobs(clusterId === undefined ? {} : { clusterId }, query.limit ?? 50, query.cursor);
+  }
+
+  async get(id: string, actor?: Principal): Promise<StoredJob> {
+    const job = await this.deps.store.getJob(id);
+    if (!job) throw notFound('job', id);
+    authorize(actor, 'applications:read', { clusterId: job.clusterId, jobId: id });
+    return job;
+  }
+
+  /** The job's applications, newest first. */
+  async executions(id: string, query: PageQuery, actor?: Principal): Promise<Page<Application>> {
+    await this.get(id, actor);
+    return this.deps.store.listApplications({ jobId: id }, query.limit ?? 50, query.cursor);
+  }
+
+  /** The job's spec (JobSpec) without timestamps. */
+  async getConfig(id: string, actor?: Principal): Promise<JobSpec> {
+    const { createdAt: _c, updatedAt: _u, ...spec } = await this.get(id, actor);
+    void _c;
+    void _u;
+    return spec;
+  }
+
+  /** Creates or replaces the job's spec; a job stays on its cluster. */
+  async putConfig(id: string, body: unknown, actor?: Principal): Promise<StoredJob> {
+    const spec = parseOrThrow(JobSpec, body);
+    if (spec.id !== id) {
+      throw new DomainError('VALIDATION_FAILED', `id: "${spec.id}" differs from the job id ${id} in the path`, [
+        { path: 'id', message: `id: "${spec.id}" differs from the job id ${id} in the path` },
+      ]);
+    }
+    authorize(actor, 'jobs:update', { clusterId: spec.clusterId, jobId: id, templateId: spec.configTemplateId });
+    if (!(await this.deps.store.getCluster(spec.clusterId))) throw notFound('cluster', spec.clusterId);
+    const existing = await this.deps.store.getJob(id);
+    if (existing && existing.clusterId !== spec.clusterId) {
+      throw new DomainError('CONFLICT', `job ${id} belongs to cluster ${existing.clusterId}, not ${spec.clusterId}`);
+    }
+    if (spec.configTemplateId && !(await this.deps.store.getTemplate(spec.clusterId, spec.configTemplateId))) {
+      throw notFound('config template', spec.configTemplateId);
+    }
+    return this.deps.store.putJob(spec);
+  }
+}
+
+export class TemplateService {
+  constructor(private readonly deps: { store: Store }) {}
+
+  async list(clusterId: string, actor?: Principal): Promise<StoredTemplate[]> {
+    authorize(actor, 'applications:read', { clusterId });
+    await this.cluster(clusterId);
+    const templates = await this.deps.store.listTemplates(clusterId);
+    return actor?.templateIds && !actor.scopes.includes('admin')
+      ? templates.filter((t) => actor.templateIds?.includes(t.id))
+      : templates;
+  }
+
+  async get(clusterId: string, id: string, actor?: Principal): Promise<StoredTemplate> {
+    authorize(actor, 'applications:read', { clusterId, templateId: id });
+    await this.cluster(clusterId);
+    const template = await this.deps.store.getTemplate(clusterId, id);
+    if (!template) throw notFound('config template', id);
+    return template;
+  }
+
+  /** Creates a template; CONFLICT when the id is taken on this cluster. */
+  async create(clusterId: string, body: unknown, actor?: Principal): Promise<StoredTemplate> {
+    const template = parseOrThrow(ConfigTemplate, body);
+    authorize(actor, 'templates:manage', { clusterId, templateId: template.id });
+    await this.cluster(clusterId);
+    if (await this.deps.store.getTemplate(clusterId, template.id)) {
+      throw new DomainError('CONFLICT', `config template ${template.id} already exists on cluster ${clusterId}`);
+    }
+    return this.deps.store.putTemplate(clusterId, template);
+  }
+
+  /** Replaces the config of an existing template (body: {config} or {id, config}). */
+  async update(clusterId: string, id: string, body: unknown, actor?: Principal): Promise<StoredTemplate> {
+    authorize(actor, 'templates:manage', { clusterId, templateId: id });
+    const input = parseOrThrow(ConfigTemplate.partial({ id: true }), body);
+    if (input.id !== undefined && input.id !== id) {
+      throw new DomainError('VALIDATION_FAILED', `id: "${input.id}" differs from the template id ${id} in the path`, [
+        { path: 'id', message: `id: "${input.id}" differs from the template id ${id} in the path` },
+      ]);
+    }
+    await this.cluster(clusterId);
+    if (!(await this.deps.store.getTemplate(clusterId, id))) throw notFound('config template', id);
+    return this.deps.store.putTemplate(clusterId, {
+      id,
+      config: parseOrThrow(ApplicationConfig, input.config, ['config']),
+    });
+  }
+
+  async delete(clusterId: string, id: string, actor?: Principal): Promise<void> {
+    authorize(actor, 'templates:manage', { clusterId, templateId: id });
+    await this.cluster(clusterId);
+    if (!(await this.deps.store.deleteTemplate(clusterId, id))) throw notFound('config template', id);
+  }
+
+  private async cluster(clusterId: string): Promise<void> {
+    if (!(await this.deps.store.getCluster(clusterId))) throw notFound('cluster', clusterId);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The runtime's configuration: flags and environment, validated once. A wrong value names the
+ * setting, the value and what is expected.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ResourceId } from '../domain/resources';
+import { parseOrThrow } from '../domain/validation';
+
+export const ClusterConfig = z.strictObject({
+  id: ResourceId,
+  backend: z.enum(['local', 'kubernetes']),
+  /** Back-end settings: for kubernetes, context/namespace/bucket...; for local, maxParallelism. */
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+export type ClusterConfig = z.infer<typeof ClusterConfig>;
+
+export const ServiceConfig = z.strictObject({
+  /** @default 8080 */
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** @default "127.0.0.1" */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Database, event logs and driver logs. @default "./data" */
+  dataDir: z.string().min(1).default('./data'),
+  /** postgres://... for PostgreSQL; absent: SQLite file <dataDir>/sparkplane.db */
+  databaseUrl: z.string().min(1).optional(),
+  /** The first admin token's secret; absent: one is generated on first start and printed once. */
+  adminToken: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** The clusters this runtime manages. @default one `local` cluster running spark-submit */
+  clusters: z
+    .array(ClusterConfig)
+    .min(1)
+    .default([{ id: 'local', backend: 'local', settings: {} }]),
+  /** Prices for cost: per core-hour and GiB-hour locally, per instance type in the cloud. @default local list prices */
+  priceTable: z.unknown().optional(),
+  /** Body size limit of the APIs, bytes. @default 1048576 */
+  bodyLimitBytes: z.number().int().positive().default(1_048_576),
+});
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function readYaml(path: string | undefined, variable: string): unknown {
+  if (!path) return undefined;
+  try {
+    return parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/** Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL, SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE. */
+export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const clusters = readYaml(env.SPARKPLANE_CLUSTERS_FILE, 'SPARKPLANE_CLUSTERS_FILE');
+  const priceTable = readYaml(env.SPARKPLANE_PRICES_FILE, 'SPARKPLANE_PRICES_FILE');
+  const config = parseOrThrow(ServiceConfig, {
+    port: options.port,
+    host: options.host,
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl ?? env.SPARKPLANE_DATABASE_URL,
+    adminToken: env.SPARKPLANE_ADMIN_TOKEN,
+    clusters,
+    priceTable,
+  });
+  return { ...config, dataDir: resolve(config.dataDir) };
+}
+
+export function databaseUrlOf(config: ServiceConfig): string {
+  return config.databaseUrl ?? join(config.dataDir, 'sparkplane.db');
+}

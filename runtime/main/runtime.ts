@@ -1,0 +1,121 @@
+/**
+ * The composition root: the only place adapters are constructed and wired into the use cases.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger as PinoLogger } from 'pino';
+import { ApplicationService } from '../apps/application-service';
+import { ClusterService } from '../apps/cluster-service';
+import { measureOnEnd } from '../apps/measure';
+import { TokenService } from '../apps/token-service';
+import { tuningFromHistory } from '../apps/tuning-layer';
+import { readRunMetrics } from '../adapters/eventlog/read-event-log';
+import { buildServer } from '../adapters/http/server';
+import { LocalSparkBackend } from '../adapters/local';
+import { type DurableStore, openStore } from '../adapters/store';
+import type { Clock, SparkBackend } from '../domain/ports';
+import { JobService, TemplateService } from '../jobs/job-service';
+import { parsePriceTable } from '../metrics/cost';
+import { type ClusterConfig, databaseUrlOf, type ServiceConfig } from './config';
+import { findSparkInstall } from './spark-install';
+
+export interface Runtime {
+  config: ServiceConfig;
+  store: DurableStore;
+  backends: Map<string, SparkBackend>;
+  applications: ApplicationService;
+  tokens: TokenService;
+  server: FastifyInstance;
+  logger: PinoLogger;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  /** Back-ends to use instead of the configured ones (benchmarks, tests). */
+  backendFor?: (cluster: ClusterConfig) => SparkBackend;
+  clock?: Clock;
+  /** @default pino at info level on stdout */
+  logger?: PinoLogger;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+function configuredBackend(cluster: ClusterConfig, config: ServiceConfig): SparkBackend {
+  switch (cluster.backend) {
+    case 'local': {
+      const spark = findSparkInstall();
+      const maxParallelism = cluster.settings.maxParallelism;
+      return new LocalSparkBackend({
+        dataDir: config.dataDir,
+        sparkHome: spark.sparkHome,
+        javaHome: spark.javaHome,
+        pythonPath: spark.pythonPath,
+        ...(typeof maxParallelism === 'number' ? { maxParallelism } : {}),
+      });
+    }
+    case 'kubernetes':
+      throw new Error(`cluster ${cluster.id}: the kubernetes back-end is not wired into this build yet`);
+  }
+}
+
+/** Opens the store, builds back-ends, use cases and the HTTP server (not listening yet). */
+export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? pino({ level: process.env.SPARKPLANE_LOG_LEVEL ?? 'info' });
+  const priceTable = parsePriceTable(config.priceTable);
+  const store = await openStore(databaseUrlOf(config), { clock });
+  const backends = new Map<string, SparkBackend>();
+  try {
+    for (const cluster of config.clusters) {
+      await store.putCluster({ id: cluster.id, backend: cluster.backend, settings: cluster.settings });
+      backends.set(cluster.id, (overrides.backendFor ?? ((c) => configuredBackend(c, config)))(cluster));
+    }
+  } catch (error) {
+    await Promise.all([...backends.values()].map((backend) => backend.close()));
+    await store.close();
+    throw error;
+  }
+
+  const applications = new ApplicationService({
+    store,
+    backends,
+    clock,
+    logger,
+    tuning: tuningFromHistory(store),
+    onEnded: measureOnEnd({
+      store,
+      backendOf: (clusterId) => backends.get(clusterId),
+      readEventLog: (path, options) => readRunMetrics(path, options),
+      priceTable,
+      logger,
+    }),
+  });
+  const tokens = new TokenService({ store, clock });
+  const server = await buildServer(
+    {
+      applications,
+      jobs: new JobService({ store }),
+      templates: new TemplateService({ store }),
+      clusters: new ClusterService({ store, hasBackend: (id) => backends.has(id) }),
+      tokens,
+      clock,
+      ready: async () => (await store.listClusters()).length > 0,
+    },
+    { bodyLimitBytes: config.bodyLimitBytes, loggerInstance: logger },
+  );
+
+  return {
+    config,
+    store,
+    backends,
+    applications,
+    tokens,
+    server,
+    logger,
+    async close() {
+      await server.close();
+      await applications.stop();
+      await Promise.all([...backends.values()].map((backend) => backend.close()));
+      await store.close();
+    },
+  };
+}

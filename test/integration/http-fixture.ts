@@ -1,0 +1,91 @@
+/** A server over the in-memory store and a fake back-end, with an admin token and token factory. */
+import type { FastifyInstance } from 'fastify';
+import { ApplicationService } from '../../runtime/apps/application-service';
+import { ClusterService } from '../../runtime/apps/cluster-service';
+import { TokenService } from '../../runtime/apps/token-service';
+import { buildServer, type ServerOptions } from '../../runtime/adapters/http/server';
+import type { Scope, Store } from '../../runtime/domain/ports';
+import { JobService, TemplateService } from '../../runtime/jobs/job-service';
+import { FakeBackend } from '../support/fake-backend';
+import { MemoryStore } from '../support/memory-store';
+
+export class FakeClock {
+  constructor(private ms = Date.parse('2026-03-01T00:00:00.000Z')) {}
+  now(): Date {
+    this.ms += 1;
+    return new Date(this.ms);
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface HttpFixture {
+  server: FastifyInstance;
+  store: Store;
+  backend: FakeBackend;
+  clock: FakeClock;
+  applications: ApplicationService;
+  tokens: TokenService;
+  adminSecret: string;
+  /** A token's secret with these scopes and limits. */
+  token(
+    scopes: Scope[],
+    limits?: { clusterIds?: string[]; jobIds?: string[]; templateIds?: string[] },
+  ): Promise<string>;
+}
+
+/**
+ * The store is in memory unless SPARKPLANE_HTTP_TEST_STORE names a database URL (e.g. ":memory:"
+ * for SQLite), so the same tests run against the real store.
+ */
+async function testStore(): Promise<Store> {
+  const url = process.env.SPARKPLANE_HTTP_TEST_STORE;
+  if (!url) return new MemoryStore();
+  const { openStore } = await import('../../runtime/adapters/store/open-store');
+  return openStore(url);
+}
+
+export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixture> {
+  const store = await testStore();
+  const clock = new FakeClock();
+  const backend = new FakeBackend();
+  await store.putCluster({ id: 'local', backend: 'local', settings: {} });
+  await store.putCluster({ id: 'other', backend: 'local', settings: {} });
+  const applications = new ApplicationService({
+    store,
+    backends: new Map([
+      ['local', backend],
+      ['other', backend],
+    ]),
+    clock,
+  });
+  const tokens = new TokenService({ store, clock });
+  const admin = await tokens.ensureAdminToken();
+  if (!admin) throw new Error('the fixture expected a fresh store');
+  const server = await buildServer(
+    {
+      applications,
+      jobs: new JobService({ store }),
+      templates: new TemplateService({ store }),
+      clusters: new ClusterService({ store }),
+      tokens,
+      clock,
+    },
+    { bodyLimitBytes: 64 * 1024, ...options },
+  );
+  server.addHook('onClose', () => store.close());
+  let n = 0;
+  return {
+    server,
+    store,
+    backend,
+    clock,
+    applications,
+    tokens,
+    adminSecret: admin.secret,
+    token: async (scopes, limits = {}) => (await tokens.create({ name: `t${++n}`, scopes, ...limits })).secret,
+  };
+}
+
+export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });

@@ -1,0 +1,69 @@
+/**
+ * A scriptable SparkBackend: records every call, lets a test report state changes as a real
+ * back-end would (emit), fail submissions, and answer status() after a restart.
+ */
+import type { Application } from '../../runtime/domain/application';
+import type { ApplicationConfig } from '../../runtime/domain/config';
+import type { BackendListener, BackendStatus, SparkBackend } from '../../runtime/domain/ports';
+
+export class FakeBackend implements SparkBackend {
+  readonly kind = 'local' as const;
+  readonly submitted: { app: Application; config: ApplicationConfig }[] = [];
+  readonly killed: string[] = [];
+  /** When set, the next submit calls reject with it. */
+  failSubmitWith: Error | undefined;
+  /** What status() answers, per app id; an unknown app reads FAILED "unknown to the back-end". */
+  readonly statuses = new Map<string, BackendStatus>();
+  /** Driver log lines per app id. */
+  readonly logs = new Map<string, string[]>();
+  private readonly listeners: BackendListener[] = [];
+
+  async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
+    if (this.failSubmitWith) throw this.failSubmitWith;
+    this.submitted.push({ app, config });
+    this.statuses.set(app.id, { state: 'PENDING' });
+    return { backendRef: `fake-${app.id}` };
+  }
+
+  async kill(app: Application): Promise<void> {
+    this.killed.push(app.id);
+  }
+
+  async status(app: Application): Promise<BackendStatus> {
+    return this.statuses.get(app.id) ?? { state: 'FAILED', reason: 'unknown to the back-end' };
+  }
+
+  async *driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
+    for (const line of this.logs.get(app.id) ?? []) yield line;
+    if (!options.follow) return;
+    // follow: new lines appended to logs[app.id] until the app reaches a terminal state or abort
+    let sent = this.logs.get(app.id)?.length ?? 0;
+    while (!options.signal?.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const lines = this.logs.get(app.id) ?? [];
+      for (; sent < lines.length; sent++) yield lines[sent] as string;
+      const state = this.statuses.get(app.id)?.state;
+      if (state && ['COMPLETED', 'COMPLETED_WITH_WARNINGS', 'FAILED', 'KILLED', 'TIMED_OUT'].includes(state)) return;
+    }
+  }
+
+  eventLogPath(): string | undefined {
+    return undefined;
+  }
+
+  onStatus(listener: BackendListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reports a state change as the real back-end would; resolves once listeners ran. */
+  emit(appId: string, status: BackendStatus): void {
+    this.statuses.set(appId, status);
+    for (const listener of this.listeners) listener(appId, status);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.length;
+  }
+
+  async close(): Promise<void> {}
+}

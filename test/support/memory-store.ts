@@ -1,0 +1,240 @@
+/**
+ * An in-memory Store faithful to the contract of runtime/domain/ports.ts (and to the SQL store's
+ * observable behaviour): idempotent inserts by id and by (clusterId, idempotencyKey),
+ * compare-and-set updates, filters, keyset pagination, revoked tokens never found.
+ */
+import type { Application } from '../../runtime/domain/application';
+import { DomainError } from '../../runtime/domain/errors';
+import type {
+  ApiToken,
+  ApplicationFilter,
+  ApplicationUpdate,
+  Clock,
+  Page,
+  Store,
+  StoredCluster,
+  StoredJob,
+  StoredTemplate,
+} from '../../runtime/domain/ports';
+import type { ConfigTemplate, JobSpec } from '../../runtime/domain/resources';
+import type { AppState } from '../../runtime/domain/states';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+function cursorOf(key: string[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function keyOf(cursor: string, length: number): string[] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== length || !key.every((k) => typeof k === 'string')) {
+    throw new DomainError('VALIDATION_FAILED', `cursor "${cursor}" is not a cursor returned by a previous page`, [
+      { path: 'cursor', message: `"${cursor}" is not a cursor returned by a previous page` },
+    ]);
+  }
+  return key as string[];
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new DomainError('VALIDATION_FAILED', `limit ${limit} is not a positive integer`, [
+      { path: 'limit', message: `${limit} is not a positive integer` },
+    ]);
+  }
+}
+
+export class MemoryStore implements Store {
+  readonly applications = new Map<string, Application>();
+  private readonly jobs = new Map<string, StoredJob>();
+  private readonly templates = new Map<string, StoredTemplate>();
+  private readonly clusters = new Map<string, StoredCluster>();
+  private readonly tokens = new Map<string, ApiToken>();
+  /** Number of calls per method, for tests that check what was (not) written. */
+  readonly calls: Record<string, number> = {};
+
+  constructor(private readonly clock: Clock = { now: () => new Date() }) {}
+
+  private count(method: string): void {
+    this.calls[method] = (this.calls[method] ?? 0) + 1;
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  async insertApplication(app: Application): Promise<{ app: Application; created: boolean }> {
+    this.count('insertApplication');
+    const sameId = this.applications.get(app.id);
+    if (sameId) return { app: copy(sameId), created: false };
+    if (app.idempotencyKey !== undefined) {
+      for (const stored of this.applications.values()) {
+        if (stored.clusterId === app.clusterId && stored.idempotencyKey === app.idempotencyKey) {
+          return { app: copy(stored), created: false };
+        }
+      }
+    }
+    this.applications.set(app.id, copy(app));
+    return { app: copy(app), created: true };
+  }
+
+  async getApplication(id: string): Promise<Application | undefined> {
+    const app = this.applications.get(id);
+    return app && copy(app);
+  }
+
+  /** Newest first by (createdAt, id), as the SQL store. */
+  async listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>> {
+    checkLimit(limit);
+    const after = cursor === undefined ? undefined : keyOf(cursor, 2);
+    const matching = [...this.applications.values()]
+      .filter((a) => filter.clusterId === undefined || a.clusterId === filter.clusterId)
+      .filter((a) => filter.jobId === undefined || a.jobId === filter.jobId)
+      .filter((a) => !filter.states?.length || filter.states.includes(a.state))
+      .filter((a) => filter.createdFrom === undefined || Date.parse(a.createdAt) >= Date.parse(filter.createdFrom))
+      .filter((a) => filter.createdTo === undefined || Date.parse(a.createdAt) < Date.parse(filter.createdTo))
+      .filter((a) => Object.entries(filter.labels ?? {}).every(([k, v]) => a.config.labels?.[k] === v))
+      .sort((a, b) => compareKeys([b.createdAt, b.id], [a.createdAt, a.id]))
+      .filter((a) => !after || compareKeys([a.createdAt, a.id], [after[0] ?? '', after[1] ?? '']) < 0);
+    const items = matching.slice(0, limit).map(copy);
+    const last = items[items.length - 1];
+    return matching.length > limit && last ? { items, nextCursor: cursorOf([last.createdAt, last.id]) } : { items };
+  }
+
+  async updateApplication(
+    id: string,
+    update: ApplicationUpdate,
+    expected?: AppState[],
+  ): Promise<Application | undefined> {
+    this.count('updateApplication');
+    const app = this.applications.get(id);
+    if (!app || (expected !== undefined && !expected.includes(app.state))) return undefined;
+    const next: Application = { ...app, updatedAt: this.now() };
+    if (update.state !== undefined) next.state = update.state;
+    if (update.stateReason !== undefined) next.stateReason = update.stateReason;
+    if (update.backendRef !== undefined) next.backendRef = update.backendRef;
+    if (update.startedAt !== undefined) next.startedAt = update.startedAt;
+    if (update.endedAt !== undefined) next.endedAt = update.endedAt;
+    if (update.metrics !== undefined) next.metrics = copy(update.metrics);
+    this.applications.set(id, next);
+    return copy(next);
+  }
+
+  async ensureJob(job: JobSpec): Promise<StoredJob> {
+    if (!this.jobs.has(job.id)) this.jobs.set(job.id, { ...copy(job), createdAt: this.now(), updatedAt: this.now() });
+    return copy(this.jobs.get(job.id) as StoredJob);
+  }
+
+  async putJob(job: JobSpec): Promise<StoredJob> {
+    const existing = this.jobs.get(job.id);
+    const stored = { ...copy(job), createdAt: existing?.createdAt ?? this.now(), updatedAt: this.now() };
+    this.jobs.set(job.id, stored);
+    return copy(stored);
+  }
+
+  async getJob(id: string): Promise<StoredJob | undefined> {
+    const job = this.jobs.get(id);
+    return job && copy(job);
+  }
+
+  async listJobs(filter: { clusterId?: string }, limit: number, cursor?: string): Promise<Page<StoredJob>> {
+    checkLimit(limit);
+    const after = cursor === undefined ? undefined : keyOf(cursor, 1)[0];
+    const matching = [...this.jobs.values()]
+      .filter((j) => filter.clusterId === undefined || j.clusterId === filter.clusterId)
+      .sort((a, b) => compareKeys([a.id], [b.id]))
+      .filter((j) => after === undefined || j.id > after);
+    const items = matching.slice(0, limit).map(copy);
+    const last = items[items.length - 1];
+    return matching.length > limit && last ? { items, nextCursor: cursorOf([last.id]) } : { items };
+  }
+
+  async putTemplate(clusterId: string, template: ConfigTemplate): Promise<StoredTemplate> {
+    const key = `${clusterId}/${template.id}`;
+    const existing = this.templates.get(key);
+    const stored = {
+      ...copy(template),
+      clusterId,
+      createdAt: existing?.createdAt ?? this.now(),
+      updatedAt: this.now(),
+    };
+    this.templates.set(key, stored);
+    return copy(stored);
+  }
+
+  async getTemplate(clusterId: string, id: string): Promise<StoredTemplate | undefined> {
+    const template = this.templates.get(`${clusterId}/${id}`);
+    return template && copy(template);
+  }
+
+  async listTemplates(clusterId: string): Promise<StoredTemplate[]> {
+    return [...this.templates.values()]
+      .filter((t) => t.clusterId === clusterId)
+      .sort((a, b) => compareKeys([a.id], [b.id]))
+      .map(copy);
+  }
+
+  async deleteTemplate(clusterId: string, id: string): Promise<boolean> {
+    return this.templates.delete(`${clusterId}/${id}`);
+  }
+
+  async putCluster(cluster: Omit<StoredCluster, 'createdAt' | 'updatedAt'>): Promise<StoredCluster> {
+    const existing = this.clusters.get(cluster.id);
+    const stored = { ...copy(cluster), createdAt: existing?.createdAt ?? this.now(), updatedAt: this.now() };
+    this.clusters.set(cluster.id, stored);
+    return copy(stored);
+  }
+
+  async getCluster(id: string): Promise<StoredCluster | undefined> {
+    const cluster = this.clusters.get(id);
+    return cluster && copy(cluster);
+  }
+
+  async listClusters(): Promise<StoredCluster[]> {
+    return [...this.clusters.values()].sort((a, b) => compareKeys([a.id], [b.id])).map(copy);
+  }
+
+  async deleteCluster(id: string): Promise<boolean> {
+    return this.clusters.delete(id);
+  }
+
+  async insertToken(token: ApiToken): Promise<void> {
+    for (const stored of this.tokens.values()) {
+      if (stored.id === token.id || stored.secretHash === token.secretHash) {
+        throw new DomainError('CONFLICT', `a token with id "${token.id}" or the same secret already exists`);
+      }
+    }
+    this.tokens.set(token.id, copy(token));
+  }
+
+  async findTokenByHash(secretHash: string): Promise<ApiToken | undefined> {
+    const token = [...this.tokens.values()].find((t) => t.secretHash === secretHash && t.revokedAt === undefined);
+    return token && copy(token);
+  }
+
+  async listTokens(): Promise<ApiToken[]> {
+    return [...this.tokens.values()].sort((a, b) => compareKeys([a.createdAt, a.id], [b.createdAt, b.id])).map(copy);
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    const token = this.tokens.get(id);
+    if (!token) return false;
+    token.revokedAt ??= at;
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}
+
+function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
