@@ -1,0 +1,357 @@
+/**
+ * The `local` back-end: each application is a real spark-submit from the Spark install, in its own
+ * process group, with its driver log and Spark event log under the runtime's data directory.
+ *
+ * Lifecycle: RUNNING as soon as spark-submit is spawned (the log shows whether the SparkContext
+ * started; a run that dies before is FAILED with that reason). COMPLETED on exit 0, FAILED with
+ * the exit code and the driver's exception line otherwise, KILLED after kill().
+ *
+ * Restarts: a wrapper shell records spark-submit's exit code in a file even while no runtime runs,
+ * so an application that ended meanwhile gets its true final state. One still running when a new
+ * runtime asks about it is not adopted: its process group is stopped and it is reported FAILED
+ * ("runtime restarted while the application was running; ..."). Adopting would need a watcher per
+ * orphan and still could not follow its stdout; stopping is predictable and nothing stays RUNNING.
+ * One data directory belongs to one runtime process at a time.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Application } from '../../domain/application';
+import type { ApplicationConfig } from '../../domain/config';
+import { DomainError } from '../../domain/errors';
+import type { BackendListener, BackendStatus, Clock, SparkBackend } from '../../domain/ports';
+import { isTerminal } from '../../domain/states';
+import {
+  findEventLog,
+  type LocalAppPaths,
+  type LocalAppRecord,
+  localAppPaths,
+  readExitCode,
+  readRecord,
+  writeRecord,
+} from './app-files';
+import { failureReason } from './driver-failure';
+import { readLogLines, tailLines } from './log-lines';
+import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
+import { buildSparkSubmitCommand } from './spark-submit-command';
+
+export interface LocalSparkBackendOptions {
+  /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
+  dataDir: string;
+  /** The Spark install that runs the applications. @default process.env.SPARK_HOME (required) */
+  sparkHome?: string;
+  /** The JDK Spark runs on. @default process.env.JAVA_HOME (required) */
+  javaHome?: string;
+  /** The Python of PySpark drivers and workers. @default process.env.PYSPARK_PYTHON, else Spark's own default */
+  pythonPath?: string;
+  /** What `examples://` refers to. @default this repository's examples/ folder */
+  examplesDir?: string;
+  /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism() */
+  maxParallelism?: number;
+  /** Largest executor memory in local-cluster mode, in MiB. @default 2048 */
+  maxExecutorMemoryMiB?: number;
+  /** Run applications asking for 2+ executors as local-cluster[...] (one JVM per executor). @default true */
+  localCluster?: boolean;
+  /** Seconds between SIGTERM and SIGKILL when stopping an application. @default 10 */
+  killGraceSeconds?: number;
+  /** Stop the applications still running when close() is called (reported KILLED). @default true */
+  killOnClose?: boolean;
+  /** @default the system clock */
+  clock?: Clock;
+}
+
+/** Runs spark-submit; records its exit code where a restarted runtime finds it ($0 is the file). */
+const WRAPPER = '"$@"; code=$?; printf "%s\\n" "$code" > "$0.tmp" && mv "$0.tmp" "$0"; exit "$code"';
+
+/** How much of the end of the driver log is searched for the failure reason. */
+const REASON_SEARCH_BYTES = 256 * 1024;
+
+const REPOSITORY_EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
+
+interface RunningApp {
+  paths: LocalAppPaths;
+  record: LocalAppRecord;
+  child: ChildProcess;
+  status: BackendStatus;
+  announced: boolean;
+  /** The wrapper shell has exited; the final state is being decided. */
+  exited: boolean;
+  /** Set by kill() or close(): the reason reported with KILLED. */
+  killReason?: string;
+  ended: Promise<void>;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) {
+    throw new Error(`the local Spark back-end needs ${name}: set it in the environment (. .sparkplane/env.sh)`);
+  }
+  return value;
+}
+
+/** The runtime's environment without its own settings: tokens and database URLs stay out of user code. */
+function applicationEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('SPARKPLANE_')));
+}
+
+function invalidFile(field: string, path: string): DomainError {
+  const message = `${field}: resolves to ${path}, which does not exist on this machine`;
+  return new DomainError('VALIDATION_FAILED', message, [{ path: field, message }]);
+}
+
+export class LocalSparkBackend implements SparkBackend {
+  readonly kind = 'local' as const;
+  private readonly dataDir: string;
+  private readonly sparkHome: string;
+  private readonly javaHome: string;
+  private readonly pythonPath: string | undefined;
+  private readonly examplesDir: string;
+  private readonly maxParallelism: number;
+  private readonly maxExecutorMemoryMiB: number;
+  private readonly localCluster: boolean;
+  private readonly killGraceMillis: number;
+  private readonly killOnClose: boolean;
+  private readonly clock: Clock;
+  private readonly running = new Map<string, RunningApp>();
+  private readonly reconciling = new Map<string, Promise<BackendStatus>>();
+  private readonly listeners: BackendListener[] = [];
+
+  constructor(options: LocalSparkBackendOptions) {
+    this.dataDir = resolve(options.dataDir);
+    this.sparkHome = required(options.sparkHome ?? process.env.SPARK_HOME, 'SPARK_HOME');
+    if (!existsSync(join(this.sparkHome, 'bin', 'spark-submit'))) {
+      throw new Error(`SPARK_HOME=${this.sparkHome} has no bin/spark-submit: it is not a Spark install`);
+    }
+    this.javaHome = required(options.javaHome ?? process.env.JAVA_HOME, 'JAVA_HOME');
+    this.pythonPath = options.pythonPath ?? process.env.PYSPARK_PYTHON;
+    this.examplesDir = options.examplesDir ?? REPOSITORY_EXAMPLES;
+    this.maxParallelism = options.maxParallelism ?? availableParallelism();
+    this.maxExecutorMemoryMiB = options.maxExecutorMemoryMiB ?? 2048;
+    this.localCluster = options.localCluster ?? true;
+    this.killGraceMillis = (options.killGraceSeconds ?? 10) * 1000;
+    this.killOnClose = options.killOnClose ?? true;
+    this.clock = options.clock ?? { now: () => new Date() };
+  }
+
+  onStatus(listener: BackendListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(appId: string, status: BackendStatus): void {
+    for (const listener of this.listeners) listener(appId, status);
+  }
+
+  async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
+    const known = this.running.get(app.id)?.record ?? readRecord(localAppPaths(this.dataDir, app.id));
+    if (known) return { backendRef: `pgid:${known.pgid}` };
+
+    const paths = localAppPaths(this.dataDir, app.id);
+    const command = buildSparkSubmitCommand({
+      appId: app.id,
+      config,
+      sparkHome: this.sparkHome,
+      examplesDir: this.examplesDir,
+      eventLogDir: paths.eventLogDir,
+      maxParallelism: this.maxParallelism,
+      maxExecutorMemoryMiB: this.maxExecutorMemoryMiB,
+      localCluster: this.localCluster,
+    });
+    for (const file of command.localFiles) if (!existsSync(file.path)) throw invalidFile(file.field, file.path);
+
+    for (const dir of [paths.appDir, paths.workDir, paths.eventLogDir]) mkdirSync(dir, { recursive: true });
+    const env = applicationEnv(process.env);
+    Object.assign(env, { SPARK_HOME: this.sparkHome, JAVA_HOME: this.javaHome });
+    if (this.pythonPath) {
+      env.PYSPARK_PYTHON = this.pythonPath;
+      env.PYSPARK_DRIVER_PYTHON = this.pythonPath;
+    }
+    Object.assign(env, command.env);
+
+    const log = openSync(paths.driverLog, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', ['-c', WRAPPER, paths.exitCodeFile, command.executable, ...command.args], {
+        cwd: paths.workDir,
+        env,
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+    } finally {
+      closeSync(log);
+    }
+    child.on('error', () => undefined); // a failed spawn has no pid (handled below) or still ends in 'exit'
+    const pid = child.pid;
+    if (pid === undefined) {
+      throw new DomainError('BACKEND_UNAVAILABLE', `could not start spark-submit for application ${app.id}`);
+    }
+    child.unref();
+
+    const startedAt = this.clock.now().toISOString();
+    const record: LocalAppRecord = {
+      appId: app.id,
+      pid,
+      pgid: pid,
+      leaderStartTicks: processStartTicks(pid),
+      master: command.master,
+      command: [command.executable, ...command.args],
+      notes: command.notes,
+      startedAt,
+    };
+    writeRecord(paths, record);
+
+    let ended!: () => void;
+    const entry: RunningApp = {
+      paths,
+      record,
+      child,
+      status: { state: 'RUNNING', startedAt },
+      announced: false,
+      exited: false,
+      ended: new Promise<void>((done) => (ended = done)),
+    };
+    this.running.set(app.id, entry);
+    child.on('exit', (code, signal) => {
+      entry.exited = true;
+      void this.finish(entry, code, signal).finally(ended);
+    });
+    // after submit() resolves, so the caller has stored the backendRef before hearing RUNNING
+    setImmediate(() => this.announce(app.id, entry));
+    return { backendRef: `pgid:${pid}` };
+  }
+
+  private announce(appId: string, entry: RunningApp): void {
+    if (entry.announced) return;
+    entry.announced = true;
+    this.emit(appId, { state: 'RUNNING', startedAt: entry.record.startedAt });
+  }
+
+  /** The wrapper shell exited: clear what is left of the group, decide the final state, report it. */
+  private async finish(entry: RunningApp, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    await stopGroup(entry.record.pgid, this.killGraceMillis).catch(() => undefined);
+    const endedAt = this.clock.now().toISOString();
+    let status: BackendStatus;
+    if (entry.killReason) status = { state: 'KILLED', reason: entry.killReason };
+    else if (code === 0) status = { state: 'COMPLETED' };
+    else status = { state: 'FAILED', reason: failureReason({ code, signal }, await this.driverTail(entry.paths)) };
+    status = { ...status, startedAt: entry.record.startedAt, endedAt };
+    entry.record = { ...entry.record, endedAt, exitCode: code, signal, state: status.state, reason: status.reason };
+    entry.status = status;
+    try {
+      writeRecord(entry.paths, entry.record);
+    } catch {
+      // the data directory went away: the listeners still hear the outcome; a restart reports it unknown
+    }
+    this.announce(entry.record.appId, entry);
+    this.emit(entry.record.appId, status);
+  }
+
+  private driverTail(paths: LocalAppPaths): Promise<string[]> {
+    return tailLines(paths.driverLog, REASON_SEARCH_BYTES);
+  }
+
+  async kill(app: Application): Promise<void> {
+    const entry = this.running.get(app.id);
+    if (entry) {
+      if (entry.exited) return entry.ended;
+      entry.killReason ??= 'killed on request';
+      await stopGroup(entry.record.pgid, this.killGraceMillis);
+      await entry.ended;
+      return;
+    }
+    const paths = localAppPaths(this.dataDir, app.id);
+    const record = readRecord(paths);
+    if (!record || record.state || readExitCode(paths) !== undefined) return;
+    if (!isOwnGroupAlive(record.pgid, record.leaderStartTicks)) return;
+    await stopGroup(record.pgid, this.killGraceMillis);
+    writeRecord(paths, {
+      ...record,
+      endedAt: this.clock.now().toISOString(),
+      state: 'KILLED',
+      reason: 'killed on request (after a runtime restart)',
+    });
+  }
+
+  async status(app: Application): Promise<BackendStatus> {
+    const entry = this.running.get(app.id);
+    if (entry) return entry.status;
+    let pending = this.reconciling.get(app.id);
+    if (!pending) {
+      pending = this.reconcile(app.id).finally(() => this.reconciling.delete(app.id));
+      this.reconciling.set(app.id, pending);
+    }
+    return pending;
+  }
+
+  /** What became of an application this runtime process did not start (see the restart policy above). */
+  private async reconcile(appId: string): Promise<BackendStatus> {
+    const paths = localAppPaths(this.dataDir, appId);
+    const record = readRecord(paths);
+    if (!record) {
+      return {
+        state: 'FAILED',
+        reason: `the local back-end has no record of this application: it never started here, or ${paths.appDir} was removed`,
+      };
+    }
+    if (record.state) {
+      return { state: record.state, reason: record.reason, startedAt: record.startedAt, endedAt: record.endedAt };
+    }
+    const exitCode = readExitCode(paths);
+    let ended: Pick<LocalAppRecord, 'state' | 'reason' | 'endedAt' | 'exitCode'>;
+    if (exitCode !== undefined) {
+      // it ended while no runtime was watching; the wrapper kept its exit code
+      ended = {
+        exitCode,
+        endedAt: statSync(paths.exitCodeFile).mtime.toISOString(),
+        state: exitCode === 0 ? 'COMPLETED' : 'FAILED',
+        reason: exitCode === 0 ? undefined : failureReason({ code: exitCode }, await this.driverTail(paths)),
+      };
+    } else if (isOwnGroupAlive(record.pgid, record.leaderStartTicks)) {
+      await stopGroup(record.pgid, this.killGraceMillis);
+      ended = {
+        endedAt: this.clock.now().toISOString(),
+        state: 'FAILED',
+        reason: `runtime restarted while the application was running; its process group ${record.pgid} was stopped`,
+      };
+    } else {
+      ended = {
+        endedAt: this.clock.now().toISOString(),
+        state: 'FAILED',
+        reason: 'runtime restarted while the application was running; the process ended without recording an exit code',
+      };
+    }
+    writeRecord(paths, { ...record, ...ended });
+    return { state: ended.state!, reason: ended.reason, startedAt: record.startedAt, endedAt: ended.endedAt };
+  }
+
+  driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
+    const paths = localAppPaths(this.dataDir, app.id);
+    return readLogLines(paths.driverLog, { ...options, ended: () => this.hasEnded(app.id, paths) });
+  }
+
+  private hasEnded(appId: string, paths: LocalAppPaths): boolean {
+    const entry = this.running.get(appId);
+    if (entry) return isTerminal(entry.status.state);
+    const record = readRecord(paths);
+    if (!record || record.state || readExitCode(paths) !== undefined) return true;
+    return !isOwnGroupAlive(record.pgid, record.leaderStartTicks);
+  }
+
+  eventLogPath(app: Application): string | undefined {
+    return findEventLog(localAppPaths(this.dataDir, app.id).eventLogDir);
+  }
+
+  async close(): Promise<void> {
+    if (this.killOnClose) {
+      const live = [...this.running.values()].filter((entry) => !entry.exited);
+      await Promise.all(
+        live.map(async (entry) => {
+          entry.killReason ??= 'runtime shut down';
+          await stopGroup(entry.record.pgid, this.killGraceMillis);
+          await entry.ended;
+        }),
+      );
+    }
+    this.listeners.length = 0;
+  }
+}

@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplicationConfig } from '../../domain/config';
+import { DomainError } from '../../domain/errors';
+import { buildSparkSubmitCommand, chooseMaster, type SparkSubmitInput } from './spark-submit-command';
+
+function input(config: ApplicationConfig, overrides: Partial<SparkSubmitInput> = {}): SparkSubmitInput {
+  return {
+    appId: 'daily-etl-1',
+    config,
+    sparkHome: '/opt/spark',
+    examplesDir: '/repo/examples',
+    eventLogDir: '/data/eventlogs/daily-etl-1',
+    maxParallelism: 4,
+    maxExecutorMemoryMiB: 2048,
+    localCluster: true,
+    ...overrides,
+  };
+}
+
+/** The --conf settings of a command as a map. */
+function confOf(args: string[]): Record<string, string> {
+  const conf: Record<string, string> = {};
+  args.forEach((arg, i) => {
+    if (arg !== '--conf') return;
+    const setting = args[i + 1]!;
+    const eq = setting.indexOf('=');
+    conf[setting.slice(0, eq)] = setting.slice(eq + 1);
+  });
+  return conf;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const LIMITS = { maxParallelism: 4, maxExecutorMemoryMiB: 2048, localCluster: true };
+
+describe('chooseMaster', () => {
+  it('uses all allowed cores when the config says nothing', () => {
+    expect(chooseMaster({}, LIMITS)).toEqual({ master: 'local[4]', notes: [] });
+  });
+
+  it('uses the driver cores when no executor is asked for', () => {
+    expect(chooseMaster({ driver: { cores: 2 } }, LIMITS).master).toBe('local[2]');
+  });
+
+  it('runs one executor as local[cores]', () => {
+    expect(chooseMaster({ executor: { instances: 1, cores: 3 } }, LIMITS).master).toBe('local[3]');
+  });
+
+  it('caps local[N] to the max parallelism and says so', () => {
+    const result = chooseMaster({ executor: { instances: 1, cores: 16 } }, LIMITS);
+    expect(result.master).toBe('local[4]');
+    expect(result.notes).toEqual(['16 cores capped to 4 (max parallelism 4)']);
+  });
+
+  it('runs several executors as local-cluster[instances,cores,memoryMiB]', () => {
+    const result = chooseMaster({ executor: { instances: 2, cores: 2, memory: '1g' } }, LIMITS);
+    expect(result).toEqual({
+      master: 'local-cluster[2,2,1024]',
+      executorMemoryMiB: 1024,
+      executorCores: 2,
+      notes: [],
+    });
+  });
+
+  it('fits executors to the max parallelism and executor memory to its cap', () => {
+    const result = chooseMaster({ executor: { instances: 6, cores: 1, memory: '8Gi' } }, LIMITS);
+    expect(result.master).toBe('local-cluster[4,1,2048]');
+    expect(result.notes).toEqual([
+      '6 executors x 1 cores capped to 4 x 1 (max parallelism 4)',
+      'executor memory 8192 MiB capped to 2048 MiB',
+    ]);
+  });
+
+  it("defaults the executor memory to Spark's 1g in local-cluster", () => {
+    expect(chooseMaster({ executor: { instances: 2 } }, LIMITS).master).toBe('local-cluster[2,1,1024]');
+  });
+
+  it('falls back to local[N] when two executors do not fit, with the reason', () => {
+    const result = chooseMaster({ executor: { instances: 3, cores: 4 } }, LIMITS);
+    expect(result.master).toBe('local[4]');
+    expect(result.notes[0]).toBe('3 executors x 4 cores do not fit 4 cores as two executors or more; running local[N]');
+  });
+
+  it('falls back to local[N] when local-cluster is disabled', () => {
+    const result = chooseMaster({ executor: { instances: 2, cores: 1 } }, { ...LIMITS, localCluster: false });
+    expect(result.master).toBe('local[2]');
+    expect(result.notes[0]).toContain('local-cluster is disabled');
+  });
+});
+
+describe('buildSparkSubmitCommand', () => {
+  it('runs a Python file of the Spark install with event logging into the application directory', () => {
+    const command = buildSparkSubmitCommand(
+      input({
+        type: 'Python',
+        mainApplicationFile: 'spark-home://examples/src/main/python/pi.py',
+        arguments: ['10'],
+        executor: { instances: 1, cores: 2 },
+      }),
+    );
+    expect(command.executable).toBe('/opt/spark/bin/spark-submit');
+    expect(command.master).toBe('local[2]');
+    expect(command.args.slice(0, 4)).toEqual(['--master', 'local[2]', '--deploy-mode', 'client']);
+    expect(command.args.slice(-2)).toEqual(['/opt/spark/examples/src/main/python/pi.py', '10']);
+    expect(command.args).not.toContain('--class');
+    expect(confOf(command.args)).toEqual({
+      'spark.app.name': 'daily-etl-1',
+      'spark.executor.cores': '2',
+      'spark.eventLog.enabled': 'true',
+      'spark.eventLog.dir': '/data/eventlogs/daily-etl-1',
+      'spark.eventLog.logStageExecutorMetrics': 'true',
+      'spark.eventLog.compress': 'false',
+    });
+    expect(command.localFiles).toEqual([
+      { field: 'mainApplicationFile', path: '/opt/spark/examples/src/main/python/pi.py' },
+    ]);
+  });
+
+  it('runs a jar with its main class, resources and dependencies', () => {
+    const command = buildSparkSubmitCommand(
+      input({
+        type: 'Scala',
+        mainApplicationFile: 'local:///opt/jobs/etl.jar',
+        mainClass: 'com.example.Etl',
+        arguments: ['--date', '2026-01-01'],
+        driver: { cores: 1, memory: '2Gi', javaOptions: '-Dx=1', envVars: { STAGE: 'prod' } },
+        executor: { instances: 2, cores: 2, memory: '1536m', javaOptions: '-Dy=2', envVars: { TZ: 'UTC' } },
+        deps: {
+          jars: ['examples://lib/a.jar', 'https://repo.example.com/b.jar'],
+          files: ['/etc/app.conf'],
+          packages: ['org.apache.spark:spark-avro_2.13:4.0.1'],
+          repositories: ['https://repo.example.com'],
+          excludePackages: ['log4j:log4j'],
+        },
+      }),
+    );
+    expect(command.master).toBe('local-cluster[2,2,1536]');
+    expect(flag(command.args, '--class')).toBe('com.example.Etl');
+    expect(flag(command.args, '--driver-memory')).toBe('2048m');
+    expect(flag(command.args, '--driver-cores')).toBe('1');
+    expect(flag(command.args, '--driver-java-options')).toBe('-Dx=1');
+    expect(flag(command.args, '--jars')).toBe('/repo/examples/lib/a.jar,https://repo.example.com/b.jar');
+    expect(flag(command.args, '--files')).toBe('/etc/app.conf');
+    expect(flag(command.args, '--packages')).toBe('org.apache.spark:spark-avro_2.13:4.0.1');
+    expect(flag(command.args, '--repositories')).toBe('https://repo.example.com');
+    expect(flag(command.args, '--exclude-packages')).toBe('log4j:log4j');
+    expect(command.args.slice(-3)).toEqual(['/opt/jobs/etl.jar', '--date', '2026-01-01']);
+    expect(confOf(command.args)).toMatchObject({
+      'spark.executor.memory': '1536m',
+      'spark.executor.cores': '2',
+      'spark.executor.extraJavaOptions': '-Dy=2',
+      'spark.executorEnv.TZ': 'UTC',
+    });
+    expect(command.env).toEqual({ STAGE: 'prod' });
+    expect(command.localFiles.map((f) => f.field)).toEqual(['mainApplicationFile', 'deps.jars[0]', 'deps.files[0]']);
+  });
+
+  it('passes sparkConf and hadoopConf, keeps the event log settings its own and notes the override', () => {
+    const command = buildSparkSubmitCommand(
+      input({
+        mainApplicationFile: '/jobs/job.py',
+        sparkConf: { 'spark.sql.shuffle.partitions': '8', 'spark.eventLog.dir': '/elsewhere', 'spark.app.name': 'x' },
+        hadoopConf: { 'fs.s3a.fast.upload': 'true' },
+        memoryOverheadFactor: '0.4',
+      }),
+    );
+    const conf = confOf(command.args);
+    expect(conf).toMatchObject({
+      'spark.sql.shuffle.partitions': '8',
+      'spark.hadoop.fs.s3a.fast.upload': 'true',
+      'spark.app.name': 'x',
+      'spark.eventLog.dir': '/data/eventlogs/daily-etl-1',
+      'spark.driver.memoryOverheadFactor': '0.4',
+    });
+    expect(command.args.filter((arg) => arg.startsWith('spark.eventLog.dir='))).toHaveLength(1);
+    expect(command.notes).toContain('sparkConf spark.eventLog.dir=/elsewhere replaced by /data/eventlogs/daily-etl-1');
+  });
+
+  it('takes a .py main file as Python and a jar without mainClass as its manifest says', () => {
+    expect(buildSparkSubmitCommand(input({ mainApplicationFile: '/j/app.jar' })).args).not.toContain('--class');
+    expect(
+      buildSparkSubmitCommand(input({ mainApplicationFile: '/j/app.py', mainClass: 'Ignored' })).args,
+    ).not.toContain('--class');
+  });
+
+  it('refuses a config without main file, naming the field', () => {
+    expect(() => buildSparkSubmitCommand(input({}))).toThrow(
+      'mainApplicationFile: is required: expected the .py file or the jar to run',
+    );
+  });
+
+  it('refuses a Java application without a jar or a main class', () => {
+    const run = () => buildSparkSubmitCommand(input({ type: 'Java', mainApplicationFile: '/j/classes/' }));
+    expect(run).toThrow(DomainError);
+    expect(run).toThrow('mainClass: is required for a Java application whose main file is not a jar');
+  });
+
+  it('refuses a relative path in a dependency, naming its index', () => {
+    expect(() =>
+      buildSparkSubmitCommand(input({ mainApplicationFile: '/j/app.py', deps: { pyFiles: ['/ok.zip', 'lib.zip'] } })),
+    ).toThrow('deps.pyFiles[1]: "lib.zip" is a relative path');
+  });
+});

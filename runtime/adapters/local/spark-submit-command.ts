@@ -1,0 +1,196 @@
+/**
+ * The spark-submit command line of one application on this machine: a pure function of its effective
+ * config, so every decision (master, caps, event log location) is visible and unit-tested.
+ */
+import { join } from 'node:path';
+import type { ApplicationConfig } from '../../domain/config';
+import { DomainError } from '../../domain/errors';
+import { parseMemoryMiB, toSparkMemory } from '../../domain/quantity';
+import { type FileRoots, resolveAppFile } from './app-file';
+
+export interface SparkSubmitInput extends FileRoots {
+  appId: string;
+  config: ApplicationConfig;
+  /** The directory this application's event log goes to (created before the run). */
+  eventLogDir: string;
+  /** Most cores the application may use on this machine (local[N] and local-cluster alike). */
+  maxParallelism: number;
+  /** Largest executor memory granted in local-cluster mode, in MiB. */
+  maxExecutorMemoryMiB: number;
+  /** Run several executors as local-cluster[...] JVMs; when false, local[N] instead. */
+  localCluster: boolean;
+}
+
+export interface SparkSubmitCommand {
+  /** `<sparkHome>/bin/spark-submit`. */
+  executable: string;
+  args: string[];
+  master: string;
+  /** Environment of the driver (config.driver.envVars). */
+  env: Record<string, string>;
+  /** Files on this machine the command names, to check before the run. */
+  localFiles: { field: string; path: string }[];
+  /** Why the command differs from what the config asked (caps, fallbacks, ignored settings). */
+  notes: string[];
+}
+
+/** Spark's own default executor memory, used when the config names none. */
+const DEFAULT_EXECUTOR_MEMORY_MIB = 1024;
+
+/**
+ * Settings the local back-end always sets: the runtime reads every run's event log. Uncompressed,
+ * because Spark 4 compresses with zstd by default and Node 20's zlib cannot read zstd.
+ */
+function eventLogConf(eventLogDir: string): Record<string, string> {
+  return {
+    'spark.eventLog.enabled': 'true',
+    'spark.eventLog.dir': eventLogDir,
+    'spark.eventLog.logStageExecutorMetrics': 'true',
+    'spark.eventLog.compress': 'false',
+  };
+}
+
+function memory(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const mib = parseMemoryMiB(value);
+  if (mib === undefined) {
+    const message = `${field}: ${JSON.stringify(value)} is not a memory quantity such as "8g" or "8192m"`;
+    throw new DomainError('VALIDATION_FAILED', message, [{ path: field, message }]);
+  }
+  return mib;
+}
+
+/** local-cluster[instances,cores,memoryMiB] when several executors are asked for and fit, else local[N]. */
+export function chooseMaster(
+  config: ApplicationConfig,
+  limits: Pick<SparkSubmitInput, 'maxParallelism' | 'maxExecutorMemoryMiB' | 'localCluster'>,
+): { master: string; executorMemoryMiB?: number; executorCores?: number; notes: string[] } {
+  const notes: string[] = [];
+  const maxCores = Math.max(1, Math.floor(limits.maxParallelism));
+  const executor = config.executor ?? {};
+  const instances = executor.instances;
+  const askedCores = executor.cores ?? 1;
+
+  if (instances !== undefined && instances >= 2) {
+    if (!limits.localCluster) {
+      notes.push(`${instances} executors asked; local-cluster is disabled, so they run as threads of local[N]`);
+    } else {
+      const cores = Math.min(askedCores, maxCores);
+      const fitting = Math.min(instances, Math.floor(maxCores / cores));
+      if (fitting >= 2) {
+        const asked = memory(executor.memory, 'executor.memory') ?? DEFAULT_EXECUTOR_MEMORY_MIB;
+        const memoryMiB = Math.min(asked, limits.maxExecutorMemoryMiB);
+        if (fitting < instances || cores < askedCores) {
+          notes.push(
+            `${instances} executors x ${askedCores} cores capped to ${fitting} x ${cores} (max parallelism ${maxCores})`,
+          );
+        }
+        if (memoryMiB < asked) notes.push(`executor memory ${asked} MiB capped to ${memoryMiB} MiB`);
+        return {
+          master: `local-cluster[${fitting},${cores},${memoryMiB}]`,
+          executorMemoryMiB: memoryMiB,
+          executorCores: cores,
+          notes,
+        };
+      }
+      notes.push(
+        `${instances} executors x ${askedCores} cores do not fit ${maxCores} cores as two executors or more; running local[N]`,
+      );
+    }
+  }
+
+  const wanted =
+    instances !== undefined && instances >= 1
+      ? askedCores * instances
+      : (config.driver?.cores ?? (executor.cores !== undefined ? executor.cores : maxCores));
+  const threads = Math.max(1, Math.min(wanted, maxCores));
+  if (threads < wanted) notes.push(`${wanted} cores capped to ${threads} (max parallelism ${maxCores})`);
+  return { master: `local[${threads}]`, notes };
+}
+
+function applicationType(config: ApplicationConfig, mainFile: string): 'Java' | 'Scala' | 'Python' {
+  if (config.type) return config.type;
+  return /\.py$/i.test(mainFile) ? 'Python' : 'Java';
+}
+
+export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCommand {
+  const { config } = input;
+  const localFiles: SparkSubmitCommand['localFiles'] = [];
+  const resolveFile = (value: string, field: string): string => {
+    const resolved = resolveAppFile(value, input, field);
+    if (resolved.localPath) localFiles.push({ field, path: resolved.localPath });
+    return resolved.location;
+  };
+
+  if (!config.mainApplicationFile) {
+    const message = 'mainApplicationFile: is required: expected the .py file or the jar to run';
+    throw new DomainError('VALIDATION_FAILED', message, [{ path: 'mainApplicationFile', message }]);
+  }
+  const mainFile = resolveFile(config.mainApplicationFile, 'mainApplicationFile');
+  const type = applicationType(config, config.mainApplicationFile);
+  if (type !== 'Python' && !config.mainClass && !/\.jar$/i.test(mainFile)) {
+    const message = `mainClass: is required for a ${type} application whose main file is not a jar`;
+    throw new DomainError('VALIDATION_FAILED', message, [{ path: 'mainClass', message }]);
+  }
+
+  const { master, executorMemoryMiB, executorCores, notes } = chooseMaster(config, input);
+  const args: string[] = ['--master', master, '--deploy-mode', 'client'];
+  if (type !== 'Python' && config.mainClass) args.push('--class', config.mainClass);
+
+  const driver = config.driver ?? {};
+  const executor = config.executor ?? {};
+  const driverMemoryMiB = memory(driver.memory, 'driver.memory');
+  if (driverMemoryMiB !== undefined) args.push('--driver-memory', toSparkMemory(driverMemoryMiB));
+  if (driver.cores !== undefined) args.push('--driver-cores', String(driver.cores));
+  if (driver.javaOptions) args.push('--driver-java-options', driver.javaOptions);
+  const finalExecutorMemoryMiB = executorMemoryMiB ?? memory(executor.memory, 'executor.memory');
+  const finalExecutorCores = executorCores ?? executor.cores;
+
+  const deps = config.deps ?? {};
+  const list = (values: string[] | undefined, field: string): string | undefined =>
+    values && values.length > 0 ? values.map((v, i) => resolveFile(v, `deps.${field}[${i}]`)).join(',') : undefined;
+  const depFlags: [string, string | undefined][] = [
+    ['--jars', list(deps.jars, 'jars')],
+    ['--py-files', list(deps.pyFiles, 'pyFiles')],
+    ['--files', list(deps.files, 'files')],
+    ['--packages', deps.packages?.join(',')],
+    ['--repositories', deps.repositories?.join(',')],
+    ['--exclude-packages', deps.excludePackages?.join(',')],
+  ];
+  for (const [flag, value] of depFlags) if (value) args.push(flag, value);
+
+  // lowest to highest: defaults, the user's sparkConf, hadoopConf, structured fields, the event log (always ours)
+  const conf = new Map<string, string>([['spark.app.name', input.appId]]);
+  for (const [key, value] of Object.entries(config.sparkConf ?? {})) conf.set(key, value);
+  for (const [key, value] of Object.entries(config.hadoopConf ?? {})) conf.set(`spark.hadoop.${key}`, value);
+  // as settings, not --executor-memory/--executor-cores: spark-submit drops those flags for local masters,
+  // and local-cluster refuses executors larger than its workers
+  if (finalExecutorMemoryMiB !== undefined) conf.set('spark.executor.memory', toSparkMemory(finalExecutorMemoryMiB));
+  if (finalExecutorCores !== undefined) conf.set('spark.executor.cores', String(finalExecutorCores));
+  if (executor.javaOptions) conf.set('spark.executor.extraJavaOptions', executor.javaOptions);
+  for (const [key, value] of Object.entries(executor.envVars ?? {})) conf.set(`spark.executorEnv.${key}`, value);
+  const driverOverhead = memory(driver.memoryOverhead, 'driver.memoryOverhead');
+  if (driverOverhead !== undefined) conf.set('spark.driver.memoryOverhead', toSparkMemory(driverOverhead));
+  const executorOverhead = memory(executor.memoryOverhead, 'executor.memoryOverhead');
+  if (executorOverhead !== undefined) conf.set('spark.executor.memoryOverhead', toSparkMemory(executorOverhead));
+  if (config.memoryOverheadFactor !== undefined) {
+    conf.set('spark.driver.memoryOverheadFactor', String(config.memoryOverheadFactor));
+    conf.set('spark.executor.memoryOverheadFactor', String(config.memoryOverheadFactor));
+  }
+  for (const [key, value] of Object.entries(eventLogConf(input.eventLogDir))) {
+    const asked = config.sparkConf?.[key];
+    if (asked !== undefined && asked !== value) notes.push(`sparkConf ${key}=${asked} replaced by ${value}`);
+    conf.set(key, value);
+  }
+  for (const [key, value] of conf) args.push('--conf', `${key}=${value}`);
+
+  args.push(mainFile, ...(config.arguments ?? []));
+  return {
+    executable: join(input.sparkHome, 'bin', 'spark-submit'),
+    args,
+    master,
+    env: { ...(driver.envVars ?? {}) },
+    localFiles,
+    notes,
+  };
+}

@@ -1,0 +1,34 @@
+/** The example job files parse as the CLI reads them, and name files the local back-end finds. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildSparkSubmitCommand } from '../../runtime/adapters/local';
+import { readJobFile } from '../../runtime/cli/job-file';
+import { REPOSITORY, sparkEnv } from '../support/spark';
+
+const examplesDir = join(REPOSITORY, 'examples');
+const jobFiles = readdirSync(examplesDir).filter((name) => name.endsWith('.yaml'));
+
+describe('example job files', () => {
+  it('include the Spark Pi and the shuffle aggregation jobs', () => {
+    expect(jobFiles).toEqual(expect.arrayContaining(['spark-pi.yaml', 'shuffle-aggregation.yaml']));
+  });
+
+  it.each(jobFiles)('%s parses and resolves to files of this machine', async (name) => {
+    const job = await readJobFile(join(examplesDir, name));
+    const command = buildSparkSubmitCommand({
+      appId: job.jobId,
+      config: job.configOverrides ?? {},
+      sparkHome: sparkEnv().sparkHome,
+      examplesDir,
+      eventLogDir: '/tmp/eventlogs',
+      maxParallelism: 2,
+      maxExecutorMemoryMiB: 1024,
+      localCluster: true,
+    });
+    expect(command.localFiles.length).toBeGreaterThan(0);
+    for (const file of command.localFiles) expect(existsSync(file.path), `${file.field}: ${file.path}`).toBe(true);
+    expect(command.master).toBe('local[2]');
+    expect(command.notes).toEqual([]);
+  });
+});
