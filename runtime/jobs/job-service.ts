@@ -5,7 +5,11 @@ import { DomainError, notFound } from '../domain/errors';
 import type { Page, Store, StoredJob, StoredTemplate } from '../domain/ports';
 import { ConfigTemplate, JobSpec } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
+import type { RunMetrics } from '../domain/metrics';
 import { authorize, type Principal } from '../apps/principal';
+import { recommendationFor } from '../apps/tuning-layer';
+import { type JobStatistics, jobStatistics } from '../metrics/job-stats';
+import type { Recommendation } from '../tuning';
 
 export interface PageQuery {
   /** @default 50 */
@@ -33,6 +37,27 @@ export class JobService {
   async executions(id: string, query: PageQuery, actor?: Principal): Promise<Page<Application>> {
     await this.get(id, actor);
     return this.deps.store.listApplications({ jobId: id }, query.limit ?? 50, query.cursor);
+  }
+
+  /** Medians of the last 10 measured runs and the series over all of them (oldest first). */
+  async statistics(id: string, actor?: Principal): Promise<JobStatistics> {
+    await this.get(id, actor);
+    const runs: { appId: string; endedAt: string; metrics: RunMetrics }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.listApplications({ jobId: id }, 500, cursor);
+      for (const app of page.items) {
+        if (app.metrics && app.endedAt)
+          runs.push({ appId: app.id, endedAt: app.endedAt, metrics: app.metrics as unknown as RunMetrics });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return jobStatistics(runs.reverse());
+  }
+
+  /** What tuning would set for the job's next run, and why (applied only in `auto` mode). */
+  async recommendation(id: string, actor?: Principal): Promise<Recommendation> {
+    return recommendationFor(this.deps.store, await this.get(id, actor));
   }
 
   /** The job's spec (JobSpec) without timestamps. */

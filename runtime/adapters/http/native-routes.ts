@@ -110,6 +110,12 @@ export function nativeRoutes(deps: HttpDeps) {
       { config: read, schema: { tags: ['jobs'], params: JobParams, querystring: PageQuery } },
       (request) => deps.jobs.executions(request.params.jobId, request.query, request.principal),
     );
+    app.get('/jobs/:jobId/statistics', { config: read, schema: { tags: ['jobs'], params: JobParams } }, (request) =>
+      deps.jobs.statistics(request.params.jobId, request.principal),
+    );
+    app.get('/jobs/:jobId/recommendation', { config: read, schema: { tags: ['jobs'], params: JobParams } }, (request) =>
+      deps.jobs.recommendation(request.params.jobId, request.principal),
+    );
     app.get('/jobs/:jobId/config', { config: read, schema: { tags: ['jobs'], params: JobParams } }, (request) =>
       deps.jobs.getConfig(request.params.jobId, request.principal),
     );

@@ -34,6 +34,8 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     readonly codec: DialectCodec,
     private readonly clock: Clock,
+    /** How the frequent writes (submissions, state changes) reach the database. @default one transaction each */
+    private readonly write: <T>(op: (db: Kysely<Database>) => Promise<T>) => Promise<T> = (op) => op(db),
   ) {}
 
   /** Applies pending schema migrations; returns the names applied (empty when already current). */
@@ -45,24 +47,22 @@ export class KyselyStore implements Store {
     const row = applicationRow(app);
     const labels = Object.entries(app.config.labels ?? {}).map(([key, value]) => ({ app_id: app.id, key, value }));
     // a single INSERT is atomic on its own; the labels need a transaction to land with it
-    const inserted =
-      labels.length === 0
-        ? await this.db
-            .insertInto('applications')
-            .values(row)
-            .onConflict((oc) => oc.doNothing())
-            .returningAll()
-            .executeTakeFirst()
-        : await this.db.transaction().execute(async (trx) => {
-            const created = await trx
-              .insertInto('applications')
-              .values(row)
-              .onConflict((oc) => oc.doNothing())
-              .returningAll()
-              .executeTakeFirst();
-            if (created) await trx.insertInto('app_labels').values(labels).execute();
-            return created;
-          });
+    const inserted = await this.write(async (db) => {
+      const insert = (into: Kysely<Database>) =>
+        into
+          .insertInto('applications')
+          .values(row)
+          .onConflict((oc) => oc.doNothing())
+          .returningAll()
+          .executeTakeFirst();
+      if (labels.length === 0) return insert(db);
+      const withLabels = async (trx: Kysely<Database>) => {
+        const created = await insert(trx);
+        if (created) await trx.insertInto('app_labels').values(labels).execute();
+        return created;
+      };
+      return db.isTransaction ? withLabels(db) : db.transaction().execute(withLabels);
+    });
     if (inserted) return { app: toApplication(inserted, this.codec), created: true };
 
     const existing = await this.findDuplicate(app);
@@ -149,19 +149,23 @@ export class KyselyStore implements Store {
     if (update.startedAt !== undefined) set.started_at = writeTime(update.startedAt, 'startedAt');
     if (update.endedAt !== undefined) set.ended_at = writeTime(update.endedAt, 'endedAt');
     if (update.metrics !== undefined) set.metrics = writeJson(update.metrics);
-    let query = this.db.updateTable('applications').set(set).where('id', '=', id);
-    if (expected !== undefined) query = query.where('state', 'in', expected);
-    const row = await query.returningAll().executeTakeFirst();
+    const row = await this.write((db) => {
+      let query = db.updateTable('applications').set(set).where('id', '=', id);
+      if (expected !== undefined) query = query.where('state', 'in', expected);
+      return query.returningAll().executeTakeFirst();
+    });
     return row && toApplication(row, this.codec);
   }
 
   async ensureJob(job: JobSpec): Promise<StoredJob> {
     const now = this.now();
-    await this.db
-      .insertInto('jobs')
-      .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await this.write((db) =>
+      db
+        .insertInto('jobs')
+        .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute(),
+    );
     const stored = await this.getJob(job.id);
     if (!stored) throw new Error(`job ${job.id} vanished right after it was ensured`);
     return stored;

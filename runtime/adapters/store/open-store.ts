@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { GroupCommit } from './group-commit';
 import pg from 'pg';
 import { DomainError } from '../../domain/errors';
 import type { Clock, Store } from '../../domain/ports';
@@ -86,6 +87,27 @@ class PostgresStore extends KyselyStore implements DurableStore {
   readonly kind = 'postgres';
 }
 
+/**
+ * Kysely prepares every query it runs; preparing is a large share of a small query's cost in
+ * SQLite. Queries of the same shape compile to the same SQL text, so their statements are reused.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const prepare = database.prepare.bind(database);
+  return Object.assign(Object.create(database) as SqliteDatabase.Database, {
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= 1000) statements.clear();
+        statement = prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => database.close(),
+  });
+}
+
 function openSqlite(path: string, options: StoreOptions, clock: Clock): DurableStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const busyTimeoutMillis = options.busyTimeoutMillis ?? 5000;
@@ -95,8 +117,9 @@ function openSqlite(path: string, options: StoreOptions, clock: Clock): DurableS
   database.pragma(`synchronous = ${options.sqliteSynchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMillis)}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return new SqliteStore(db, sqliteCodec, clock);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const groupCommit = new GroupCommit(db);
+  return new SqliteStore(db, sqliteCodec, clock, (op) => groupCommit.run(op));
 }
 
 function openPostgres(url: string, options: StoreOptions, clock: Clock): DurableStore {
