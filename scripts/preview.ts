@@ -18,7 +18,9 @@ function usage(message: string): never {
 
 function printTree(resources: RecordedResource[]): void {
   const children = new Map<string, RecordedResource[]>();
-  for (const r of resources) {
+  // sorted by type and name: registration order varies from run to run
+  const sorted = [...resources].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  for (const r of sorted) {
     const key = r.parentUrn ?? '';
     children.set(key, [...(children.get(key) ?? []), r]);
   }

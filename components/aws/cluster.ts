@@ -1,0 +1,183 @@
+/**
+ * A production-grade Spark cluster on AWS: network, EKS, event-log bucket, Pod Identity for Spark,
+ * Karpenter with driver and executor pools, and optionally the runtime's managed database. Thin
+ * class; the work is in createAwsCluster and the functions it calls.
+ */
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { DomainError } from '../../runtime/domain/errors';
+import { parseOrThrow } from '../../runtime/domain/validation';
+import type { ClusterHandle } from '../platform/cluster-handle';
+import { DEFAULT_SPARK_IDENTITY } from '../platform/spark-identity';
+import { AwsClusterArgs, type AwsClusterArgsInput, crossFieldErrors } from './args';
+import { type AwsContext, childOptions } from './context';
+import { createManagedDatabase } from './database';
+import { createEks, createRole } from './eks';
+import { createEventLogBucket, type EventLogBucket } from './event-log-bucket';
+import { historyServerBucketPolicy, podIdentityTrustPolicy, sparkBucketPolicy } from './iam-policies';
+import { createKarpenter } from './karpenter';
+import { nodePoolOffers, sparkPoolDefinitions } from './karpenter-objects';
+import { createNetwork } from './network';
+
+export interface AwsClusterComponentArgs extends AwsClusterArgsInput {
+  /** Tags of every resource (see components/lib/tags.ts). @default {} */
+  tags?: Record<string, string>;
+}
+
+/** Validates the arguments: every problem, each naming the field (under `prefix`), the value and the expectation. */
+export function validateAwsClusterArgs(input: unknown, prefix: readonly PropertyKey[] = []): AwsClusterArgs {
+  const args = parseOrThrow(AwsClusterArgs, input, prefix);
+  const errors = crossFieldErrors(args).map((e) => (prefix.length ? `${prefix.join('.')}.${e}` : e));
+  if (errors.length > 0)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      errors.join('; '),
+      errors.map((message) => ({ path: prefix.join('.'), message })),
+    );
+  return args;
+}
+
+export interface AwsClusterOutputs {
+  handle: ClusterHandle;
+  clusterName: string;
+  endpoint: pulumi.Output<string>;
+  bucket: EventLogBucket;
+}
+
+/** Pod Identity roles for Spark (read/write the bucket) and the History Server (read only). */
+function createSparkIdentity(
+  ctx: AwsContext,
+  clusterName: pulumi.Input<string>,
+  bucket: EventLogBucket,
+  region: string,
+  accountId: pulumi.Output<string>,
+) {
+  const trust = accountId.apply(podIdentityTrustPolicy);
+  const kmsKeyArn = bucket.kmsKeyArn ?? pulumi.output(undefined);
+  const grants = [
+    {
+      suffix: 'spark',
+      policy: sparkBucketPolicy,
+      accounts: [DEFAULT_SPARK_IDENTITY.driverServiceAccount, DEFAULT_SPARK_IDENTITY.executorServiceAccount],
+      namespace: DEFAULT_SPARK_IDENTITY.namespace,
+    },
+    {
+      suffix: 'history',
+      policy: historyServerBucketPolicy,
+      accounts: [DEFAULT_SPARK_IDENTITY.historyServiceAccount],
+      namespace: DEFAULT_SPARK_IDENTITY.historyNamespace,
+    },
+  ];
+  for (const grant of grants) {
+    const name = `${ctx.name}-${grant.suffix}`;
+    const role = createRole(ctx, name, trust);
+    new aws.iam.RolePolicy(
+      name,
+      {
+        role: role.name,
+        policy: pulumi
+          .all([bucket.arn, kmsKeyArn])
+          .apply(([arn, key]) => JSON.stringify(grant.policy(arn, key, region))),
+      },
+      childOptions(ctx),
+    );
+    for (const serviceAccount of grant.accounts) {
+      new aws.eks.PodIdentityAssociation(
+        `${ctx.name}-${serviceAccount}`,
+        { clusterName, namespace: grant.namespace, serviceAccount, roleArn: role.arn, tags: ctx.tags },
+        childOptions(ctx),
+      );
+    }
+  }
+}
+
+export function createAwsCluster(
+  parent: pulumi.ComponentResource,
+  name: string,
+  input: AwsClusterComponentArgs,
+): AwsClusterOutputs {
+  const { tags = {}, ...rest } = input;
+  const args = validateAwsClusterArgs(rest);
+  const provider = new aws.Provider(
+    `${name}-aws`,
+    { region: args.region as aws.Region, defaultTags: { tags } },
+    { parent },
+  );
+  const ctx: AwsContext = { name, parent, provider, tags };
+  const invokeOpts = { parent, provider };
+  const accountId = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
+  const partition = aws.getPartitionOutput({}, invokeOpts).partition;
+
+  const network = createNetwork(ctx, args.network, name);
+  const eks = createEks(ctx, args, network.privateSubnetIds, accountId);
+  const k8sProvider = new k8s.Provider(
+    `${name}-k8s`,
+    { kubeconfig: eks.kubeconfig, enableServerSideApply: true },
+    { parent },
+  );
+  const bucket = createEventLogBucket(ctx, args.eventLogs, pulumi.getStack());
+  createSparkIdentity(ctx, eks.cluster.name, bucket, args.region, accountId);
+
+  const pools = sparkPoolDefinitions(args.karpenter);
+  const karpenter = createKarpenter(ctx, {
+    args: args.karpenter,
+    clusterName: eks.clusterName,
+    cluster: eks.cluster,
+    nodeRole: eks.sparkNodeRole,
+    securityGroupId: eks.securityGroupId,
+    ...(network.existingSubnetIds ? { existingSubnetIds: network.existingSubnetIds } : {}),
+    accountId,
+    partition,
+    region: args.region,
+    k8sProvider,
+    pools,
+    dependsOn: [eks.podIdentityAgent, eks.systemNodes],
+  });
+  const database =
+    args.database.kind === 'managed'
+      ? createManagedDatabase(ctx, args.database, {
+          vpcId: network.vpcId,
+          subnetIds: network.privateSubnetIds,
+          clusterSecurityGroupId: eks.securityGroupId,
+        })
+      : undefined;
+
+  const handle: ClusterHandle = {
+    clusterName: eks.cluster.name,
+    kubeconfig: eks.kubeconfig,
+    provider: k8sProvider,
+    objectStorageUrl: pulumi.interpolate`s3a://${bucket.name}`,
+    spark: { ...DEFAULT_SPARK_IDENTITY, serviceAccountAnnotations: {} },
+    autoscaler: 'karpenter',
+    nodePools: nodePoolOffers(pools),
+    ...(database ? { database } : {}),
+    dependsOn: [eks.systemNodes, ...karpenter.nodePools],
+  };
+  return { handle, clusterName: eks.clusterName, endpoint: eks.cluster.endpoint, bucket };
+}
+
+/** An EKS cluster for Spark; `handle` is what the platform component takes. */
+export class AwsCluster extends pulumi.ComponentResource {
+  readonly handle: ClusterHandle;
+  readonly clusterName: string;
+  readonly endpoint: pulumi.Output<string>;
+  readonly bucketName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsClusterComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('sparkplane:aws:Cluster', name, {}, opts);
+    const outputs = createAwsCluster(this, name, args);
+    this.handle = outputs.handle;
+    this.clusterName = outputs.clusterName;
+    this.endpoint = outputs.endpoint;
+    this.bucketName = outputs.bucket.name;
+    this.kubeconfig = outputs.handle.kubeconfig;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      bucketName: this.bucketName,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+}

@@ -1,0 +1,61 @@
+/** Arguments of the platform component, validated once (also the `platform` key of the stack config). */
+import { z } from 'zod';
+import { HISTORY_SERVER_IMAGE, POSTGRES_IMAGE } from './versions';
+
+const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
+  message: 'is not a container image reference such as "ghcr.io/acme/sparkplane:0.1.0"',
+});
+const cpu = z.string().regex(/^[0-9]+m?$/, { message: 'is not a CPU quantity such as "500m" or "2"' });
+
+export const PlatformArgs = z.strictObject({
+  /** Image of the sparkplane runtime (built from the repository's Dockerfile). */
+  runtimeImage: image,
+  /** Replicas of the runtime; more than one needs PostgreSQL (always the case here). @default 2 */
+  runtimeReplicas: z.number().int().min(1).max(10).default(2),
+  /** @default { cpuRequest: "250m", memoryMiB: 512 } */
+  runtimeResources: z
+    .strictObject({ cpuRequest: cpu.default('250m'), memoryMiB: z.number().int().min(128).default(512) })
+    .default({ cpuRequest: '250m', memoryMiB: 512 }),
+  /** Expose the runtime's API and UI through an Ingress. @default none (ClusterIP only) */
+  ingress: z
+    .strictObject({
+      host: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'is not a host name such as "spark.example.com"' }),
+      /** @default "alb" */
+      className: z.string().min(1).default('alb'),
+      /** TLS secret in the sparkplane namespace; absent: the ingress controller terminates TLS. */
+      tlsSecretName: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** The in-cluster PostgreSQL, used when the cluster component created no managed database. */
+  inClusterDatabase: z
+    .strictObject({
+      /** @default POSTGRES_IMAGE */
+      image: image.default(POSTGRES_IMAGE),
+      /** @default 10 */
+      storageGiB: z.number().int().min(1).default(10),
+    })
+    .default({ image: POSTGRES_IMAGE, storageGiB: 10 }),
+  historyServer: z
+    .strictObject({
+      /** @default true */
+      enabled: z.boolean().default(true),
+      /** Must contain hadoop-aws (s3a) or the GCS connector. @default HISTORY_SERVER_IMAGE */
+      image: image.default(HISTORY_SERVER_IMAGE),
+    })
+    .default({ enabled: true, image: HISTORY_SERVER_IMAGE }),
+  sparkOperator: z
+    .strictObject({
+      /** @default 1 (leader election makes more only standbys) */
+      controllerReplicas: z.number().int().min(1).default(1),
+      /** Concurrent reconciles. @default 10 */
+      workers: z.number().int().min(1).default(10),
+      /** @default 2 (the webhook mutates driver/executor pods; unavailable means no Spark pod starts) */
+      webhookReplicas: z.number().int().min(1).default(2),
+    })
+    .default({ controllerReplicas: 1, workers: 10, webhookReplicas: 2 }),
+});
+
+export type PlatformArgsInput = z.input<typeof PlatformArgs>;
+export type PlatformArgs = z.output<typeof PlatformArgs>;

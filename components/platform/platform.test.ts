@@ -1,0 +1,99 @@
+/** The platform on an adopted cluster (no cloud): what it creates from a ClusterHandle alone. */
+import { describe, expect, it } from 'vitest';
+import { ExistingCluster } from '../existing/existing-cluster';
+import { runUnderMocks, valueOf } from '../testing/pulumi-mocks';
+import { SparkPlatform } from './platform';
+import { runtimeClustersFile } from './runtime-manifests';
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function render(platform: Record<string, unknown>) {
+  return runUnderMocks(() => {
+    const cluster = new ExistingCluster('adopted', {
+      kubeconfig: 'apiVersion: v1\nkind: Config',
+      clusterName: 'analytics',
+      objectStorageUrl: 'gs://analytics-events',
+      autoscaler: 'gke',
+      serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'spark@p.iam.gserviceaccount.com' },
+    });
+    const created = new SparkPlatform('sparkplane', {
+      cluster: cluster.handle,
+      runtimeImage: 'ghcr.io/acme/sparkplane:1.0.0',
+      ...platform,
+    });
+    return { cluster, created };
+  });
+}
+
+const byKind = (resources: { inputs: Inputs }[], kind: string) =>
+  resources.map((r) => r.inputs).filter((i) => i.kind === kind);
+
+describe('SparkPlatform on an existing cluster', () => {
+  it('creates namespaces, the operator, RBAC, the runtime, an in-cluster database and the history server', async () => {
+    const { resources, result } = await render({});
+    const kinds = resources
+      .filter((r) => r.type.startsWith('kubernetes:') && r.custom)
+      .map((r) => r.type.split(':').pop());
+    expect(new Set(kinds)).toEqual(
+      new Set([
+        'Namespace',
+        'Release',
+        'ServiceAccount',
+        'Role',
+        'RoleBinding',
+        'Secret',
+        'Service',
+        'StatefulSet',
+        'ConfigMap',
+        'Deployment',
+        'PodDisruptionBudget',
+        'NetworkPolicy',
+      ]),
+    );
+    // every Kubernetes object is created through the adopted cluster's provider, under the component
+    const provider = resources.find((r) => r.type === 'pulumi:providers:kubernetes')!;
+    expect(provider.inputs.kubeconfig).toContain('kind: Config');
+    const platform = resources.find((r) => r.type === 'sparkplane:platform:SparkPlatform')!;
+    expect(
+      resources.filter((r) => r.type.startsWith('kubernetes:core')).every((r) => r.parentUrn === platform.urn),
+    ).toBe(true);
+    // workload identity annotations reach the Spark and history service accounts
+    const accounts = byKind(resources, 'ServiceAccount').filter((a) => a.metadata.name.startsWith('spark-'));
+    expect(accounts.map((a) => a.metadata.annotations['iam.gke.io/gcp-service-account'])).toEqual(
+      Array(3).fill('spark@p.iam.gserviceaccount.com'),
+    );
+    const history = byKind(resources, 'Deployment').find((d) => d.metadata.name === 'spark-history-server')!;
+    const opts = history.spec.template.spec.containers[0].env[0].value as string;
+    expect(opts).toContain('-Dspark.history.fs.logDirectory=gs://analytics-events/event-logs');
+    expect(opts).not.toContain('s3a');
+    expect(await valueOf(result.created.runtimeUrl)).toBe('http://sparkplane.sparkplane.svc');
+  });
+
+  it('exposes the runtime through an Ingress when asked, and leaves out the history server when disabled', async () => {
+    const { resources, result } = await render({
+      ingress: { host: 'spark.example.com', tlsSecretName: 'tls' },
+      historyServer: { enabled: false },
+    });
+    expect(byKind(resources, 'Ingress')[0]!.spec.tls).toEqual([{ hosts: ['spark.example.com'], secretName: 'tls' }]);
+    expect(byKind(resources, 'Deployment').map((d) => d.metadata.name)).toEqual(['sparkplane']);
+    expect(await valueOf(result.created.historyServerUrl)).toBeUndefined();
+  });
+
+  it('names the field, the value and the expectation on a bad argument', async () => {
+    await expect(render({ runtimeImage: 'Not An Image' })).rejects.toThrow(
+      'runtimeImage: "Not An Image" is not a container image reference',
+    );
+    await expect(render({ runtimeReplicas: 0 })).rejects.toThrow('runtimeReplicas: 0 is too small');
+  });
+
+  it('gives the runtime a kubernetes back-end for the cluster', () => {
+    const yaml = runtimeClustersFile({
+      clusterId: 'c',
+      spark: { namespace: 'n', driverServiceAccount: 'd', executorServiceAccount: 'e' },
+      autoscaler: 'none',
+    });
+    expect(yaml).toContain('backend: kubernetes');
+    expect(yaml).toContain('autoscaler: karpenter');
+    expect(yaml).not.toContain('eventLogBucketUrl');
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * The cloud-agnostic Spark platform, on any cluster given as a ClusterHandle: namespaces,
+ * spark-operator, Spark service accounts and RBAC, the sparkplane runtime and its database, the
+ * Spark History Server, and NetworkPolicies. Thin class; the work is in createPlatform.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
+import { parseOrThrow } from '../../runtime/domain/validation';
+import { applyManifest } from './apply-manifest';
+import { PlatformArgs, type PlatformArgsInput } from './args';
+import type { ClusterHandle } from './cluster-handle';
+import {
+  HISTORY_SERVER_NAME,
+  HISTORY_SERVER_PORT,
+  historyServerManifests,
+  historyServerOptions,
+} from './history-server-manifests';
+import { appLabels, type Manifest } from './labels';
+import { networkPolicies } from './network-policies';
+import { postgresManifests, postgresUrl } from './postgres-manifests';
+import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-manifests';
+import { sparkOperatorValues } from './spark-operator-values';
+import { sparkRbacManifests } from './spark-rbac-manifests';
+import { OPERATOR_NAMESPACE, SYSTEM_NAMESPACE } from './spark-identity';
+import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
+
+/** Key prefix of Spark event logs in the object storage. */
+export const EVENT_LOG_DIR = 'event-logs';
+
+export interface SparkPlatformArgs extends PlatformArgsInput {
+  cluster: ClusterHandle;
+}
+
+export function validatePlatformArgs(input: unknown, prefix: readonly PropertyKey[] = []): PlatformArgs {
+  return parseOrThrow(PlatformArgs, input, prefix);
+}
+
+function namespaceManifest(name: string, podSecurity: 'baseline' | 'restricted'): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: {
+        ...appLabels('sparkplane', 'namespace'),
+        'pod-security.kubernetes.io/enforce': podSecurity,
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
+    },
+  };
+}
+
+export interface PlatformOutputs {
+  runtimeUrl: pulumi.Output<string>;
+  historyServerUrl?: pulumi.Output<string>;
+  operator: k8s.helm.v3.Release;
+}
+
+export function createPlatform(
+  parent: pulumi.ComponentResource,
+  name: string,
+  input: SparkPlatformArgs,
+): PlatformOutputs {
+  const { cluster, ...rest } = input;
+  const args = validatePlatformArgs(rest);
+  const spark = cluster.spark;
+  const provider = cluster.provider;
+  const ns = [
+    namespaceManifest(SYSTEM_NAMESPACE, 'baseline'),
+    namespaceManifest(spark.namespace, 'baseline'),
+    namespaceManifest(OPERATOR_NAMESPACE, 'baseline'),
+  ].map((manifest) => applyManifest(name, manifest, { parent, provider }));
+  const opts: pulumi.CustomResourceOptions = { parent, provider, dependsOn: [...ns, ...(cluster.dependsOn ?? [])] };
+  const apply = (manifests: Manifest[], extra: pulumi.CustomResourceOptions = {}) =>
+    manifests.map((manifest) => applyManifest(name, manifest, { ...opts, ...extra }));
+
+  const operator = new k8s.helm.v3.Release(
+    `${name}-spark-operator`,
+    {
+      name: 'spark-operator',
+      chart: 'spark-operator',
+      version: SPARK_OPERATOR_CHART_VERSION,
+      repositoryOpts: { repo: SPARK_OPERATOR_CHART_REPOSITORY },
+      namespace: OPERATOR_NAMESPACE,
+      atomic: true,
+      values: sparkOperatorValues(args.sparkOperator, spark.namespace),
+    },
+    opts,
+  );
+  apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
+
+  const eventLogUrl = pulumi.interpolate`${cluster.objectStorageUrl}/${EVENT_LOG_DIR}`;
+  let databaseUrl: pulumi.Input<string>;
+  if (cluster.database) {
+    databaseUrl = cluster.database.url;
+  } else {
+    const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
+    apply(postgresManifests(SYSTEM_NAMESPACE, args.inClusterDatabase, password.result));
+    databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(SYSTEM_NAMESPACE, p)));
+  }
+  const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
+  const clustersFile = pulumi
+    .all([cluster.clusterName, eventLogUrl])
+    .apply(([clusterId, url]) =>
+      runtimeClustersFile({ clusterId, spark, eventLogUrl: url, autoscaler: cluster.autoscaler }),
+    );
+  apply(
+    runtimeManifests({
+      namespace: SYSTEM_NAMESPACE,
+      args,
+      clustersFile,
+      databaseUrl,
+      adminToken: adminToken.result,
+      spark,
+    }),
+    {
+      dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],
+    },
+  );
+
+  let historyServerUrl: pulumi.Output<string> | undefined;
+  if (args.historyServer.enabled) {
+    apply(historyServerManifests(spark, args.historyServer, eventLogUrl.apply(historyServerOptions)));
+    historyServerUrl = pulumi.output(
+      `http://${HISTORY_SERVER_NAME}.${spark.historyNamespace}.svc:${HISTORY_SERVER_PORT}`,
+    );
+  }
+  apply(
+    networkPolicies({
+      systemNamespace: SYSTEM_NAMESPACE,
+      sparkNamespace: spark.namespace,
+      operatorNamespace: OPERATOR_NAMESPACE,
+      inClusterDatabase: !cluster.database,
+      historyServer: args.historyServer.enabled,
+    }),
+  );
+  const runtimeUrl = pulumi.output(
+    // with an ingress, TLS is terminated by its secret or by the ingress controller
+    args.ingress ? `https://${args.ingress.host}` : `http://${RUNTIME_NAME}.${SYSTEM_NAMESPACE}.svc`,
+  );
+  return { runtimeUrl, ...(historyServerUrl ? { historyServerUrl } : {}), operator };
+}
+
+/** sparkplane and everything Spark needs, on the cluster of `args.cluster`. */
+export class SparkPlatform extends pulumi.ComponentResource {
+  readonly runtimeUrl: pulumi.Output<string>;
+  readonly historyServerUrl: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: SparkPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('sparkplane:platform:SparkPlatform', name, {}, opts);
+    const outputs = createPlatform(this, name, args);
+    this.runtimeUrl = outputs.runtimeUrl;
+    this.historyServerUrl = pulumi.output(outputs.historyServerUrl);
+    this.registerOutputs({ runtimeUrl: this.runtimeUrl, historyServerUrl: this.historyServerUrl });
+  }
+}

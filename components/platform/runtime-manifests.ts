@@ -1,0 +1,203 @@
+/**
+ * The sparkplane runtime on the cluster: its configuration (the kubernetes back-end for this
+ * cluster) and secrets, RBAC over SparkApplications, the Deployment with probes and resources, a
+ * PodDisruptionBudget, a Service with a metrics port, and an optional Ingress.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import { stringify } from 'yaml';
+import type { AutoscalerKind, SparkIdentity } from './cluster-handle';
+import type { PlatformArgs } from './args';
+import { appLabels, type Manifest, selectorLabels } from './labels';
+
+export const RUNTIME_NAME = 'sparkplane';
+export const RUNTIME_PORT = 8080;
+const CONFIG_DIR = '/etc/sparkplane';
+const DATA_DIR = '/var/lib/sparkplane';
+
+/** The runtime's SPARKPLANE_CLUSTERS_FILE: one `kubernetes` cluster, this one (runtime/main/config.ts ClusterConfig). */
+export function runtimeClustersFile(input: {
+  clusterId: string;
+  spark: Pick<SparkIdentity, 'namespace' | 'driverServiceAccount' | 'executorServiceAccount'>;
+  eventLogUrl?: string;
+  autoscaler: AutoscalerKind;
+}): string {
+  const settings: Record<string, unknown> = {
+    namespace: input.spark.namespace,
+    serviceAccount: input.spark.driverServiceAccount,
+    executorServiceAccount: input.spark.executorServiceAccount,
+    ...(input.eventLogUrl ? { eventLogBucketUrl: input.eventLogUrl } : {}),
+    // 'none': nodes are labelled by hand with the Karpenter-style labels of the placement contract
+    autoscaler: input.autoscaler === 'none' ? 'karpenter' : input.autoscaler,
+  };
+  return stringify([{ id: input.clusterId, backend: 'kubernetes', settings }]);
+}
+
+export interface RuntimeManifestInput {
+  namespace: string;
+  args: PlatformArgs;
+  /** SPARKPLANE_CLUSTERS_FILE content. */
+  clustersFile: pulumi.Input<string>;
+  databaseUrl: pulumi.Input<string>;
+  adminToken: pulumi.Input<string>;
+  spark: Pick<SparkIdentity, 'namespace'>;
+}
+
+export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
+  const { namespace, args } = input;
+  const labels = appLabels(RUNTIME_NAME, 'runtime');
+  const selector = selectorLabels(RUNTIME_NAME);
+  const meta = (name: string) => ({ name, namespace, labels });
+  const manifests: Manifest[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(RUNTIME_NAME) },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(`${RUNTIME_NAME}-config`),
+      data: { 'clusters.yaml': input.clustersFile },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(`${RUNTIME_NAME}-secrets`),
+      type: 'Opaque',
+      stringData: { SPARKPLANE_DATABASE_URL: input.databaseUrl, SPARKPLANE_ADMIN_TOKEN: input.adminToken },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
+      rules: [
+        {
+          apiGroups: ['sparkoperator.k8s.io'],
+          resources: ['sparkapplications', 'scheduledsparkapplications'],
+          verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+        },
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: RUNTIME_NAME, namespace }],
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(RUNTIME_NAME),
+      spec: {
+        replicas: args.runtimeReplicas,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: RUNTIME_NAME,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              runAsGroup: 1000,
+              fsGroup: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selector },
+              },
+            ],
+            containers: [
+              {
+                name: 'runtime',
+                image: args.runtimeImage,
+                args: ['serve', '--host', '0.0.0.0', '--port', String(RUNTIME_PORT), '--data-dir', DATA_DIR],
+                ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
+                env: [{ name: 'SPARKPLANE_CLUSTERS_FILE', value: `${CONFIG_DIR}/clusters.yaml` }],
+                envFrom: [{ secretRef: { name: `${RUNTIME_NAME}-secrets` } }],
+                resources: {
+                  requests: { cpu: args.runtimeResources.cpuRequest, memory: `${args.runtimeResources.memoryMiB}Mi` },
+                  limits: { memory: `${args.runtimeResources.memoryMiB}Mi` },
+                },
+                startupProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 2, failureThreshold: 30 },
+                livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                volumeMounts: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'data', mountPath: DATA_DIR },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: `${RUNTIME_NAME}-config` } },
+              // state is in PostgreSQL; the data dir only holds scratch files
+              { name: 'data', emptyDir: {} },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta(RUNTIME_NAME),
+      // one pod at a time: with one replica a drain still proceeds, with two the API stays up
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        ...meta(RUNTIME_NAME),
+        annotations: {
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': String(RUNTIME_PORT),
+          'prometheus.io/path': '/metrics',
+        },
+      },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+          // a named port a ServiceMonitor can select
+          { name: 'metrics', port: RUNTIME_PORT, targetPort: 'http', protocol: 'TCP' },
+        ],
+      },
+    },
+  ];
+  if (args.ingress) {
+    manifests.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta(RUNTIME_NAME),
+      spec: {
+        ingressClassName: args.ingress.className,
+        rules: [
+          {
+            host: args.ingress.host,
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: RUNTIME_NAME, port: { name: 'http' } } } },
+              ],
+            },
+          },
+        ],
+        ...(args.ingress.tlsSecretName
+          ? { tls: [{ hosts: [args.ingress.host], secretName: args.ingress.tlsSecretName }] }
+          : {}),
+      },
+    });
+  }
+  return manifests;
+}

@@ -1,0 +1,35 @@
+/** Values of the spark-operator chart (2.5): the namespaces it watches, webhook, metrics, no RBAC of its own for Spark. */
+import type { PlatformArgs } from './args';
+
+export function sparkOperatorValues(
+  args: PlatformArgs['sparkOperator'],
+  jobNamespace: string,
+): Record<string, unknown> {
+  return {
+    spark: {
+      jobNamespaces: [jobNamespace],
+      // the platform creates the driver/executor service accounts (named in the cloud's identity bindings) and their RBAC
+      serviceAccount: { create: false },
+      rbac: { create: false },
+    },
+    controller: {
+      replicas: args.controllerReplicas,
+      workers: args.workers,
+      leaderElection: { enable: true },
+      uiService: { enable: true },
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    },
+    webhook: {
+      enable: true,
+      replicas: args.webhookReplicas,
+      // a Spark pod that missed its mutation (volumes, tolerations, affinity) would run wrong, so fail
+      // closed; the webhook only matches pods of the job namespaces, so the rest of the cluster is unaffected
+      failurePolicy: 'Fail',
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    },
+    prometheus: {
+      metrics: { enable: true, port: 8080, portName: 'metrics', endpoint: '/metrics', prefix: '' },
+      podMonitor: { create: false },
+    },
+  };
+}

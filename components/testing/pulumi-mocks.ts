@@ -1,0 +1,187 @@
+/**
+ * Runs a Pulumi program in-process under `pulumi.runtime.setMocks`: no engine, no provider
+ * plug-ins, no cloud. Records every resource registered (type, name, parent, provider, inputs) so
+ * tests can assert on inputs and the preview script can print the tree `pulumi up` would create.
+ */
+import * as pulumi from '@pulumi/pulumi';
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent; absent for resources at the root of the stack. */
+  parentUrn?: string;
+  /** False for component resources (no provider manages them). */
+  custom: boolean;
+  inputs: Record<string, unknown>;
+}
+
+export interface MockRun<T> {
+  resources: RecordedResource[];
+  result: T;
+}
+
+export interface MockRunOptions {
+  /** @default "sparkplane" */
+  project?: string;
+  /** @default "test" */
+  stack?: string;
+  /** Stack configuration as the engine passes it: "project:key" -> string (objects JSON-encoded). */
+  config?: Record<string, string>;
+}
+
+const ACCOUNT_ID = '123456789012';
+const REGION = 'us-east-1';
+
+/** Ids shaped like the real ones where a schema checks them ("subnet-...", "sg-..."). */
+function mockId(type: string, name: string): string {
+  const prefixes: Record<string, string> = {
+    'aws:ec2/subnet:Subnet': 'subnet',
+    'aws:ec2/securityGroup:SecurityGroup': 'sg',
+    'aws:ec2/vpc:Vpc': 'vpc',
+  };
+  const prefix = prefixes[type];
+  if (!prefix) return `${name}-id`;
+  const hex = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16);
+  return `${prefix}-0${hex}`;
+}
+
+/** Outputs a provider would compute, made deterministic from the type and name. */
+function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const [pkg, module] = type.split(':');
+  const service = (module ?? '').split('/')[0];
+  const state: Record<string, unknown> = { ...inputs };
+  if (pkg === 'aws') {
+    state.arn ??= `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
+    state.name ??= name;
+  }
+  switch (type) {
+    case 'random:index/randomPassword:RandomPassword':
+      state.result = `mock-${name}`;
+      break;
+    case 'aws:eks/cluster:Cluster':
+      state.endpoint = `https://${name}.gr7.${REGION}.eks.amazonaws.com`;
+      state.certificateAuthority = { data: 'LS0tLS1CRUdJTi1DRVJUSUZJQ0FURS0tLS0t' };
+      state.identities = [{ oidcs: [{ issuer: `https://oidc.eks.${REGION}.amazonaws.com/id/${name}` }] }];
+      state.vpcConfig = { ...(inputs.vpcConfig as object), clusterSecurityGroupId: 'sg-0cluster0123456789' };
+      break;
+    case 'aws:s3/bucketV2:BucketV2':
+    case 'aws:s3/bucket:Bucket':
+      state.bucket ??= name;
+      state.arn = `arn:aws:s3:::${String(state.bucket)}`;
+      break;
+    case 'aws:sqs/queue:Queue':
+      state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${String(inputs.name ?? name)}`;
+      break;
+    case 'aws:rds/instance:Instance':
+      state.address = `${name}.abc.${REGION}.rds.amazonaws.com`;
+      state.port = inputs.port ?? 5432;
+      break;
+    case 'kubernetes:core/v1:Service':
+      state.spec = { ...(inputs.spec as object), clusterIP: '10.100.0.10' };
+      break;
+  }
+  return state;
+}
+
+function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+  switch (args.token) {
+    case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+      return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: 'test' };
+    case 'aws:index/getPartition:getPartition':
+      return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
+    case 'aws:index/getRegion:getRegion':
+      return { name: REGION, region: REGION };
+    default:
+      return args.inputs as Record<string, unknown>;
+  }
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+}
+type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+const SECRET_MARK = '1b47061264138c4ac30d75fd1eb44270';
+
+/** Inputs with Pulumi's secret envelopes opened (the mock engine passes them wrapped). */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  if (record[SECRET_SIG] === SECRET_MARK) return unwrapSecrets(record.value);
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+/** Waits until every registration and invoke in flight has finished (the engine's own drain). */
+async function drain(): Promise<void> {
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (!runtime.waitForRPCs)
+    throw new Error('@pulumi/pulumi no longer exports runtime.waitForRPCs: update the mock harness');
+  await runtime.waitForRPCs();
+}
+
+/** Runs `program` under mocks and returns every resource it registered, in registration order. */
+export async function runUnderMocks<T>(
+  program: () => T | Promise<T>,
+  options: MockRunOptions = {},
+): Promise<MockRun<T>> {
+  const inputsByKey = new Map<string, Record<string, unknown>>();
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
+        inputsByKey.set(`${args.type}::${args.name}`, inputs);
+        return { id: mockId(args.type, args.name), state: computedState(args.type, args.name, inputs) };
+      },
+      call: mockCall,
+    },
+    options.project ?? 'sparkplane',
+    options.stack ?? 'test',
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (response) {
+        const parentUrn = req.getParent();
+        resources.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          ...(parentUrn ? { parentUrn } : {}),
+          custom: req.getCustom(),
+          inputs: inputsByKey.get(`${req.getType()}::${req.getName()}`) ?? {},
+        });
+      }
+      callback(err, response);
+    });
+  pulumi.runtime.setAllConfig(options.config ?? {});
+  // Pulumi records a stack trace per resource; mapping each through tsx's source maps costs
+  // seconds per stack, and the mocks need no source positions
+  const sourceMaps = (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ?? false;
+  process.setSourceMapsEnabled(false);
+  try {
+    const result = await program();
+    await drain();
+    return { resources, result };
+  } finally {
+    process.setSourceMapsEnabled(sourceMaps);
+  }
+}
+
+/** The value of an Output once the mocks have resolved it. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value as T)));
+}

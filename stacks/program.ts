@@ -1,0 +1,45 @@
+/**
+ * The Pulumi program as a function of validated config: the cluster (AWS or adopted), the Spark
+ * platform on it, and the outputs a user needs.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { AwsCluster } from '../components/aws/cluster';
+import { ExistingCluster } from '../components/existing/existing-cluster';
+import { resourceTags } from '../components/lib/tags';
+import type { ClusterHandle } from '../components/platform/cluster-handle';
+import { SparkPlatform } from '../components/platform/platform';
+import type { StackConfig } from './config';
+
+export interface StackOutputs {
+  clusterName: pulumi.Input<string>;
+  /** kubeconfig (secret). */
+  kubeconfig: pulumi.Output<string>;
+  /** The Kubernetes API endpoint (AWS only; an adopted cluster's is in its kubeconfig). */
+  kubernetesApiEndpoint: pulumi.Output<string | undefined>;
+  /** The sparkplane API and UI. */
+  sparkplaneUrl: pulumi.Output<string>;
+  eventLogBucketUrl: pulumi.Input<string>;
+  historyServerUrl: pulumi.Output<string | undefined>;
+}
+
+export function buildStack(config: StackConfig, stack: string): StackOutputs {
+  const tags = resourceTags({ ...config.tags, extra: config.tags.extra }, stack);
+  let handle: ClusterHandle;
+  let endpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
+  if (config.cloud === 'aws') {
+    const cluster = new AwsCluster(`sparkplane-${stack}`, { ...config.aws!, tags });
+    handle = cluster.handle;
+    endpoint = cluster.endpoint;
+  } else {
+    handle = new ExistingCluster(`sparkplane-${stack}`, { ...config.existing!, kubeconfig: config.kubeconfig! }).handle;
+  }
+  const platform = new SparkPlatform('sparkplane', { ...config.platform, cluster: handle });
+  return {
+    clusterName: handle.clusterName,
+    kubeconfig: pulumi.secret(handle.kubeconfig),
+    kubernetesApiEndpoint: endpoint,
+    sparkplaneUrl: platform.runtimeUrl,
+    eventLogBucketUrl: handle.objectStorageUrl,
+    historyServerUrl: platform.historyServerUrl,
+  };
+}
