@@ -1,0 +1,43 @@
+/**
+ * Settings of a `kubernetes` cluster, as stored in StoredCluster.settings: where and how its
+ * SparkApplications are created. Parsed once with parseOrThrow so a bad setting names itself.
+ */
+import { z } from 'zod';
+
+export const BatchSchedulerSettings = z.strictObject({
+  /** The batch scheduler spark-operator hands the pods to. @default "volcano" */
+  name: z.enum(['volcano', 'yunikorn']).default('volcano'),
+  queue: z.string().min(1),
+  priorityClassName: z.string().min(1).optional(),
+});
+
+export const KubernetesClusterSettings = z.strictObject({
+  /** kubeconfig context; absent: the current context, or in-cluster credentials. */
+  context: z.string().min(1).optional(),
+  /** Namespace of the SparkApplications. @default "spark-apps" */
+  namespace: z.string().min(1).default('spark-apps'),
+  /** Image when the application names none. @default "apache/spark:<sparkVersion>-python3" */
+  defaultImage: z.string().min(1).optional(),
+  /** Spark version when the application names none. @default "4.0.1" */
+  defaultSparkVersion: z
+    .string()
+    .regex(/^\d+\.\d+(\.\d+)?$/, { message: 'is not a Spark version such as "4.0.1"' })
+    .default('4.0.1'),
+  /** Service account of the driver (needs to create executor pods). @default "spark-driver" */
+  serviceAccount: z.string().min(1).default('spark-driver'),
+  /** Service account of the executors. @default the driver's */
+  executorServiceAccount: z.string().min(1).optional(),
+  /** Object storage for event logs, e.g. "s3a://bucket/prefix" or "gs://bucket"; absent: no event log. */
+  eventLogBucketUrl: z
+    .string()
+    .regex(/^(s3a|gs):\/\/[^/]+(\/.*)?$/, { message: 'is not an s3a:// or gs:// URL such as "s3a://my-bucket/spark"' })
+    .optional(),
+  /** Which node autoscaler labels the nodes. @default "karpenter" */
+  autoscaler: z.enum(['karpenter', 'gke']).default('karpenter'),
+  batchScheduler: BatchSchedulerSettings.optional(),
+  /** Time to live of a finished SparkApplication when the application sets none. @default 86400 (one day) */
+  defaultTimeToLiveSeconds: z.number().int().min(0).default(86_400),
+});
+
+export type KubernetesClusterSettings = z.infer<typeof KubernetesClusterSettings>;
+export type KubernetesClusterSettingsInput = z.input<typeof KubernetesClusterSettings>;

@@ -1,0 +1,13 @@
+/** The kubernetes back-end's public surface, for runtime/main and the CLI's dry run. */
+export { BatchSchedulerSettings, KubernetesClusterSettings } from './cluster-settings';
+export { createKubernetesBackends, kubeConfigFor, loadDefaultKubeConfig, parseClusterSettings } from './kube-config';
+export {
+  type ClusterProbe,
+  type ClusterState,
+  KubernetesSparkBackend,
+  type KubernetesSparkBackendOptions,
+} from './kubernetes-backend';
+export { type EmittablePlacement, emittablePlacements } from './node-placement';
+export { eventLogDir, POD_DEFAULTS, type RenderContext, renderSparkApplication } from './render';
+export { renderResources, renderResourcesYaml } from './render-yaml';
+export type { SparkApplication } from './spark-application';

@@ -1,0 +1,163 @@
+/**
+ * Follows the SparkApplications of one cluster: list, then watch from the list's resourceVersion;
+ * on a dropped connection re-watch from the last version seen (the server replays what was
+ * missed); on 410 Gone (the version expired) list again. Like an informer, it also lists again
+ * every resyncIntervalMs, so a missed event cannot leave the runtime's view behind for long.
+ */
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import { backoffMs, httpStatusOf, type RetryOptions, sleep, withRetry } from './retry';
+import type { SparkApplication } from './spark-application';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface ResourceWatchOptions {
+  kubeConfig: KubeConfig;
+  /** API path of the collection, e.g. /apis/sparkoperator.k8s.io/v1beta2/namespaces/x/sparkapplications */
+  path: string;
+  labelSelector: string;
+  list: () => Promise<{ items: SparkApplication[]; resourceVersion: string }>;
+  /** Every object of a fresh list (initial, after 410, periodic resync). */
+  onList: (items: SparkApplication[]) => void;
+  onEvent: (type: WatchEventType, object: SparkApplication) => void;
+  retry: RetryOptions;
+  /** Server-side end of one watch request, after which it is reopened. */
+  watchTimeoutSeconds: number;
+  resyncIntervalMs: number;
+  /** How long the watch request may take to open (response headers) before it is abandoned and retried. */
+  openTimeoutMs: number;
+  onError: (message: string, error: unknown) => void;
+}
+
+interface WatchOutcome {
+  resourceVersion: string;
+  expired: boolean;
+  events: number;
+  error?: unknown;
+}
+
+export class ResourceWatch {
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: ResourceWatchOptions) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('watch stopped'));
+    await this.running;
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async run(): Promise<void> {
+    let resourceVersion: string | undefined;
+    let failures = 0;
+    let listedAt = 0;
+    while (!this.stopped) {
+      try {
+        if (resourceVersion === undefined || Date.now() - listedAt >= this.options.resyncIntervalMs) {
+          const list = await withRetry(() => this.options.list(), {
+            ...this.options.retry,
+            signal: this.stopping.signal,
+          });
+          if (this.stopped) return;
+          this.options.onList(list.items);
+          resourceVersion = list.resourceVersion;
+          listedAt = Date.now();
+        }
+        const outcome = await this.watchOnce(resourceVersion);
+        resourceVersion = outcome.expired ? undefined : outcome.resourceVersion;
+        if (outcome.expired) continue; // list again at once
+        if (outcome.error === undefined && outcome.events > 0) {
+          failures = 0;
+          continue;
+        }
+        if (outcome.error !== undefined) this.options.onError('watch of SparkApplications failed', outcome.error);
+      } catch (error) {
+        if (this.stopped) return;
+        if (httpStatusOf(error) === 410) resourceVersion = undefined;
+        this.options.onError('listing SparkApplications failed', error);
+      }
+      // a watch that ended without news, or failed: back off so a broken server is not hammered
+      failures++;
+      await sleep(backoffMs(Math.min(failures, 10), this.options.retry), this.stopping.signal).catch(() => undefined);
+    }
+  }
+
+  private watchOnce(resourceVersion: string): Promise<WatchOutcome> {
+    const outcome: WatchOutcome = { resourceVersion, expired: false, events: 0 };
+    const watch = new Watch(this.options.kubeConfig);
+    // end the watch by the next re-list, so a re-list is never late by a whole watch
+    const timeoutSeconds = Math.max(
+      1,
+      Math.min(this.options.watchTimeoutSeconds, Math.ceil(this.options.resyncIntervalMs / 1000)),
+    );
+    let controller: AbortController | undefined;
+    let settled = false;
+    return new Promise<WatchOutcome>((settle) => {
+      const timers: NodeJS.Timeout[] = [];
+      const resolve = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (error !== undefined && outcome.error === undefined) outcome.error = error;
+        for (const timer of timers) clearTimeout(timer);
+        this.stopping.signal.removeEventListener('abort', onStop);
+        controller?.abort();
+        settle(outcome);
+      };
+      // the Watch hands out its AbortController only once the response headers came: stop waiting on our own
+      const onStop = () => resolve();
+      this.stopping.signal.addEventListener('abort', onStop, { once: true });
+      timers.push(
+        setTimeout(() => {
+          if (!controller) resolve(new Error(`the watch did not open within ${this.options.openTimeoutMs} ms`));
+        }, this.options.openTimeoutMs),
+        // a half-open connection sends nothing, not even the server's end: give up a little after timeoutSeconds
+        setTimeout(() => resolve(new Error('the watch outlived its timeoutSeconds')), timeoutSeconds * 1000 + 30_000),
+      );
+      const onEvent = (type: string, object: unknown) => {
+        if (settled) return; // an abandoned watch's late events would replay old states
+        if (type === 'ERROR') {
+          const status = object as { code?: number; message?: string };
+          if (status.code === 410) outcome.expired = true;
+          return resolve(
+            status.code === 410
+              ? undefined
+              : Object.assign(new Error(status.message ?? 'watch error'), { code: status.code }),
+          );
+        }
+        const resource = object as SparkApplication;
+        const version = resource.metadata?.resourceVersion;
+        if (version) outcome.resourceVersion = version;
+        outcome.events++;
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.options.onEvent(type, resource);
+      };
+      const onDone = (error: unknown) => {
+        if (!error || settled || (error as { name?: string }).name === 'AbortError') return resolve();
+        if (httpStatusOf(error) === 410) {
+          outcome.expired = true;
+          return resolve();
+        }
+        resolve(error);
+      };
+      const query = {
+        resourceVersion,
+        labelSelector: this.options.labelSelector,
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+      };
+      watch
+        .watch(this.options.path, query, onEvent, onDone)
+        .then((opened) => {
+          controller = opened;
+          if (settled) opened.abort();
+        })
+        .catch((error: unknown) => resolve(error));
+    });
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * A Kubernetes API server for tests: real HTTP on 127.0.0.1, speaking the REST protocol the
+ * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
+ * pods/log with follow, /version, the CRD). It stands in for spark-operator too: tests set the
+ * status of a SparkApplication as the operator would. Faults (status codes, delays, dropped
+ * watches, expired resource versions) are injected per request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+
+type KubeObject = {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
+} & Record<string, unknown>;
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+interface HistoryEvent {
+  resourceVersion: number;
+  type: WatchEventType;
+  object: KubeObject;
+}
+
+export interface Fault {
+  method?: string;
+  /** Matches when the request path (with query) contains this text. */
+  pathIncludes?: string;
+  /** Answer this status with a Kubernetes Status body; absent: serve normally (after delayMs). */
+  status?: number;
+  delayMs?: number;
+  headers?: Record<string, string>;
+  /** How many requests this fault applies to. @default 1 */
+  times?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+}
+
+const SPARK_PATH = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/sparkapplications(?:\/([^/]+))?$/;
+const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
+const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
+const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
+
+function statusBody(code: number, reason: string, message: string) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+function matchesSelector(object: KubeObject, selector: string | null): boolean {
+  if (!selector) return true;
+  const labels = (object.metadata.labels ?? {}) as Record<string, string>;
+  return selector.split(',').every((term) => {
+    const [key, value] = term.split('=');
+    return key !== undefined && labels[key] === value;
+  });
+}
+
+interface PodLog {
+  text: string;
+  ended: boolean;
+  followers: Set<ServerResponse>;
+}
+
+export class FakeKubeApiServer {
+  readonly requests: RecordedRequest[] = [];
+  /** Answered by /version. */
+  version = { major: '1', minor: '33', gitVersion: 'v1.33.2' };
+  /** Whether the spark-operator CRD is installed. */
+  crdInstalled = true;
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly history: HistoryEvent[] = [];
+  private readonly watches = new Set<{ res: ServerResponse; namespace: string; selector: string | null }>();
+  private readonly podLogs = new Map<string, PodLog>();
+  private readonly events: Record<string, unknown>[] = [];
+  private readonly faults: (Fault & { times: number })[] = [];
+  private revision = 100;
+  /** Watches from a resourceVersion below this one get 410 Gone. */
+  private oldestWatchableRevision = 0;
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FakeKubeApiServer> {
+    const server = createServer();
+    const fake = new FakeKubeApiServer(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** A KubeConfig whose current context is this server. */
+  kubeConfig(contextName = 'fake'): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: contextName, server: this.url, skipTLSVerify: true }],
+      users: [{ name: 'tester', token: 'test-token' }],
+      contexts: [{ name: contextName, cluster: contextName, user: 'tester', namespace: 'spark-apps' }],
+      currentContext: contextName,
+    });
+    return kc;
+  }
+
+  /** Makes the next matching request(s) fail or wait. */
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  /** Closes every open watch connection abruptly, as a load balancer or an API server restart would. */
+  dropWatches(): void {
+    for (const watch of this.watches) watch.res.socket?.destroy();
+    this.watches.clear();
+  }
+
+  /** Forgets the event history: watches from an older resourceVersion get 410 Gone. */
+  compactHistory(): void {
+    this.oldestWatchableRevision = this.revision + 1;
+    this.history.length = 0;
+  }
+
+  /** Changes a resource without telling open watches (as a watch missing an event would see it). */
+  setStatusSilently(namespace: string, name: string, status: Record<string, unknown>): void {
+    const object = this.mustGet(namespace, name);
+    object.status = status;
+    object.metadata.resourceVersion = String(++this.revision);
+  }
+
+  /** What spark-operator does: writes the status and notifies watches. */
+  setStatus(namespace: string, name: string, status: Record<string, unknown>): void {
+    const object = this.mustGet(namespace, name);
+    object.status = status;
+    this.record('MODIFIED', object);
+  }
+
+  /** Deletes a resource as another client (kubectl, TTL) would. */
+  deleteObject(namespace: string, name: string): void {
+    const object = this.mustGet(namespace, name);
+    this.objects.delete(`${namespace}/${name}`);
+    this.record('DELETED', object);
+  }
+
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.objects.get(`${namespace}/${name}`);
+  }
+
+  count(method: string, pathIncludes: string): number {
+    return this.requests.filter((r) => r.method === method && r.path.includes(pathIncludes)).length;
+  }
+
+  /** Appends to a pod's log (creating the pod); followers receive the text at once. */
+  appendPodLog(namespace: string, pod: string, text: string): void {
+    const log = this.podLog(namespace, pod);
+    log.text += text;
+    for (const res of log.followers) res.write(text);
+  }
+
+  /** The pod's container ended: followers' streams end. */
+  endPodLog(namespace: string, pod: string): void {
+    const log = this.podLog(namespace, pod);
+    log.ended = true;
+    for (const res of log.followers) res.end();
+    log.followers.clear();
+  }
+
+  /** Records a Kubernetes event about an object (as the scheduler or kubelet would). */
+  addEvent(
+    namespace: string,
+    event: { kind: string; name: string; type?: string; reason: string; message: string; time: string },
+  ): void {
+    this.events.push({
+      metadata: { name: `${event.name}.${this.events.length}`, namespace, creationTimestamp: event.time },
+      involvedObject: { kind: event.kind, name: event.name, namespace },
+      type: event.type ?? 'Normal',
+      reason: event.reason,
+      message: event.message,
+      lastTimestamp: event.time,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.dropWatches();
+    for (const log of this.podLogs.values()) for (const res of log.followers) res.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private podLog(namespace: string, pod: string): PodLog {
+    const key = `${namespace}/${pod}`;
+    let log = this.podLogs.get(key);
+    if (!log) {
+      log = { text: '', ended: false, followers: new Set() };
+      this.podLogs.set(key, log);
+    }
+    return log;
+  }
+
+  private mustGet(namespace: string, name: string): KubeObject {
+    const object = this.get(namespace, name);
+    if (!object) throw new Error(`no SparkApplication ${namespace}/${name}`);
+    return object;
+  }
+
+  private record(type: WatchEventType, object: KubeObject): void {
+    object.metadata.resourceVersion = String(++this.revision);
+    const snapshot = structuredClone(object);
+    this.history.push({ resourceVersion: this.revision, type, object: snapshot });
+    for (const watch of this.watches) {
+      if (watch.namespace === object.metadata.namespace && matchesSelector(snapshot, watch.selector)) {
+        watch.res.write(`${JSON.stringify({ type, object: snapshot })}\n`);
+      }
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', this.url);
+    this.requests.push({ method, path: `${url.pathname}${url.search}` });
+    const fault = this.faults.find(
+      (f) =>
+        (!f.method || f.method === method) &&
+        (!f.pathIncludes || `${url.pathname}${url.search}`.includes(f.pathIncludes)),
+    );
+    if (fault) {
+      if (--fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (res.destroyed) return;
+      if (fault.status) {
+        return this.send(
+          res,
+          fault.status,
+          statusBody(fault.status, 'Injected', `injected ${fault.status}`),
+          fault.headers,
+        );
+      }
+    }
+    const body = method === 'POST' || method === 'PUT' ? await readJson(req) : undefined;
+    let match: RegExpExecArray | null;
+    if (url.pathname === '/version') return this.send(res, 200, { ...this.version, platform: 'linux/amd64' });
+    if ((match = CRD_PATH.exec(url.pathname))) return this.serveCrd(res, match[1]!);
+    if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
+    if ((match = POD_LOG_PATH.exec(url.pathname))) return this.servePodLog(res, match[1]!, match[2]!, url);
+    if ((match = SPARK_PATH.exec(url.pathname)))
+      return this.serveSparkApplications(req, res, match[1]!, match[2], url, body);
+    this.send(
+      res,
+      404,
+      statusBody(404, 'NotFound', `the server could not find the requested resource ${url.pathname}`),
+    );
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  private serveEvents(res: ServerResponse, namespace: string, url: URL): void {
+    const wanted = /^involvedObject\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
+    const items = this.events.filter((e) => {
+      const involved = e.involvedObject as { name: string; namespace: string };
+      return involved.namespace === namespace && (wanted === undefined || involved.name === wanted);
+    });
+    this.send(res, 200, {
+      apiVersion: 'v1',
+      kind: 'EventList',
+      metadata: { resourceVersion: String(this.revision) },
+      items,
+    });
+  }
+
+  private serveCrd(res: ServerResponse, name: string): void {
+    if (!this.crdInstalled || name !== 'sparkapplications.sparkoperator.k8s.io') {
+      return this.send(res, 404, statusBody(404, 'NotFound', `customresourcedefinitions "${name}" not found`));
+    }
+    this.send(res, 200, {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name, labels: { 'app.kubernetes.io/version': '2.5.0' } },
+      spec: {
+        group: 'sparkoperator.k8s.io',
+        names: { kind: 'SparkApplication', plural: 'sparkapplications' },
+        scope: 'Namespaced',
+        versions: [{ name: 'v1beta2', served: true, storage: true }],
+      },
+    });
+  }
+
+  private servePodLog(res: ServerResponse, namespace: string, pod: string, url: URL): void {
+    const log = this.podLogs.get(`${namespace}/${pod}`);
+    if (!log) return this.send(res, 404, statusBody(404, 'NotFound', `pods "${pod}" not found`));
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.flushHeaders();
+    if (url.searchParams.get('follow') !== 'true' || log.ended) {
+      res.end(log.text);
+      return;
+    }
+    res.write(log.text);
+    log.followers.add(res);
+    res.on('close', () => log.followers.delete(res));
+  }
+
+  private serveSparkApplications(
+    req: IncomingMessage,
+    res: ServerResponse,
+    namespace: string,
+    name: string | undefined,
+    url: URL,
+    body: unknown,
+  ): void {
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && !name) {
+      const object = body as KubeObject;
+      const key = `${namespace}/${object.metadata.name}`;
+      if (this.objects.has(key)) {
+        return this.send(
+          res,
+          409,
+          statusBody(
+            409,
+            'AlreadyExists',
+            `sparkapplications.sparkoperator.k8s.io "${object.metadata.name}" already exists`,
+          ),
+        );
+      }
+      object.metadata.namespace = namespace;
+      object.metadata.uid = `uid-${object.metadata.name}`;
+      object.metadata.creationTimestamp = new Date().toISOString();
+      this.objects.set(key, object);
+      this.record('ADDED', object);
+      return this.send(res, 201, object);
+    }
+    if (method === 'GET' && name) {
+      const object = this.get(namespace, name);
+      if (!object) return this.send(res, 404, statusBody(404, 'NotFound', `sparkapplications "${name}" not found`));
+      return this.send(res, 200, object);
+    }
+    if (method === 'DELETE' && name) {
+      if (!this.get(namespace, name)) {
+        return this.send(res, 404, statusBody(404, 'NotFound', `sparkapplications "${name}" not found`));
+      }
+      this.deleteObject(namespace, name);
+      return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name } });
+    }
+    if (method === 'GET' && !name) {
+      const selector = url.searchParams.get('labelSelector');
+      if (url.searchParams.get('watch') === 'true') return this.serveWatch(res, namespace, selector, url);
+      const items = [...this.objects.values()].filter(
+        (o) => o.metadata.namespace === namespace && matchesSelector(o, selector),
+      );
+      return this.send(res, 200, {
+        apiVersion: 'sparkoperator.k8s.io/v1beta2',
+        kind: 'SparkApplicationList',
+        metadata: { resourceVersion: String(this.revision) },
+        items,
+      });
+    }
+    this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
+  }
+
+  private serveWatch(res: ServerResponse, namespace: string, selector: string | null, url: URL): void {
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders(); // as kube-apiserver: the client sees the watch open before any event
+    const from = url.searchParams.get('resourceVersion');
+    const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    if (from && from !== '0' && Number(from) < this.oldestWatchableRevision - 1) {
+      // what kube-apiserver does: a 200 stream carrying one ERROR event with a 410 Status
+      write('ERROR', statusBody(410, 'Expired', `too old resource version: ${from} (${this.oldestWatchableRevision})`));
+      res.end();
+      return;
+    }
+    const wanted = (o: KubeObject) => o.metadata.namespace === namespace && matchesSelector(o, selector);
+    if (!from || from === '0') {
+      for (const object of this.objects.values()) if (wanted(object)) write('ADDED', object);
+    } else {
+      for (const event of this.history) {
+        if (event.resourceVersion > Number(from) && wanted(event.object)) write(event.type, event.object);
+      }
+    }
+    const watch = { res, namespace, selector };
+    this.watches.add(watch);
+    res.on('close', () => this.watches.delete(watch));
+    const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+    if (timeoutSeconds > 0) {
+      const timer = setTimeout(() => res.end(), timeoutSeconds * 1000);
+      res.on('close', () => clearTimeout(timer));
+    }
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
