@@ -4,6 +4,7 @@ import { DomainError, notFound } from '../domain/errors';
 import type { Store, StoredCluster } from '../domain/ports';
 import { ResourceId } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
+import type { ClusterHealth } from './cluster-health';
 import { authorize, type Principal } from './principal';
 
 export const ClusterInput = z
@@ -16,9 +17,9 @@ export const ClusterInput = z
   .meta({ id: 'ClusterInput' });
 export type ClusterInput = z.infer<typeof ClusterInput>;
 
-/** AVAILABLE when the runtime has a back-end for the cluster, UNAVAILABLE otherwise. */
-export type ClusterState = 'AVAILABLE' | 'UNAVAILABLE';
-export type ClusterView = StoredCluster & { state: ClusterState };
+/** As probed (AVAILABLE, PROGRESSING, UNREACHABLE), or UNAVAILABLE when the runtime has no back-end for it. */
+export type ClusterState = ClusterHealth['state'] | 'UNAVAILABLE';
+export type ClusterView = StoredCluster & Omit<ClusterHealth, 'state'> & { state: ClusterState };
 
 export class ClusterService {
   constructor(
@@ -26,6 +27,8 @@ export class ClusterService {
       store: Store;
       /** Whether a back-end serves the cluster. @default every cluster is served */
       hasBackend?: (clusterId: string) => boolean;
+      /** The cluster's last probed health. @default AVAILABLE when served */
+      health?: (clusterId: string) => ClusterHealth | undefined;
     },
   ) {}
 
@@ -75,6 +78,7 @@ export class ClusterService {
 
   private view(cluster: StoredCluster): ClusterView {
     const served = this.deps.hasBackend?.(cluster.id) ?? true;
-    return { ...cluster, state: served ? 'AVAILABLE' : 'UNAVAILABLE' };
+    if (!served) return { ...cluster, state: 'UNAVAILABLE' };
+    return { ...cluster, ...(this.deps.health?.(cluster.id) ?? { state: 'AVAILABLE' }) };
   }
 }

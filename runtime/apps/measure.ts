@@ -27,6 +27,11 @@ export function measureOnEnd(deps: MeasureDeps): (app: Application) => Promise<v
       deps.logger.warn({ appId: app.id }, 'no event log: the application has no metrics');
       return;
     }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !path.startsWith('file:')) {
+      // event logs in object storage (s3a://, gs://) are not read yet
+      deps.logger.warn({ appId: app.id, path }, 'event log in object storage: not measured by this build');
+      return;
+    }
     const metrics = await deps.readEventLog(path, { submittedAtMs: Date.parse(app.createdAt) });
     metrics.cost = priceRun(metrics, undefined, deps.priceTable);
     await deps.store.updateApplication(app.id, { metrics: metrics as unknown as Record<string, unknown> });

@@ -178,6 +178,17 @@ export async function main(argv: string[]): Promise<number> {
     }
   };
 
+  program
+    .command('render')
+    .description('print, as YAML, the resources the kubernetes back-end would create for a job file (dry run)')
+    .requiredOption('-f, --file <file>', 'job file (YAML or JSON)')
+    .requiredOption('--cluster <id>', 'a kubernetes cluster of SPARKPLANE_CLUSTERS_FILE')
+    .addOption(new Option('--clusters-file <file>', 'the clusters file').env('SPARKPLANE_CLUSTERS_FILE'))
+    .action(async (options: { file: string; cluster: string; clustersFile?: string }) => {
+      const { renderJobFile } = await import('./render');
+      process.stdout.write(await renderJobFile(options.file, options.cluster, options.clustersFile));
+    });
+
   const apps = program.command('apps').description('applications');
   apps
     .command('list')

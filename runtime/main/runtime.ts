@@ -4,12 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ApplicationService } from '../apps/application-service';
+import { type ClusterProbeFn, ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
 import { measureOnEnd } from '../apps/measure';
 import { TokenService } from '../apps/token-service';
 import { tuningFromHistory } from '../apps/tuning-layer';
 import { readRunMetrics } from '../adapters/eventlog/read-event-log';
 import { buildServer } from '../adapters/http/server';
+import { createKubernetesBackends, KubernetesSparkBackend } from '../adapters/k8s';
 import { LocalSparkBackend } from '../adapters/local';
 import { type DurableStore, openStore } from '../adapters/store';
 import type { Clock, SparkBackend } from '../domain/ports';
@@ -53,8 +55,14 @@ function configuredBackend(cluster: ClusterConfig, config: ServiceConfig): Spark
       });
     }
     case 'kubernetes':
-      throw new Error(`cluster ${cluster.id}: the kubernetes back-end is not wired into this build yet`);
+      return createKubernetesBackends([{ ...cluster, createdAt: '', updatedAt: '' }]).get(cluster.id)!;
   }
+}
+
+/** What the clusters API reports: the kubernetes back-end asks the cluster; a local one is up while we are. */
+function probeOf(backend: SparkBackend, clock: Clock): ClusterProbeFn {
+  if (backend instanceof KubernetesSparkBackend) return () => backend.probe();
+  return async () => ({ state: 'AVAILABLE', lastHeartbeat: clock.now().toISOString() });
 }
 
 /** Opens the store, builds back-ends, use cases and the HTTP server (not listening yet). */
@@ -90,12 +98,21 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     }),
   });
   const tokens = new TokenService({ store, clock });
+  const health = new ClusterHealthMonitor(
+    new Map([...backends].map(([id, backend]) => [id, probeOf(backend, clock)])),
+    { clock, logger },
+  );
+  await health.start();
   const server = await buildServer(
     {
       applications,
       jobs: new JobService({ store }),
       templates: new TemplateService({ store }),
-      clusters: new ClusterService({ store, hasBackend: (id) => backends.has(id) }),
+      clusters: new ClusterService({
+        store,
+        hasBackend: (id) => backends.has(id),
+        health: (id) => health.get(id),
+      }),
       tokens,
       clock,
       ready: async () => (await store.listClusters()).length > 0,
@@ -112,6 +129,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     server,
     logger,
     async close() {
+      health.stop();
       await server.close();
       await applications.stop();
       await Promise.all([...backends.values()].map((backend) => backend.close()));

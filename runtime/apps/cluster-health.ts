@@ -1,0 +1,64 @@
+/**
+ * The health of every cluster, probed in the background and kept for the clusters API: a request
+ * never waits on a slow or unreachable cluster.
+ */
+import type { Clock } from '../domain/ports';
+import type { Logger } from './deps';
+
+export type ClusterHealthState = 'AVAILABLE' | 'PROGRESSING' | 'UNREACHABLE';
+
+export interface ClusterHealth {
+  state: ClusterHealthState;
+  /** Last time the cluster answered, ISO. */
+  lastHeartbeat?: string;
+  kubernetesVersion?: string;
+  operatorVersion?: string;
+  /** Why the state is not AVAILABLE. */
+  reason?: string;
+}
+
+export type ClusterProbeFn = () => Promise<ClusterHealth>;
+
+export class ClusterHealthMonitor {
+  private readonly latest = new Map<string, ClusterHealth>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly probes: Map<string, ClusterProbeFn>,
+    private readonly deps: { clock: Clock; logger: Logger; intervalMs?: number },
+  ) {}
+
+  /** Probes every cluster once, now. */
+  async refresh(): Promise<void> {
+    await Promise.all(
+      [...this.probes].map(async ([clusterId, probe]) => {
+        try {
+          this.latest.set(clusterId, await probe());
+        } catch (error) {
+          const previous = this.latest.get(clusterId);
+          this.latest.set(clusterId, {
+            state: 'UNREACHABLE',
+            ...(previous?.lastHeartbeat ? { lastHeartbeat: previous.lastHeartbeat } : {}),
+            reason: (error as Error).message,
+          });
+          this.deps.logger.warn({ clusterId, err: error }, 'cluster probe failed');
+        }
+      }),
+    );
+  }
+
+  /** Probes now and then every intervalMs (@default 30000). */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.deps.intervalMs ?? 30_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  get(clusterId: string): ClusterHealth | undefined {
+    return this.latest.get(clusterId);
+  }
+}
