@@ -35,6 +35,7 @@ export function tuningFromHistory(store: Store): TuningProvider {
   return async ({ job }) => {
     if (job.tuning.mode !== 'auto') return undefined;
     const recommendation = await recommendationFor(store, job);
-    return recommendation.applied ? recommendation.tuning : undefined;
+    // the whole layer even when nothing changes: dropping it would send the job back to its untuned config
+    return Object.keys(recommendation.tuning).length > 0 ? recommendation.tuning : undefined;
   };
 }
