@@ -17,10 +17,14 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
-const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./submit/server.ts', import.meta.url))], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: process.env,
-});
+const server = spawn(
+  process.execPath,
+  ['--import', 'tsx', fileURLToPath(new URL('./submit/server.ts', import.meta.url))],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  },
+);
 const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
 const { port, token, store } = JSON.parse(line) as { port: number; token: string; store: string };
 const base = `http://127.0.0.1:${port}`;
@@ -74,7 +78,8 @@ try {
       `${r.name.padEnd(7)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50=${r.p50}ms  p99=${r.p99}ms  errors=${r.errors}  ratio-to-bare=${(r.perSecond / bare.perSecond).toFixed(2)}`,
     );
   }
-  if (native.errors + ocean.errors + bare.errors > 0) throw new Error('some requests failed: the figures are not valid');
+  if (native.errors + ocean.errors + bare.errors > 0)
+    throw new Error('some requests failed: the figures are not valid');
   const ratio = Math.min(native.perSecond, ocean.perSecond) / bare.perSecond;
   console.log(
     `durable-submit/bare ratio=${ratio.toFixed(2)} native=${native.perSecond.toFixed(0)}/s ocean=${ocean.perSecond.toFixed(0)}/s bare=${bare.perSecond.toFixed(0)}/s p99=${Math.max(native.p99, ocean.p99)}ms`,

@@ -30,7 +30,7 @@ runtime.server.post('/bench/bare', async (request, reply) => {
   return { id: 'bare', received: typeof request.body };
 });
 await runtime.server.listen({ port: 0, host: '127.0.0.1' });
-const address = runtime.server.server.address() as import("node:net").AddressInfo;
+const address = runtime.server.server.address() as import('node:net').AddressInfo;
 process.stdout.write(`${JSON.stringify({ port: address.port, token, store: runtime.store.kind })}\n`);
 
 const stop = async () => {
