@@ -40,7 +40,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
   });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: (await response.json()) as Json };
 }
 
 beforeAll(async () => {
@@ -84,7 +84,7 @@ describe('the APIs and the CLI on the kubernetes back-end', () => {
     expect(Date.parse(json.lastHeartbeat)).not.toBeNaN();
   });
 
-  it('runs the Airflow sequence of the Ocean API: submit, poll to COMPLETED', async () => {
+  it('runs the Airflow sequence of the Ocean API: submit, poll to COMPLETED, with the Kubernetes events', async () => {
     const submitted = await call('POST', '/ocean/spark/cluster/prod/app?accountId=acme', {
       jobId: 'nightly',
       appId: 'nightly-2026-11-24',
@@ -103,6 +103,20 @@ describe('the APIs and the CLI on the kubernetes back-end', () => {
       driverInfo: { podName: 'nightly-2026-11-24-driver' },
     });
     await until('RUNNING', async () => ((await state()) === 'RUNNING' ? true : undefined));
+    kube.addEvent(NS, {
+      kind: 'Pod',
+      name: 'nightly-2026-11-24-driver',
+      reason: 'Scheduled',
+      message: 'Successfully assigned spark-apps/nightly-2026-11-24-driver to ip-10-0-1-7',
+      time: '2026-11-24T01:00:00Z',
+    });
+    const events = await fetch(
+      `${url}/ocean/spark/cluster/prod/app/nightly-2026-11-24/kubeEvents/live?accountId=acme`,
+      {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      },
+    );
+    expect(await events.text()).toContain('Normal Scheduled Pod/nightly-2026-11-24-driver: Successfully assigned');
     kube.setStatus(NS, 'nightly-2026-11-24', { applicationState: { state: 'COMPLETED' } });
     await until('COMPLETED', async () => ((await state()) === 'COMPLETED' ? true : undefined));
 

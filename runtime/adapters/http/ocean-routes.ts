@@ -160,8 +160,13 @@ export function oceanRoutes(deps: HttpDeps) {
       '/cluster/:clusterId/app/:appId/kubeEvents/live',
       { config: read, schema: { tags, querystring: AccountQuery, params: AppParams } },
       async (request, reply) => {
-        await deps.applications.getInCluster(request.params.clusterId, request.params.appId, request.principal);
-        return reply.type('text/plain; charset=utf-8').send('');
+        const app = await deps.applications.getInCluster(
+          request.params.clusterId,
+          request.params.appId,
+          request.principal,
+        );
+        const events = (await deps.applications.lifecycle.backendOf(app.clusterId)?.kubeEvents?.(app)) ?? [];
+        return reply.type('text/plain; charset=utf-8').send(events.map((line) => `${line}\n`).join(''));
       },
     );
 
