@@ -21,6 +21,12 @@ import {
 import { appIdFor, type IdGenerator, randomIds } from './ids';
 import { ApplicationLifecycle } from './lifecycle';
 import { authorize, type Principal } from './principal';
+import {
+  DEFAULT_CLAIM_BATCH,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LEASE_SECONDS,
+  type ReplicaOptions,
+} from './replica';
 
 export interface ApplicationServiceDeps {
   store: Store;
@@ -37,6 +43,11 @@ export interface ApplicationServiceDeps {
   onEnded?: EndedHook;
   /** How often start() checks time-outs, ms. @default 15000 */
   timeoutSweepIntervalMs?: number;
+  /**
+   * One of several replicas sharing the store: it acts only on the applications it owns and takes
+   * over those of replicas that died (see replica.ts). @default absent: the only replica, acting on all
+   */
+  replica?: ReplicaOptions;
 }
 
 export interface SubmitContext {
@@ -62,6 +73,11 @@ export class ApplicationService {
   private readonly ids: IdGenerator;
   private readonly logger: Logger;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** The first heartbeat: a replica is registered before it owns anything. */
+  private registration: Promise<void> | undefined;
+  /** The take-over in progress, so ticks never run two at once. */
+  private adopting: Promise<number> | undefined;
 
   constructor(private readonly deps: ApplicationServiceDeps) {
     this.store = deps.store;
@@ -74,6 +90,7 @@ export class ApplicationService {
       logger: this.logger,
       resolveBackend: toResolver(deps.backends),
       onEnded: deps.onEnded,
+      ...(deps.replica ? { ownerId: deps.replica.id } : {}),
     });
     if (deps.backends instanceof Map) for (const clusterId of deps.backends.keys()) this.lifecycle.backendOf(clusterId);
   }
@@ -130,7 +147,9 @@ export class ApplicationService {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const stored = await this.store.insertApplication(app);
+    const replica = this.deps.replica;
+    if (replica) await this.register();
+    const stored = await this.store.insertApplication(app, replica ? { ownerId: replica.id } : undefined);
     if (!stored.created) return { app: this.sameCluster(stored.app, clusterId), created: false };
     void this.dispatch(stored.app);
     return stored;
@@ -196,29 +215,39 @@ export class ApplicationService {
   /**
    * At start-up: every active application is settled with its back-end. Those never handed over
    * are submitted again (back-ends are idempotent by id); the others move to what the back-end
-   * reports, the reason recorded. Returns the number of applications looked at.
+   * reports, the reason recorded. A replica settles only what it takes over: the applications of
+   * an earlier life under its id, those without an owner and those of dead replicas.
+   * Returns the number of applications looked at.
    */
   async reconcile(): Promise<number> {
+    const why = 'reconciled at start-up';
+    if (this.deps.replica) {
+      await this.store.releaseApplications(this.deps.replica.id);
+      await this.store.heartbeat(this.deps.replica.id);
+      const count = await this.adopt(why);
+      await this.lifecycle.idle();
+      return count;
+    }
     const apps: Application[] = [];
     for await (const app of this.lifecycle.active()) apps.push(app);
-    for (const app of apps) {
-      const backend = this.lifecycle.backendOf(app.clusterId);
-      if (!backend) {
-        await this.lifecycle.transition(app.id, {
-          state: 'FAILED',
-          reason: `reconciled at start-up: cluster ${app.clusterId} has no back-end any more`,
-        });
-      } else if (app.state === 'NEW' && app.backendRef === undefined) {
-        await this.dispatch(app);
-      } else {
-        await this.lifecycle.enqueue(app.id, () => this.reconcileOne(app, backend));
-      }
-    }
+    for (const app of apps) await this.settle(app, why);
     await this.lifecycle.idle();
     return apps.length;
   }
 
-  /** Starts the time-out sweeper (timer unref'd: it never keeps the process alive). */
+  /**
+   * A replica's tick: heartbeat, then take over the applications of replicas that died (and
+   * those without an owner). Returns the number taken over; the tests drive it directly.
+   */
+  async adoptOrphans(): Promise<number> {
+    const replica = this.deps.replica;
+    if (!replica) return 0;
+    await this.store.heartbeat(replica.id);
+    this.adopting ??= this.adopt(`taken over by replica ${replica.id}`).finally(() => (this.adopting = undefined));
+    return this.adopting;
+  }
+
+  /** Starts the time-out sweeper and a replica's heartbeat (unref'd: they never keep the process alive). */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
@@ -227,13 +256,23 @@ export class ApplicationService {
         .catch((error: unknown) => this.logger.error({ err: error }, 'time-out sweep failed'));
     }, this.deps.timeoutSweepIntervalMs ?? 15_000);
     this.timer.unref();
+    if (!this.deps.replica) return;
+    this.heartbeatTimer = setInterval(() => {
+      // the heartbeat is not held up by a long take-over: adoptOrphans writes it first
+      this.adoptOrphans().catch((error: unknown) => this.logger.error({ err: error }, 'replica heartbeat failed'));
+    }, this.deps.replica.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+    this.heartbeatTimer.unref();
   }
 
-  /** Stops the sweeper and waits for queued transitions. */
+  /** Stops the timers and waits for queued transitions; a replica then releases its applications to the others. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.timer = undefined;
+    this.heartbeatTimer = undefined;
+    await this.adopting?.catch(() => undefined);
     await this.lifecycle.idle();
+    if (this.deps.replica) await this.store.releaseApplications(this.deps.replica.id);
   }
 
   /** Checks time-outs now (the sweeper's work; tests drive it with a fake clock). */
@@ -246,16 +285,60 @@ export class ApplicationService {
     return this.lifecycle.idle();
   }
 
-  private async reconcileOne(app: Application, backend: SparkBackend): Promise<void> {
+  /** Registers this replica (its first heartbeat) once; a failed attempt is tried again next time. */
+  private register(): Promise<void> {
+    const replica = this.deps.replica;
+    if (!replica) return Promise.resolve();
+    this.registration ??= this.store.heartbeat(replica.id).catch((error: unknown) => {
+      this.registration = undefined;
+      throw error;
+    });
+    return this.registration;
+  }
+
+  /** Claims batch after batch of applications to take over and settles each batch. */
+  private async adopt(why: string): Promise<number> {
+    const replica = this.deps.replica!;
+    await this.register();
+    const limit = replica.claimBatch ?? DEFAULT_CLAIM_BATCH;
+    let total = 0;
+    for (;;) {
+      const claimed = await this.store.claimApplications(replica.id, {
+        leaseSeconds: replica.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+        limit,
+      });
+      if (claimed.length > 0) this.logger.info({ replica: replica.id, count: claimed.length }, why);
+      await Promise.all(claimed.map((app) => this.settle(app, why)));
+      total += claimed.length;
+      if (claimed.length < limit) return total;
+    }
+  }
+
+  /** Hands a NEW application never handed over to its back-end; moves any other to what the back-end reports. */
+  private async settle(app: Application, why: string): Promise<void> {
+    const backend = this.lifecycle.backendOf(app.clusterId);
+    if (!backend) {
+      await this.lifecycle.transition(app.id, {
+        state: 'FAILED',
+        reason: `${why}: cluster ${app.clusterId} has no back-end any more`,
+      });
+    } else if (app.state === 'NEW' && app.backendRef === undefined) {
+      await this.dispatch(app);
+    } else {
+      await this.lifecycle.enqueue(app.id, () => this.reconcileOne(app, backend, why));
+    }
+  }
+
+  private async reconcileOne(app: Application, backend: SparkBackend, why: string): Promise<void> {
     try {
       const status = await backend.status(app);
       if (status.state === app.state) return;
-      const why = status.reason ?? `the back-end reports ${status.state}`;
-      await this.lifecycle.transition(app.id, { ...status, reason: `reconciled at start-up: ${why}` });
+      const reported = status.reason ?? `the back-end reports ${status.state}`;
+      await this.lifecycle.transition(app.id, { ...status, reason: `${why}: ${reported}` });
     } catch (error) {
       await this.lifecycle.transition(app.id, {
         state: 'FAILED',
-        reason: `reconciled at start-up: the back-end could not report its state: ${(error as Error).message}`,
+        reason: `${why}: the back-end could not report its state: ${(error as Error).message}`,
       });
     }
   }
@@ -267,7 +350,9 @@ export class ApplicationService {
       try {
         if (!backend) throw new Error(`cluster ${app.clusterId} has no back-end`);
         const { backendRef } = await backend.submit(app, app.config);
-        await this.store.updateApplication(app.id, { backendRef });
+        const updated = await this.store.updateApplication(app.id, { backendRef });
+        // stopped meanwhile by another replica, which found nothing to stop yet: stop what was just started
+        if (updated?.state === 'KILLED' || updated?.state === 'TIMED_OUT') await backend.kill(updated);
       } catch (error) {
         this.logger.warn({ appId: app.id, err: error }, 'the back-end refused a submission');
         await this.lifecycle.transition(app.id, {

@@ -17,6 +17,8 @@ export interface LifecycleDeps {
   logger: Logger;
   resolveBackend: BackendResolver;
   onEnded?: EndedHook;
+  /** This replica's id when several share the store: it times out only the applications it owns. @default all */
+  ownerId?: string;
 }
 
 /** Page size of the sweeps over active applications. */
@@ -131,21 +133,28 @@ export class ApplicationLifecycle {
     });
   }
 
-  /** Every active application, page by page. */
-  async *active(): AsyncIterable<Application> {
+  /** Every active application (`owned`: only this replica's), page by page. */
+  async *active(owned = false): AsyncIterable<Application> {
     let cursor: string | undefined;
     do {
-      const page = await this.deps.store.listApplications({ states: ACTIVE_STATES }, SWEEP_PAGE, cursor);
+      const page = await this.deps.store.listApplications(
+        { states: ACTIVE_STATES, ...(owned && this.deps.ownerId !== undefined ? { ownerId: this.deps.ownerId } : {}) },
+        SWEEP_PAGE,
+        cursor,
+      );
       yield* page.items;
       cursor = page.nextCursor;
     } while (cursor);
   }
 
-  /** Times out every active application past its `timeout` (default 24 h, KILL). Returns those stopped. */
+  /**
+   * Times out every active application (this replica's, when several) past its `timeout`
+   * (default 24 h, KILL). Returns those stopped.
+   */
   async sweepTimeouts(): Promise<string[]> {
     const now = this.deps.clock.now().getTime();
     const expired: Application[] = [];
-    for await (const app of this.active()) {
+    for await (const app of this.active(true)) {
       const timeout = app.config.timeout ?? { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
       if (timeout === 'DISABLED') continue;
       if (now >= Date.parse(app.createdAt) + timeout.minutes * 60_000) expired.push(app);

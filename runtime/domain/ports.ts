@@ -22,6 +22,8 @@ export interface ApplicationFilter {
   createdTo?: string;
   /** Every label given must match (config.labels). */
   labels?: Record<string, string>;
+  /** Only the applications owned by this runtime replica (see Store.claimApplications). */
+  ownerId?: string;
 }
 
 export interface ApplicationUpdate {
@@ -68,6 +70,14 @@ export interface ApiToken {
   revokedAt?: string;
 }
 
+/** How a replica takes over applications (see Store.claimApplications). */
+export interface ClaimOptions {
+  /** A replica whose last heartbeat is older than this is presumed dead. */
+  leaseSeconds: number;
+  /** Most applications claimed by one call. */
+  limit: number;
+}
+
 export interface StoredCluster {
   id: string;
   backend: 'local' | 'kubernetes';
@@ -82,8 +92,11 @@ export interface StoredCluster {
  * acknowledge it afterwards.
  */
 export interface Store {
-  /** Inserts, or returns the application already stored under the same id or idempotency key. */
-  insertApplication(app: Application): Promise<{ app: Application; created: boolean }>;
+  /**
+   * Inserts, or returns the application already stored under the same id or idempotency key.
+   * `ownerId`: the runtime replica that acts on it from now on (absent: no owner yet).
+   */
+  insertApplication(app: Application, options?: { ownerId?: string }): Promise<{ app: Application; created: boolean }>;
   getApplication(id: string): Promise<Application | undefined>;
   listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>>;
   /**
@@ -107,6 +120,25 @@ export interface Store {
   getCluster(id: string): Promise<StoredCluster | undefined>;
   listClusters(): Promise<StoredCluster[]>;
   deleteCluster(id: string): Promise<boolean>;
+
+  /**
+   * Runtime replicas sharing one store: each acts only on the applications it owns, and a
+   * replica is alive while its heartbeat is recent. heartbeat() records that `replicaId` is alive
+   * now (registering it on first call); a replica must heartbeat before it owns anything.
+   */
+  heartbeat(replicaId: string): Promise<void>;
+  /**
+   * Makes `replicaId` the owner of up to `limit` active applications (NEW, PENDING, RUNNING),
+   * oldest first, that have no owner or whose owner's last heartbeat is older than
+   * `leaseSeconds`, and returns them oldest first. Concurrent claims never return the same application.
+   */
+  claimApplications(replicaId: string, options: ClaimOptions): Promise<Application[]>;
+  /**
+   * A replica leaving (clean shutdown, or starting again under the same id): its active
+   * applications lose their owner, so the next claim of any replica takes them, and the replica
+   * is forgotten. Returns the number of applications released.
+   */
+  releaseApplications(replicaId: string): Promise<number>;
 
   insertToken(token: ApiToken): Promise<void>;
   findTokenByHash(secretHash: string): Promise<ApiToken | undefined>;
@@ -138,6 +170,8 @@ export interface SparkBackend {
   status(app: Application): Promise<BackendStatus>;
   /** The driver log so far, then (with follow) new lines until the application ends or signal aborts. */
   driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string>;
+  /** Kubernetes events of the application and its pods, as lines; back-ends without them omit it. */
+  kubeEvents?(app: Application): Promise<string[]>;
   /** The Spark event log of the application (file or directory), once written. */
   eventLogPath(app: Application): string | undefined;
   /** Registers the listener of state changes. */

@@ -63,6 +63,9 @@ interface PodLog {
 
 export class FakeKubeApiServer {
   readonly requests: RecordedRequest[] = [];
+  /** SparkApplication creation requests per "namespace/name", and those that created it (201). */
+  readonly createAttempts = new Map<string, number>();
+  readonly created = new Map<string, number>();
   /** Answered by /version. */
   version = { major: '1', minor: '33', gitVersion: 'v1.33.2' };
   /** Whether the spark-operator CRD is installed. */
@@ -312,6 +315,7 @@ export class FakeKubeApiServer {
     if (method === 'POST' && !name) {
       const object = body as KubeObject;
       const key = `${namespace}/${object.metadata.name}`;
+      this.createAttempts.set(key, (this.createAttempts.get(key) ?? 0) + 1);
       if (this.objects.has(key)) {
         return this.send(
           res,
@@ -327,6 +331,7 @@ export class FakeKubeApiServer {
       object.metadata.uid = `uid-${object.metadata.name}`;
       object.metadata.creationTimestamp = new Date().toISOString();
       this.objects.set(key, object);
+      this.created.set(key, (this.created.get(key) ?? 0) + 1);
       this.record('ADDED', object);
       return this.send(res, 201, object);
     }

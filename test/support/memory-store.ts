@@ -9,6 +9,7 @@ import type {
   ApiToken,
   ApplicationFilter,
   ApplicationUpdate,
+  ClaimOptions,
   Clock,
   Page,
   Store,
@@ -17,7 +18,7 @@ import type {
   StoredTemplate,
 } from '../../runtime/domain/ports';
 import type { ConfigTemplate, JobSpec } from '../../runtime/domain/resources';
-import type { AppState } from '../../runtime/domain/states';
+import { type AppState, isTerminal } from '../../runtime/domain/states';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -54,6 +55,9 @@ export class MemoryStore implements Store {
   private readonly templates = new Map<string, StoredTemplate>();
   private readonly clusters = new Map<string, StoredCluster>();
   private readonly tokens = new Map<string, ApiToken>();
+  /** Owner replica of each application, and each replica's last heartbeat (ms). */
+  private readonly owners = new Map<string, string>();
+  private readonly heartbeats = new Map<string, number>();
   /** Number of calls per method, for tests that check what was (not) written. */
   readonly calls: Record<string, number> = {};
 
@@ -67,7 +71,10 @@ export class MemoryStore implements Store {
     return this.clock.now().toISOString();
   }
 
-  async insertApplication(app: Application): Promise<{ app: Application; created: boolean }> {
+  async insertApplication(
+    app: Application,
+    options: { ownerId?: string } = {},
+  ): Promise<{ app: Application; created: boolean }> {
     this.count('insertApplication');
     const sameId = this.applications.get(app.id);
     if (sameId) return { app: copy(sameId), created: false };
@@ -79,6 +86,7 @@ export class MemoryStore implements Store {
       }
     }
     this.applications.set(app.id, copy(app));
+    if (options.ownerId !== undefined) this.owners.set(app.id, options.ownerId);
     return { app: copy(app), created: true };
   }
 
@@ -95,6 +103,7 @@ export class MemoryStore implements Store {
       .filter((a) => filter.clusterId === undefined || a.clusterId === filter.clusterId)
       .filter((a) => filter.jobId === undefined || a.jobId === filter.jobId)
       .filter((a) => !filter.states?.length || filter.states.includes(a.state))
+      .filter((a) => filter.ownerId === undefined || this.owners.get(a.id) === filter.ownerId)
       .filter((a) => filter.createdFrom === undefined || Date.parse(a.createdAt) >= Date.parse(filter.createdFrom))
       .filter((a) => filter.createdTo === undefined || Date.parse(a.createdAt) < Date.parse(filter.createdTo))
       .filter((a) => Object.entries(filter.labels ?? {}).every(([k, v]) => a.config.labels?.[k] === v))
@@ -225,6 +234,40 @@ export class MemoryStore implements Store {
     if (!token) return false;
     token.revokedAt ??= at;
     return true;
+  }
+
+  async heartbeat(replicaId: string): Promise<void> {
+    this.heartbeats.set(replicaId, this.clock.now().getTime());
+  }
+
+  /** As the SQL store: unowned, or owned by a replica silent for longer than the lease; oldest first. */
+  async claimApplications(replicaId: string, options: ClaimOptions): Promise<Application[]> {
+    checkLimit(options.limit);
+    const cutoff = this.clock.now().getTime() - options.leaseSeconds * 1000;
+    const claimable = [...this.applications.values()]
+      .filter((a) => !isTerminal(a.state))
+      .filter((a) => {
+        const owner = this.owners.get(a.id);
+        const heartbeat = owner === undefined ? undefined : this.heartbeats.get(owner);
+        return owner === undefined || (heartbeat !== undefined && heartbeat < cutoff);
+      })
+      .sort((a, b) => compareKeys([a.createdAt, a.id], [b.createdAt, b.id]))
+      .slice(0, options.limit);
+    for (const app of claimable) this.owners.set(app.id, replicaId);
+    return claimable.map(copy);
+  }
+
+  async releaseApplications(replicaId: string): Promise<number> {
+    let released = 0;
+    for (const [appId, owner] of this.owners) {
+      const app = this.applications.get(appId);
+      if (owner === replicaId && app && !isTerminal(app.state)) {
+        this.owners.delete(appId);
+        released += 1;
+      }
+    }
+    this.heartbeats.delete(replicaId);
+    return released;
   }
 
   async close(): Promise<void> {}

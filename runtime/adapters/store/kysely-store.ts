@@ -15,6 +15,7 @@ import type {
   ApiToken,
   ApplicationFilter,
   ApplicationUpdate,
+  ClaimOptions,
   Clock,
   Page,
   Store,
@@ -28,6 +29,9 @@ import { writeJson, writeTime, type DialectCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { applicationRow, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
 import type { ApplicationsTable, Database } from './schema';
+
+/** The states in which an application has an owner that acts on it. */
+const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
 
 export class KyselyStore implements Store {
   constructor(
@@ -43,8 +47,11 @@ export class KyselyStore implements Store {
     return migrateToLatest(this.db as Kysely<unknown>, this.codec);
   }
 
-  async insertApplication(app: Application): Promise<{ app: Application; created: boolean }> {
-    const row = applicationRow(app);
+  async insertApplication(
+    app: Application,
+    options: { ownerId?: string } = {},
+  ): Promise<{ app: Application; created: boolean }> {
+    const row = { ...applicationRow(app), owner_id: options.ownerId ?? null };
     const labels = Object.entries(app.config.labels ?? {}).map(([key, value]) => ({ app_id: app.id, key, value }));
     // a single INSERT is atomic on its own; the labels need a transaction to land with it
     const inserted = await this.write(async (db) => {
@@ -103,6 +110,7 @@ export class KyselyStore implements Store {
     if (filter.clusterId !== undefined) query = query.where('cluster_id', '=', filter.clusterId);
     if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
     if (filter.states !== undefined && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+    if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
     if (filter.createdFrom !== undefined) {
       query = query.where('created_at', '>=', writeTime(filter.createdFrom, 'createdFrom'));
     }
@@ -300,6 +308,73 @@ export class KyselyStore implements Store {
   async deleteCluster(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('clusters').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  async heartbeat(replicaId: string): Promise<void> {
+    const now = this.now();
+    await this.db
+      .insertInto('replicas')
+      .values({ id: replicaId, heartbeat_at: now, started_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ heartbeat_at: eb.ref('excluded.heartbeat_at') })))
+      .execute();
+  }
+
+  /**
+   * One UPDATE over a sub-select of the claimable rows. On PostgreSQL the sub-select locks them
+   * FOR UPDATE SKIP LOCKED, so a concurrent claim skips rows being claimed instead of taking
+   * them too; SQLite has a single writer. An owner without a replicas row counts as alive: a
+   * replica heartbeats before it owns anything, so a missing row only means a concurrent
+   * statement's snapshot predates that heartbeat.
+   */
+  async claimApplications(replicaId: string, options: ClaimOptions): Promise<Application[]> {
+    checkLimit(options.limit);
+    const cutoff = new Date(this.clock.now().getTime() - options.leaseSeconds * 1000).toISOString();
+    const rows = await this.write((db) =>
+      db
+        .updateTable('applications')
+        .set({ owner_id: replicaId })
+        .where('id', 'in', (eb) => {
+          const claimable = eb
+            .selectFrom('applications as a')
+            .select('a.id')
+            .where('a.state', 'in', ACTIVE_STATES)
+            .where((w) =>
+              w.or([
+                w('a.owner_id', 'is', null),
+                w.exists(
+                  w
+                    .selectFrom('replicas as r')
+                    .select('r.id')
+                    .whereRef('r.id', '=', 'a.owner_id')
+                    .where('r.heartbeat_at', '<', cutoff),
+                ),
+              ]),
+            )
+            .orderBy('a.created_at')
+            .orderBy('a.id')
+            .limit(options.limit);
+          return this.codec.kind === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+        })
+        .returningAll()
+        .execute(),
+    );
+    // RETURNING follows no order: oldest first, as claimed
+    const key = (app: Application) => `${app.createdAt} ${app.id}`;
+    return rows.map((row) => toApplication(row, this.codec)).sort((x, y) => (key(x) < key(y) ? -1 : 1));
+  }
+
+  async releaseApplications(replicaId: string): Promise<number> {
+    // owners first, then the row: a row deleted first would leave owners that count as alive
+    const result = await this.write((db) =>
+      db
+        .updateTable('applications')
+        .set({ owner_id: null })
+        .where('owner_id', '=', replicaId)
+        .where('state', 'in', ACTIVE_STATES)
+        .executeTakeFirst(),
+    );
+    await this.db.deleteFrom('replicas').where('id', '=', replicaId).execute();
+    return Number(result.numUpdatedRows);
   }
 
   /** Throws CONFLICT when a token with the same id or secret hash exists. */

@@ -102,9 +102,30 @@ function initialSchema(codec: DialectCodec): Migration {
   };
 }
 
+/** Which runtime replica acts on each application, and the replicas' heartbeats (Store.claimApplications). */
+function replicaOwnership(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('applications').addColumn('owner_id', 'text').execute();
+      // timeouts are swept over the active applications of one owner
+      await db.schema
+        .createIndex('applications_owner_state')
+        .on('applications')
+        .columns(['owner_id', 'state'])
+        .execute();
+      await db.schema
+        .createTable('replicas')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('heartbeat_at', codec.timestampType, (c) => c.notNull())
+        .addColumn('started_at', codec.timestampType, (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
-  return { '0001_initial': initialSchema(codec) };
+  return { '0001_initial': initialSchema(codec), '0002_replica_ownership': replicaOwnership(codec) };
 }
 
 /** Applies pending migrations; returns the names it applied (none when the schema is current). */

@@ -30,6 +30,8 @@ export interface ApplicationsTable {
   updated_at: Timestamp;
   started_at: TimestampOrNull;
   ended_at: TimestampOrNull;
+  /** The replica acting on the application (migration 0002); NULL: none yet, or released. */
+  owner_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** config.labels of each application, one row per label, so both dialects filter with plain SQL. */
@@ -76,6 +78,13 @@ export interface ApiTokensTable {
   revoked_at: TimestampOrNull;
 }
 
+/** Runtime replicas sharing the database, and when each last said it was alive (migration 0002). */
+export interface ReplicasTable {
+  id: string;
+  heartbeat_at: Timestamp;
+  started_at: Timestamp;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   app_labels: AppLabelsTable;
@@ -83,4 +92,5 @@ export interface Database {
   config_templates: ConfigTemplatesTable;
   clusters: ClustersTable;
   api_tokens: ApiTokensTable;
+  replicas: ReplicasTable;
 }
