@@ -9,7 +9,10 @@ import type { SparkBackend, Store } from '../domain/ports';
 import { type PriceTable, priceRun } from '../metrics/cost';
 import type { Logger } from './deps';
 
-/** Reads an event log (file or rolling directory) into metrics; an adapter provides it. */
+/**
+ * Reads an event log into metrics: a local file or rolling directory, a file: URI, or an
+ * object-storage URL (s3a://, gs://) naming the directory given to spark.eventLog.dir. An adapter provides it.
+ */
 export type EventLogReader = (path: string, options: { submittedAtMs: number }) => Promise<RunMetrics>;
 
 export interface MeasureDeps {
@@ -25,11 +28,6 @@ export function measureOnEnd(deps: MeasureDeps): (app: Application) => Promise<v
     const path = deps.backendOf(app.clusterId)?.eventLogPath(app);
     if (!path) {
       deps.logger.warn({ appId: app.id }, 'no event log: the application has no metrics');
-      return;
-    }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !path.startsWith('file:')) {
-      // event logs in object storage (s3a://, gs://) are not read yet
-      deps.logger.warn({ appId: app.id, path }, 'event log in object storage: not measured by this build');
       return;
     }
     const metrics = await deps.readEventLog(path, { submittedAtMs: Date.parse(app.createdAt) });

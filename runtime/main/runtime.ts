@@ -1,18 +1,20 @@
 /**
  * The composition root: the only place adapters are constructed and wired into the use cases.
  */
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ApplicationService } from '../apps/application-service';
 import { type ClusterProbeFn, ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
 import { measureOnEnd } from '../apps/measure';
+import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
 import { tuningFromHistory } from '../apps/tuning-layer';
-import { readRunMetrics } from '../adapters/eventlog/read-event-log';
 import { buildServer } from '../adapters/http/server';
 import { createKubernetesBackends, KubernetesSparkBackend } from '../adapters/k8s';
 import { LocalSparkBackend } from '../adapters/local';
+import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
 import { type DurableStore, openStore } from '../adapters/store';
 import type { Clock, SparkBackend } from '../domain/ports';
 import { JobService, TemplateService } from '../jobs/job-service';
@@ -37,6 +39,11 @@ export interface RuntimeOverrides {
   clock?: Clock;
   /** @default pino at info level on stdout */
   logger?: PinoLogger;
+  /**
+   * On PostgreSQL this runtime is one of possibly several replicas (see apps/replica.ts); on
+   * SQLite it is the only one and acts on every application. @default { id: "<hostname>-<pid>" }
+   */
+  replica?: Partial<ReplicaOptions>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -70,6 +77,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? pino({ level: process.env.SPARKPLANE_LOG_LEVEL ?? 'info' });
   const priceTable = parsePriceTable(config.priceTable);
+  // S3 settings from the environment (see s3OptionsFromEnv); credentials from the SDK chain
+  const eventLogs = createEventLogReader({ s3: s3OptionsFromEnv() });
   const store = await openStore(databaseUrlOf(config), { clock });
   const backends = new Map<string, SparkBackend>();
   try {
@@ -89,10 +98,13 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     clock,
     logger,
     tuning: tuningFromHistory(store),
+    ...(store.kind === 'postgres'
+      ? { replica: { ...overrides.replica, id: overrides.replica?.id ?? `${hostname()}-${process.pid}` } }
+      : {}),
     onEnded: measureOnEnd({
       store,
       backendOf: (clusterId) => backends.get(clusterId),
-      readEventLog: (path, options) => readRunMetrics(path, options),
+      readEventLog: (path, options) => eventLogs.read(path, options),
       priceTable,
       logger,
     }),
@@ -134,6 +146,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       await applications.stop();
       await Promise.all([...backends.values()].map((backend) => backend.close()));
       await store.close();
+      eventLogs.close();
     },
   };
 }

@@ -12,6 +12,11 @@ import { codecOfFile, type EventLogCodec } from './codecs';
 export interface EventLogFile {
   path: string;
   codec: EventLogCodec;
+  /**
+   * The file's bytes, for logs that are not on local disk (object storage). Returning early from
+   * the generator must release what it holds. @default a read stream of `path`
+   */
+  open?: (chunkBytes: number) => AsyncGenerator<Uint8Array, void, undefined>;
 }
 
 export interface EventLogLocation {

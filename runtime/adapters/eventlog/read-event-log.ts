@@ -30,11 +30,17 @@ export async function* readEventLogLines(
   for (const file of location.files) {
     const splitter = new LineSplitter();
     const text = new StringDecoder('utf8');
-    const bytes = decode(file.codec, createReadStream(file.path, { highWaterMark: chunkBytes }));
-    for await (const chunk of bytes) {
-      const lines: string[] = [];
-      splitter.push(text.write(chunk as Buffer), lines);
-      if (lines.length > 0) yield lines;
+    const raw = file.open ? file.open(chunkBytes) : createReadStream(file.path, { highWaterMark: chunkBytes });
+    try {
+      for await (const chunk of decode(file.codec, raw)) {
+        const lines: string[] = [];
+        splitter.push(text.write(chunk as Buffer), lines);
+        if (lines.length > 0) yield lines;
+      }
+    } finally {
+      // a decoder that throws leaves its source open: close the file or the HTTP response
+      if ('destroy' in raw) raw.destroy();
+      else await raw.return();
     }
     const last: string[] = [];
     splitter.push(text.end(), last);
