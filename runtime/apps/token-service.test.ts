@@ -40,4 +40,23 @@ describe('TokenService', () => {
     await tokens.revoke(created.id);
     expect(await tokens.authenticate(created.secret)).toBeUndefined();
   });
+
+  it('trusts a recently authenticated token for authCacheMs: revoked here at once, revoked elsewhere after it', async () => {
+    let nowMs = Date.parse('2026-03-01T00:00:00Z');
+    const ticking = { now: () => new Date(nowMs) };
+    const store = new MemoryStore();
+    const here = new TokenService({ store, clock: ticking, authCacheMs: 2000 });
+    const first = await here.create({ name: 'a', scopes: ['applications:read'] });
+    expect(await here.authenticate(first.secret)).toMatchObject({ name: 'a' });
+    await here.revoke(first.id);
+    expect(await here.authenticate(first.secret)).toBeUndefined();
+
+    const second = await here.create({ name: 'b', scopes: ['applications:read'] });
+    expect(await here.authenticate(second.secret)).toMatchObject({ name: 'b' });
+    await store.revokeToken(second.id, new Date(nowMs).toISOString()); // as another replica would
+    nowMs += 1000;
+    expect(await here.authenticate(second.secret)).toMatchObject({ name: 'b' });
+    nowMs += 1500;
+    expect(await here.authenticate(second.secret)).toBeUndefined();
+  });
 });

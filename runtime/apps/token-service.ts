@@ -44,16 +44,38 @@ function summary(token: ApiToken): TokenSummary {
 export class TokenService {
   private readonly ids: IdGenerator;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; ids?: IdGenerator }) {
+  /** Recently authenticated tokens by secret hash: every request authenticates, most with a token seen just before. */
+  private readonly recent = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      ids?: IdGenerator;
+      /**
+       * How long an authenticated token is trusted without reading the store again. A revocation
+       * through this runtime applies at once; one made through another replica within this time.
+       * @default 2000
+       */
+      authCacheMs?: number;
+    },
+  ) {
     this.ids = deps.ids ?? randomIds;
   }
 
   /** The principal of a bearer secret, or undefined when it is unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | undefined> {
     if (secret.length === 0 || secret.length > 512) return undefined;
-    const token = await this.deps.store.findTokenByHash(hashSecret(secret));
+    const hash = hashSecret(secret);
+    const nowMs = this.deps.clock.now().getTime();
+    const cached = this.recent.get(hash);
+    if (cached && cached.expiresAtMs > nowMs) return cached.principal;
+    const token = await this.deps.store.findTokenByHash(hash);
     if (!token || token.revokedAt !== undefined) return undefined;
-    return summary(token);
+    const principal = summary(token);
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(hash, { principal, expiresAtMs: nowMs + (this.deps.authCacheMs ?? 2000) });
+    return principal;
   }
 
   /** Creates a token; its secret is in the answer and nowhere else. */
@@ -73,6 +95,7 @@ export class TokenService {
     if (actor) requireScope(actor, 'tokens:manage');
     const found = await this.deps.store.revokeToken(id, this.deps.clock.now().toISOString());
     if (!found) throw new DomainError('RESOURCE_NOT_FOUND', `Couldn't find token with ID: ${id}`);
+    for (const [hash, { principal }] of this.recent) if (principal.id === id) this.recent.delete(hash);
   }
 
   /**

@@ -4,7 +4,8 @@
  */
 import type { Application } from '../domain/application';
 import type { RunMetrics } from '../domain/metrics';
-import type { Store, StoredJob } from '../domain/ports';
+import type { ApplicationConfig } from '../domain/config';
+import type { Clock, Store, StoredJob } from '../domain/ports';
 import { recommend, type Recommendation, type TuningRun } from '../tuning';
 import type { TuningProvider } from './deps';
 
@@ -31,11 +32,39 @@ export async function recommendationFor(store: Store, job: StoredJob): Promise<R
   return recommend({ history: page.items.reverse().map(toRun), policy: job.tuning });
 }
 
-export function tuningFromHistory(store: Store): TuningProvider {
-  return async ({ job }) => {
+/**
+ * The tuning layer of every submission. A job's recommendation changes only when one of its runs
+ * ends, so it is kept until then (forget) or, for runs ended by another replica, at most ttlMs.
+ */
+export class TuningLayer {
+  private readonly recent = new Map<
+    string,
+    { policy: string; tuning: ApplicationConfig | undefined; expiresAtMs: number }
+  >();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    /** @default 10000 */
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  readonly provider: TuningProvider = async ({ job }) => {
     if (job.tuning.mode !== 'auto') return undefined;
-    const recommendation = await recommendationFor(store, job);
+    const policy = JSON.stringify(job.tuning);
+    const nowMs = this.clock.now().getTime();
+    const cached = this.recent.get(job.id);
+    if (cached && cached.policy === policy && cached.expiresAtMs > nowMs) return cached.tuning;
+    const recommendation = await recommendationFor(this.store, job);
     // the whole layer even when nothing changes: dropping it would send the job back to its untuned config
-    return Object.keys(recommendation.tuning).length > 0 ? recommendation.tuning : undefined;
+    const tuning = Object.keys(recommendation.tuning).length > 0 ? recommendation.tuning : undefined;
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(job.id, { policy, tuning, expiresAtMs: nowMs + this.ttlMs });
+    return tuning;
   };
+
+  /** A run of the job ended and was measured: the next submission reads the history again. */
+  forget(jobId: string): void {
+    this.recent.delete(jobId);
+  }
 }

@@ -10,7 +10,7 @@ import { ClusterService } from '../apps/cluster-service';
 import { measureOnEnd } from '../apps/measure';
 import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
-import { tuningFromHistory } from '../apps/tuning-layer';
+import { TuningLayer } from '../apps/tuning-layer';
 import { buildServer } from '../adapters/http/server';
 import { createKubernetesBackends, KubernetesSparkBackend } from '../adapters/k8s';
 import { LocalSparkBackend } from '../adapters/local';
@@ -92,22 +92,30 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     throw error;
   }
 
+  const tuning = new TuningLayer(store, clock);
+  const measure = measureOnEnd({
+    store,
+    backendOf: (clusterId) => backends.get(clusterId),
+    readEventLog: (path, options) => eventLogs.read(path, options),
+    priceTable,
+    logger,
+  });
   const applications = new ApplicationService({
     store,
     backends,
     clock,
     logger,
-    tuning: tuningFromHistory(store),
+    tuning: tuning.provider,
     ...(store.kind === 'postgres'
       ? { replica: { ...overrides.replica, id: overrides.replica?.id ?? `${hostname()}-${process.pid}` } }
       : {}),
-    onEnded: measureOnEnd({
-      store,
-      backendOf: (clusterId) => backends.get(clusterId),
-      readEventLog: (path, options) => eventLogs.read(path, options),
-      priceTable,
-      logger,
-    }),
+    onEnded: async (app) => {
+      try {
+        await measure(app);
+      } finally {
+        tuning.forget(app.jobId);
+      }
+    },
   });
   const tokens = new TokenService({ store, clock });
   const health = new ClusterHealthMonitor(
