@@ -57,6 +57,8 @@ cat > .sparkplane/env.sh <<ENV
 export SPARK_HOME="$spark_home"
 export JAVA_HOME="$java_home"
 export PYSPARK_PYTHON="$root/.venv/bin/python"
+export SPARKPLANE_TEST_DATABASE_URL="$(bash scripts/postgres.sh url)"
+export SPARKPLANE_CHROMIUM=/usr/bin/chromium
 ENV
 
 # --- test dependencies: PostgreSQL and Chromium from Debian ------------------------------------
@@ -74,7 +76,5 @@ if $want_test; then
     say "PostgreSQL and Chromium: installed"
   fi
   bash scripts/postgres.sh start
-  echo "export SPARKPLANE_TEST_DATABASE_URL=\"$(bash scripts/postgres.sh url)\"" >> .sparkplane/env.sh
-  echo "export SPARKPLANE_CHROMIUM=/usr/bin/chromium" >> .sparkplane/env.sh
 fi
 say "ready (environment in .sparkplane/env.sh)"

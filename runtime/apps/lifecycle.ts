@@ -28,8 +28,6 @@ export class ApplicationLifecycle {
   private readonly subscribed = new WeakSet<SparkBackend>();
   /** Per application, the tail of its chain of transitions: one writer at a time per app. */
   private readonly chains = new Map<string, Promise<unknown>>();
-  /** Applications being killed (or timed out): the terminal state the back-end reports is replaced by this. */
-  private readonly stopping = new Map<string, { state: AppState; reason: string }>();
 
   constructor(private readonly deps: LifecycleDeps) {}
 
@@ -66,11 +64,13 @@ export class ApplicationLifecycle {
    * Moves the application to `status.state` if the state machine allows it, stepping through
    * RUNNING when a back-end reports an end the service never saw start. Returns the stored app.
    */
-  async transition(appId: string, status: BackendStatus): Promise<Application | undefined> {
+  async transition(appId: string, reported: BackendStatus): Promise<Application | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const app = await this.deps.store.getApplication(appId);
       if (!app) return undefined;
-      if (app.state === status.state || isTerminal(app.state)) return app;
+      if (app.state === reported.state || isTerminal(app.state)) return app;
+      // the end a kill or time-out causes is that kill or time-out, whoever reports it
+      const status = app.stopRequest && isTerminal(reported.state) ? { ...reported, ...app.stopRequest } : reported;
       const now = this.deps.clock.now().toISOString();
       const target = status.state;
       const viaRunning = canTransition(app.state, 'RUNNING') && canTransition('RUNNING', target);
@@ -98,13 +98,12 @@ export class ApplicationLifecycle {
       if (ending) await this.ended(updated);
       return updated;
     }
-    this.deps.logger.warn({ appId, to: status.state }, 'gave up a state change after repeated concurrent updates');
+    this.deps.logger.warn({ appId, to: reported.state }, 'gave up a state change after repeated concurrent updates');
     return this.deps.store.getApplication(appId);
   }
 
   private async applyStatus(appId: string, status: BackendStatus): Promise<void> {
-    const stop = this.stopping.get(appId);
-    await this.transition(appId, stop && isTerminal(status.state) ? { ...status, ...stop } : status);
+    await this.transition(appId, status);
   }
 
   private async ended(app: Application): Promise<void> {
@@ -118,18 +117,23 @@ export class ApplicationLifecycle {
 
   /**
    * Stops a running application and records `state` (KILLED or TIMED_OUT) with the reason.
-   * The back-end is asked first, so a kill it refuses is reported and nothing is recorded.
+   * The request is stored first, so that the end the kill causes reads as the kill on every replica
+   * (another replica's watch may see the deleted resource first); a kill the back-end refuses
+   * withdraws it, is reported, and records nothing else.
    */
   async stop(app: Application, state: 'KILLED' | 'TIMED_OUT', reason: string): Promise<Application | undefined> {
     return this.enqueue(app.id, async () => {
       const backend = this.backendOf(app.clusterId);
-      this.stopping.set(app.id, { state, reason });
+      const stopRequest = { state, reason };
+      const requested = await this.deps.store.updateApplication(app.id, { stopRequest }, ACTIVE_STATES);
+      if (!requested) return this.deps.store.getApplication(app.id); // it ended meanwhile
       try {
         await backend?.kill(app);
-        return await this.transition(app.id, { state, reason });
-      } finally {
-        this.stopping.delete(app.id);
+      } catch (error) {
+        await this.deps.store.updateApplication(app.id, { stopRequest: null }, ACTIVE_STATES);
+        throw error;
       }
+      return this.transition(app.id, stopRequest);
     });
   }
 

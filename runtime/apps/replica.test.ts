@@ -148,4 +148,26 @@ describe('replicas sharing a store', () => {
     expect(submittedIds()).toEqual(['app-1']);
     expect(cluster.killed).toEqual(['app-1', 'app-1']); // b's kill found nothing yet; a's stops the run
   });
+
+  it('records a kill served by another replica as KILLED, even when the owner sees the deleted resource first', async () => {
+    const ownerView = new FakeBackend();
+    const a = replica('a', ownerView);
+    // b's kill deletes the resource; a's watch reports the deletion before b records anything
+    const killerView = Object.assign(new FakeBackend(), {
+      kill: async (app: Application) => {
+        ownerView.emit(app.id, { state: 'FAILED', reason: 'SparkApplication was deleted' });
+        await a.idle();
+      },
+    });
+    const b = replica('b', killerView);
+    await submit(a, 'app-1');
+    await a.idle();
+    ownerView.emit('app-1', { state: 'RUNNING' });
+    await a.idle();
+
+    const killed = await b.kill('app-1');
+    expect(killed.state).toBe('KILLED');
+    expect(killed.stateReason).toBe('killed by the runtime');
+    expect((await store.getApplication('app-1'))?.state).toBe('KILLED');
+  });
 });

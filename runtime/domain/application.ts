@@ -27,6 +27,11 @@ export interface Application {
   provenance: Provenance;
   /** How the back-end knows this application (process group id, SparkApplication name...). */
   backendRef?: string;
+  /**
+   * A kill or time-out under way: the end the back-end then reports is recorded as this state, by
+   * whichever replica sees it (the resource deleted by the kill must not read as a failure).
+   */
+  stopRequest?: { state: 'KILLED' | 'TIMED_OUT'; reason: string };
   /** Run metrics from the event log, once the application has ended and its log was read. */
   metrics?: Record<string, unknown>;
   createdAt: string;

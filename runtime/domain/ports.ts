@@ -33,6 +33,8 @@ export interface ApplicationUpdate {
   startedAt?: string;
   endedAt?: string;
   metrics?: Record<string, unknown>;
+  /** null withdraws it. */
+  stopRequest?: Application['stopRequest'] | null;
 }
 
 export interface StoredJob extends JobSpec {

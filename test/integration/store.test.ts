@@ -261,6 +261,16 @@ describe.each(backends)('Store on $name', (backend) => {
     expect(await store.updateApplication('no-such-app', { state: 'RUNNING' })).toBeUndefined();
   });
 
+  it('stores a stop request and withdraws it with null', async () => {
+    const app = makeApp({ clusterId: unique('c'), state: 'RUNNING' });
+    await store.insertApplication(app);
+    const stopRequest = { state: 'KILLED' as const, reason: 'killed by admin' };
+    expect((await store.updateApplication(app.id, { stopRequest }, ['RUNNING']))?.stopRequest).toEqual(stopRequest);
+    expect((await store.getApplication(app.id))?.stopRequest).toEqual(stopRequest);
+    expect((await store.updateApplication(app.id, { stopRequest: null }))?.stopRequest).toBeUndefined();
+    expect((await store.getApplication(app.id))?.stopRequest).toBeUndefined();
+  });
+
   it('lets exactly one of 20 racing transitions win', async () => {
     const app = makeApp({ clusterId: unique('c'), state: 'RUNNING' });
     await store.insertApplication(app);

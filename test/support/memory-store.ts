@@ -129,6 +129,8 @@ export class MemoryStore implements Store {
     if (update.startedAt !== undefined) next.startedAt = update.startedAt;
     if (update.endedAt !== undefined) next.endedAt = update.endedAt;
     if (update.metrics !== undefined) next.metrics = copy(update.metrics);
+    if (update.stopRequest === null) delete next.stopRequest;
+    else if (update.stopRequest !== undefined) next.stopRequest = copy(update.stopRequest);
     this.applications.set(id, next);
     return copy(next);
   }

@@ -157,6 +157,9 @@ export class KyselyStore implements Store {
     if (update.startedAt !== undefined) set.started_at = writeTime(update.startedAt, 'startedAt');
     if (update.endedAt !== undefined) set.ended_at = writeTime(update.endedAt, 'endedAt');
     if (update.metrics !== undefined) set.metrics = writeJson(update.metrics);
+    if (update.stopRequest !== undefined) {
+      set.stop_request = update.stopRequest === null ? null : writeJson(update.stopRequest);
+    }
     const row = await this.write((db) => {
       let query = db.updateTable('applications').set(set).where('id', '=', id);
       if (expected !== undefined) query = query.where('state', 'in', expected);

@@ -123,9 +123,22 @@ function replicaOwnership(codec: DialectCodec): Migration {
   };
 }
 
+/** A kill or time-out under way, so that any replica records the end it causes as such. */
+function stopRequest(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('applications').addColumn('stop_request', codec.jsonType).execute();
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
-  return { '0001_initial': initialSchema(codec), '0002_replica_ownership': replicaOwnership(codec) };
+  return {
+    '0001_initial': initialSchema(codec),
+    '0002_replica_ownership': replicaOwnership(codec),
+    '0003_stop_request': stopRequest(codec),
+  };
 }
 
 /** Applies pending migrations; returns the names it applied (none when the schema is current). */

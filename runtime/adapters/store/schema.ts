@@ -26,6 +26,7 @@ export interface ApplicationsTable {
   provenance: Json;
   backend_ref: string | null;
   metrics: JsonOrNull;
+  stop_request: JsonOrNull;
   created_at: Timestamp;
   updated_at: Timestamp;
   started_at: TimestampOrNull;
