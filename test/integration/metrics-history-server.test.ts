@@ -74,6 +74,8 @@ beforeAll(async () => {
     'spark.shuffle.spill.numElementsForceSpillThreshold': '5000',
     'spark.driver.memory': '512m',
     'spark.eventLog.logStageExecutorMetrics': 'true',
+    // memory sampled at every task rather than at heartbeats: the peaks compared below always exist
+    'spark.executor.metrics.pollingInterval': '100ms',
   };
   // Spark 4 defaults: a rolling eventlog_v2_* directory of zstd files
   const spill = await runSparkApp(SHUFFLE_SPILL_APP, logDir, lowMemory);

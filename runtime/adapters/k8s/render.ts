@@ -138,6 +138,8 @@ function renderSparkConf(
     sparkConf['spark.eventLog.enabled'] = 'true';
     sparkConf['spark.eventLog.dir'] = `${bucket}/eventlogs/${context.appId}`;
     sparkConf['spark.eventLog.logStageExecutorMetrics'] = 'true';
+    // sampled every second rather than at heartbeats (10 s), so that short runs have memory peaks too
+    sparkConf['spark.executor.metrics.pollingInterval'] ??= '1s';
   }
   return { sparkConf, ...(dynamicAllocation ? { dynamicAllocation } : {}) };
 }

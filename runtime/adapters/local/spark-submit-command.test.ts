@@ -113,6 +113,7 @@ describe('buildSparkSubmitCommand', () => {
       'spark.eventLog.dir': '/data/eventlogs/daily-etl-1',
       'spark.eventLog.logStageExecutorMetrics': 'true',
       'spark.eventLog.compress': 'false',
+      'spark.executor.metrics.pollingInterval': '1s',
     });
     expect(command.localFiles).toEqual([
       { field: 'mainApplicationFile', path: '/opt/spark/examples/src/main/python/pi.py' },

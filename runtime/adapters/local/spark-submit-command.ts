@@ -41,6 +41,8 @@ const DEFAULT_EXECUTOR_MEMORY_MIB = 1024;
  * Settings the local back-end always sets: the runtime reads every run's event log. Uncompressed,
  * because Spark 4 compresses with zstd by default and Node 20's zlib cannot read zstd.
  */
+const METRICS_POLLING = 'spark.executor.metrics.pollingInterval';
+
 function eventLogConf(eventLogDir: string): Record<string, string> {
   return {
     'spark.eventLog.enabled': 'true',
@@ -182,6 +184,8 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
     if (asked !== undefined && asked !== value) notes.push(`sparkConf ${key}=${asked} replaced by ${value}`);
     conf.set(key, value);
   }
+  // sampled every second rather than at heartbeats (10 s), so that short runs have memory peaks too
+  if (!conf.has(METRICS_POLLING)) conf.set(METRICS_POLLING, '1s');
   for (const [key, value] of conf) args.push('--conf', `${key}=${value}`);
 
   args.push(mainFile, ...(config.arguments ?? []));
