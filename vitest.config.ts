@@ -5,6 +5,8 @@ export default defineConfig({
     exclude: ['node_modules/**', '.venv/**', 'data/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // the runtime's request log is noise in test output; warnings and errors still show
+    env: { SPARKPLANE_LOG_LEVEL: 'warn' },
     projects: [
       {
         extends: true,
