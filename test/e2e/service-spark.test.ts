@@ -203,7 +203,8 @@ async function startServeProcess(dataDir: string): Promise<{ url: string; crash:
     [join(REPOSITORY, 'bin', 'sparkplane.js'), 'serve', '--port', '0', '--data-dir', dataDir],
     {
       cwd: REPOSITORY,
-      env: { ...process.env, SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN },
+      // the URL is read from the runtime's info line "sparkplane is serving"
+      env: { ...process.env, SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN, SPARKPLANE_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
