@@ -4,7 +4,7 @@
  * only what it emits: RunMetrics and per-stage timings, as an event log would give them.
  */
 import type { ApplicationConfig } from '../../runtime/domain/config';
-import type { RunMetrics } from '../../runtime/domain/metrics';
+import { emptyRunMetrics, type RunMetrics } from '../../runtime/domain/metrics';
 import { parseMemoryMiB } from '../../runtime/domain/quantity';
 import type { AppState } from '../../runtime/domain/states';
 import { DEFAULT_CATALOGUE, type InstanceOffer } from '../../runtime/tuning/catalogue';
@@ -316,32 +316,7 @@ export function simulate(
 }
 
 function emptyMetrics(inputBytes: number): RunMetrics {
-  return {
-    durationMs: 0,
-    executorCoreSeconds: 0,
-    inputBytes: Math.round(inputBytes),
-    inputRecords: Math.round(inputBytes / 200),
-    outputBytes: 0,
-    outputRecords: 0,
-    shuffleReadBytes: 0,
-    shuffleWriteBytes: 0,
-    shuffleFetchWaitMs: 0,
-    memorySpillBytes: 0,
-    diskSpillBytes: 0,
-    executorRunTimeMs: 0,
-    executorCpuTimeMs: 0,
-    jvmGcTimeMs: 0,
-    gcTimeShare: 0,
-    efficiency: 0,
-    cpuUtilization: 0,
-    tasks: { completed: 0, failed: 0, killed: 0 },
-    stages: { completed: 0, failed: 0 },
-    skewedStages: [],
-    executors: [],
-    executorsLost: [],
-    sparkProperties: {},
-    incomplete: false,
-  };
+  return { ...emptyRunMetrics(), inputBytes: Math.round(inputBytes), inputRecords: Math.round(inputBytes / 200) };
 }
 
 function fail(metrics: RunMetrics, reason: string, seconds: number, pricePerHour: number): SimRun {

@@ -74,3 +74,33 @@ export interface RunCost {
   /** How it was priced, e.g. "local: 1.5 core-hours x 0.04 + 6 GiB-hours x 0.005". */
   method: string;
 }
+
+/** A run that measured nothing yet: every total zero, no executors, nothing lost. */
+export function emptyRunMetrics(): RunMetrics {
+  return {
+    durationMs: 0,
+    executorCoreSeconds: 0,
+    inputBytes: 0,
+    inputRecords: 0,
+    outputBytes: 0,
+    outputRecords: 0,
+    shuffleReadBytes: 0,
+    shuffleWriteBytes: 0,
+    shuffleFetchWaitMs: 0,
+    memorySpillBytes: 0,
+    diskSpillBytes: 0,
+    executorRunTimeMs: 0,
+    executorCpuTimeMs: 0,
+    jvmGcTimeMs: 0,
+    gcTimeShare: 0,
+    efficiency: 0,
+    cpuUtilization: 0,
+    tasks: { completed: 0, failed: 0, killed: 0 },
+    stages: { completed: 0, failed: 0 },
+    skewedStages: [],
+    executors: [],
+    executorsLost: [],
+    sparkProperties: {},
+    incomplete: false,
+  };
+}

@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain/errors';
-import type { RunMetrics } from '../domain/metrics';
+import { emptyRunMetrics, type RunMetrics } from '../domain/metrics';
 import { parsePriceTable, placementFromMetrics, priceRun, type RunPlacement } from './cost';
 
 const HOUR = 3_600_000;
 
 function metrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
-  return {
-    durationMs: HOUR,
-    executorCoreSeconds: 0,
-    inputBytes: 0,
-    inputRecords: 0,
-    outputBytes: 0,
-    outputRecords: 0,
-    shuffleReadBytes: 0,
-    shuffleWriteBytes: 0,
-    shuffleFetchWaitMs: 0,
-    memorySpillBytes: 0,
-    diskSpillBytes: 0,
-    executorRunTimeMs: 0,
-    executorCpuTimeMs: 0,
-    jvmGcTimeMs: 0,
-    gcTimeShare: 0,
-    efficiency: 0,
-    cpuUtilization: 0,
-    tasks: { completed: 0, failed: 0, killed: 0 },
-    stages: { completed: 0, failed: 0 },
-    skewedStages: [],
-    executors: [],
-    executorsLost: [],
-    sparkProperties: {},
-    incomplete: false,
-    ...overrides,
-  };
+  return { ...emptyRunMetrics(), durationMs: HOUR, ...overrides };
 }
 
 describe('price table', () => {

@@ -1,6 +1,6 @@
 /** Job statistics (issue 4) and the tuning recommendation (issue 7) through the native API. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunMetrics } from '../../runtime/domain/metrics';
+import { emptyRunMetrics, type RunMetrics } from '../../runtime/domain/metrics';
 import { bearer, type HttpFixture, httpFixture } from './http-fixture';
 
 let f: HttpFixture;
@@ -13,17 +13,13 @@ afterEach(async () => {
 
 function metrics(durationMs: number, inputBytes: number, cost: number): RunMetrics {
   return {
+    ...emptyRunMetrics(),
     durationMs,
     executorCoreSeconds: durationMs / 250,
     inputBytes,
     inputRecords: 1000,
     outputBytes: inputBytes / 10,
     outputRecords: 10,
-    shuffleReadBytes: 0,
-    shuffleWriteBytes: 0,
-    shuffleFetchWaitMs: 0,
-    memorySpillBytes: 0,
-    diskSpillBytes: 0,
     peakJvmMemoryBytes: 900 * 1024 * 1024,
     executorRunTimeMs: durationMs * 2,
     executorCpuTimeMs: durationMs,
@@ -33,11 +29,6 @@ function metrics(durationMs: number, inputBytes: number, cost: number): RunMetri
     cpuUtilization: 0.4,
     tasks: { completed: 8, failed: 0, killed: 0 },
     stages: { completed: 2, failed: 0 },
-    skewedStages: [],
-    executors: [],
-    executorsLost: [],
-    sparkProperties: {},
-    incomplete: false,
     cost: { total: cost, currency: 'USD', method: 'test' },
   };
 }
