@@ -6,7 +6,16 @@ import type { Application, SubmissionSource } from '../domain/application';
 import { ApplicationConfig, DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import { DomainError, notFound } from '../domain/errors';
 import { mergeConfig } from '../domain/merge';
-import type { ApplicationFilter, Clock, Page, SparkBackend, Store, StoredJob, StoredTemplate } from '../domain/ports';
+import type {
+  ApplicationFilter,
+  Clock,
+  Page,
+  SparkBackend,
+  Store,
+  StoredCluster,
+  StoredJob,
+  StoredTemplate,
+} from '../domain/ports';
 import { JobSpec, SubmitRequest } from '../domain/resources';
 import { isTerminal } from '../domain/states';
 import { parseOrThrow } from '../domain/validation';
@@ -18,6 +27,7 @@ import {
   toResolver,
   type TuningProvider,
 } from './deps';
+import { ExpiringCache } from './expiring-cache';
 import { appIdFor, type IdGenerator, randomIds } from './ids';
 import { ApplicationLifecycle } from './lifecycle';
 import { authorize, type Principal } from './principal';
@@ -43,6 +53,11 @@ export interface ApplicationServiceDeps {
   onEnded?: EndedHook;
   /** How often start() checks time-outs, ms. @default 15000 */
   timeoutSweepIntervalMs?: number;
+  /**
+   * How long a cluster read from the store is trusted by submissions. A cluster runs on the
+   * back-ends this process was configured with, so a change seen late changes little. @default 2000
+   */
+  clusterCacheMs?: number;
   /**
    * One of several replicas sharing the store: it acts only on the applications it owns and takes
    * over those of replicas that died (see replica.ts). @default absent: the only replica, acting on all
@@ -72,6 +87,8 @@ export class ApplicationService {
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
   private readonly logger: Logger;
+  /** Clusters read on every submission. */
+  private readonly clusters: ExpiringCache<string, StoredCluster>;
   private timer: ReturnType<typeof setInterval> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   /** The first heartbeat: a replica is registered before it owns anything. */
@@ -84,6 +101,7 @@ export class ApplicationService {
     this.clock = deps.clock;
     this.ids = deps.ids ?? randomIds;
     this.logger = deps.logger ?? silentLogger;
+    this.clusters = new ExpiringCache(deps.clock, deps.clusterCacheMs ?? 2000);
     this.lifecycle = new ApplicationLifecycle({
       store: deps.store,
       clock: deps.clock,
@@ -106,8 +124,7 @@ export class ApplicationService {
     context: SubmitContext,
   ): Promise<{ app: Application; created: boolean }> {
     const request = parseOrThrow(SubmitRequest, body);
-    const cluster = await this.store.getCluster(clusterId);
-    if (!cluster) throw notFound('cluster', clusterId);
+    const cluster = await this.cluster(clusterId);
 
     authorize(context.actor, 'applications:create', { clusterId, jobId: request.jobId });
     if (request.appId !== undefined) {
@@ -361,6 +378,16 @@ export class ApplicationService {
         });
       }
     });
+  }
+
+  private async cluster(id: string): Promise<StoredCluster> {
+    let cluster = this.clusters.get(id);
+    if (!cluster) {
+      cluster = await this.store.getCluster(id);
+      if (!cluster) throw notFound('cluster', id);
+      this.clusters.set(id, cluster);
+    }
+    return cluster;
   }
 
   private sameCluster(app: Application, clusterId: string): Application {

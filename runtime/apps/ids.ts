@@ -12,10 +12,17 @@ export interface IdGenerator {
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+/** Random bytes drawn 4 KiB at a time: one call to the system's generator per ~1000 ids. */
+let pool = Buffer.alloc(0);
+let used = 0;
+
 function randomLowercase(length: number): string {
-  const bytes = randomBytes(length);
+  if (used + length > pool.length) {
+    pool = randomBytes(4096);
+    used = 0;
+  }
   let out = '';
-  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
+  for (let i = 0; i < length; i++) out += ALPHABET[pool[used++]! % ALPHABET.length];
   return out;
 }
 

@@ -2,12 +2,13 @@
  * API tokens: a high-entropy secret shown once, stored as its SHA-256 (a lookup by hash needs no
  * constant-time compare: the hash of a guess reveals nothing about the stored ones).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import type { ApiToken, Clock, Scope, Store } from '../domain/ports';
 import { ResourceId } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
+import { ExpiringCache } from './expiring-cache';
 import { type IdGenerator, randomIds } from './ids';
 import { OCEAN_PERMISSION_SCOPES, type Principal, requireScope, SCOPES } from './principal';
 
@@ -32,7 +33,7 @@ export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;
 export type TokenSummary = Omit<ApiToken, 'secretHash'>;
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 function summary(token: ApiToken): TokenSummary {
@@ -45,7 +46,8 @@ export class TokenService {
   private readonly ids: IdGenerator;
 
   /** Recently authenticated tokens by secret hash: every request authenticates, most with a token seen just before. */
-  private readonly recent = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  /** Principals by secret hash. */
+  private readonly recent: ExpiringCache<string, Principal>;
 
   constructor(
     private readonly deps: {
@@ -61,20 +63,19 @@ export class TokenService {
     },
   ) {
     this.ids = deps.ids ?? randomIds;
+    this.recent = new ExpiringCache(deps.clock, deps.authCacheMs ?? 2000);
   }
 
   /** The principal of a bearer secret, or undefined when it is unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | undefined> {
     if (secret.length === 0 || secret.length > 512) return undefined;
     const hash = hashSecret(secret);
-    const nowMs = this.deps.clock.now().getTime();
     const cached = this.recent.get(hash);
-    if (cached && cached.expiresAtMs > nowMs) return cached.principal;
+    if (cached) return cached;
     const token = await this.deps.store.findTokenByHash(hash);
     if (!token || token.revokedAt !== undefined) return undefined;
     const principal = summary(token);
-    if (this.recent.size >= 10_000) this.recent.clear();
-    this.recent.set(hash, { principal, expiresAtMs: nowMs + (this.deps.authCacheMs ?? 2000) });
+    this.recent.set(hash, principal);
     return principal;
   }
 
@@ -95,7 +96,7 @@ export class TokenService {
     if (actor) requireScope(actor, 'tokens:manage');
     const found = await this.deps.store.revokeToken(id, this.deps.clock.now().toISOString());
     if (!found) throw new DomainError('RESOURCE_NOT_FOUND', `Couldn't find token with ID: ${id}`);
-    for (const [hash, { principal }] of this.recent) if (principal.id === id) this.recent.delete(hash);
+    this.recent.deleteWhere((principal) => principal.id === id);
   }
 
   /**

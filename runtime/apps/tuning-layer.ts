@@ -8,6 +8,7 @@ import type { ApplicationConfig } from '../domain/config';
 import type { Clock, Store, StoredJob } from '../domain/ports';
 import { recommend, type Recommendation, type TuningRun } from '../tuning';
 import type { TuningProvider } from './deps';
+import { ExpiringCache } from './expiring-cache';
 
 /** How many past runs the tuner reads. */
 const HISTORY_RUNS = 20;
@@ -37,29 +38,27 @@ export async function recommendationFor(store: Store, job: StoredJob): Promise<R
  * ends, so it is kept until then (forget) or, for runs ended by another replica, at most ttlMs.
  */
 export class TuningLayer {
-  private readonly recent = new Map<
-    string,
-    { policy: string; tuning: ApplicationConfig | undefined; expiresAtMs: number }
-  >();
+  /** The layer by job id, with the tuning policy it was made under. */
+  private readonly recent: ExpiringCache<string, { policy: string; tuning: ApplicationConfig | undefined }>;
 
   constructor(
     private readonly store: Store,
-    private readonly clock: Clock,
+    clock: Clock,
     /** @default 10000 */
-    private readonly ttlMs = 10_000,
-  ) {}
+    ttlMs = 10_000,
+  ) {
+    this.recent = new ExpiringCache(clock, ttlMs);
+  }
 
   readonly provider: TuningProvider = async ({ job }) => {
     if (job.tuning.mode !== 'auto') return undefined;
     const policy = JSON.stringify(job.tuning);
-    const nowMs = this.clock.now().getTime();
     const cached = this.recent.get(job.id);
-    if (cached && cached.policy === policy && cached.expiresAtMs > nowMs) return cached.tuning;
+    if (cached && cached.policy === policy) return cached.tuning;
     const recommendation = await recommendationFor(this.store, job);
     // the whole layer even when nothing changes: dropping it would send the job back to its untuned config
     const tuning = Object.keys(recommendation.tuning).length > 0 ? recommendation.tuning : undefined;
-    if (this.recent.size >= 10_000) this.recent.clear();
-    this.recent.set(job.id, { policy, tuning, expiresAtMs: nowMs + this.ttlMs });
+    this.recent.set(job.id, { policy, tuning });
     return tuning;
   };
 

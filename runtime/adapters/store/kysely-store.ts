@@ -7,7 +7,8 @@
  * the row that won. Under PostgreSQL's READ COMMITTED a conflicting insert waits for the other
  * transaction to commit, so the read that follows always finds the winner.
  */
-import type { Kysely, Updateable } from 'kysely';
+import { isDeepStrictEqual } from 'node:util';
+import type { Compilable, CompiledQuery, Kysely, Selectable, Updateable } from 'kysely';
 import type { Application } from '../../domain/application';
 import type { ConfigTemplate, JobSpec } from '../../domain/resources';
 import { DomainError } from '../../domain/errors';
@@ -29,18 +30,25 @@ import { writeJson, writeTime, type DialectCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { applicationRow, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
 import type { ApplicationsTable, Database } from './schema';
+import { statement, type StatementResult, type WriteStatement, type Writer } from './writes';
 
 /** The states in which an application has an owner that acts on it. */
 const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
 
+/**
+ * Reads go through `db`; every write goes through `writer` as compiled statements (on SQLite, to
+ * the writer thread that owns the only write connection).
+ */
 export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly codec: DialectCodec,
     private readonly clock: Clock,
-    /** How the frequent writes (submissions, state changes) reach the database. @default one transaction each */
-    private readonly write: <T>(op: (db: Kysely<Database>) => Promise<T>) => Promise<T> = (op) => op(db),
+    private readonly writer: Writer,
   ) {}
+
+  /** SQL by query shape, for the queries run on every submission (see sqlFor). */
+  private readonly compiledSql = new Map<string, string>();
 
   /** Applies pending schema migrations; returns the names applied (empty when already current). */
   migrate(): Promise<string[]> {
@@ -53,24 +61,23 @@ export class KyselyStore implements Store {
   ): Promise<{ app: Application; created: boolean }> {
     const row = { ...applicationRow(app), owner_id: options.ownerId ?? null };
     const labels = Object.entries(app.config.labels ?? {}).map(([key, value]) => ({ app_id: app.id, key, value }));
-    // a single INSERT is atomic on its own; the labels need a transaction to land with it
-    const inserted = await this.write(async (db) => {
-      const insert = (into: Kysely<Database>) =>
-        into
-          .insertInto('applications')
-          .values(row)
-          .onConflict((oc) => oc.doNothing())
-          .returningAll()
-          .executeTakeFirst();
-      if (labels.length === 0) return insert(db);
-      const withLabels = async (trx: Kysely<Database>) => {
-        const created = await insert(trx);
-        if (created) await trx.insertInto('app_labels').values(labels).execute();
-        return created;
-      };
-      return db.isTransaction ? withLabels(db) : db.transaction().execute(withLabels);
-    });
-    if (inserted) return { app: toApplication(inserted, this.codec), created: true };
+    const parameters = Object.values(row);
+    const insert = () =>
+      this.db
+        .insertInto('applications')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .compile();
+    // every application row has the same columns in the same order: one shape
+    const statements: WriteStatement[] = [{ sql: this.sqlFor('insert application', parameters, insert), parameters }];
+    // the labels land with the application, and only when it was inserted
+    if (labels.length > 0) statements.push(statement(this.db.insertInto('app_labels').values(labels).compile(), true));
+    const [inserted] = await this.writer.run(statements);
+    if (inserted!.rows.length > 0) {
+      // what was inserted is the application as given, its instants as stored
+      return { app: { ...app, createdAt: row.created_at, updatedAt: row.updated_at }, created: true };
+    }
 
     const existing = await this.findDuplicate(app);
     if (!existing) {
@@ -160,22 +167,25 @@ export class KyselyStore implements Store {
     if (update.stopRequest !== undefined) {
       set.stop_request = update.stopRequest === null ? null : writeJson(update.stopRequest);
     }
-    const row = await this.write((db) => {
-      let query = db.updateTable('applications').set(set).where('id', '=', id);
+    const compile = () => {
+      let query = this.db.updateTable('applications').set(set).where('id', '=', id);
       if (expected !== undefined) query = query.where('state', 'in', expected);
-      return query.returningAll().executeTakeFirst();
-    });
+      return query.returningAll().compile();
+    };
+    const shape = `update application ${Object.keys(set).join()} where state in ${expected?.length ?? 'any'}`;
+    const parameters = [...Object.values(set), id, ...(expected ?? [])];
+    const [result] = await this.writer.run([{ sql: this.sqlFor(shape, parameters, compile), parameters }]);
+    const row = result!.rows[0] as Selectable<ApplicationsTable> | undefined;
     return row && toApplication(row, this.codec);
   }
 
   async ensureJob(job: JobSpec): Promise<StoredJob> {
     const now = this.now();
-    await this.write((db) =>
-      db
+    await this.writeOne(
+      this.db
         .insertInto('jobs')
         .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute(),
+        .onConflict((oc) => oc.column('id').doNothing()),
     );
     const stored = await this.getJob(job.id);
     if (!stored) throw new Error(`job ${job.id} vanished right after it was ensured`);
@@ -184,18 +194,19 @@ export class KyselyStore implements Store {
 
   async putJob(job: JobSpec): Promise<StoredJob> {
     const now = this.now();
-    const row = await this.db
-      .insertInto('jobs')
-      .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          cluster_id: eb.ref('excluded.cluster_id'),
-          spec: eb.ref('excluded.spec'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await this.writeReturning(
+      this.db
+        .insertInto('jobs')
+        .values({ id: job.id, cluster_id: job.clusterId, spec: writeJson(job), created_at: now, updated_at: now })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            cluster_id: eb.ref('excluded.cluster_id'),
+            spec: eb.ref('excluded.spec'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returningAll(),
+    );
     return toJob(row, this.codec);
   }
 
@@ -224,23 +235,24 @@ export class KyselyStore implements Store {
 
   async putTemplate(clusterId: string, template: ConfigTemplate): Promise<StoredTemplate> {
     const now = this.now();
-    const row = await this.db
-      .insertInto('config_templates')
-      .values({
-        cluster_id: clusterId,
-        id: template.id,
-        config: writeJson(template.config),
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc.columns(['cluster_id', 'id']).doUpdateSet((eb) => ({
-          config: eb.ref('excluded.config'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await this.writeReturning(
+      this.db
+        .insertInto('config_templates')
+        .values({
+          cluster_id: clusterId,
+          id: template.id,
+          config: writeJson(template.config),
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(['cluster_id', 'id']).doUpdateSet((eb) => ({
+            config: eb.ref('excluded.config'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returningAll(),
+    );
     return toTemplate(row, this.codec);
   }
 
@@ -266,34 +278,33 @@ export class KyselyStore implements Store {
   }
 
   async deleteTemplate(clusterId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('config_templates')
-      .where('cluster_id', '=', clusterId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    const result = await this.writeOne(
+      this.db.deleteFrom('config_templates').where('cluster_id', '=', clusterId).where('id', '=', id),
+    );
+    return result.changes > 0;
   }
 
   async putCluster(cluster: Omit<StoredCluster, 'createdAt' | 'updatedAt'>): Promise<StoredCluster> {
     const now = this.now();
-    const row = await this.db
-      .insertInto('clusters')
-      .values({
-        id: cluster.id,
-        backend: cluster.backend,
-        settings: writeJson(cluster.settings),
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          backend: eb.ref('excluded.backend'),
-          settings: eb.ref('excluded.settings'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await this.writeReturning(
+      this.db
+        .insertInto('clusters')
+        .values({
+          id: cluster.id,
+          backend: cluster.backend,
+          settings: writeJson(cluster.settings),
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            backend: eb.ref('excluded.backend'),
+            settings: eb.ref('excluded.settings'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returningAll(),
+    );
     return toCluster(row, this.codec);
   }
 
@@ -309,17 +320,18 @@ export class KyselyStore implements Store {
   }
 
   async deleteCluster(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('clusters').where('id', '=', id).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    const result = await this.writeOne(this.db.deleteFrom('clusters').where('id', '=', id));
+    return result.changes > 0;
   }
 
   async heartbeat(replicaId: string): Promise<void> {
     const now = this.now();
-    await this.db
-      .insertInto('replicas')
-      .values({ id: replicaId, heartbeat_at: now, started_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ heartbeat_at: eb.ref('excluded.heartbeat_at') })))
-      .execute();
+    await this.writeOne(
+      this.db
+        .insertInto('replicas')
+        .values({ id: replicaId, heartbeat_at: now, started_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ heartbeat_at: eb.ref('excluded.heartbeat_at') }))),
+    );
   }
 
   /**
@@ -332,8 +344,8 @@ export class KyselyStore implements Store {
   async claimApplications(replicaId: string, options: ClaimOptions): Promise<Application[]> {
     checkLimit(options.limit);
     const cutoff = new Date(this.clock.now().getTime() - options.leaseSeconds * 1000).toISOString();
-    const rows = await this.write((db) =>
-      db
+    const { rows } = await this.writeOne(
+      this.db
         .updateTable('applications')
         .set({ owner_id: replicaId })
         .where('id', 'in', (eb) => {
@@ -358,8 +370,7 @@ export class KyselyStore implements Store {
             .limit(options.limit);
           return this.codec.kind === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
         })
-        .returningAll()
-        .execute(),
+        .returningAll(),
     );
     // RETURNING follows no order: oldest first, as claimed
     const key = (app: Application) => `${app.createdAt} ${app.id}`;
@@ -368,27 +379,31 @@ export class KyselyStore implements Store {
 
   async releaseApplications(replicaId: string): Promise<number> {
     // owners first, then the row: a row deleted first would leave owners that count as alive
-    const result = await this.write((db) =>
-      db
-        .updateTable('applications')
-        .set({ owner_id: null })
-        .where('owner_id', '=', replicaId)
-        .where('state', 'in', ACTIVE_STATES)
-        .executeTakeFirst(),
-    );
-    await this.db.deleteFrom('replicas').where('id', '=', replicaId).execute();
-    return Number(result.numUpdatedRows);
+    const [released] = await this.writer.run([
+      statement(
+        this.db
+          .updateTable('applications')
+          .set({ owner_id: null })
+          .where('owner_id', '=', replicaId)
+          .where('state', 'in', ACTIVE_STATES)
+          .compile(),
+      ),
+      statement(this.db.deleteFrom('replicas').where('id', '=', replicaId).compile()),
+    ]);
+    return released!.changes;
   }
 
   /** Throws CONFLICT when a token with the same id or secret hash exists. */
   async insertToken(token: ApiToken): Promise<void> {
-    const inserted = await this.db
-      .insertInto('api_tokens')
-      .values(tokenRow(token))
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) throw new DomainError('CONFLICT', `a token with id "${token.id}" or the same secret already exists`);
+    const inserted = await this.writeOne(
+      this.db
+        .insertInto('api_tokens')
+        .values(tokenRow(token))
+        .onConflict((oc) => oc.doNothing())
+        .returning('id'),
+    );
+    if (inserted.rows.length === 0)
+      throw new DomainError('CONFLICT', `a token with id "${token.id}" or the same secret already exists`);
   }
 
   /** Revoked tokens are not found: a revoked secret authenticates nothing. */
@@ -410,19 +425,53 @@ export class KyselyStore implements Store {
 
   /** True when the token exists; revoking twice keeps the first revokedAt. */
   async revokeToken(id: string, at: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('api_tokens')
-      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(writeTime(at, 'revokedAt'))).$castTo<string>() }))
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const result = await this.writeOne(
+      this.db
+        .updateTable('api_tokens')
+        .set((eb) => ({
+          revoked_at: eb.fn.coalesce('revoked_at', eb.val(writeTime(at, 'revokedAt'))).$castTo<string>(),
+        }))
+        .where('id', '=', id),
+    );
+    return result.changes > 0;
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  async close(): Promise<void> {
+    await this.writer.close();
+    await this.db.destroy();
   }
 
   private now(): string {
     return this.clock.now().toISOString();
+  }
+
+  /**
+   * The SQL of a query run on every submission, compiled once per shape instead of each time.
+   * `parameters` are the values Kysely binds, in its order: checked at the shape's first compile.
+   */
+  private sqlFor(shape: string, parameters: readonly unknown[], compile: () => CompiledQuery): string {
+    let sql = this.compiledSql.get(shape);
+    if (sql === undefined) {
+      const compiled = compile();
+      if (!isDeepStrictEqual(compiled.parameters, parameters)) {
+        throw new Error(`the "${shape}" query binds its values in another order than expected`);
+      }
+      sql = compiled.sql;
+      this.compiledSql.set(shape, sql);
+    }
+    return sql;
+  }
+
+  /** One statement, committed on its own. */
+  private async writeOne<Row>(query: Compilable<Row>): Promise<StatementResult<Row>> {
+    const [result] = await this.writer.run([statement(query.compile())]);
+    return result as StatementResult<Row>;
+  }
+
+  /** One statement that returns exactly one row (an upsert's RETURNING). */
+  private async writeReturning<Row>(query: Compilable<Row>): Promise<Row> {
+    const [row] = (await this.writeOne(query)).rows;
+    if (row === undefined) throw new Error(`a write returned no row: ${query.compile().sql}`);
+    return row;
   }
 }

@@ -8,13 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { GroupCommit } from './group-commit';
 import pg from 'pg';
 import { DomainError } from '../../domain/errors';
 import type { Clock, Store } from '../../domain/ports';
-import { postgresCodec, sqliteCodec } from './dialect';
+import { type DialectCodec, postgresCodec, sqliteCodec } from './dialect';
+import { migrateToLatest } from './migrations';
 import { KyselyStore } from './kysely-store';
 import type { Database } from './schema';
+import { SqliteWriterThread } from './sqlite-writer';
+import { KyselyWriter } from './kysely-writer';
 
 export interface StoreOptions {
   /** Source of the createdAt/updatedAt the store sets itself. @default the system clock */
@@ -65,18 +67,29 @@ export function redactDatabaseUrl(url: string): string {
 export async function openStore(url: string, options: StoreOptions = {}): Promise<DurableStore> {
   const location = parseDatabaseUrl(url);
   const clock = options.clock ?? { now: () => new Date() };
-  const store =
-    location.kind === 'postgres'
-      ? openPostgres(location.url, options, clock)
-      : openSqlite(location.path, options, clock);
   try {
-    await store.migrate();
+    return location.kind === 'postgres'
+      ? await openPostgres(location.url, options, clock)
+      : await openSqlite(location.path, options, clock);
   } catch (error) {
-    await store.close().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`cannot open the store at ${redactDatabaseUrl(url)}: ${reason}`, { cause: error });
   }
-  return store;
+}
+
+/** Migrates the schema, then builds the store; the connections are closed when either fails. */
+async function build(
+  db: Kysely<Database>,
+  codec: DialectCodec,
+  make: () => Promise<DurableStore>,
+): Promise<DurableStore> {
+  try {
+    await migrateToLatest(db as Kysely<unknown>, codec);
+    return await make();
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
 }
 
 class SqliteStore extends KyselyStore implements DurableStore {
@@ -108,21 +121,28 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.D
   });
 }
 
-function openSqlite(path: string, options: StoreOptions, clock: Clock): DurableStore {
+function openSqlite(path: string, options: StoreOptions, clock: Clock): Promise<DurableStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const busyTimeoutMillis = options.busyTimeoutMillis ?? 5000;
   const database = new SqliteDatabase(path, { timeout: busyTimeoutMillis });
   // WAL: readers never block the writer; see StoreOptions.sqliteSynchronous for the durability choice
   database.pragma('journal_mode = WAL');
-  database.pragma(`synchronous = ${options.sqliteSynchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  const synchronous = options.sqliteSynchronous ?? 'FULL';
+  database.pragma(`synchronous = ${synchronous}`);
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMillis)}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const groupCommit = new GroupCommit(db);
-  return new SqliteStore(db, sqliteCodec, clock, (op) => groupCommit.run(op));
+  return build(db, sqliteCodec, async () => {
+    // an in-memory database is private to its connection: it is written where it is read
+    const writer =
+      path === ':memory:'
+        ? new KyselyWriter(db)
+        : await SqliteWriterThread.start({ path, synchronous, busyTimeoutMillis });
+    return new SqliteStore(db, sqliteCodec, clock, writer);
+  });
 }
 
-function openPostgres(url: string, options: StoreOptions, clock: Clock): DurableStore {
+function openPostgres(url: string, options: StoreOptions, clock: Clock): Promise<DurableStore> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // an idle client losing its connection must not crash the process; the next query reconnects
   pool.on(
@@ -130,5 +150,5 @@ function openPostgres(url: string, options: StoreOptions, clock: Clock): Durable
     options.onPoolError ?? ((error) => console.warn(`PostgreSQL connection lost while idle: ${error.message}`)),
   );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new PostgresStore(db, postgresCodec, clock);
+  return build(db, postgresCodec, async () => new PostgresStore(db, postgresCodec, clock, new KyselyWriter(db)));
 }
