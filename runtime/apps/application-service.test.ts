@@ -108,6 +108,17 @@ describe('ApplicationService', () => {
     });
   });
 
+  it('trusts a cluster it read for clusterCacheMs, then reads it again', async () => {
+    service = make({ clusterCacheMs: 2000 });
+    await submit({ jobId: 'etl' });
+    await store.deleteCluster('local');
+    // the removal is seen late: this process's back-end still runs it
+    expect((await submit({ jobId: 'etl' })).created).toBe(true);
+    clock.advance(2000);
+    const error = await errorOf(submit({ jobId: 'etl' }));
+    expect([error.code, error.message]).toEqual(['RESOURCE_NOT_FOUND', expect.stringContaining('local')]);
+  });
+
   it('is idempotent by appId: the second submission returns the first and never runs twice', async () => {
     const first = await submit({ jobId: 'etl', appId: 'etl-1' });
     const second = await submit({ jobId: 'etl', appId: 'etl-1', configOverrides: { executor: { instances: 9 } } });

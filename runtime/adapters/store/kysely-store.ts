@@ -30,21 +30,21 @@ import { writeJson, writeTime, type DialectCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { applicationRow, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
 import type { ApplicationsTable, Database } from './schema';
-import { statement, type StatementResult, type WriteStatement, type Writer } from './writes';
+import { type Executor, statement, type StatementResult, type WriteStatement } from './statements';
 
 /** The states in which an application has an owner that acts on it. */
 const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
 
 /**
- * Reads go through `db`; every write goes through `writer` as compiled statements (on SQLite, to
- * the writer thread that owns the only write connection).
+ * Kysely builds and compiles every query (and migrates the schema); the executor runs them (on
+ * SQLite, writes on the writer thread that owns the only write connection).
  */
 export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly codec: DialectCodec,
     private readonly clock: Clock,
-    private readonly writer: Writer,
+    private readonly executor: Executor,
   ) {}
 
   /** SQL by query shape, for the queries run on every submission (see sqlFor). */
@@ -73,7 +73,7 @@ export class KyselyStore implements Store {
     const statements: WriteStatement[] = [{ sql: this.sqlFor('insert application', parameters, insert), parameters }];
     // the labels land with the application, and only when it was inserted
     if (labels.length > 0) statements.push(statement(this.db.insertInto('app_labels').values(labels).compile(), true));
-    const [inserted] = await this.writer.run(statements);
+    const [inserted] = await this.executor.write(statements);
     if (inserted!.rows.length > 0) {
       // what was inserted is the application as given, its instants as stored
       return { app: { ...app, createdAt: row.created_at, updatedAt: row.updated_at }, created: true };
@@ -89,24 +89,27 @@ export class KyselyStore implements Store {
 
   /** The stored application with the same id, else the one with the same (clusterId, idempotencyKey). */
   private async findDuplicate(app: Application): Promise<Application | undefined> {
-    const rows = await this.db
-      .selectFrom('applications')
-      .selectAll()
-      .where((eb) => {
-        const sameId = eb('id', '=', app.id);
-        if (app.idempotencyKey === undefined) return sameId;
-        return eb.or([
-          sameId,
-          eb.and([eb('cluster_id', '=', app.clusterId), eb('idempotency_key', '=', app.idempotencyKey)]),
-        ]);
-      })
-      .execute();
+    const rows = await this.read(
+      this.db
+        .selectFrom('applications')
+        .selectAll()
+        .where((eb) => {
+          const sameId = eb('id', '=', app.id);
+          if (app.idempotencyKey === undefined) return sameId;
+          return eb.or([
+            sameId,
+            eb.and([eb('cluster_id', '=', app.clusterId), eb('idempotency_key', '=', app.idempotencyKey)]),
+          ]);
+        }),
+    );
     const row = rows.find((r) => r.id === app.id) ?? rows[0];
     return row && toApplication(row, this.codec);
   }
 
   async getApplication(id: string): Promise<Application | undefined> {
-    const row = await this.db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.readShape('application by id', [id], () =>
+      this.db.selectFrom('applications').selectAll().where('id', '=', id).compile(),
+    );
     return row && toApplication(row, this.codec);
   }
 
@@ -140,11 +143,12 @@ export class KyselyStore implements Store {
         eb(refTuple('created_at', 'id'), '<', tuple(writeTime(createdAt, 'cursor'), id)),
       );
     }
-    const rows = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
+    const rows = await this.read(
+      query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit + 1),
+    );
     const items = rows.slice(0, limit).map((row) => toApplication(row, this.codec));
     const last = items[items.length - 1];
     return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
@@ -174,7 +178,7 @@ export class KyselyStore implements Store {
     };
     const shape = `update application ${Object.keys(set).join()} where state in ${expected?.length ?? 'any'}`;
     const parameters = [...Object.values(set), id, ...(expected ?? [])];
-    const [result] = await this.writer.run([{ sql: this.sqlFor(shape, parameters, compile), parameters }]);
+    const [result] = await this.executor.write([{ sql: this.sqlFor(shape, parameters, compile), parameters }]);
     const row = result!.rows[0] as Selectable<ApplicationsTable> | undefined;
     return row && toApplication(row, this.codec);
   }
@@ -211,7 +215,9 @@ export class KyselyStore implements Store {
   }
 
   async getJob(id: string): Promise<StoredJob | undefined> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.readShape('job by id', [id], () =>
+      this.db.selectFrom('jobs').selectAll().where('id', '=', id).compile(),
+    );
     return row && toJob(row, this.codec);
   }
 
@@ -224,10 +230,7 @@ export class KyselyStore implements Store {
       const [id = ''] = decodeCursor(cursor, 1);
       query = query.where('id', '>', id);
     }
-    const rows = await query
-      .orderBy('id')
-      .limit(limit + 1)
-      .execute();
+    const rows = await this.read(query.orderBy('id').limit(limit + 1));
     const items = rows.slice(0, limit).map((row) => toJob(row, this.codec));
     const last = items[items.length - 1];
     return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.id]) } : { items };
@@ -257,23 +260,17 @@ export class KyselyStore implements Store {
   }
 
   async getTemplate(clusterId: string, id: string): Promise<StoredTemplate | undefined> {
-    const row = await this.db
-      .selectFrom('config_templates')
-      .selectAll()
-      .where('cluster_id', '=', clusterId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.read(
+      this.db.selectFrom('config_templates').selectAll().where('cluster_id', '=', clusterId).where('id', '=', id),
+    );
     return row && toTemplate(row, this.codec);
   }
 
   /** Ordered by id. */
   async listTemplates(clusterId: string): Promise<StoredTemplate[]> {
-    const rows = await this.db
-      .selectFrom('config_templates')
-      .selectAll()
-      .where('cluster_id', '=', clusterId)
-      .orderBy('id')
-      .execute();
+    const rows = await this.read(
+      this.db.selectFrom('config_templates').selectAll().where('cluster_id', '=', clusterId).orderBy('id'),
+    );
     return rows.map((row) => toTemplate(row, this.codec));
   }
 
@@ -309,13 +306,13 @@ export class KyselyStore implements Store {
   }
 
   async getCluster(id: string): Promise<StoredCluster | undefined> {
-    const row = await this.db.selectFrom('clusters').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.read(this.db.selectFrom('clusters').selectAll().where('id', '=', id));
     return row && toCluster(row, this.codec);
   }
 
   /** Ordered by id. */
   async listClusters(): Promise<StoredCluster[]> {
-    const rows = await this.db.selectFrom('clusters').selectAll().orderBy('id').execute();
+    const rows = await this.read(this.db.selectFrom('clusters').selectAll().orderBy('id'));
     return rows.map((row) => toCluster(row, this.codec));
   }
 
@@ -379,7 +376,7 @@ export class KyselyStore implements Store {
 
   async releaseApplications(replicaId: string): Promise<number> {
     // owners first, then the row: a row deleted first would leave owners that count as alive
-    const [released] = await this.writer.run([
+    const [released] = await this.executor.write([
       statement(
         this.db
           .updateTable('applications')
@@ -408,18 +405,19 @@ export class KyselyStore implements Store {
 
   /** Revoked tokens are not found: a revoked secret authenticates nothing. */
   async findTokenByHash(secretHash: string): Promise<ApiToken | undefined> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .selectAll()
-      .where('secret_hash', '=', secretHash)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const [row] = await this.read(
+      this.db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('secret_hash', '=', secretHash)
+        .where('revoked_at', 'is', null),
+    );
     return row && toToken(row, this.codec);
   }
 
   /** All tokens, revoked ones included (with revokedAt), oldest first. */
   async listTokens(): Promise<ApiToken[]> {
-    const rows = await this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.read(this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id'));
     return rows.map((row) => toToken(row, this.codec));
   }
 
@@ -437,7 +435,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.writer.close();
+    await this.executor.close();
     await this.db.destroy();
   }
 
@@ -462,9 +460,22 @@ export class KyselyStore implements Store {
     return sql;
   }
 
+  private async read<Row>(query: Compilable<Row>): Promise<Row[]> {
+    return (await this.executor.read(query.compile())) as Row[];
+  }
+
+  /** A read of a repeated shape (see sqlFor). */
+  private async readShape<Row>(
+    shape: string,
+    parameters: unknown[],
+    compile: () => CompiledQuery<Row>,
+  ): Promise<Row[]> {
+    return (await this.executor.read({ sql: this.sqlFor(shape, parameters, compile), parameters })) as Row[];
+  }
+
   /** One statement, committed on its own. */
   private async writeOne<Row>(query: Compilable<Row>): Promise<StatementResult<Row>> {
-    const [result] = await this.writer.run([statement(query.compile())]);
+    const [result] = await this.executor.write([statement(query.compile())]);
     return result as StatementResult<Row>;
   }
 

@@ -15,8 +15,8 @@ import { type DialectCodec, postgresCodec, sqliteCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { KyselyStore } from './kysely-store';
 import type { Database } from './schema';
-import { SqliteWriterThread } from './sqlite-writer';
-import { KyselyWriter } from './kysely-writer';
+import { KyselyExecutor } from './kysely-executor';
+import { SqliteExecutor } from './sqlite-executor';
 
 export interface StoreOptions {
   /** Source of the createdAt/updatedAt the store sets itself. @default the system clock */
@@ -100,27 +100,6 @@ class PostgresStore extends KyselyStore implements DurableStore {
   readonly kind = 'postgres';
 }
 
-/**
- * Kysely prepares every query it runs; preparing is a large share of a small query's cost in
- * SQLite. Queries of the same shape compile to the same SQL text, so their statements are reused.
- */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  const prepare = database.prepare.bind(database);
-  return Object.assign(Object.create(database) as SqliteDatabase.Database, {
-    prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        if (statements.size >= 1000) statements.clear();
-        statement = prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
-    close: () => database.close(),
-  });
-}
-
 function openSqlite(path: string, options: StoreOptions, clock: Clock): Promise<DurableStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const busyTimeoutMillis = options.busyTimeoutMillis ?? 5000;
@@ -131,14 +110,11 @@ function openSqlite(path: string, options: StoreOptions, clock: Clock): Promise<
   database.pragma(`synchronous = ${synchronous}`);
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMillis)}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  // Kysely migrates and compiles; the executor runs what it compiled
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return build(db, sqliteCodec, async () => {
-    // an in-memory database is private to its connection: it is written where it is read
-    const writer =
-      path === ':memory:'
-        ? new KyselyWriter(db)
-        : await SqliteWriterThread.start({ path, synchronous, busyTimeoutMillis });
-    return new SqliteStore(db, sqliteCodec, clock, writer);
+    const writer = path === ':memory:' ? undefined : { path, synchronous, busyTimeoutMillis };
+    return new SqliteStore(db, sqliteCodec, clock, await SqliteExecutor.open(database, writer));
   });
 }
 
@@ -150,5 +126,5 @@ function openPostgres(url: string, options: StoreOptions, clock: Clock): Promise
     options.onPoolError ?? ((error) => console.warn(`PostgreSQL connection lost while idle: ${error.message}`)),
   );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return build(db, postgresCodec, async () => new PostgresStore(db, postgresCodec, clock, new KyselyWriter(db)));
+  return build(db, postgresCodec, async () => new PostgresStore(db, postgresCodec, clock, new KyselyExecutor(db)));
 }

@@ -1,15 +1,17 @@
 /**
- * SQLite's writes on a thread of their own. better-sqlite3 is synchronous: run on the event loop,
- * every statement and every commit's fsync stops all requests, and writes bound the service's
- * throughput. The writer thread owns the only write connection and commits in groups
- * (sqlite-writer-worker.ts); the event loop keeps its own connection for reads, which WAL lets
- * run beside the writer.
+ * SQLite: reads run on the event loop's connection; writes on a thread of their own.
+ * better-sqlite3 is synchronous: on the event loop, every write and every commit's fsync would
+ * stop all requests, and writes would bound the service's throughput. The writer thread owns the
+ * only write connection and commits in groups (sqlite-writer-worker.ts); WAL lets reads run beside
+ * it. An in-memory database is private to its connection, so it is written in place.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { StatementResult, WriteStatement, Writer } from './writes';
+import type SqliteDatabase from 'better-sqlite3';
+import { answerError, SqliteStatements, type WriteAnswer, type WriteRequest } from './sqlite-statements';
+import type { Executor, Statement, StatementResult, WriteStatement } from './statements';
 
 export interface WriterOptions {
   path: string;
@@ -17,16 +19,36 @@ export interface WriterOptions {
   busyTimeoutMillis: number;
 }
 
-/** One write, as the event loop sends it to the writer thread (in lists, or 'close' after the queued ones). */
-export interface WriterRequest {
-  id: number;
-  statements: WriteStatement[];
-}
+export class SqliteExecutor implements Executor {
+  private readonly connection: SqliteStatements;
 
-/** The writer thread's answer to one write, sent once its transaction is committed (or failed). */
-export type WriteAnswer =
-  | { id: number; results: StatementResult[]; error?: undefined }
-  | { id: number; error: { message: string; code?: string } };
+  private constructor(
+    database: SqliteDatabase.Database,
+    private readonly writerThread: WriterThread | undefined,
+  ) {
+    this.connection = new SqliteStatements(database);
+  }
+
+  /** `database` is the event loop's connection; without `writer` (in memory) it is also written. */
+  static async open(database: SqliteDatabase.Database, writer?: WriterOptions): Promise<SqliteExecutor> {
+    return new SqliteExecutor(database, writer && (await WriterThread.start(writer)));
+  }
+
+  async read(statement: Statement): Promise<unknown[]> {
+    return this.connection.read(statement);
+  }
+
+  async write(statements: WriteStatement[]): Promise<StatementResult[]> {
+    if (this.writerThread) return this.writerThread.run(statements);
+    const [answer] = this.connection.runBatch([{ id: 0, statements }]);
+    if (answer!.error) throw answerError(answer!.error);
+    return answer!.results;
+  }
+
+  async close(): Promise<void> {
+    await this.writerThread?.close();
+  }
+}
 
 interface Pending {
   resolve: (results: StatementResult[]) => void;
@@ -46,10 +68,11 @@ function workerSource(): string {
   return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
 }
 
-export class SqliteWriterThread implements Writer {
+/** The event loop's side of the writer thread: posts writes, answers their callers. */
+class WriterThread {
   private readonly pending = new Map<number, Pending>();
   /** Writes not yet posted: those of one turn of the event loop go in one message. */
-  private outbox: WriterRequest[] = [];
+  private outbox: WriteRequest[] = [];
   private nextId = 1;
   /** Set once the thread has stopped: every later write fails with it. */
   private stopped: Error | undefined;
@@ -57,23 +80,21 @@ export class SqliteWriterThread implements Writer {
 
   private constructor(private readonly worker: Worker) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (message: WriteAnswer[] | 'ready') => {
-      if (message !== 'ready') this.answer(message);
-    });
+    worker.on('message', (answers: WriteAnswer[]) => this.answer(answers));
     worker.on('error', (error) => this.stop(new Error(`the SQLite writer thread failed: ${error.message}`)));
     worker.once('exit', (code) => this.stop(new Error(`the SQLite writer thread exited (code ${code})`)));
     worker.unref();
   }
 
   /** Starts the thread; resolves once it has opened the database. */
-  static async start(options: WriterOptions): Promise<SqliteWriterThread> {
+  static async start(options: WriterOptions): Promise<WriterThread> {
     const worker = new Worker(workerSource(), { eval: true, workerData: options });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the SQLite writer thread exited (code ${code}) while starting`)));
     });
-    return new SqliteWriterThread(worker);
+    return new WriterThread(worker);
   }
 
   run(statements: WriteStatement[]): Promise<StatementResult[]> {
@@ -88,12 +109,6 @@ export class SqliteWriterThread implements Writer {
     });
   }
 
-  private post(): void {
-    const requests = this.outbox;
-    this.outbox = [];
-    this.worker.postMessage(requests);
-  }
-
   /** Answers the writes already queued, then stops the thread. */
   async close(): Promise<void> {
     if (!this.stopped) {
@@ -105,12 +120,19 @@ export class SqliteWriterThread implements Writer {
     await this.exited;
   }
 
+  private post(): void {
+    if (this.outbox.length === 0) return;
+    const requests = this.outbox;
+    this.outbox = [];
+    this.worker.postMessage(requests);
+  }
+
   private answer(answers: WriteAnswer[]): void {
     for (const answer of answers) {
       const pending = this.pending.get(answer.id);
       if (!pending) continue;
       this.pending.delete(answer.id);
-      if (answer.error) pending.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+      if (answer.error) pending.reject(answerError(answer.error));
       else pending.resolve(answer.results);
     }
     if (this.pending.size === 0) this.worker.unref();

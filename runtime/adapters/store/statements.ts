@@ -1,13 +1,16 @@
 /**
- * How the store writes: a write is a list of compiled statements that land together or not at
- * all. Writes are data rather than closures so that SQLite's can run on a thread of their own
- * (sqlite-writer.ts) while the event loop keeps serving; PostgreSQL runs them in place
- * (kysely-writer.ts). No imports: the writer thread loads this module, and starts faster without.
+ * How the store runs its queries: Kysely builds and compiles them; an Executor runs the compiled
+ * statements. A write is a list of statements that land together or not at all, as data rather
+ * than closures, so that SQLite's can run on a thread of their own (sqlite-writer.ts) while the
+ * event loop keeps serving. No imports: the writer thread loads this module, and starts faster.
  */
 
-export interface WriteStatement {
+export interface Statement {
   sql: string;
   parameters: readonly unknown[];
+}
+
+export interface WriteStatement extends Statement {
   /** Runs only when the statement before it returned or changed rows (e.g. an insert's children). */
   ifPrevious?: boolean;
 }
@@ -18,13 +21,15 @@ export interface StatementResult<Row = unknown> {
   changes: number;
 }
 
-export interface Writer {
+export interface Executor {
+  read(statement: Statement): Promise<unknown[]>;
   /** Runs the statements in one transaction; resolves once it is committed. */
-  run(statements: WriteStatement[]): Promise<StatementResult[]>;
+  write(statements: WriteStatement[]): Promise<StatementResult[]>;
+  /** Stops writing; the connection Kysely holds is closed by Kysely. */
   close(): Promise<void>;
 }
 
-export function statement(query: { sql: string; parameters: readonly unknown[] }, ifPrevious = false): WriteStatement {
+export function statement(query: Statement, ifPrevious = false): WriteStatement {
   return ifPrevious
     ? { sql: query.sql, parameters: query.parameters, ifPrevious }
     : { sql: query.sql, parameters: query.parameters };
