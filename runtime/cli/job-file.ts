@@ -1,20 +1,31 @@
-/** Job files (YAML or JSON) that `sparkplane submit -f` and `render -f` read. */
+/**
+ * Files (YAML or JSON) the CLI reads: job files (a submission) for `submit -f` and `render -f`,
+ * job specs (a job as code: config, schedule, tuning) for `jobs apply -f`.
+ */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ResourceId, SubmitRequest } from '../domain/resources';
+import { JobSpec, ResourceId, SubmitRequest } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
 
 /** A submission plus the cluster it goes to: `{ jobId, clusterId?, appId?, configTemplateId?, configOverrides? }`. */
 export const JobFile = SubmitRequest.extend({ clusterId: ResourceId.optional() });
 export type JobFile = z.infer<typeof JobFile>;
 
-export async function readJobFile(path: string): Promise<JobFile> {
+export function readJobFile(path: string): Promise<JobFile> {
+  return readValidated(path, JobFile);
+}
+
+export function readJobSpecFile(path: string): Promise<JobSpec> {
+  return readValidated(path, JobSpec);
+}
+
+async function readValidated<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read job file ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
   }
   let document: unknown;
   try {
@@ -23,7 +34,7 @@ export async function readJobFile(path: string): Promise<JobFile> {
     throw new Error(`${path} is not valid YAML or JSON: ${(error as Error).message}`);
   }
   try {
-    return parseOrThrow(JobFile, document);
+    return parseOrThrow(schema, document);
   } catch (error) {
     throw new Error(`${path}: ${(error as Error).message}`);
   }

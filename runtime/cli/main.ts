@@ -6,10 +6,11 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Application } from '../domain/application';
+import type { StoredJob } from '../domain/ports';
 import { APP_STATES, isTerminal, SUCCESSFUL_STATES } from '../domain/states';
 import { ApiClient, ApiError } from './client';
-import { parseSetting, readJobFile } from './job-file';
-import { durationOf, table } from './output';
+import { parseSetting, readJobFile, readJobSpecFile } from './job-file';
+import { durationOf, scheduleText, table } from './output';
 
 export const EXIT = { ok: 0, appUnsuccessful: 1, usage: 2, notFound: 3, auth: 4, conflict: 5, unavailable: 6 } as const;
 
@@ -251,17 +252,26 @@ export async function main(argv: string[]): Promise<number> {
     .option('--cluster <id>')
     .action(async (options: { cluster?: string }) => {
       const query = options.cluster ? `?clusterId=${encodeURIComponent(options.cluster)}` : '';
-      const page = await client().request<Page<{ id: string; clusterId: string; updatedAt: string }>>(
-        'GET',
-        `/api/v1/jobs${query}`,
-      );
+      const page = await client().request<Page<StoredJob>>('GET', `/api/v1/jobs${query}`);
       print(page, () =>
         table(page.items, [
           { header: 'JOB', value: (j) => j.id },
           { header: 'CLUSTER', value: (j) => j.clusterId },
+          { header: 'SCHEDULE', value: (j) => scheduleText(j.schedule) },
+          { header: 'TUNING', value: (j) => j.tuning.mode },
           { header: 'UPDATED', value: (j) => j.updatedAt },
         ]),
       );
+    });
+  jobs
+    .command('apply')
+    .description('create or replace a job from its spec: config, schedule, tuning and concurrency policy')
+    .requiredOption('-f, --file <file>', 'the job spec (YAML or JSON JobSpec, see examples/jobs/)')
+    .action(async (options: { file: string }) => {
+      const spec = await readJobSpecFile(options.file);
+      const job = await client().request<StoredJob>('PUT', `/api/v1/jobs/${encodeURIComponent(spec.id)}/config`, spec);
+      const schedule = scheduleText(job.schedule);
+      print(job, () => `applied job ${job.id} on cluster ${job.clusterId}${schedule ? `, scheduled ${schedule}` : ''}`);
     });
   jobs.command('get <id>').action(async (id: string) => {
     const job = await client().request<unknown>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);

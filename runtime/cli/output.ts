@@ -1,5 +1,6 @@
 /** Human tables by default, JSON for scripts. */
 import Table from 'cli-table3';
+import type { Schedule } from '../domain/resources';
 
 export interface Column<T> {
   header: string;
@@ -23,4 +24,10 @@ export function durationOf(startedAt?: string, endedAt?: string): string {
   const ms = (endedAt ? Date.parse(endedAt) : Date.now()) - Date.parse(startedAt);
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** "0 2 * * * (Europe/Paris)", with "disabled" when it is off; undefined without a schedule. */
+export function scheduleText(schedule: Schedule | undefined): string | undefined {
+  if (!schedule) return undefined;
+  return `${schedule.cron} (${schedule.timezone})${schedule.enabled ? '' : ' disabled'}`;
 }

@@ -1,4 +1,5 @@
 /** Jobs, config templates, submissions and applications: the resources both APIs serve. */
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { ApplicationConfig } from './config';
 import { AppState } from './states';
@@ -18,14 +19,36 @@ export const TuningPolicy = z.strictObject({
 });
 export type TuningPolicy = z.infer<typeof TuningPolicy>;
 
+/** A cron expression croner reads: 5 fields, 6 with seconds first, or a nickname such as @daily. */
+const CronExpression = z.string().superRefine((cron, ctx) => {
+  try {
+    new Cron(cron, { paused: true });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `is not a cron expression: ${(error as Error).message}` });
+  }
+});
+
+const TimeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not an IANA time zone such as "UTC" or "Europe/Paris"' },
+);
+
 export const Schedule = z.strictObject({
-  /** Cron expression (5 or 6 fields). */
-  cron: z.string().min(1),
-  /** IANA time zone. @default "UTC" */
-  timezone: z.string().default('UTC'),
+  /** When the job runs: a cron expression, e.g. "0 2 * * *" (02:00 every day). */
+  cron: CronExpression,
+  /** The IANA time zone the expression is read in. @default "UTC" */
+  timezone: TimeZone.default('UTC'),
   /** @default true */
   enabled: z.boolean().default(true),
 });
+export type Schedule = z.infer<typeof Schedule>;
 
 /** What happens when a run is due while another run of the same job is active (as Kubernetes CronJob). */
 export const ConcurrencyPolicy = z.enum(['Allow', 'Forbid', 'Replace']);

@@ -18,7 +18,13 @@ export interface PageQuery {
 }
 
 export class JobService {
-  constructor(private readonly deps: { store: Store }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      /** Called after a job's spec is written (the scheduler reads schedules again). */
+      onChanged?: (jobId: string) => void;
+    },
+  ) {}
 
   async list(query: PageQuery & { clusterId?: string }, actor?: Principal): Promise<Page<StoredJob>> {
     const clusterId = query.clusterId ?? (actor?.clusterIds?.length === 1 ? actor.clusterIds[0] : undefined);
@@ -85,7 +91,9 @@ export class JobService {
     if (spec.configTemplateId && !(await this.deps.store.getTemplate(spec.clusterId, spec.configTemplateId))) {
       throw notFound('config template', spec.configTemplateId);
     }
-    return this.deps.store.putJob(spec);
+    const stored = await this.deps.store.putJob(spec);
+    this.deps.onChanged?.(id);
+    return stored;
   }
 }
 

@@ -17,6 +17,7 @@ import { LocalSparkBackend } from '../adapters/local';
 import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
 import { type DurableStore, openStore } from '../adapters/store';
 import type { Clock, SparkBackend } from '../domain/ports';
+import { JobScheduler } from '../jobs/job-scheduler';
 import { JobService, TemplateService } from '../jobs/job-service';
 import { parsePriceTable } from '../metrics/cost';
 import { type ClusterConfig, databaseUrlOf, type ServiceConfig } from './config';
@@ -27,6 +28,8 @@ export interface Runtime {
   store: DurableStore;
   backends: Map<string, SparkBackend>;
   applications: ApplicationService;
+  /** Fires job schedules; `serve` starts it. */
+  scheduler: JobScheduler;
   tokens: TokenService;
   server: FastifyInstance;
   logger: PinoLogger;
@@ -117,6 +120,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }
     },
   });
+  const scheduler = new JobScheduler({ store, applications, clock, logger });
   const tokens = new TokenService({ store, clock });
   const health = new ClusterHealthMonitor(
     new Map([...backends].map(([id, backend]) => [id, probeOf(backend, clock)])),
@@ -126,7 +130,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const server = await buildServer(
     {
       applications,
-      jobs: new JobService({ store }),
+      jobs: new JobService({ store, onChanged: () => scheduler.refresh() }),
       templates: new TemplateService({ store }),
       clusters: new ClusterService({
         store,
@@ -145,11 +149,13 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     store,
     backends,
     applications,
+    scheduler,
     tokens,
     server,
     logger,
     async close() {
       health.stop();
+      await scheduler.stop();
       await server.close();
       await applications.stop();
       await Promise.all([...backends.values()].map((backend) => backend.close()));

@@ -1,4 +1,4 @@
-/** `sparkplane serve`: build the runtime, make sure an admin token exists, reconcile, listen. */
+/** `sparkplane serve`: build the runtime, make sure an admin token exists, reconcile, schedule, listen. */
 import { buildRuntime, type Runtime } from './runtime';
 import { loadServiceConfig, type ServeOptions } from './config';
 
@@ -12,6 +12,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   }
   await runtime.applications.reconcile();
   runtime.applications.start();
+  runtime.scheduler.start();
   const address = await runtime.server.listen({ port: config.port, host: config.host });
   runtime.logger.info(
     { address, dataDir: config.dataDir, clusters: config.clusters.map((c) => c.id) },

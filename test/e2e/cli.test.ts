@@ -156,6 +156,24 @@ describe('sparkplane apps and jobs', () => {
   });
 });
 
+describe('sparkplane jobs as code', () => {
+  it('applies a job spec with its schedule, lists it, and refuses a bad cron naming the field', async () => {
+    const spec = join(REPOSITORY, 'examples', 'jobs', 'shuffle-aggregation.yaml');
+    expect(await cli(['jobs', 'apply', '-f', spec])).toMatchObject({
+      code: EXIT.ok,
+      stdout: 'applied job shuffle-aggregation on cluster local, scheduled 0 2 * * * (Europe/Paris)',
+    });
+    expect((await cli(['jobs', 'list'])).stdout).toMatch(
+      /shuffle-aggregation\s.*local\s.*0 2 \* \* \* \(Europe\/Paris\)\s.*auto/,
+    );
+    const bad = join(filesDir, 'bad-job.yaml');
+    writeFileSync(bad, 'id: nightly\nclusterId: local\nschedule:\n  cron: "61 * * * *"\n');
+    const refused = await cli(['jobs', 'apply', '-f', bad]);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.stderr).toContain('schedule.cron: "61 * * * *" is not a cron expression');
+  });
+});
+
 describe('sparkplane templates and tokens', () => {
   it('creates, reads, lists and deletes a config template from a YAML file', async () => {
     const file = join(filesDir, 'small.yaml');

@@ -3,11 +3,31 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSparkSubmitCommand } from '../../runtime/adapters/local';
-import { readJobFile } from '../../runtime/cli/job-file';
+import { readJobFile, readJobSpecFile } from '../../runtime/cli/job-file';
 import { REPOSITORY, sparkEnv } from '../support/spark';
 
 const examplesDir = join(REPOSITORY, 'examples');
 const jobFiles = readdirSync(examplesDir).filter((name) => name.endsWith('.yaml'));
+
+describe('example job specs', () => {
+  const specsDir = join(examplesDir, 'jobs');
+  it.each(readdirSync(specsDir))('jobs/%s parses as a job spec with a schedule', async (name) => {
+    const spec = await readJobSpecFile(join(specsDir, name));
+    expect(spec.schedule?.enabled).toBe(true);
+    const command = buildSparkSubmitCommand({
+      appId: spec.id,
+      config: spec.config,
+      sparkHome: sparkEnv().sparkHome,
+      examplesDir,
+      eventLogDir: '/tmp/eventlogs',
+      maxParallelism: 2,
+      maxExecutorMemoryMiB: 1024,
+      localCluster: true,
+    });
+    expect(command.localFiles.length).toBeGreaterThan(0);
+    for (const file of command.localFiles) expect(existsSync(file.path), `${file.field}: ${file.path}`).toBe(true);
+  });
+});
 
 describe('example job files', () => {
   it('include the Spark Pi and the shuffle aggregation jobs', () => {
