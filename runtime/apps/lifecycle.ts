@@ -6,10 +6,8 @@
 import type { Application } from '../domain/application';
 import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import type { BackendStatus, Clock, SparkBackend, Store } from '../domain/ports';
-import { type AppState, canTransition, isTerminal } from '../domain/states';
+import { ACTIVE_STATES, canTransition, isTerminal } from '../domain/states';
 import type { BackendResolver, EndedHook, Logger } from './deps';
-
-export const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
 
 export interface LifecycleDeps {
   store: Store;

@@ -13,19 +13,19 @@ export const JobFile = SubmitRequest.extend({ clusterId: ResourceId.optional() }
 export type JobFile = z.infer<typeof JobFile>;
 
 export function readJobFile(path: string): Promise<JobFile> {
-  return readValidated(path, JobFile);
+  return readValidated(path, JobFile, 'job file');
 }
 
 export function readJobSpecFile(path: string): Promise<JobSpec> {
-  return readValidated(path, JobSpec);
+  return readValidated(path, JobSpec, 'job spec');
 }
 
-async function readValidated<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+async function readValidated<S extends z.ZodType>(path: string, schema: S, what: string): Promise<z.infer<S>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${what} ${path}: ${(error as Error).message}`);
   }
   let document: unknown;
   try {

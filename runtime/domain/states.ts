@@ -24,6 +24,9 @@ export const TERMINAL_STATES: ReadonlySet<AppState> = new Set([
   'TIMED_OUT',
 ]);
 
+/** The states of an application that has not ended (an owner acts on it). */
+export const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
+
 export const SUCCESSFUL_STATES: ReadonlySet<AppState> = new Set(['COMPLETED', 'COMPLETED_WITH_WARNINGS']);
 
 const NEXT: Record<AppState, readonly AppState[]> = {

@@ -11,10 +11,10 @@
 import { Cron } from 'croner';
 import type { Application } from '../domain/application';
 import type { Clock, Store, StoredJob } from '../domain/ports';
+import { ACTIVE_STATES } from '../domain/states';
 import type { ApplicationService } from '../apps/application-service';
 import { type Logger, silentLogger } from '../apps/deps';
 import { appIdFor } from '../apps/ids';
-import { ACTIVE_STATES } from '../apps/lifecycle';
 
 export interface JobSchedulerDeps {
   store: Store;

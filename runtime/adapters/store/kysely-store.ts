@@ -24,16 +24,13 @@ import type {
   StoredJob,
   StoredTemplate,
 } from '../../domain/ports';
-import type { AppState } from '../../domain/states';
+import { ACTIVE_STATES, type AppState } from '../../domain/states';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor';
 import { writeJson, writeTime, type DialectCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { applicationRow, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
 import type { ApplicationsTable, Database } from './schema';
 import { type Executor, statement, type StatementResult, type WriteStatement } from './statements';
-
-/** The states in which an application has an owner that acts on it. */
-const ACTIVE_STATES: AppState[] = ['NEW', 'PENDING', 'RUNNING'];
 
 /**
  * Kysely builds and compiles every query (and migrates the schema); the executor runs them (on
@@ -47,7 +44,7 @@ export class KyselyStore implements Store {
     private readonly executor: Executor,
   ) {}
 
-  /** SQL by query shape, for the queries run on every submission (see sqlFor). */
+  /** SQL by query shape, for the frequent queries (see sqlFor). */
   private readonly compiledSql = new Map<string, string>();
 
   /** Applies pending schema migrations; returns the names applied (empty when already current). */
@@ -444,7 +441,8 @@ export class KyselyStore implements Store {
   }
 
   /**
-   * The SQL of a query run on every submission, compiled once per shape instead of each time.
+   * The SQL of a frequent query (a submission's insert, a state change, a read by id), compiled
+   * once per shape instead of each time.
    * `parameters` are the values Kysely binds, in its order: checked at the shape's first compile.
    */
   private sqlFor(shape: string, parameters: readonly unknown[], compile: () => CompiledQuery): string {
