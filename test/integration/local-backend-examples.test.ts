@@ -4,26 +4,32 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSparkSubmitCommand } from '../../runtime/adapters/local';
 import { readJobFile, readJobSpecFile } from '../../runtime/cli/job-file';
+import type { ApplicationConfig } from '../../runtime/domain/config';
 import { REPOSITORY, sparkEnv } from '../support/spark';
 
 const examplesDir = join(REPOSITORY, 'examples');
 const jobFiles = readdirSync(examplesDir).filter((name) => name.endsWith('.yaml'));
+
+/** The spark-submit command the local back-end would run for this config. */
+function commandFor(appId: string, config: ApplicationConfig) {
+  return buildSparkSubmitCommand({
+    appId,
+    config,
+    sparkHome: sparkEnv().sparkHome,
+    examplesDir,
+    eventLogDir: '/tmp/eventlogs',
+    maxParallelism: 2,
+    maxExecutorMemoryMiB: 1024,
+    localCluster: true,
+  });
+}
 
 describe('example job specs', () => {
   const specsDir = join(examplesDir, 'jobs');
   it.each(readdirSync(specsDir))('jobs/%s parses as a job spec with a schedule', async (name) => {
     const spec = await readJobSpecFile(join(specsDir, name));
     expect(spec.schedule?.enabled).toBe(true);
-    const command = buildSparkSubmitCommand({
-      appId: spec.id,
-      config: spec.config,
-      sparkHome: sparkEnv().sparkHome,
-      examplesDir,
-      eventLogDir: '/tmp/eventlogs',
-      maxParallelism: 2,
-      maxExecutorMemoryMiB: 1024,
-      localCluster: true,
-    });
+    const command = commandFor(spec.id, spec.config);
     expect(command.localFiles.length).toBeGreaterThan(0);
     for (const file of command.localFiles) expect(existsSync(file.path), `${file.field}: ${file.path}`).toBe(true);
   });
@@ -36,16 +42,7 @@ describe('example job files', () => {
 
   it.each(jobFiles)('%s parses and resolves to files of this machine', async (name) => {
     const job = await readJobFile(join(examplesDir, name));
-    const command = buildSparkSubmitCommand({
-      appId: job.jobId,
-      config: job.configOverrides ?? {},
-      sparkHome: sparkEnv().sparkHome,
-      examplesDir,
-      eventLogDir: '/tmp/eventlogs',
-      maxParallelism: 2,
-      maxExecutorMemoryMiB: 1024,
-      localCluster: true,
-    });
+    const command = commandFor(job.jobId, job.configOverrides ?? {});
     expect(command.localFiles.length).toBeGreaterThan(0);
     for (const file of command.localFiles) expect(existsSync(file.path), `${file.field}: ${file.path}`).toBe(true);
     expect(command.master).toBe('local[2]');
