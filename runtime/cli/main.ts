@@ -10,7 +10,7 @@ import type { StoredJob } from '../domain/ports';
 import { APP_STATES, isTerminal, SUCCESSFUL_STATES } from '../domain/states';
 import { ApiClient, ApiError } from './client';
 import { parseSetting, readJobFile, readJobSpecFile } from './job-file';
-import { durationOf, scheduleText, table } from './output';
+import { durationOf, nextRunText, scheduleText, table } from './output';
 
 export const EXIT = { ok: 0, appUnsuccessful: 1, usage: 2, notFound: 3, auth: 4, conflict: 5, unavailable: 6 } as const;
 
@@ -258,6 +258,7 @@ export async function main(argv: string[]): Promise<number> {
           { header: 'JOB', value: (j) => j.id },
           { header: 'CLUSTER', value: (j) => j.clusterId },
           { header: 'SCHEDULE', value: (j) => scheduleText(j.schedule) },
+          { header: 'NEXT RUN', value: (j) => nextRunText(j.schedule) },
           { header: 'TUNING', value: (j) => j.tuning.mode },
           { header: 'UPDATED', value: (j) => j.updatedAt },
         ]),
@@ -271,7 +272,14 @@ export async function main(argv: string[]): Promise<number> {
       const spec = await readJobSpecFile(options.file);
       const job = await client().request<StoredJob>('PUT', `/api/v1/jobs/${encodeURIComponent(spec.id)}/config`, spec);
       const schedule = scheduleText(job.schedule);
-      print(job, () => `applied job ${job.id} on cluster ${job.clusterId}${schedule ? `, scheduled ${schedule}` : ''}`);
+      const next = nextRunText(job.schedule);
+      print(
+        job,
+        () =>
+          `applied job ${job.id} on cluster ${job.clusterId}` +
+          (schedule ? `, scheduled ${schedule}` : '') +
+          (next ? `, next run at ${next}` : ''),
+      );
     });
   jobs.command('get <id>').action(async (id: string) => {
     const job = await client().request<unknown>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`);

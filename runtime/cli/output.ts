@@ -1,6 +1,6 @@
 /** Human tables by default, JSON for scripts. */
 import Table from 'cli-table3';
-import type { Schedule } from '../domain/resources';
+import { nextRunOf, type Schedule } from '../domain/resources';
 
 export interface Column<T> {
   header: string;
@@ -30,4 +30,9 @@ export function durationOf(startedAt?: string, endedAt?: string): string {
 export function scheduleText(schedule: Schedule | undefined): string | undefined {
   if (!schedule) return undefined;
   return `${schedule.cron} (${schedule.timezone})${schedule.enabled ? '' : ' disabled'}`;
+}
+
+/** The schedule's next run from now, as an instant; undefined without one. */
+export function nextRunText(schedule: Schedule | undefined): string | undefined {
+  return schedule && nextRunOf(schedule, new Date())?.toISOString();
 }

@@ -50,6 +50,12 @@ export const Schedule = z.strictObject({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
+/** The schedule's first instant after `after`; undefined when it is disabled or has no more. */
+export function nextRunOf(schedule: Schedule, after: Date): Date | undefined {
+  if (!schedule.enabled) return undefined;
+  return new Cron(schedule.cron, { timezone: schedule.timezone, paused: true }).nextRun(after) ?? undefined;
+}
+
 /** What happens when a run is due while another run of the same job is active (as Kubernetes CronJob). */
 export const ConcurrencyPolicy = z.enum(['Allow', 'Forbid', 'Replace']);
 

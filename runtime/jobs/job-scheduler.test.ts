@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../../test/support/fake-backend';
 import { MemoryStore } from '../../test/support/memory-store';
 import { ApplicationService } from '../apps/application-service';
-import { JobSpec } from '../domain/resources';
+import { JobSpec, nextRunOf, Schedule } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
 import { JobScheduler, scheduledAppId } from './job-scheduler';
 
@@ -129,6 +129,14 @@ describe('JobScheduler', () => {
 });
 
 describe('Schedule', () => {
+  it('tells its next run in its time zone, and none when disabled', () => {
+    const schedule = parseOrThrow(Schedule, { cron: '0 2 * * *', timezone: 'Europe/Paris' });
+    // 02:00 in Paris: 01:00 UTC in winter, 00:00 UTC in summer
+    expect(nextRunOf(schedule, new Date('2026-01-15T12:00:00Z'))?.toISOString()).toBe('2026-01-16T01:00:00.000Z');
+    expect(nextRunOf(schedule, new Date('2026-07-15T12:00:00Z'))?.toISOString()).toBe('2026-07-16T00:00:00.000Z');
+    expect(nextRunOf({ ...schedule, enabled: false }, new Date('2026-01-15T12:00:00Z'))).toBeUndefined();
+  });
+
   it('rejects a cron expression or a time zone it cannot read, naming the field and the value', () => {
     expect(() => parseOrThrow(JobSpec, { id: 'j', clusterId: 'local', schedule: { cron: '61 * * * *' } })).toThrow(
       'schedule.cron: "61 * * * *" is not a cron expression',

@@ -159,13 +159,18 @@ describe('sparkplane apps and jobs', () => {
 describe('sparkplane jobs as code', () => {
   it('applies a job spec with its schedule, lists it, and refuses a bad cron naming the field', async () => {
     const spec = join(REPOSITORY, 'examples', 'jobs', 'shuffle-aggregation.yaml');
-    expect(await cli(['jobs', 'apply', '-f', spec])).toMatchObject({
-      code: EXIT.ok,
-      stdout: 'applied job shuffle-aggregation on cluster local, scheduled 0 2 * * * (Europe/Paris)',
-    });
-    expect((await cli(['jobs', 'list'])).stdout).toMatch(
-      /shuffle-aggregation\s.*local\s.*0 2 \* \* \* \(Europe\/Paris\)\s.*auto/,
+    const applied = await cli(['jobs', 'apply', '-f', spec]);
+    expect(applied.code, applied.stderr).toBe(EXIT.ok);
+    // 02:00 in Paris is 01:00 or 00:00 UTC, depending on daylight saving time
+    expect(applied.stdout).toMatch(
+      /^applied job shuffle-aggregation on cluster local, scheduled 0 2 \* \* \* \(Europe\/Paris\), next run at \d{4}-\d\d-\d\dT0[01]:00:00\.000Z$/,
     );
+    expect((await cli(['jobs', 'list'])).stdout).toMatch(
+      /shuffle-aggregation\s.*local\s.*0 2 \* \* \* \(Europe\/Paris\)\s.*T0[01]:00:00\.000Z\s.*auto/,
+    );
+    const job = JSON.parse((await cli(['jobs', 'get', 'shuffle-aggregation'])).stdout) as { nextRunAt: string };
+    expect(job.nextRunAt).toMatch(/T0[01]:00:00\.000Z$/);
+    expect(Date.parse(job.nextRunAt)).toBeGreaterThan(Date.now());
     const bad = join(filesDir, 'bad-job.yaml');
     writeFileSync(bad, 'id: nightly\nclusterId: local\nschedule:\n  cron: "61 * * * *"\n');
     const refused = await cli(['jobs', 'apply', '-f', bad]);

@@ -1,7 +1,7 @@
 /** The native API under /api/v1: clusters, applications, jobs, config templates, tokens. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ConfigTemplate, JobSpec } from '../../domain/resources';
+import { ConfigTemplate, JobSpec, nextRunOf } from '../../domain/resources';
 import { CreateTokenRequest } from '../../apps/token-service';
 import type { HttpDeps } from './deps';
 import { sendLines } from './log-stream';
@@ -103,7 +103,8 @@ export function nativeRoutes(deps: HttpDeps) {
     app.get('/jobs/:jobId', { config: read, schema: { tags: ['jobs'], params: JobParams } }, async (request) => {
       const job = await deps.jobs.get(request.params.jobId, request.principal);
       const executions = await deps.jobs.executions(job.id, { limit: 20 }, request.principal);
-      return { ...job, executions: executions.items };
+      const nextRunAt = job.schedule && nextRunOf(job.schedule, deps.clock.now())?.toISOString();
+      return { ...job, ...(nextRunAt ? { nextRunAt } : {}), executions: executions.items };
     });
     app.get(
       '/jobs/:jobId/executions',
