@@ -116,6 +116,17 @@ describe('JobScheduler', () => {
     expect((await s.tick()).map((f) => f.jobId)).toEqual(['later']);
   });
 
+  it('skips a stored schedule it cannot read (stored before validation) and fires the others', async () => {
+    await putJob({ id: 'fine', schedule: { cron: '0 1 * * *' } });
+    // as a store written by an older version may hold it
+    await store.putJob({
+      ...parseOrThrow(JobSpec, { id: 'old', clusterId: 'local' }),
+      schedule: { cron: 'bogus', timezone: 'UTC', enabled: true },
+    });
+    const firings = await tickBetween(scheduler(), '2026-01-15T00:59:00Z', '2026-01-15T01:00:00Z');
+    expect(firings.map((f) => f.jobId)).toEqual(['fine']);
+  });
+
   it('reports a run it could not submit and goes on with the others', async () => {
     await putJob({ id: 'broken', configTemplateId: 'missing', schedule: { cron: '0 1 * * *' } });
     await putJob({ id: 'fine', schedule: { cron: '0 1 * * *' } });

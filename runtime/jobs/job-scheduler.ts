@@ -114,7 +114,12 @@ export class JobScheduler {
       const page = await this.deps.store.listJobs({}, PAGE, cursor);
       for (const job of page.items) {
         if (!job.schedule?.enabled) continue;
-        scheduled.push({ job, cron: new Cron(job.schedule.cron, { timezone: job.schedule.timezone, paused: true }) });
+        try {
+          scheduled.push({ job, cron: new Cron(job.schedule.cron, { timezone: job.schedule.timezone, paused: true }) });
+        } catch (error) {
+          // stored before cron expressions were validated: it must not stop the other schedules
+          this.logger.warn({ jobId: job.id, reason: (error as Error).message }, 'schedule not readable, skipped');
+        }
       }
       cursor = page.nextCursor;
     } while (cursor);
