@@ -3,18 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../../test/support/fake-backend';
 import { MemoryStore } from '../../test/support/memory-store';
 import type { Application } from '../domain/application';
-import type { Clock, SparkBackend } from '../domain/ports';
+import type { SparkBackend } from '../domain/ports';
 import { ApplicationService } from './application-service';
-
-class ManualClock implements Clock {
-  private ms = Date.parse('2026-03-01T00:00:00.000Z');
-  now(): Date {
-    return new Date(this.ms);
-  }
-  advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
+import { ManualClock } from '../../test/support/manual-clock';
 
 /** The shared cluster, seen by a replica whose submissions wait until `release()` (or forever). */
 function stalled(cluster: FakeBackend): SparkBackend & { release(): void } {
@@ -54,7 +45,7 @@ describe('replicas sharing a store', () => {
   const submittedIds = () => cluster.submitted.map((s) => s.app.id);
 
   beforeEach(async () => {
-    clock = new ManualClock();
+    clock = new ManualClock('2026-03-01T00:00:00.000Z');
     store = new MemoryStore(clock);
     cluster = new FakeBackend();
     await store.putCluster({ id: 'c', backend: 'local', settings: {} });

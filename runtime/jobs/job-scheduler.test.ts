@@ -5,17 +5,7 @@ import { ApplicationService } from '../apps/application-service';
 import { JobSpec, nextRunOf, Schedule } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
 import { JobScheduler, scheduledAppId } from './job-scheduler';
-
-/** A clock the tests move by hand. */
-class ManualClock {
-  constructor(public ms = Date.parse('2026-01-15T00:00:00.000Z')) {}
-  now(): Date {
-    return new Date(this.ms);
-  }
-  set(iso: string): void {
-    this.ms = Date.parse(iso);
-  }
-}
+import { ManualClock } from '../../test/support/manual-clock';
 
 let clock: ManualClock;
 let store: MemoryStore;
@@ -39,7 +29,7 @@ async function tickBetween(s: JobScheduler, from: string, to: string) {
 }
 
 beforeEach(async () => {
-  clock = new ManualClock();
+  clock = new ManualClock('2026-01-15T00:00:00.000Z');
   store = new MemoryStore(clock);
   backend = new FakeBackend();
   applications = new ApplicationService({ store, backends: new Map([['local', backend]]), clock });

@@ -3,7 +3,6 @@
  * metrics and a cost, one fails with its exception as the reason, one is killed mid-run (its whole
  * process group gone), and the Ocean API shows the same three.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGroupAlive } from '../../runtime/adapters/local/process-group';
 import type { Application } from '../../runtime/domain/application';
 import type { RunMetrics } from '../../runtime/domain/metrics';
-import { REPOSITORY, sparkEnv, waitFor, writeScript } from '../support/spark';
+import { REPOSITORY, SLEEPER_SCRIPT, sparkEnv, spawnNode, waitFor, writeScript } from '../support/spark';
 import { ADMIN_TOKEN, call, type Service, startService, waitForEnd } from './service-fixture';
 
 sparkEnv(); // fails first, naming what is missing, when the Spark environment is not loaded
@@ -149,17 +148,7 @@ describe('a restart of the runtime', () => {
     const crashed = await startServeProcess(dataDir);
     let restarted: Service | undefined;
     try {
-      const script = writeScript(
-        join(dataDir, 'scripts'),
-        'long.py',
-        [
-          'import time',
-          'from pyspark.sql import SparkSession',
-          'spark = SparkSession.builder.getOrCreate()',
-          'print("ready", spark.range(10).count(), flush=True)',
-          'time.sleep(600)',
-        ].join('\n'),
-      );
+      const script = writeScript(join(dataDir, 'scripts'), 'long.py', SLEEPER_SCRIPT);
       const app = (
         await call<Application>(crashed.url, 'POST', '/api/v1/applications', {
           body: {
@@ -198,28 +187,15 @@ describe('a restart of the runtime', () => {
 
 /** `sparkplane serve` as its own process (as in production), so that a crash is a real SIGKILL. */
 async function startServeProcess(dataDir: string): Promise<{ url: string; crash: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
+  const { output, crash } = spawnNode(
     [join(REPOSITORY, 'bin', 'sparkplane.js'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      cwd: REPOSITORY,
-      // the URL is read from the runtime's info line "sparkplane is serving"
-      env: { ...process.env, SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN, SPARKPLANE_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    // the URL is read from the runtime's info line "sparkplane is serving"
+    { ...process.env, SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN, SPARKPLANE_LOG_LEVEL: 'info' },
   );
-  let output = '';
-  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr.on('data', (data: Buffer) => (output += data.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const crash = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
   try {
     const url = await waitFor(
-      () => `sparkplane serve to listen (output so far: ${output})`,
-      () => /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1],
+      () => `sparkplane serve to listen (output so far: ${output()})`,
+      () => /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output())?.[1],
       60_000,
     );
     return { url, crash };

@@ -16,6 +16,7 @@ import { isTerminal } from '../../runtime/domain/states';
 import {
   compileJar,
   REPOSITORY,
+  SLEEPER_SCRIPT,
   sparkEnv,
   startRuntimeProcess,
   testApplication,
@@ -81,17 +82,7 @@ describe('LocalSparkBackend on real Spark', () => {
   });
   const sleeper = testApplication('sleeper', {
     type: 'Python',
-    mainApplicationFile: writeScript(
-      scriptsDir,
-      'sleeper.py',
-      [
-        'import time',
-        'from pyspark.sql import SparkSession',
-        'spark = SparkSession.builder.getOrCreate()',
-        'print("ready", spark.range(10).count(), flush=True)',
-        'time.sleep(600)',
-      ].join('\n'),
-    ),
+    mainApplicationFile: writeScript(scriptsDir, 'sleeper.py', SLEEPER_SCRIPT),
     executor: { instances: 1, cores: 1 },
   });
 

@@ -12,16 +12,7 @@ import type { Application } from '../../runtime/domain/application';
 import type { Clock, Store } from '../../runtime/domain/ports';
 import { MemoryStore } from '../support/memory-store';
 import { createTestDatabase } from '../support/postgres';
-
-class ManualClock implements Clock {
-  private ms = Date.parse('2030-01-01T00:00:00.000Z');
-  now(): Date {
-    return new Date(this.ms);
-  }
-  advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
+import { ManualClock } from '../support/manual-clock';
 
 interface Kind {
   name: string;

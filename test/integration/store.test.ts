@@ -11,10 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type DurableStore } from '../../runtime/adapters/store/open-store';
 import type { Application } from '../../runtime/domain/application';
 import { DomainError } from '../../runtime/domain/errors';
-import type { ApiToken, Clock, Page } from '../../runtime/domain/ports';
+import type { ApiToken, Page } from '../../runtime/domain/ports';
 import { JobSpec } from '../../runtime/domain/resources';
 import type { AppState } from '../../runtime/domain/states';
 import { createTestDatabase } from '../support/postgres';
+import { ManualClock } from '../support/manual-clock';
 
 interface Backend {
   name: 'sqlite' | 'postgres';
@@ -40,17 +41,6 @@ const backends: Backend[] = [
     },
   },
 ];
-
-/** A clock the tests move by hand, so updatedAt is asserted without reading wall-clock time. */
-class ManualClock implements Clock {
-  private ms = Date.parse('2030-01-01T00:00:00.000Z');
-  now(): Date {
-    return new Date(this.ms);
-  }
-  advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 let sequence = 0;
 /** A name no other test uses. */

@@ -4,28 +4,23 @@
  * and objects.get with alt=media (streamed from disk). Objects are files under a temp directory,
  * `<root>/<bucket>/<name>`. No authentication.
  */
-import { cpSync, createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, statSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { isDirectory, isFile, objectsIn } from './fake-s3';
+import { join } from 'node:path';
+import { type BucketDirectory, bucketDirectory, isDirectory, isFile, objectsIn } from './fake-s3';
 
 export interface FakeGcsOptions {
   /** Most objects answered per listing page, whatever the client asks: forces pagination. @default 1000 */
   pageSize?: number;
 }
 
-export interface FakeGcs {
+export interface FakeGcs extends BucketDirectory {
   /** http://127.0.0.1:<port>, the client's apiEndpoint. */
   endpoint: string;
   /** Requests received: "list <bucket> <query>" or "get <bucket>/<name>". */
   requests: string[];
-  createBucket(bucket: string): void;
-  put(bucket: string, name: string, data: string | Uint8Array): void;
-  /** Copies a local file or directory tree to `name` (a directory's files become `name/<relative path>`). */
-  putPath(bucket: string, name: string, localPath: string): void;
-  close(): Promise<void>;
 }
 
 export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGcs> {
@@ -76,23 +71,7 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
-    createBucket: (bucket) => mkdirSync(join(root, bucket), { recursive: true }),
-    put(bucket, name, data) {
-      const path = join(root, bucket, ...name.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, data);
-    },
-    putPath(bucket, name, localPath) {
-      cpSync(localPath, join(root, bucket, ...name.split('/')), { recursive: true });
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          rmSync(root, { recursive: true, force: true });
-          resolve();
-        });
-      }),
+    ...bucketDirectory(root, server),
   };
 }
 

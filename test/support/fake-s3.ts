@@ -33,17 +33,22 @@ export interface FakeS3Request {
   query: Record<string, string>;
 }
 
-export interface FakeS3 {
+/** The buckets of a fake object store: directories under its root, objects the files in them. */
+export interface BucketDirectory {
+  createBucket(bucket: string): void;
+  put(bucket: string, key: string, data: string | Uint8Array): void;
+  /** Copies a local file or directory tree to `key` (a directory's files become `key/<relative path>`). */
+  putPath(bucket: string, key: string, localPath: string): void;
+  /** Stops the server and removes the root. */
+  close(): Promise<void>;
+}
+
+export interface FakeS3 extends BucketDirectory {
   /** http://127.0.0.1:<port> */
   endpoint: string;
   root: string;
   /** Requests received, in order. */
   requests: FakeS3Request[];
-  createBucket(bucket: string): void;
-  put(bucket: string, key: string, data: string | Uint8Array): void;
-  /** Copies a local file or directory tree to `key` (a directory's files become `key/<relative path>`). */
-  putPath(bucket: string, key: string, localPath: string): void;
-  close(): Promise<void>;
 }
 
 export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {
@@ -132,6 +137,12 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     endpoint: `http://127.0.0.1:${port}`,
     root,
     requests,
+    ...bucketDirectory(root, server),
+  };
+}
+
+export function bucketDirectory(root: string, server: Server): BucketDirectory {
+  return {
     createBucket: (bucket) => mkdirSync(join(root, bucket), { recursive: true }),
     put(bucket, key, data) {
       const path = join(root, bucket, ...key.split('/'));

@@ -81,6 +81,34 @@ export async function waitFor<T>(
   }
 }
 
+/** A PySpark application that prints "ready" once Spark is up, then sleeps for 10 minutes. */
+export const SLEEPER_SCRIPT = [
+  'import time',
+  'from pyspark.sql import SparkSession',
+  'spark = SparkSession.builder.getOrCreate()',
+  'print("ready", spark.range(10).count(), flush=True)',
+  'time.sleep(600)',
+].join('\n');
+
+/** A node process run in the repository, its stdout and stderr collected; `crash()` SIGKILLs it. */
+export function spawnNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { output: () => string; crash: () => Promise<void> } {
+  const child = spawn(process.execPath, args, { cwd: REPOSITORY, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (output += data.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return {
+    output: () => output,
+    crash: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
 /**
  * Starts a separate runtime process that submits the given applications to a LocalSparkBackend on
  * `dataDir`; `crash()` SIGKILLs it, as a runtime crash would end it.
@@ -97,24 +125,15 @@ export async function startRuntimeProcess(
     setInterval(() => undefined, 60_000);
   `;
   // node itself with tsx's loader, so that the pid returned is the runtime's (the tsx CLI forks a child)
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-    cwd: REPOSITORY,
+  const { output, crash } = spawnNode(
+    ['--import', 'tsx', '--input-type=module', '-e', code],
     // a secret of the runtime, which its applications must not see
-    env: { ...process.env, SPARKPLANE_ADMIN_TOKEN: 'runtime-secret' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (data: Buffer) => (output += data.toString()));
-  child.stderr.on('data', (data: Buffer) => (output += data.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const crash = async () => {
-    child.kill('SIGKILL');
-    await exited;
-  };
+    { ...process.env, SPARKPLANE_ADMIN_TOKEN: 'runtime-secret' },
+  );
   try {
     await waitFor(
-      () => `the runtime process to submit (output so far: ${output})`,
-      () => output.includes('submitted'),
+      () => `the runtime process to submit (output so far: ${output()})`,
+      () => output().includes('submitted'),
       60_000,
     );
   } catch (error) {
