@@ -50,10 +50,17 @@ export const Schedule = z.strictObject({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
-/** The schedule's first instant after `after`; undefined when it is disabled or has no more. */
+/**
+ * The schedule's first instant after `after`; undefined when it is disabled, has no more, or
+ * cannot be read (stored before expressions were validated: the scheduler skips it too).
+ */
 export function nextRunOf(schedule: Schedule, after: Date): Date | undefined {
   if (!schedule.enabled) return undefined;
-  return new Cron(schedule.cron, { timezone: schedule.timezone, paused: true }).nextRun(after) ?? undefined;
+  try {
+    return new Cron(schedule.cron, { timezone: schedule.timezone, paused: true }).nextRun(after) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What happens when a run is due while another run of the same job is active (as Kubernetes CronJob). */

@@ -136,6 +136,7 @@ describe('Schedule', () => {
     expect(nextRunOf(schedule, new Date('2026-01-15T12:00:00Z'))?.toISOString()).toBe('2026-01-16T01:00:00.000Z');
     expect(nextRunOf(schedule, new Date('2026-07-15T12:00:00Z'))?.toISOString()).toBe('2026-07-16T00:00:00.000Z');
     expect(nextRunOf({ ...schedule, enabled: false }, new Date('2026-01-15T12:00:00Z'))).toBeUndefined();
+    expect(nextRunOf({ ...schedule, cron: 'bogus' }, new Date('2026-01-15T12:00:00Z'))).toBeUndefined();
   });
 
   it('rejects a cron expression or a time zone it cannot read, naming the field and the value', () => {
