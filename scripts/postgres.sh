@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A PostgreSQL server for the tests, in .sparkplane/postgres, listening on 127.0.0.1:55432.
+# A PostgreSQL server for the tests, listening on 127.0.0.1:55432: its data in .sparkplane/postgres,
+# or, run as root, in /var/lib/postgresql/sparkplane-test-55432 (the server then runs as the postgres
+# user, who may not be allowed into the checkout, e.g. a clone in a `mktemp -d` directory).
 #   scripts/postgres.sh start | stop | url
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data="$(pwd)/.sparkplane/postgres"
 port=55432
+if [ "$(id -u)" -eq 0 ]; then data="/var/lib/postgresql/sparkplane-test-$port"; else data="$(pwd)/.sparkplane/postgres"; fi
 url="postgres://sparkplane:sparkplane@127.0.0.1:$port/sparkplane"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -13,20 +15,22 @@ case "${1:-}" in
   url) echo "$url" ;;
   start)
     [ -n "$bin" ] || { echo "PostgreSQL is not installed (scripts/setup.sh --test installs it)" >&2; exit 1; }
-    if [ ! -f "$data/PG_VERSION" ]; then
-      mkdir -p "$data"
-      [ "$(id -u)" -eq 0 ] && chown postgres "$data"
-      pwfile=$(mktemp); echo sparkplane > "$pwfile"; chmod 644 "$pwfile"
-      as_owner "$bin/initdb" -D "$data" -U sparkplane --pwfile="$pwfile" -A scram-sha-256 >/dev/null
-      rm -f "$pwfile"
-    fi
     if "$bin/pg_isready" -q -h 127.0.0.1 -p $port; then
       # another checkout's test server already holds the port: same user and password, reuse it
       echo "[setup] reusing the PostgreSQL server already listening on 127.0.0.1:$port"
-    elif ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-      as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
-        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null \
-        || { tail -n 20 "$data/server.log" >&2; exit 1; }
+    else
+      if [ ! -f "$data/PG_VERSION" ]; then
+        mkdir -p "$data"
+        if [ "$(id -u)" -eq 0 ]; then chown postgres "$data"; fi
+        pwfile=$(mktemp); echo sparkplane > "$pwfile"; chmod 644 "$pwfile"
+        as_owner "$bin/initdb" -D "$data" -U sparkplane --pwfile="$pwfile" -A scram-sha-256 >/dev/null
+        rm -f "$pwfile"
+      fi
+      if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
+          -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null \
+          || { tail -n 20 "$data/server.log" >&2; exit 1; }
+      fi
     fi
     PGPASSWORD=sparkplane "$bin/psql" -h 127.0.0.1 -p $port -U sparkplane -d postgres -tAc \
       "select 1 from pg_database where datname='sparkplane'" | grep -q 1 \
