@@ -76,5 +76,6 @@ if $want_test; then
     say "PostgreSQL and Chromium: installed"
   fi
   bash scripts/postgres.sh start
+  bash scripts/python-envs.sh  # schemathesis (pinned) in .venv/schemathesis, for test/e2e/schemathesis.test.ts
 fi
 say "ready (environment in .sparkplane/env.sh)"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Python tools the tests use, each in its own project-local virtual environment, installed from
+# its pinned requirements file only when that file changed since the last install; safe to re-run.
+#   .venv/schemathesis   requirements-schemathesis.txt   (test/e2e/schemathesis.test.ts)
+# They live under .venv/ (pyspark's, scripts/setup.sh's), which eslint, prettier, tsc, vitest and git
+# already ignore; a new top-level venv would be linted (eslint . reads the .js files pip installs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[python-envs] %s\n' "$*"; }
+die() { printf '[python-envs] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ensure_venv DIR REQUIREMENTS: DIR holds exactly the pins of REQUIREMENTS (a stamp of the file's
+# hash and the Python version says so); otherwise (re)installs them.
+ensure_venv() {
+  local dir=$1 requirements=$2 stamp="$1/.sparkplane-requirements" want
+  command -v python3 >/dev/null || die "Python 3 is not installed: $dir needs Python 3.11 or newer."
+  want="$(sha256sum "$requirements" | cut -d' ' -f1) $(python3 -c 'import sys; print(sys.version.split()[0])')"
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "$dir: up to date ($requirements)"
+    return
+  fi
+  say "installing $requirements into $dir"
+  # a venv of another Python (or a half-made one) is made anew rather than patched
+  rm -rf "$dir"
+  python3 -m venv "$dir" || die "python3 -m venv failed (apt-get install python3-venv)."
+  "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements"
+  echo "$want" > "$stamp"
+}
+
+ensure_venv .venv/schemathesis requirements-schemathesis.txt
