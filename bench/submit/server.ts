@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ServiceConfig } from '../../runtime/main/config';
 import { buildRuntime } from '../../runtime/main/runtime';
-import { FakeBackend } from '../../test/support/fake-backend';
+import { fakeBackendPlugin } from '../../test/support/fake-backend';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sparkplane-bench-'));
 const token = 'bench-admin-token-0123456789';
@@ -21,7 +21,7 @@ const config = ServiceConfig.parse({
   adminToken: token,
 });
 const runtime = await buildRuntime(config, {
-  backendFor: () => new FakeBackend(),
+  plugins: [fakeBackendPlugin()],
   logger: pino({ level: 'warn' }),
 });
 await runtime.tokens.ensureAdminToken(token);

@@ -1,6 +1,7 @@
 /**
  * Application use cases: submit (idempotent, committed before the back-end is called), get,
- * list, kill, driver log, and the lifecycle around them (status reports, time-outs, reconcile).
+ * list, kill, driver log and events. The lifecycle (lifecycle.ts) moves applications through
+ * their states; the replica coordination (replica.ts) reconciles, sweeps time-outs and takes over.
  */
 import type { Application, SubmissionSource } from '../domain/application';
 import { ApplicationConfig, DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
@@ -15,7 +16,10 @@ import type {
   StoredCluster,
   StoredJob,
   StoredTemplate,
+  Telemetry,
 } from '../domain/ports';
+import { noTelemetry } from '../domain/ports';
+import type { Scope } from '../domain/tokens';
 import { JobSpec, SubmitRequest } from '../domain/resources';
 import { isTerminal } from '../domain/states';
 import { parseOrThrow } from '../domain/validation';
@@ -30,13 +34,8 @@ import {
 import { ExpiringCache } from './expiring-cache';
 import { appIdFor, type IdGenerator, randomIds } from './ids';
 import { ApplicationLifecycle } from './lifecycle';
-import { authorize, type Principal } from './principal';
-import {
-  DEFAULT_CLAIM_BATCH,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_LEASE_SECONDS,
-  type ReplicaOptions,
-} from './replica';
+import { authorize, authorizeFound, maySee, type Principal, type Target } from './principal';
+import { ReplicaCoordinator, type ReplicaOptions } from './replica';
 
 export interface ApplicationServiceDeps {
   store: Store;
@@ -47,11 +46,13 @@ export interface ApplicationServiceDeps {
   ids?: IdGenerator;
   /** @default silent */
   logger?: Logger;
+  /** @default none */
+  telemetry?: Telemetry;
   /** The tuning layer of the config merge. @default none */
   tuning?: TuningProvider;
   /** Called after an application's terminal state is persisted. @default none */
   onEnded?: EndedHook;
-  /** How often start() checks time-outs, ms. @default 15000 */
+  /** How often the time-out sweeper runs, ms. @default 15000 */
   timeoutSweepIntervalMs?: number;
   /**
    * How long a cluster read from the store is trusted by submissions. A cluster runs on the
@@ -83,33 +84,41 @@ export interface ListQuery extends ApplicationFilter {
 
 export class ApplicationService {
   readonly lifecycle: ApplicationLifecycle;
+  /** Reconciliation, time-outs, heartbeats and take-over (see replica.ts). */
+  readonly replicas: ReplicaCoordinator;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
   private readonly logger: Logger;
+  private readonly telemetry: Telemetry;
   /** Clusters read on every submission. */
   private readonly clusters: ExpiringCache<string, StoredCluster>;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  /** The first heartbeat: a replica is registered before it owns anything. */
-  private registration: Promise<void> | undefined;
-  /** The take-over in progress, so ticks never run two at once. */
-  private adopting: Promise<number> | undefined;
 
   constructor(private readonly deps: ApplicationServiceDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.ids = deps.ids ?? randomIds;
     this.logger = deps.logger ?? silentLogger;
+    this.telemetry = deps.telemetry ?? noTelemetry;
     this.clusters = new ExpiringCache(deps.clock, deps.clusterCacheMs ?? 2000);
     this.lifecycle = new ApplicationLifecycle({
       store: deps.store,
       clock: deps.clock,
       logger: this.logger,
+      telemetry: this.telemetry,
       resolveBackend: toResolver(deps.backends),
       onEnded: deps.onEnded,
       ...(deps.replica ? { ownerId: deps.replica.id } : {}),
     });
+    this.replicas = new ReplicaCoordinator(
+      {
+        store: deps.store,
+        lifecycle: this.lifecycle,
+        logger: this.logger,
+        ...(deps.timeoutSweepIntervalMs !== undefined ? { timeoutSweepIntervalMs: deps.timeoutSweepIntervalMs } : {}),
+      },
+      deps.replica,
+    );
     if (deps.backends instanceof Map) for (const clusterId of deps.backends.keys()) this.lifecycle.backendOf(clusterId);
   }
 
@@ -123,13 +132,14 @@ export class ApplicationService {
     body: unknown,
     context: SubmitContext,
   ): Promise<{ app: Application; created: boolean }> {
+    const received = performance.now();
     const request = parseOrThrow(SubmitRequest, body);
     const cluster = await this.cluster(clusterId);
 
     authorize(context.actor, 'applications:create', { clusterId, jobId: request.jobId });
     if (request.appId !== undefined) {
       const existing = await this.store.getApplication(request.appId);
-      if (existing) return { app: this.sameCluster(existing, clusterId), created: false };
+      if (existing) return { app: this.resubmitted(existing, clusterId, request.jobId, context.actor), created: false };
     }
 
     const knownJob = await this.store.getJob(request.jobId);
@@ -164,26 +174,30 @@ export class ApplicationService {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const replica = this.deps.replica;
-    if (replica) await this.register();
-    const stored = await this.store.insertApplication(app, replica ? { ownerId: replica.id } : undefined);
-    if (!stored.created) return { app: this.sameCluster(stored.app, clusterId), created: false };
-    void this.dispatch(stored.app);
+    const ownerId = this.replicas.ownerId;
+    if (ownerId !== undefined) await this.replicas.register();
+    const stored = await this.store.insertApplication(app, ownerId !== undefined ? { ownerId } : undefined);
+    if (!stored.created) {
+      return { app: this.resubmitted(stored.app, clusterId, request.jobId, context.actor), created: false };
+    }
+    this.telemetry.submitted(clusterId);
+    this.telemetry.submissionSeconds((performance.now() - received) / 1000);
+    this.logger.info(
+      { appId: app.id, jobId: app.jobId, clusterId, source: context.source, user: context.userId },
+      'application submitted',
+    );
+    void this.lifecycle.dispatch(stored.app);
     return stored;
   }
 
+  /** The application; one outside the caller's limits reads as not found. */
   async get(id: string, actor?: Principal): Promise<Application> {
-    const app = await this.store.getApplication(id);
-    if (!app) throw notFound('application', id);
-    authorize(actor, 'applications:read', { clusterId: app.clusterId, jobId: app.jobId });
-    return app;
+    return this.find(id, 'applications:read', actor);
   }
 
   /** Like get, and the application must belong to `clusterId` (the Ocean API's paths name both). */
   async getInCluster(clusterId: string, id: string, actor?: Principal): Promise<Application> {
-    const app = await this.get(id, actor);
-    if (app.clusterId !== clusterId) throw notFound('application', id);
-    return app;
+    return this.find(id, 'applications:read', actor, clusterId);
   }
 
   /** Newest first. A token limited to clusters or jobs must ask within them. */
@@ -203,13 +217,13 @@ export class ApplicationService {
    * the hosted product did: clients (the Airflow operator's on_kill) DELETE and ignore the answer.
    */
   async kill(id: string, actor?: Principal, clusterId?: string): Promise<Application> {
-    const app = clusterId === undefined ? await this.get(id) : await this.getInCluster(clusterId, id);
-    authorize(actor, 'applications:kill', { clusterId: app.clusterId, jobId: app.jobId });
+    const app = await this.find(id, 'applications:kill', actor, clusterId);
     if (isTerminal(app.state)) return app;
     const reason = `killed by ${actor?.name ?? 'the runtime'}`;
     try {
       return (await this.lifecycle.stop(app, 'KILLED', reason)) ?? app;
     } catch (error) {
+      this.telemetry.backendError(app.clusterId, 'kill');
       throw new DomainError(
         'BACKEND_UNAVAILABLE',
         `the back-end of cluster ${app.clusterId} could not kill ${app.id}: ${(error as Error).message}`,
@@ -229,72 +243,10 @@ export class ApplicationService {
     return backend.driverLog(app, options);
   }
 
-  /**
-   * At start-up: every active application is settled with its back-end. Those never handed over
-   * are submitted again (back-ends are idempotent by id); the others move to what the back-end
-   * reports, the reason recorded. A replica settles only what it takes over: the applications of
-   * an earlier life under its id, those without an owner and those of dead replicas.
-   * Returns the number of applications looked at.
-   */
-  async reconcile(): Promise<number> {
-    const why = 'reconciled at start-up';
-    if (this.deps.replica) {
-      await this.store.releaseApplications(this.deps.replica.id);
-      await this.store.heartbeat(this.deps.replica.id);
-      const count = await this.adopt(why);
-      await this.lifecycle.idle();
-      return count;
-    }
-    const apps: Application[] = [];
-    for await (const app of this.lifecycle.active()) apps.push(app);
-    for (const app of apps) await this.settle(app, why);
-    await this.lifecycle.idle();
-    return apps.length;
-  }
-
-  /**
-   * A replica's tick: heartbeat, then take over the applications of replicas that died (and
-   * those without an owner). Returns the number taken over; the tests drive it directly.
-   */
-  async adoptOrphans(): Promise<number> {
-    const replica = this.deps.replica;
-    if (!replica) return 0;
-    await this.store.heartbeat(replica.id);
-    this.adopting ??= this.adopt(`taken over by replica ${replica.id}`).finally(() => (this.adopting = undefined));
-    return this.adopting;
-  }
-
-  /** Starts the time-out sweeper and a replica's heartbeat (unref'd: they never keep the process alive). */
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.lifecycle
-        .sweepTimeouts()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'time-out sweep failed'));
-    }, this.deps.timeoutSweepIntervalMs ?? 15_000);
-    this.timer.unref();
-    if (!this.deps.replica) return;
-    this.heartbeatTimer = setInterval(() => {
-      // the heartbeat is not held up by a long take-over: adoptOrphans writes it first
-      this.adoptOrphans().catch((error: unknown) => this.logger.error({ err: error }, 'replica heartbeat failed'));
-    }, this.deps.replica.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-    this.heartbeatTimer.unref();
-  }
-
-  /** Stops the timers and waits for queued transitions; a replica then releases its applications to the others. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.timer = undefined;
-    this.heartbeatTimer = undefined;
-    await this.adopting?.catch(() => undefined);
-    await this.lifecycle.idle();
-    if (this.deps.replica) await this.store.releaseApplications(this.deps.replica.id);
-  }
-
-  /** Checks time-outs now (the sweeper's work; tests drive it with a fake clock). */
-  sweepTimeouts(): Promise<string[]> {
-    return this.lifecycle.sweepTimeouts();
+  /** The Kubernetes events of the application and its pods; none on back-ends without them. */
+  async kubeEvents(clusterId: string, id: string, actor?: Principal): Promise<string[]> {
+    const app = await this.getInCluster(clusterId, id, actor);
+    return (await this.lifecycle.backendOf(app.clusterId)?.kubeEvents?.(app)) ?? [];
   }
 
   /** Resolves once every queued transition and background submission is written. */
@@ -302,82 +254,12 @@ export class ApplicationService {
     return this.lifecycle.idle();
   }
 
-  /** Registers this replica (its first heartbeat) once; a failed attempt is tried again next time. */
-  private register(): Promise<void> {
-    const replica = this.deps.replica;
-    if (!replica) return Promise.resolve();
-    this.registration ??= this.store.heartbeat(replica.id).catch((error: unknown) => {
-      this.registration = undefined;
-      throw error;
-    });
-    return this.registration;
-  }
-
-  /** Claims batch after batch of applications to take over and settles each batch. */
-  private async adopt(why: string): Promise<number> {
-    const replica = this.deps.replica!;
-    await this.register();
-    const limit = replica.claimBatch ?? DEFAULT_CLAIM_BATCH;
-    let total = 0;
-    for (;;) {
-      const claimed = await this.store.claimApplications(replica.id, {
-        leaseSeconds: replica.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-        limit,
-      });
-      if (claimed.length > 0) this.logger.info({ replica: replica.id, count: claimed.length }, why);
-      await Promise.all(claimed.map((app) => this.settle(app, why)));
-      total += claimed.length;
-      if (claimed.length < limit) return total;
-    }
-  }
-
-  /** Hands a NEW application never handed over to its back-end; moves any other to what the back-end reports. */
-  private async settle(app: Application, why: string): Promise<void> {
-    const backend = this.lifecycle.backendOf(app.clusterId);
-    if (!backend) {
-      await this.lifecycle.transition(app.id, {
-        state: 'FAILED',
-        reason: `${why}: cluster ${app.clusterId} has no back-end any more`,
-      });
-    } else if (app.state === 'NEW' && app.backendRef === undefined) {
-      await this.dispatch(app);
-    } else {
-      await this.lifecycle.enqueue(app.id, () => this.reconcileOne(app, backend, why));
-    }
-  }
-
-  private async reconcileOne(app: Application, backend: SparkBackend, why: string): Promise<void> {
-    try {
-      const status = await backend.status(app);
-      if (status.state === app.state) return;
-      const reported = status.reason ?? `the back-end reports ${status.state}`;
-      await this.lifecycle.transition(app.id, { ...status, reason: `${why}: ${reported}` });
-    } catch (error) {
-      await this.lifecycle.transition(app.id, {
-        state: 'FAILED',
-        reason: `${why}: the back-end could not report its state: ${(error as Error).message}`,
-      });
-    }
-  }
-
-  /** Hands the committed application to its back-end; never throws (a refusal ends it FAILED). */
-  private dispatch(app: Application): Promise<void> {
-    return this.lifecycle.enqueue(app.id, async () => {
-      const backend = this.lifecycle.backendOf(app.clusterId);
-      try {
-        if (!backend) throw new Error(`cluster ${app.clusterId} has no back-end`);
-        const { backendRef } = await backend.submit(app, app.config);
-        const updated = await this.store.updateApplication(app.id, { backendRef });
-        // stopped meanwhile by another replica, which found nothing to stop yet: stop what was just started
-        if (updated?.state === 'KILLED' || updated?.state === 'TIMED_OUT') await backend.kill(updated);
-      } catch (error) {
-        this.logger.warn({ appId: app.id, err: error }, 'the back-end refused a submission');
-        await this.lifecycle.transition(app.id, {
-          state: 'FAILED',
-          reason: `the back-end refused the submission: ${(error as Error).message}`,
-        });
-      }
-    });
+  /** The application, for a caller with `scope` whose limits include it; else, as for an unknown id, not found. */
+  private async find(id: string, scope: Scope, actor?: Principal, clusterId?: string): Promise<Application> {
+    const app = await this.store.getApplication(id);
+    if (!app || (clusterId !== undefined && app.clusterId !== clusterId)) throw notFound('application', id);
+    authorizeFound(actor, scope, targetOf(app), notFound('application', id));
+    return app;
   }
 
   private async cluster(id: string): Promise<StoredCluster> {
@@ -390,11 +272,16 @@ export class ApplicationService {
     return cluster;
   }
 
-  private sameCluster(app: Application, clusterId: string): Application {
-    if (app.clusterId !== clusterId) {
+  /**
+   * A submission that named an existing application (by appId or idempotency key): the same
+   * submission again gets it back; one from another cluster or job, or from a caller who may not
+   * see it, is refused without saying what the application is.
+   */
+  private resubmitted(app: Application, clusterId: string, jobId: string, actor?: Principal): Application {
+    if (app.clusterId !== clusterId || app.jobId !== jobId || !maySee(actor, targetOf(app))) {
       throw new DomainError(
         'CONFLICT',
-        `application ${app.id} already exists on cluster ${app.clusterId}; it cannot be submitted to cluster ${clusterId}`,
+        `application ${app.id} already exists and is not a submission of job ${jobId} on cluster ${clusterId}: choose another appId or idempotency key`,
       );
     }
     return app;
@@ -411,4 +298,9 @@ export class ApplicationService {
     }
     return job;
   }
+}
+
+/** What an application belongs to, for the token limits. */
+function targetOf(app: Application): Target {
+  return { clusterId: app.clusterId, jobId: app.jobId, templateId: app.configTemplateId };
 }

@@ -2,36 +2,24 @@
  * The health of every cluster, probed in the background and kept for the clusters API: a request
  * never waits on a slow or unreachable cluster.
  */
-import type { Clock } from '../domain/ports';
-import type { Logger } from './deps';
-
-export type ClusterHealthState = 'AVAILABLE' | 'PROGRESSING' | 'UNREACHABLE';
-
-export interface ClusterHealth {
-  state: ClusterHealthState;
-  /** Last time the cluster answered, ISO. */
-  lastHeartbeat?: string;
-  kubernetesVersion?: string;
-  operatorVersion?: string;
-  /** Why the state is not AVAILABLE. */
-  reason?: string;
-}
-
-export type ClusterProbeFn = () => Promise<ClusterHealth>;
+import type { ClusterHealth } from '../domain/cluster';
+import type { Clock, Logger } from '../domain/ports';
+import type { ClusterProbeFn } from './cluster-backends';
 
 export class ClusterHealthMonitor {
   private readonly latest = new Map<string, ClusterHealth>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly probes: Map<string, ClusterProbeFn>,
+    /** The clusters to probe now: the set changes as clusters are created and deleted. */
+    private readonly probes: () => [string, ClusterProbeFn][],
     private readonly deps: { clock: Clock; logger: Logger; intervalMs?: number },
   ) {}
 
   /** Probes every cluster once, now. */
   async refresh(): Promise<void> {
     await Promise.all(
-      [...this.probes].map(async ([clusterId, probe]) => {
+      this.probes().map(async ([clusterId, probe]) => {
         try {
           this.latest.set(clusterId, await probe());
         } catch (error) {
@@ -60,5 +48,10 @@ export class ClusterHealthMonitor {
 
   get(clusterId: string): ClusterHealth | undefined {
     return this.latest.get(clusterId);
+  }
+
+  /** Forgets a deleted cluster's last health. */
+  forget(clusterId: string): void {
+    this.latest.delete(clusterId);
   }
 }

@@ -3,14 +3,7 @@ import type { Application } from '../domain/application';
 import type { ApplicationConfig } from '../domain/config';
 import type { SparkBackend, StoredCluster, StoredJob, StoredTemplate } from '../domain/ports';
 
-/** pino-compatible: fastify's `server.log` or a pino logger fits. */
-export interface Logger {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export { type Logger, silentLogger } from '../domain/ports';
 
 /** The back-end of a cluster, or undefined when the runtime has none for it. */
 export type BackendResolver = (clusterId: string) => SparkBackend | undefined;

@@ -1,11 +1,12 @@
 /**
- * The application lifecycle: back-end status reports, kills and time-outs move applications
- * through the state machine with compare-and-set writes, persisted before anything is
- * acknowledged; reconcile() settles what was in flight when the runtime stopped.
+ * The application lifecycle: the hand-over to the back-end, its status reports, kills and
+ * time-outs move applications through the state machine with compare-and-set writes, persisted
+ * before anything is acknowledged; settle() brings an application in flight back in line with
+ * its back-end (after a restart or a take-over).
  */
 import type { Application } from '../domain/application';
 import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
-import type { BackendStatus, Clock, SparkBackend, Store } from '../domain/ports';
+import type { BackendStatus, Clock, SparkBackend, Store, Telemetry } from '../domain/ports';
 import { ACTIVE_STATES, canTransition, isTerminal } from '../domain/states';
 import type { BackendResolver, EndedHook, Logger } from './deps';
 
@@ -13,6 +14,7 @@ export interface LifecycleDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  telemetry: Telemetry;
   resolveBackend: BackendResolver;
   onEnded?: EndedHook;
   /** This replica's id when several share the store: it times out only the applications it owns. @default all */
@@ -93,7 +95,18 @@ export class ApplicationLifecycle {
         [app.state],
       );
       if (!updated) continue; // someone else moved it: read again and decide again
-      if (ending) await this.ended(updated);
+      if (target === 'RUNNING' || (ending && !app.startedAt)) {
+        this.deps.telemetry.started(updated.clusterId);
+        this.deps.logger.info({ appId, clusterId: updated.clusterId, from: app.state }, 'application started');
+      }
+      if (ending) {
+        this.deps.telemetry.ended(updated.clusterId, target);
+        this.deps.logger.info(
+          { appId, clusterId: updated.clusterId, state: target, reason: updated.stateReason },
+          'application ended',
+        );
+        await this.ended(updated);
+      }
       return updated;
     }
     this.deps.logger.warn({ appId, to: reported.state }, 'gave up a state change after repeated concurrent updates');
@@ -175,5 +188,56 @@ export class ApplicationLifecycle {
       }
     }
     return stopped;
+  }
+
+  /** Hands a NEW application never handed over to its back-end; moves any other to what the back-end reports. */
+  async settle(app: Application, why: string): Promise<void> {
+    const backend = this.backendOf(app.clusterId);
+    if (!backend) {
+      await this.transition(app.id, {
+        state: 'FAILED',
+        reason: `${why}: cluster ${app.clusterId} has no back-end any more`,
+      });
+    } else if (app.state === 'NEW' && app.backendRef === undefined) {
+      await this.dispatch(app);
+    } else {
+      await this.enqueue(app.id, () => this.reconcileOne(app, backend, why));
+    }
+  }
+
+  private async reconcileOne(app: Application, backend: SparkBackend, why: string): Promise<void> {
+    try {
+      const status = await backend.status(app);
+      if (status.state === app.state) return;
+      const reported = status.reason ?? `the back-end reports ${status.state}`;
+      await this.transition(app.id, { ...status, reason: `${why}: ${reported}` });
+    } catch (error) {
+      this.deps.telemetry.backendError(app.clusterId, 'status');
+      await this.transition(app.id, {
+        state: 'FAILED',
+        reason: `${why}: the back-end could not report its state: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  /** Hands the committed application to its back-end; never throws (a refusal ends it FAILED). */
+  dispatch(app: Application): Promise<void> {
+    return this.enqueue(app.id, async () => {
+      const backend = this.backendOf(app.clusterId);
+      try {
+        if (!backend) throw new Error(`cluster ${app.clusterId} has no back-end`);
+        const { backendRef } = await backend.submit(app, app.config);
+        const updated = await this.deps.store.updateApplication(app.id, { backendRef });
+        // stopped meanwhile by another replica, which found nothing to stop yet: stop what was just started
+        if (updated?.state === 'KILLED' || updated?.state === 'TIMED_OUT') await backend.kill(updated);
+      } catch (error) {
+        this.deps.telemetry.backendError(app.clusterId, 'submit');
+        this.deps.logger.warn({ appId: app.id, err: error }, 'the back-end refused a submission');
+        await this.transition(app.id, {
+          state: 'FAILED',
+          reason: `the back-end refused the submission: ${(error as Error).message}`,
+        });
+      }
+    });
   }
 }

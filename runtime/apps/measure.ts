@@ -5,7 +5,7 @@
  */
 import type { Application } from '../domain/application';
 import type { RunMetrics } from '../domain/metrics';
-import type { SparkBackend, Store } from '../domain/ports';
+import type { SparkBackend, Store, Telemetry } from '../domain/ports';
 import { type PriceTable, priceRun } from '../metrics/cost';
 import type { Logger } from './deps';
 
@@ -21,6 +21,7 @@ export interface MeasureDeps {
   readEventLog: EventLogReader;
   priceTable: PriceTable;
   logger: Logger;
+  telemetry: Telemetry;
 }
 
 export function measureOnEnd(deps: MeasureDeps): (app: Application) => Promise<void> {
@@ -30,8 +31,14 @@ export function measureOnEnd(deps: MeasureDeps): (app: Application) => Promise<v
       deps.logger.warn({ appId: app.id }, 'no event log: the application has no metrics');
       return;
     }
+    const started = performance.now();
     const metrics = await deps.readEventLog(path, { submittedAtMs: Date.parse(app.createdAt) });
+    deps.telemetry.eventLogSeconds((performance.now() - started) / 1000);
     metrics.cost = priceRun(metrics, undefined, deps.priceTable);
-    await deps.store.updateApplication(app.id, { metrics: metrics as unknown as Record<string, unknown> });
+    await deps.store.updateApplication(app.id, { metrics });
+    deps.logger.info(
+      { appId: app.id, durationMs: metrics.durationMs, cost: metrics.cost?.total },
+      'application measured',
+    );
   };
 }

@@ -1,38 +1,8 @@
-/**
- * Who calls, and what a token may do. Scopes follow the hosted product's permissions:
- * spark:createApplication -> applications:create, spark:deleteApplication -> applications:kill,
- * spark:create|update|deleteConfigTemplate -> templates:manage, spark:updateJob -> jobs:update,
- * spark:create|update|deleteCluster -> clusters:manage. Reads need applications:read; admin is all.
- */
+/** Who calls, and what a token may do: its scopes, then its limits to clusters, jobs and templates. */
 import { DomainError } from '../domain/errors';
-import type { ApiToken, Scope } from '../domain/ports';
+import type { Scope, TokenView } from '../domain/tokens';
 
-export const SCOPES: readonly Scope[] = [
-  'admin',
-  'applications:create',
-  'applications:kill',
-  'applications:read',
-  'templates:manage',
-  'jobs:update',
-  'clusters:manage',
-  'tokens:manage',
-];
-
-/** The hosted product's permission names, accepted as aliases when a token is created. */
-export const OCEAN_PERMISSION_SCOPES: Readonly<Record<string, Scope>> = {
-  'spark:createApplication': 'applications:create',
-  'spark:deleteApplication': 'applications:kill',
-  'spark:createConfigTemplate': 'templates:manage',
-  'spark:updateConfigTemplate': 'templates:manage',
-  'spark:deleteConfigTemplate': 'templates:manage',
-  'spark:updateJob': 'jobs:update',
-  'spark:updateConfig': 'jobs:update',
-  'spark:createCluster': 'clusters:manage',
-  'spark:updateCluster': 'clusters:manage',
-  'spark:deleteCluster': 'clusters:manage',
-};
-
-export type Principal = Pick<ApiToken, 'id' | 'name' | 'scopes' | 'clusterIds' | 'jobIds' | 'templateIds'>;
+export type Principal = Pick<TokenView, 'id' | 'name' | 'scopes' | 'clusterIds' | 'jobIds' | 'templateIds'>;
 
 /** What an action touches; a key present with `undefined` means "none", which a limited token may not use. */
 export interface Target {
@@ -51,22 +21,49 @@ export function requireScope(principal: Principal, scope: Scope): void {
   }
 }
 
+/** Why the token's cluster/job/template limits exclude the target; undefined when they allow it. */
+function limitViolation(principal: Principal, target: Target): string | undefined {
+  if (principal.scopes.includes('admin')) return undefined;
+  const limits: [string, string[] | undefined, keyof Target][] = [
+    ['cluster', principal.clusterIds, 'clusterId'],
+    ['job', principal.jobIds, 'jobId'],
+    ['config template', principal.templateIds, 'templateId'],
+  ];
+  for (const [kind, allowed, key] of limits) {
+    if (!allowed || !(key in target)) continue;
+    const value = target[key];
+    if (value === undefined || !allowed.includes(value)) {
+      const asked = value === undefined ? `no ${kind}` : `${kind} ${value}`;
+      return `token "${principal.name}" may act only on ${kind}s ${allowed.join(', ')}, not on ${asked}`;
+    }
+  }
+  return undefined;
+}
+
 /** Checks the scope, then the token's cluster/job/template limits. No principal: an internal call. */
 export function authorize(principal: Principal | undefined, scope: Scope, target: Target = {}): void {
   if (!principal) return;
   requireScope(principal, scope);
-  if (principal.scopes.includes('admin')) return;
-  const limit = (kind: string, allowed: string[] | undefined, value: string | undefined, present: boolean) => {
-    if (!allowed || !present) return;
-    if (value === undefined || !allowed.includes(value)) {
-      const asked = value === undefined ? `no ${kind}` : `${kind} ${value}`;
-      throw new DomainError(
-        'FORBIDDEN',
-        `token "${principal.name}" may act only on ${kind}s ${allowed.join(', ')}, not on ${asked}`,
-      );
-    }
-  };
-  limit('cluster', principal.clusterIds, target.clusterId, 'clusterId' in target);
-  limit('job', principal.jobIds, target.jobId, 'jobId' in target);
-  limit('config template', principal.templateIds, target.templateId, 'templateId' in target);
+  const violation = limitViolation(principal, target);
+  if (violation) throw new DomainError('FORBIDDEN', violation);
+}
+
+/**
+ * For a resource found by its id: a caller whose limits exclude it gets the same answer as for an
+ * id that does not exist, so that nobody learns what exists outside their limits.
+ */
+export function authorizeFound(
+  principal: Principal | undefined,
+  scope: Scope,
+  target: Target,
+  notFoundError: DomainError,
+): void {
+  if (!principal) return;
+  requireScope(principal, scope);
+  if (limitViolation(principal, target)) throw notFoundError;
+}
+
+/** Whether the principal's limits let it see the target (scopes aside). */
+export function maySee(principal: Principal | undefined, target: Target): boolean {
+  return !principal || limitViolation(principal, target) === undefined;
 }

@@ -58,18 +58,18 @@ describe('replicas sharing a store', () => {
     await submit(a, 'app-2');
 
     clock.advanceSeconds(29);
-    expect(await b.adoptOrphans()).toBe(0);
+    expect(await b.replicas.adoptOrphans()).toBe(0);
     await b.idle();
     expect(submittedIds()).toEqual([]);
 
     clock.advanceSeconds(2);
-    expect(await b.adoptOrphans()).toBe(2);
+    expect(await b.replicas.adoptOrphans()).toBe(2);
     await b.idle();
     expect(submittedIds().sort()).toEqual(['app-1', 'app-2']);
     expect((await store.getApplication('app-1'))?.backendRef).toBe('fake-app-1');
 
     clock.advanceSeconds(60); // b keeps its heartbeat: nothing is taken over twice
-    expect(await b.adoptOrphans()).toBe(0);
+    expect(await b.replicas.adoptOrphans()).toBe(0);
     const page = await store.listApplications({ ownerId: 'b' }, 10);
     expect(page.items.map((app) => app.id).sort()).toEqual(['app-1', 'app-2']);
   });
@@ -80,9 +80,9 @@ describe('replicas sharing a store', () => {
     await submit(a, 'app-1');
     await a.idle();
     clock.advanceSeconds(20);
-    await a.adoptOrphans(); // a's heartbeat
+    await a.replicas.adoptOrphans(); // a's heartbeat
     clock.advanceSeconds(20);
-    expect(await b.adoptOrphans()).toBe(0);
+    expect(await b.replicas.adoptOrphans()).toBe(0);
     expect(submittedIds()).toEqual(['app-1']);
   });
 
@@ -93,7 +93,7 @@ describe('replicas sharing a store', () => {
     cluster.statuses.set('app-1', { state: 'RUNNING' });
     clock.advanceSeconds(31);
     const b = replica('b');
-    expect(await b.adoptOrphans()).toBe(1);
+    expect(await b.replicas.adoptOrphans()).toBe(1);
     await b.idle();
     const app = await store.getApplication('app-1');
     expect(app?.state).toBe('RUNNING');
@@ -105,14 +105,14 @@ describe('replicas sharing a store', () => {
     const a = replica('a');
     await submit(a, 'app-1');
     await a.idle();
-    await a.stop();
+    await a.replicas.stop();
     const b = replica('b');
-    expect(await b.adoptOrphans()).toBe(1);
+    expect(await b.replicas.adoptOrphans()).toBe(1);
 
     const b2 = replica('b', stalled(cluster)); // b again, after a crash, under the same id
     await submit(b2, 'app-2');
     const restarted = replica('b');
-    expect(await restarted.reconcile()).toBe(2);
+    expect(await restarted.replicas.reconcile()).toBe(2);
     expect(submittedIds()).toEqual(['app-1', 'app-2']);
   });
 
@@ -123,9 +123,9 @@ describe('replicas sharing a store', () => {
     await submit(b, 'app-b', 1);
     await Promise.all([a.idle(), b.idle()]);
     clock.advanceSeconds(120);
-    await Promise.all([a.adoptOrphans(), b.adoptOrphans()]);
-    expect(await a.sweepTimeouts()).toEqual(['app-a']);
-    expect(await b.sweepTimeouts()).toEqual(['app-b']);
+    await Promise.all([a.replicas.adoptOrphans(), b.replicas.adoptOrphans()]);
+    expect(await a.replicas.sweepTimeouts()).toEqual(['app-a']);
+    expect(await b.replicas.sweepTimeouts()).toEqual(['app-b']);
   });
 
   it('stops what it started when another replica killed the application during the submission', async () => {

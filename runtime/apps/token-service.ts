@@ -3,40 +3,21 @@
  * constant-time compare: the hash of a guess reveals nothing about the stored ones).
  */
 import { hash } from 'node:crypto';
-import { z } from 'zod';
 import { DomainError } from '../domain/errors';
-import type { ApiToken, Clock, Scope, Store } from '../domain/ports';
-import { ResourceId } from '../domain/resources';
+import type { Clock, Store } from '../domain/ports';
+import { type ApiToken, type CreatedToken, CreateTokenRequest, type TokenView } from '../domain/tokens';
 import { parseOrThrow } from '../domain/validation';
 import { ExpiringCache } from './expiring-cache';
 import { type IdGenerator, randomIds } from './ids';
-import { OCEAN_PERMISSION_SCOPES, type Principal, requireScope, SCOPES } from './principal';
+import { type Principal, requireScope } from './principal';
 
 export const ADMIN_TOKEN_NAME = 'admin';
-
-const ScopeName = z.string().refine((s) => (SCOPES as readonly string[]).includes(s) || s in OCEAN_PERMISSION_SCOPES, {
-  message: `is not a scope: expected one of ${[...SCOPES, ...Object.keys(OCEAN_PERMISSION_SCOPES)].join(', ')}`,
-});
-
-export const CreateTokenRequest = z
-  .strictObject({
-    name: z.string().min(1).max(100),
-    scopes: z.array(ScopeName).min(1),
-    clusterIds: z.array(ResourceId).min(1).optional(),
-    jobIds: z.array(ResourceId).min(1).optional(),
-    templateIds: z.array(ResourceId).min(1).optional(),
-  })
-  .meta({ id: 'CreateTokenRequest' });
-export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;
-
-/** A token as listed: never its secret nor its hash. */
-export type TokenSummary = Omit<ApiToken, 'secretHash'>;
 
 export function hashSecret(secret: string): string {
   return hash('sha256', secret, 'hex');
 }
 
-function summary(token: ApiToken): TokenSummary {
+function summary(token: ApiToken): TokenView {
   const { secretHash: _hidden, ...rest } = token;
   void _hidden;
   return rest;
@@ -46,7 +27,6 @@ export class TokenService {
   private readonly ids: IdGenerator;
 
   /** Recently authenticated tokens by secret hash: every request authenticates, most with a token seen just before. */
-  /** Principals by secret hash. */
   private readonly recent: ExpiringCache<string, Principal>;
 
   constructor(
@@ -80,14 +60,13 @@ export class TokenService {
   }
 
   /** Creates a token; its secret is in the answer and nowhere else. */
-  async create(body: unknown, actor?: Principal): Promise<TokenSummary & { secret: string }> {
+  async create(body: unknown, actor?: Principal): Promise<CreatedToken> {
     if (actor) requireScope(actor, 'tokens:manage');
     const request = parseOrThrow(CreateTokenRequest, body);
-    const scopes = [...new Set(request.scopes.map((s) => (OCEAN_PERMISSION_SCOPES[s] ?? s) as Scope))];
-    return this.insert({ ...request, scopes }, this.ids.tokenSecret());
+    return this.insert({ ...request, scopes: [...new Set(request.scopes)] }, this.ids.tokenSecret());
   }
 
-  async list(actor?: Principal): Promise<TokenSummary[]> {
+  async list(actor?: Principal): Promise<TokenView[]> {
     if (actor) requireScope(actor, 'tokens:manage');
     return (await this.deps.store.listTokens()).map(summary);
   }
@@ -130,7 +109,7 @@ export class TokenService {
   private async insert(
     fields: Pick<ApiToken, 'name' | 'scopes' | 'clusterIds' | 'jobIds' | 'templateIds'>,
     secret: string,
-  ): Promise<TokenSummary & { secret: string }> {
+  ): Promise<CreatedToken> {
     const token: ApiToken = {
       id: this.ids.tokenId(),
       name: fields.name,

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { JobSpec, ResourceId, SubmitRequest } from '../domain/resources';
+import { ResourceId } from '../domain/common';
+import { JobSpec, SubmitRequest } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
 
 /** A submission plus the cluster it goes to: `{ jobId, clusterId?, appId?, configTemplateId?, configOverrides? }`. */

@@ -12,7 +12,7 @@ export async function renderJobFile(
 ): Promise<string> {
   if (!clustersFile)
     throw new Error('--clusters-file (or SPARKPLANE_CLUSTERS_FILE) is required: it holds the settings of the cluster');
-  const { clusters } = loadServiceConfig({}, { SPARKPLANE_CLUSTERS_FILE: clustersFile });
+  const clusters = loadServiceConfig({}, { SPARKPLANE_CLUSTERS_FILE: clustersFile }).clustersFile?.clusters ?? [];
   const cluster = clusters.find((c) => c.id === clusterId);
   if (!cluster)
     throw new Error(

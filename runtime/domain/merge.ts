@@ -3,14 +3,19 @@
  * Objects merge key by key; anything else (strings, numbers, arrays) is a leaf that the higher
  * layer replaces whole. Every leaf of the result says which layer set it.
  */
+import { z } from 'zod';
 
-export const CONFIG_LAYERS = ['template', 'tuning', 'job', 'overrides'] as const;
-export type ConfigLayer = (typeof CONFIG_LAYERS)[number];
+export const ConfigLayer = z.enum(['template', 'tuning', 'job', 'overrides']);
+export type ConfigLayer = z.infer<typeof ConfigLayer>;
+export const CONFIG_LAYERS = ConfigLayer.options;
 
 export type Layers<T> = Partial<Record<ConfigLayer, T | undefined>>;
 
 /** JSON pointer (RFC 6901) of a leaf -> the layer that set it, e.g. "/executor/memory" -> "tuning". */
-export type Provenance = Record<string, ConfigLayer>;
+export const Provenance = z
+  .record(z.string(), ConfigLayer)
+  .meta({ description: 'For every leaf of `config` (JSON pointer, e.g. "/executor/memory"), the layer that set it.' });
+export type Provenance = z.infer<typeof Provenance>;
 
 export interface MergeResult<T> {
   config: T;

@@ -3,77 +3,97 @@
  * by both APIs and read by the tuner. Byte counts are bytes, times are milliseconds unless the
  * name says otherwise.
  */
+import { z } from 'zod';
 
-export interface ExecutorMetrics {
-  executorId: string;
-  cores: number;
+const Count = z.number().int().min(0);
+const Bytes = z.number().min(0);
+const Millis = z.number().min(0);
+/** A ratio, 0..1 on a well-formed log; not capped, so a clock skew in a log shows rather than hides. */
+const Share = z.number().min(0);
+/** Spark reports epoch milliseconds. */
+const EpochMs = z.number();
+
+export const ExecutorMetrics = z.strictObject({
+  executorId: z.string(),
+  cores: Count,
   /** When the executor was added and removed (epoch ms); removedAt is the app end when never removed. */
-  addedAt: number;
-  removedAt?: number;
-  removedReason?: string;
+  addedAt: EpochMs,
+  removedAt: EpochMs.optional(),
+  removedReason: z.string().optional(),
   /** Peak JVM heap + off-heap memory, bytes (from stage executor metrics). */
-  peakJvmMemoryBytes?: number;
+  peakJvmMemoryBytes: Bytes.optional(),
   /** Peak resident set size of the executor process tree, bytes, where the log has it. */
-  peakRssBytes?: number;
-}
+  peakRssBytes: Bytes.optional(),
+});
+export type ExecutorMetrics = z.infer<typeof ExecutorMetrics>;
 
-export interface StageSkew {
-  stageId: number;
-  attemptId: number;
-  tasks: number;
+export const StageSkew = z.strictObject({
+  stageId: z.number().int(),
+  attemptId: z.number().int(),
+  tasks: Count,
   /** Longest task run time over the median task run time. */
-  skew: number;
-}
+  skew: z.number().min(0),
+});
+export type StageSkew = z.infer<typeof StageSkew>;
 
-export interface RunMetrics {
-  /** Spark's application id (e.g. local-1795495618805). */
-  sparkAppId?: string;
-  /** Application start to end. */
-  durationMs: number;
-  /** Submission to application start. */
-  waitBeforeStartMs?: number;
-  /** Sum over executors of cores x uptime, seconds. */
-  executorCoreSeconds: number;
-  inputBytes: number;
-  inputRecords: number;
-  outputBytes: number;
-  outputRecords: number;
-  shuffleReadBytes: number;
-  shuffleWriteBytes: number;
-  shuffleFetchWaitMs: number;
-  memorySpillBytes: number;
-  diskSpillBytes: number;
-  /** Overall peaks across executors, bytes. */
-  peakJvmMemoryBytes?: number;
-  peakRssBytes?: number;
-  executorRunTimeMs: number;
-  executorCpuTimeMs: number;
-  jvmGcTimeMs: number;
-  /** GC time over executor run time, 0..1. */
-  gcTimeShare: number;
-  /** Sum of task run time over the sum of executor core uptime, 0..1. */
-  efficiency: number;
-  /** Task CPU time over executor core uptime, 0..1. */
-  cpuUtilization: number;
-  tasks: { completed: number; failed: number; killed: number };
-  stages: { completed: number; failed: number };
-  /** The most skewed stages (max/median task time), largest first. */
-  skewedStages: StageSkew[];
-  executors: ExecutorMetrics[];
-  executorsLost: { executorId: string; reason: string }[];
-  /** Spark properties in effect ("Spark Properties" of the environment update). */
-  sparkProperties: Record<string, string>;
-  /** True when the log ended mid-write (truncated or corrupt lines): totals cover the complete lines. */
-  incomplete: boolean;
-  cost?: RunCost;
-}
+export const RunCost = z
+  .strictObject({
+    total: z.number().min(0),
+    currency: z.string().min(1),
+    /** How it was priced, e.g. "local: 1.5 core-hours x 0.04 + 6 GiB-hours x 0.005". */
+    method: z.string(),
+  })
+  .meta({ id: 'RunCost' });
+export type RunCost = z.infer<typeof RunCost>;
 
-export interface RunCost {
-  total: number;
-  currency: string;
-  /** How it was priced, e.g. "local: 1.5 core-hours x 0.04 + 6 GiB-hours x 0.005". */
-  method: string;
-}
+export const RunMetrics = z
+  .strictObject({
+    /** Spark's application id (e.g. local-1795495618805). */
+    sparkAppId: z.string().optional(),
+    /** Application start to end. */
+    durationMs: Millis,
+    /** Submission to application start. */
+    waitBeforeStartMs: Millis.optional(),
+    /** Sum over executors of cores x uptime, seconds. */
+    executorCoreSeconds: z.number().min(0),
+    inputBytes: Bytes,
+    inputRecords: Count,
+    outputBytes: Bytes,
+    outputRecords: Count,
+    shuffleReadBytes: Bytes,
+    shuffleWriteBytes: Bytes,
+    shuffleFetchWaitMs: Millis,
+    memorySpillBytes: Bytes,
+    diskSpillBytes: Bytes,
+    /** Overall peaks across executors, bytes. */
+    peakJvmMemoryBytes: Bytes.optional(),
+    peakRssBytes: Bytes.optional(),
+    executorRunTimeMs: Millis,
+    executorCpuTimeMs: Millis,
+    jvmGcTimeMs: Millis,
+    /** GC time over executor run time, 0..1. */
+    gcTimeShare: Share,
+    /** Sum of task run time over the sum of executor core uptime, 0..1. */
+    efficiency: Share,
+    /** Task CPU time over executor core uptime, 0..1. */
+    cpuUtilization: Share,
+    tasks: z.strictObject({ completed: Count, failed: Count, killed: Count }),
+    stages: z.strictObject({ completed: Count, failed: Count }),
+    /** The most skewed stages (max/median task time), largest first. */
+    skewedStages: z.array(StageSkew),
+    executors: z.array(ExecutorMetrics),
+    executorsLost: z.array(z.strictObject({ executorId: z.string(), reason: z.string() })),
+    /** Spark properties in effect ("Spark Properties" of the environment update). */
+    sparkProperties: z.record(z.string(), z.string()),
+    /** True when the log ended mid-write (truncated or corrupt lines): totals cover the complete lines. */
+    incomplete: z.boolean(),
+    cost: RunCost.optional(),
+  })
+  .meta({
+    id: 'RunMetrics',
+    description: 'What one run measured from its Spark event log. Bytes in bytes, times in milliseconds unless named.',
+  });
+export type RunMetrics = z.infer<typeof RunMetrics>;
 
 /** A run that measured nothing yet: every total zero, no executors, nothing lost. */
 export function emptyRunMetrics(): RunMetrics {

@@ -2,16 +2,17 @@
  * The interfaces the use cases are written against. Adapters (store/, local/, k8s/, http/)
  * implement or call them; only runtime/main constructs adapters.
  */
+import type { z } from 'zod';
 import type { Application } from './application';
+import type { ClusterHealth, StoredCluster } from './cluster';
+import type { Page } from './common';
 import type { ApplicationConfig } from './config';
-import type { ConfigTemplate, JobSpec } from './resources';
+import type { RunMetrics } from './metrics';
+import type { ConfigTemplate, JobSpec, StoredJob, StoredTemplate } from './resources';
 import type { AppState } from './states';
+import type { ApiToken } from './tokens';
 
-export interface Page<T> {
-  items: T[];
-  /** Opaque cursor of the next page; absent on the last page. */
-  nextCursor?: string;
-}
+export type { ApiToken, Page, StoredCluster, StoredJob, StoredTemplate };
 
 export interface ApplicationFilter {
   clusterId?: string;
@@ -32,44 +33,9 @@ export interface ApplicationUpdate {
   backendRef?: string;
   startedAt?: string;
   endedAt?: string;
-  metrics?: Record<string, unknown>;
+  metrics?: RunMetrics;
   /** null withdraws it. */
   stopRequest?: Application['stopRequest'] | null;
-}
-
-export interface StoredJob extends JobSpec {
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StoredTemplate extends ConfigTemplate {
-  clusterId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type Scope =
-  | 'admin'
-  | 'applications:create'
-  | 'applications:kill'
-  | 'applications:read'
-  | 'templates:manage'
-  | 'jobs:update'
-  | 'clusters:manage'
-  | 'tokens:manage';
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  /** SHA-256 of the secret; the secret itself is never stored. */
-  secretHash: string;
-  scopes: Scope[];
-  /** When set, the token acts only on these clusters / jobs / templates. */
-  clusterIds?: string[];
-  jobIds?: string[];
-  templateIds?: string[];
-  createdAt: string;
-  revokedAt?: string;
 }
 
 /** How a replica takes over applications (see Store.claimApplications). */
@@ -78,15 +44,6 @@ export interface ClaimOptions {
   leaseSeconds: number;
   /** Most applications claimed by one call. */
   limit: number;
-}
-
-export interface StoredCluster {
-  id: string;
-  backend: 'local' | 'kubernetes';
-  /** Back-end settings: kubeconfig context, namespace, local parallelism... */
-  settings: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /**
@@ -101,6 +58,8 @@ export interface Store {
   insertApplication(app: Application, options?: { ownerId?: string }): Promise<{ app: Application; created: boolean }>;
   getApplication(id: string): Promise<Application | undefined>;
   listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>>;
+  /** How many applications are in each of `states`, per cluster (the queue and running gauges). */
+  countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]>;
   /**
    * Applies the update if the application is in `expected` state (compare-and-set), returning the
    * new application, or undefined when the state had moved on.
@@ -163,7 +122,8 @@ export type BackendListener = (appId: string, status: BackendStatus) => void;
 
 /** Where applications run: `local` spark-submit, `kubernetes` SparkApplications... */
 export interface SparkBackend {
-  readonly kind: StoredCluster['backend'];
+  /** The back-end kind, as registered (see BackendPlugin). */
+  readonly kind: string;
   /** Starts the application; idempotent by app.id. Returns how the back-end knows it. */
   submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }>;
   /** Stops it; killing an application that has ended does nothing. */
@@ -183,4 +143,69 @@ export interface SparkBackend {
 
 export interface Clock {
   now(): Date;
+}
+
+/** pino-compatible: fastify's `server.log` or a pino logger fits. */
+export interface Logger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/**
+ * What the runtime counts and times, for its /metrics (an adapter exports them); the use cases
+ * report, they do not know the exporter.
+ */
+export interface Telemetry {
+  /** An application was committed (state NEW). */
+  submitted(clusterId: string): void;
+  /** How long a submission took to validate, merge and commit, seconds. */
+  submissionSeconds(seconds: number): void;
+  started(clusterId: string): void;
+  ended(clusterId: string, state: AppState): void;
+  /** How long reading an event log into metrics took, seconds. */
+  eventLogSeconds(seconds: number): void;
+  /** A back-end call failed (submit, kill, status). */
+  backendError(clusterId: string, operation: string): void;
+}
+
+export const noTelemetry: Telemetry = {
+  submitted: () => undefined,
+  submissionSeconds: () => undefined,
+  started: () => undefined,
+  ended: () => undefined,
+  eventLogSeconds: () => undefined,
+  backendError: () => undefined,
+};
+
+/** What every back-end is built with. */
+export interface BackendContext {
+  /** The runtime's data directory (database, logs of local applications). */
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * A kind of back-end, registered with the composition root: its settings schema, how to build
+ * one for a cluster, and how to probe that cluster's health. A new kind is a new plug-in: no
+ * domain file, switch or instanceof changes.
+ */
+export interface BackendPlugin<Settings = unknown, Backend extends SparkBackend = SparkBackend> {
+  kind: string;
+  /** One line for the docs, e.g. "spark-submit on this machine". */
+  description: string;
+  /** The cluster's `settings`, validated when the cluster is declared. */
+  settings: z.ZodType<Settings>;
+  create(cluster: { id: string; settings: Settings }, context: BackendContext): Backend;
+  /** The cluster's health. @default AVAILABLE while the runtime runs */
+  probe?(backend: Backend): Promise<ClusterHealth>;
 }

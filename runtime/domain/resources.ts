@@ -1,13 +1,9 @@
-/** Jobs, config templates, submissions and applications: the resources both APIs serve. */
+/** Jobs, config templates and submissions: the resources both APIs serve. */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { Application } from './application';
+import { ResourceId, Timestamp } from './common';
 import { ApplicationConfig } from './config';
-import { AppState } from './states';
-
-/** Ids of clusters, jobs, apps and templates: DNS-label-like, because they name Kubernetes objects. */
-export const ResourceId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
-  message: 'is not an id of lowercase letters, digits and "-" (1 to 63 characters, starting and ending alphanumeric)',
-});
 
 export const TuningPolicy = z.strictObject({
   /** auto: apply recommendations; recommend-only: compute and show them; off. @default "auto" */
@@ -82,10 +78,44 @@ export const JobSpec = z
   .meta({ id: 'JobSpec' });
 export type JobSpec = z.infer<typeof JobSpec>;
 
+/** A job as stored: its spec and when it was created and last changed. */
+export const StoredJob = JobSpec.extend({ createdAt: Timestamp, updatedAt: Timestamp }).meta({ id: 'Job' });
+export type StoredJob = z.infer<typeof StoredJob>;
+
+/** A job as listed: with the next instant of its schedule, when it has one that is enabled. */
+export const JobSummary = StoredJob.extend({ nextRunAt: Timestamp.optional() }).meta({ id: 'JobSummary' });
+export type JobSummary = z.infer<typeof JobSummary>;
+
+/** A job with its latest executions, newest first. */
+export const JobDetail = JobSummary.extend({ executions: z.array(Application) }).meta({ id: 'JobDetail' });
+export type JobDetail = z.infer<typeof JobDetail>;
+
 export const ConfigTemplate = z
   .strictObject({ id: ResourceId, config: ApplicationConfig })
   .meta({ id: 'ConfigTemplate' });
 export type ConfigTemplate = z.infer<typeof ConfigTemplate>;
+
+/** What PUT of a template takes: its config (the id, if sent, must be the path's). */
+export const TemplateUpdate = ConfigTemplate.partial({ id: true }).meta({ id: 'TemplateUpdate' });
+
+export const StoredTemplate = ConfigTemplate.extend({
+  clusterId: ResourceId,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}).meta({ id: 'Template' });
+export type StoredTemplate = z.infer<typeof StoredTemplate>;
+
+/** What a submission looks like: the OpenAPI examples of both APIs. */
+export const SUBMIT_EXAMPLE = {
+  jobId: 'daily-etl-ingestion',
+  configOverrides: {
+    type: 'Python',
+    mainApplicationFile: 's3a://acme-jobs/etl/ingest.py',
+    arguments: ['--date', '2026-12-01'],
+    executor: { instances: 4, cores: 4, memory: '8g' },
+    sparkConf: { 'spark.sql.shuffle.partitions': '64' },
+  },
+} as const;
 
 /** A submission, as the Ocean API's POST /cluster/{clusterId}/app body. */
 export const SubmitRequest = z
@@ -95,7 +125,5 @@ export const SubmitRequest = z
     configTemplateId: ResourceId.optional(),
     configOverrides: ApplicationConfig.optional(),
   })
-  .meta({ id: 'SubmitRequest' });
+  .meta({ id: 'SubmitRequest', examples: [SUBMIT_EXAMPLE] });
 export type SubmitRequest = z.infer<typeof SubmitRequest>;
-
-export { AppState };

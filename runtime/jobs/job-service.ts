@@ -2,14 +2,22 @@
 import type { Application } from '../domain/application';
 import { ApplicationConfig } from '../domain/config';
 import { DomainError, notFound } from '../domain/errors';
-import type { Page, Store, StoredJob, StoredTemplate } from '../domain/ports';
-import { ConfigTemplate, JobSpec } from '../domain/resources';
-import { parseOrThrow } from '../domain/validation';
+import type { JobStatistics } from '../domain/job-statistics';
 import type { RunMetrics } from '../domain/metrics';
-import { authorize, type Principal } from '../apps/principal';
+import type { Clock, Page, Store, StoredJob, StoredTemplate } from '../domain/ports';
+import type { Recommendation } from '../domain/recommendation';
+import {
+  ConfigTemplate,
+  type JobDetail,
+  JobSpec,
+  type JobSummary,
+  nextRunOf,
+  TemplateUpdate,
+} from '../domain/resources';
+import { parseOrThrow } from '../domain/validation';
+import { authorize, authorizeFound, maySee, type Principal } from '../apps/principal';
 import { recommendationFor } from '../apps/tuning-layer';
-import { type JobStatistics, jobStatistics } from '../metrics/job-stats';
-import type { Recommendation } from '../tuning';
+import { jobStatistics } from '../metrics/job-stats';
 
 export interface PageQuery {
   /** @default 50 */
@@ -21,40 +29,47 @@ export class JobService {
   constructor(
     private readonly deps: {
       store: Store;
+      /** For the next run of scheduled jobs. */
+      clock: Clock;
       /** Called after a job's spec is written (the scheduler reads schedules again). */
       onChanged?: (jobId: string) => void;
     },
   ) {}
 
-  async list(query: PageQuery & { clusterId?: string }, actor?: Principal): Promise<Page<StoredJob>> {
+  async list(query: PageQuery & { clusterId?: string }, actor?: Principal): Promise<Page<JobSummary>> {
     const clusterId = query.clusterId ?? (actor?.clusterIds?.length === 1 ? actor.clusterIds[0] : undefined);
     authorize(actor, 'applications:read', actor?.clusterIds ? { clusterId } : {});
-    return this.deps.store.listJobs(clusterId === undefined ? {} : { clusterId }, query.limit ?? 50, query.cursor);
+    const page = await this.deps.store.listJobs(
+      clusterId === undefined ? {} : { clusterId },
+      query.limit ?? 50,
+      query.cursor,
+    );
+    const visible = page.items.filter((job) => maySee(actor, { clusterId: job.clusterId, jobId: job.id }));
+    return { ...page, items: visible.map((job) => this.summary(job)) };
   }
 
-  async get(id: string, actor?: Principal): Promise<StoredJob> {
-    const job = await this.deps.store.getJob(id);
-    if (!job) throw notFound('job', id);
-    authorize(actor, 'applications:read', { clusterId: job.clusterId, jobId: id });
-    return job;
+  /** The job with its next scheduled run and its latest executions. */
+  async get(id: string, actor?: Principal): Promise<JobDetail> {
+    const job = await this.stored(id, actor);
+    const executions = await this.deps.store.listApplications({ jobId: id }, 20);
+    return { ...this.summary(job), executions: executions.items };
   }
 
   /** The job's applications, newest first. */
   async executions(id: string, query: PageQuery, actor?: Principal): Promise<Page<Application>> {
-    await this.get(id, actor);
+    await this.stored(id, actor);
     return this.deps.store.listApplications({ jobId: id }, query.limit ?? 50, query.cursor);
   }
 
   /** Medians of the last 10 measured runs and the series over all of them (oldest first). */
   async statistics(id: string, actor?: Principal): Promise<JobStatistics> {
-    await this.get(id, actor);
+    await this.stored(id, actor);
     const runs: { appId: string; endedAt: string; metrics: RunMetrics }[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.listApplications({ jobId: id }, 500, cursor);
       for (const app of page.items) {
-        if (app.metrics && app.endedAt)
-          runs.push({ appId: app.id, endedAt: app.endedAt, metrics: app.metrics as unknown as RunMetrics });
+        if (app.metrics && app.endedAt) runs.push({ appId: app.id, endedAt: app.endedAt, metrics: app.metrics });
       }
       cursor = page.nextCursor;
     } while (cursor);
@@ -63,19 +78,19 @@ export class JobService {
 
   /** What tuning would set for the job's next run, and why (applied only in `auto` mode). */
   async recommendation(id: string, actor?: Principal): Promise<Recommendation> {
-    return recommendationFor(this.deps.store, await this.get(id, actor));
+    return recommendationFor(this.deps.store, await this.stored(id, actor));
   }
 
   /** The job's spec (JobSpec) without timestamps. */
   async getConfig(id: string, actor?: Principal): Promise<JobSpec> {
-    const { createdAt: _c, updatedAt: _u, ...spec } = await this.get(id, actor);
+    const { createdAt: _c, updatedAt: _u, ...spec } = await this.stored(id, actor);
     void _c;
     void _u;
     return spec;
   }
 
   /** Creates or replaces the job's spec; a job stays on its cluster. */
-  async putConfig(id: string, body: unknown, actor?: Principal): Promise<StoredJob> {
+  async putConfig(id: string, body: unknown, actor?: Principal): Promise<JobSummary> {
     const spec = parseOrThrow(JobSpec, body);
     if (spec.id !== id) {
       throw new DomainError('VALIDATION_FAILED', `id: "${spec.id}" differs from the job id ${id} in the path`, [
@@ -93,7 +108,20 @@ export class JobService {
     }
     const stored = await this.deps.store.putJob(spec);
     this.deps.onChanged?.(id);
-    return stored;
+    return this.summary(stored);
+  }
+
+  private async stored(id: string, actor?: Principal): Promise<StoredJob> {
+    const job = await this.deps.store.getJob(id);
+    if (!job) throw notFound('job', id);
+    // a job outside the caller's limits reads as one that does not exist
+    authorizeFound(actor, 'applications:read', { clusterId: job.clusterId, jobId: id }, notFound('job', id));
+    return job;
+  }
+
+  private summary(job: StoredJob): JobSummary {
+    const nextRunAt = job.schedule && nextRunOf(job.schedule, this.deps.clock.now())?.toISOString();
+    return nextRunAt ? { ...job, nextRunAt } : job;
   }
 }
 
@@ -131,7 +159,7 @@ export class TemplateService {
   /** Replaces the config of an existing template (body: {config} or {id, config}). */
   async update(clusterId: string, id: string, body: unknown, actor?: Principal): Promise<StoredTemplate> {
     authorize(actor, 'templates:manage', { clusterId, templateId: id });
-    const input = parseOrThrow(ConfigTemplate.partial({ id: true }), body);
+    const input = parseOrThrow(TemplateUpdate, body);
     if (input.id !== undefined && input.id !== id) {
       throw new DomainError('VALIDATION_FAILED', `id: "${input.id}" differs from the template id ${id} in the path`, [
         { path: 'id', message: `id: "${input.id}" differs from the template id ${id} in the path` },

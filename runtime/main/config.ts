@@ -6,16 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ResourceId } from '../domain/resources';
+import { ClusterSpec } from '../domain/cluster';
 import { parseOrThrow } from '../domain/validation';
-
-export const ClusterConfig = z.strictObject({
-  id: ResourceId,
-  backend: z.enum(['local', 'kubernetes']),
-  /** Back-end settings: for kubernetes, context/namespace/bucket...; for local, maxParallelism. */
-  settings: z.record(z.string(), z.unknown()).default({}),
-});
-export type ClusterConfig = z.infer<typeof ClusterConfig>;
 
 export const ServiceConfig = z.strictObject({
   /** @default 8080 */
@@ -28,11 +20,12 @@ export const ServiceConfig = z.strictObject({
   databaseUrl: z.string().min(1).optional(),
   /** The first admin token's secret; absent: one is generated on first start and printed once. */
   adminToken: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
-  /** The clusters this runtime manages. @default one `local` cluster running spark-submit */
-  clusters: z
-    .array(ClusterConfig)
-    .min(1)
-    .default([{ id: 'local', backend: 'local', settings: {} }]),
+  /**
+   * The clusters this runtime manages, declared in a file: then the file is their one source and
+   * the API may not change them. @default absent: clusters are managed through the API, and a
+   * `local` cluster running spark-submit is created on first start
+   */
+  clustersFile: z.strictObject({ path: z.string().min(1), clusters: z.array(ClusterSpec).min(1) }).optional(),
   /** Prices for cost: per core-hour and GiB-hour locally, per instance type in the cloud. @default local list prices */
   priceTable: z.unknown().optional(),
   /** Body size limit of the APIs, bytes. @default 1048576 */
@@ -58,7 +51,8 @@ function readYaml(path: string | undefined, variable: string): unknown {
 
 /** Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL, SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE. */
 export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const clusters = readYaml(env.SPARKPLANE_CLUSTERS_FILE, 'SPARKPLANE_CLUSTERS_FILE');
+  const clustersPath = env.SPARKPLANE_CLUSTERS_FILE;
+  const clusters = readYaml(clustersPath, 'SPARKPLANE_CLUSTERS_FILE');
   const priceTable = readYaml(env.SPARKPLANE_PRICES_FILE, 'SPARKPLANE_PRICES_FILE');
   const config = parseOrThrow(ServiceConfig, {
     port: options.port,
@@ -66,7 +60,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl ?? env.SPARKPLANE_DATABASE_URL,
     adminToken: env.SPARKPLANE_ADMIN_TOKEN,
-    clusters,
+    clustersFile: clustersPath ? { path: clustersPath, clusters } : undefined,
     priceTable,
   });
   return { ...config, dataDir: resolve(config.dataDir) };

@@ -5,28 +5,29 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ApplicationService } from '../apps/application-service';
-import { type ClusterProbeFn, ClusterHealthMonitor } from '../apps/cluster-health';
+import { ClusterBackends } from '../apps/cluster-backends';
+import { ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
 import { measureOnEnd } from '../apps/measure';
 import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
 import { TuningLayer } from '../apps/tuning-layer';
 import { buildServer } from '../adapters/http/server';
-import { createKubernetesBackends, KubernetesSparkBackend } from '../adapters/k8s';
-import { LocalSparkBackend } from '../adapters/local';
+import { PrometheusTelemetry, timedStore } from '../adapters/prometheus/prometheus-telemetry';
 import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
 import { type DurableStore, openStore } from '../adapters/store';
-import type { Clock, SparkBackend } from '../domain/ports';
+import type { ClusterSpec } from '../domain/cluster';
+import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { JobService, TemplateService } from '../jobs/job-service';
 import { parsePriceTable } from '../metrics/cost';
-import { type ClusterConfig, databaseUrlOf, type ServiceConfig } from './config';
-import { findSparkInstall } from './spark-install';
+import { defaultBackendPlugins } from './backend-plugins';
+import { databaseUrlOf, type ServiceConfig } from './config';
 
 export interface Runtime {
   config: ServiceConfig;
   store: DurableStore;
-  backends: Map<string, SparkBackend>;
+  backends: ClusterBackends;
   applications: ApplicationService;
   /** Fires job schedules; `serve` starts it. */
   scheduler: JobScheduler;
@@ -37,8 +38,8 @@ export interface Runtime {
 }
 
 export interface RuntimeOverrides {
-  /** Back-ends to use instead of the configured ones (benchmarks, tests). */
-  backendFor?: (cluster: ClusterConfig) => SparkBackend;
+  /** The back-end kinds to use instead of the shipped ones (benchmarks, tests). @default defaultBackendPlugins() */
+  plugins?: BackendPlugin[];
   clock?: Clock;
   /** @default pino at info level on stdout */
   logger?: PinoLogger;
@@ -47,32 +48,58 @@ export interface RuntimeOverrides {
    * SQLite it is the only one and acts on every application. @default { id: "<hostname>-<pid>" }
    */
   replica?: Partial<ReplicaOptions>;
+  /** Check every answer against its response schema (tests). @default false */
+  validateResponses?: boolean;
 }
 
 const systemClock: Clock = { now: () => new Date() };
 
-function configuredBackend(cluster: ClusterConfig, config: ServiceConfig): SparkBackend {
-  switch (cluster.backend) {
-    case 'local': {
-      const spark = findSparkInstall();
-      const maxParallelism = cluster.settings.maxParallelism;
-      return new LocalSparkBackend({
-        dataDir: config.dataDir,
-        sparkHome: spark.sparkHome,
-        javaHome: spark.javaHome,
-        pythonPath: spark.pythonPath,
-        ...(typeof maxParallelism === 'number' ? { maxParallelism } : {}),
-      });
-    }
-    case 'kubernetes':
-      return createKubernetesBackends([{ ...cluster, createdAt: '', updatedAt: '' }]).get(cluster.id)!;
-  }
-}
+/** The cluster the runtime creates on a first start when no clusters file declares them. */
+const DEFAULT_CLUSTER: ClusterSpec = { id: 'local', backend: 'local', settings: {} };
 
-/** What the clusters API reports: the kubernetes back-end asks the cluster; a local one is up while we are. */
-function probeOf(backend: SparkBackend, clock: Clock): ClusterProbeFn {
-  if (backend instanceof KubernetesSparkBackend) return () => backend.probe();
-  return async () => ({ state: 'AVAILABLE', lastHeartbeat: clock.now().toISOString() });
+/**
+ * Declares the clusters and builds their back-ends. With a clusters file, the file is the truth:
+ * its clusters are written over the stored ones (each change logged), and stored clusters it no
+ * longer names stay listed, UNAVAILABLE. Without one, the stored clusters are the truth (the
+ * `local` one is created on first start).
+ */
+async function startClusters(
+  store: Store,
+  backends: ClusterBackends,
+  config: ServiceConfig,
+  logger: Logger,
+): Promise<void> {
+  const stored = await store.listClusters();
+  const file = config.clustersFile;
+  if (!file) {
+    if (stored.length === 0) {
+      await store.putCluster(DEFAULT_CLUSTER);
+      logger.info({ clusterId: DEFAULT_CLUSTER.id }, 'created the default local cluster');
+    }
+    for (const cluster of await store.listClusters()) await backends.startOrRecord(cluster);
+    return;
+  }
+  const declared = file.clusters.map((cluster) => backends.validate(cluster));
+  for (const cluster of declared) {
+    const before = stored.find((c) => c.id === cluster.id);
+    const same =
+      before?.backend === cluster.backend && JSON.stringify(before.settings) === JSON.stringify(cluster.settings);
+    if (!same) {
+      await store.putCluster(cluster);
+      logger.info(
+        { clusterId: cluster.id, backend: cluster.backend, file: file.path },
+        before ? 'cluster changed by the clusters file' : 'cluster declared by the clusters file',
+      );
+    }
+    await backends.startOrRecord(cluster);
+  }
+  for (const cluster of stored.filter((c) => !declared.some((d) => d.id === c.id))) {
+    backends.markUnavailable(cluster.id, `not declared in ${file.path} any more`);
+    logger.warn(
+      { clusterId: cluster.id, file: file.path },
+      'a stored cluster is not in the clusters file: unavailable',
+    );
+  }
 }
 
 /** Opens the store, builds back-ends, use cases and the HTTP server (not listening yet). */
@@ -82,15 +109,18 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const priceTable = parsePriceTable(config.priceTable);
   // S3 settings from the environment (see s3OptionsFromEnv); credentials from the SDK chain
   const eventLogs = createEventLogReader({ s3: s3OptionsFromEnv() });
-  const store = await openStore(databaseUrlOf(config), { clock });
-  const backends = new Map<string, SparkBackend>();
+  const durable = await openStore(databaseUrlOf(config), { clock, logger });
+  const telemetry = new PrometheusTelemetry(durable);
+  const store = timedStore(durable, telemetry);
+  const backends = new ClusterBackends(overrides.plugins ?? defaultBackendPlugins(), {
+    dataDir: config.dataDir,
+    clock,
+    logger,
+  });
   try {
-    for (const cluster of config.clusters) {
-      await store.putCluster({ id: cluster.id, backend: cluster.backend, settings: cluster.settings });
-      backends.set(cluster.id, (overrides.backendFor ?? ((c) => configuredBackend(c, config)))(cluster));
-    }
+    await startClusters(store, backends, config, logger);
   } catch (error) {
-    await Promise.all([...backends.values()].map((backend) => backend.close()));
+    await backends.close();
     await store.close();
     throw error;
   }
@@ -98,16 +128,18 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const tuning = new TuningLayer(store, clock);
   const measure = measureOnEnd({
     store,
-    backendOf: (clusterId) => backends.get(clusterId),
+    backendOf: (clusterId) => backends.backendOf(clusterId),
     readEventLog: (path, options) => eventLogs.read(path, options),
     priceTable,
     logger,
+    telemetry,
   });
   const applications = new ApplicationService({
     store,
-    backends,
+    backends: (clusterId) => backends.backendOf(clusterId),
     clock,
     logger,
+    telemetry,
     tuning: tuning.provider,
     ...(store.kind === 'postgres'
       ? { replica: { ...overrides.replica, id: overrides.replica?.id ?? `${hostname()}-${process.pid}` } }
@@ -122,26 +154,29 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   });
   const scheduler = new JobScheduler({ store, applications, clock, logger });
   const tokens = new TokenService({ store, clock });
-  const health = new ClusterHealthMonitor(
-    new Map([...backends].map(([id, backend]) => [id, probeOf(backend, clock)])),
-    { clock, logger },
-  );
+  const health = new ClusterHealthMonitor(() => backends.probes(), { clock, logger });
   await health.start();
   const server = await buildServer(
     {
       applications,
-      jobs: new JobService({ store, onChanged: () => scheduler.refresh() }),
+      jobs: new JobService({ store, clock, onChanged: () => scheduler.refresh() }),
       templates: new TemplateService({ store }),
       clusters: new ClusterService({
         store,
-        hasBackend: (id) => backends.has(id),
-        health: (id) => health.get(id),
+        backends,
+        health,
+        ...(config.clustersFile ? { clustersFile: config.clustersFile.path } : {}),
       }),
       tokens,
       clock,
       ready: async () => (await store.listClusters()).length > 0,
     },
-    { bodyLimitBytes: config.bodyLimitBytes, loggerInstance: logger },
+    {
+      bodyLimitBytes: config.bodyLimitBytes,
+      loggerInstance: logger,
+      telemetry,
+      validateResponses: overrides.validateResponses ?? false,
+    },
   );
 
   return {
@@ -157,8 +192,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       health.stop();
       await scheduler.stop();
       await server.close();
-      await applications.stop();
-      await Promise.all([...backends.values()].map((backend) => backend.close()));
+      await applications.replicas.stop();
+      await backends.close();
       await store.close();
       eventLogs.close();
     },

@@ -10,12 +10,12 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     // shown once: only its hash is stored
     process.stdout.write(`\nAdmin API token (shown once, store it now): ${admin.secret}\n\n`);
   }
-  await runtime.applications.reconcile();
-  runtime.applications.start();
+  await runtime.applications.replicas.reconcile();
+  runtime.applications.replicas.start();
   runtime.scheduler.start();
   const address = await runtime.server.listen({ port: config.port, host: config.host });
   runtime.logger.info(
-    { address, dataDir: config.dataDir, clusters: config.clusters.map((c) => c.id) },
+    { address, dataDir: config.dataDir, clustersFile: config.clustersFile?.path },
     'sparkplane is serving',
   );
 

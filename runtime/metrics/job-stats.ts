@@ -2,6 +2,7 @@
  * Per-job statistics from its runs: the medians of the last runs (the job page's headline
  * figures) and the series over all runs (its charts).
  */
+import type { JobRunPoint, JobStatistics } from '../domain/job-statistics';
 import type { RunMetrics } from '../domain/metrics';
 
 export interface JobRun {
@@ -9,33 +10,6 @@ export interface JobRun {
   /** When the run ended: epoch ms or an ISO 8601 date-time. */
   endedAt: number | string;
   metrics: RunMetrics;
-}
-
-export interface JobRunPoint {
-  appId: string;
-  /** ISO 8601. */
-  endedAt: string;
-  /** Undefined when the run was not priced. */
-  cost?: number;
-  durationMs: number;
-  inputBytes: number;
-  outputBytes: number;
-  efficiency: number;
-}
-
-export interface JobStatistics {
-  /** Runs counted in the medians (the last `window`). */
-  medianOfRuns: number;
-  medians: {
-    /** Median over the runs of the window that have a cost; undefined when none has. */
-    cost?: number;
-    durationMs?: number;
-    inputBytes?: number;
-    outputBytes?: number;
-    efficiency?: number;
-  };
-  /** Every run, oldest first. */
-  series: JobRunPoint[];
 }
 
 function median(values: number[]): number | undefined {

@@ -81,35 +81,4 @@ export interface TuningInput {
   options?: TuningOptions;
 }
 
-export type ConfigValue = string | number | boolean;
-
-/** One changed value and the signal that caused it. */
-export interface TuningChange {
-  /** JSON pointer of the value, e.g. "/executor/memory". */
-  pointer: string;
-  /** The value the last run used; undefined when it was Spark's default. */
-  from: ConfigValue | undefined;
-  to: ConfigValue;
-  /** e.g. "executor.memory 8g -> 5g: peak JVM memory 3.1 GiB over the last 3 runs, 25% headroom" */
-  reason: string;
-}
-
-export interface Prediction {
-  durationSeconds: number;
-  cost: number;
-  /** Which model made it, e.g. "stage replay x0.97 calibration". */
-  basis: string;
-}
-
-export interface Recommendation {
-  mode: TuningPolicy['mode'];
-  /** True when the next run should use it (mode auto); recommend-only computes the same but does not apply it. */
-  applied: boolean;
-  /** The whole "tuning" layer for mergeConfig (not only the changes); empty when mode is off or nothing is known. */
-  tuning: ApplicationConfig;
-  changes: TuningChange[];
-  /** What the chosen config is expected to do on the next run, when a model could tell. */
-  prediction?: Prediction;
-  /** Context that is not a change: ignored runs, a return to the best known config, why nothing changed. */
-  notes: string[];
-}
+export type { ConfigValue, Prediction, Recommendation, TuningChange } from '../domain/recommendation';

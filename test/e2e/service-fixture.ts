@@ -33,11 +33,12 @@ export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sparkplane-e2e-'));
   const config = loadServiceConfig({ port: 0, dataDir }, { SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN });
-  config.clusters = [{ id: 'local', backend: 'local', settings: options.localSettings ?? {} }];
-  const runtime = await buildRuntime(config, { logger: pino({ level: 'warn' }) });
+  const clusters = [{ id: 'local', backend: 'local', settings: options.localSettings ?? {} }];
+  config.clustersFile = { path: 'the end-to-end fixture', clusters };
+  const runtime = await buildRuntime(config, { logger: pino({ level: 'warn' }), validateResponses: true });
   await runtime.tokens.ensureAdminToken(config.adminToken);
-  await runtime.applications.reconcile();
-  runtime.applications.start();
+  await runtime.applications.replicas.reconcile();
+  runtime.applications.replicas.start();
   const url = await runtime.server.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -129,7 +129,8 @@ describe('the Airflow provider request sequence over real HTTP', () => {
       if (next) f.backend.emit(appId, { state: next });
       await f.applications.idle();
     }
-    expect(seen).toEqual(['NEW', 'RUNNING', 'COMPLETED']);
+    // the provider's state enum has no NEW: an application not yet handed over reads PENDING
+    expect(seen).toEqual(['PENDING', 'RUNNING', 'COMPLETED']);
     expect(f.backend.submitted.filter((s) => s.app.id === appId)).toHaveLength(1);
 
     // on_kill after the end: DELETE with json={} answers 200 and changes nothing

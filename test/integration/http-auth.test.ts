@@ -39,9 +39,11 @@ describe('authentication and scopes on every route', () => {
     expect((await f.server.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
   });
 
-  it('answers 401 without a token and with a wrong token, 403 without the scope, on every protected route', async () => {
+  it('answers 401 without a token, with a wrong token and with a revoked one, 403 without the scope, on every protected route', async () => {
     const protectedRoutes = f.server.routeTable.filter((r) => r.scope !== 'public');
     const scopeless = await f.token(['jobs:update']);
+    const revoked = await f.tokens.create({ name: 'revoked', scopes: ['admin'] });
+    await f.tokens.revoke(revoked.id);
     let checked = 0;
     for (const route of protectedRoutes) {
       const url = `${concrete(route.url)}?accountId=act-1`;
@@ -52,6 +54,8 @@ describe('authentication and scopes on every route', () => {
       expect(none.headers['www-authenticate'], name).toBe('Bearer');
       const wrong = await f.server.inject({ method, url, payload: {}, headers: bearer('spk_not-a-real-token') });
       expect(wrong.statusCode, `${name} with a wrong token`).toBe(401);
+      const gone = await f.server.inject({ method, url, payload: {}, headers: bearer(revoked.secret) });
+      expect(gone.statusCode, `${name} with a revoked token`).toBe(401);
       // a token holding a scope the route does not accept
       const other = route.scope === 'jobs:update' ? await f.token(['applications:read']) : scopeless;
       const forbidden = await f.server.inject({ method, url, payload: {}, headers: bearer(other) });

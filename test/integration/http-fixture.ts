@@ -1,12 +1,16 @@
 /** A server over the in-memory store and a fake back-end, with an admin token and token factory. */
 import type { FastifyInstance } from 'fastify';
 import { ApplicationService } from '../../runtime/apps/application-service';
+import { ClusterBackends } from '../../runtime/apps/cluster-backends';
+import { ClusterHealthMonitor } from '../../runtime/apps/cluster-health';
 import { ClusterService } from '../../runtime/apps/cluster-service';
 import { TokenService } from '../../runtime/apps/token-service';
 import { buildServer, type ServerOptions } from '../../runtime/adapters/http/server';
-import type { Scope, Store } from '../../runtime/domain/ports';
+import type { Store } from '../../runtime/domain/ports';
+import type { Scope } from '../../runtime/domain/tokens';
 import { JobService, TemplateService } from '../../runtime/jobs/job-service';
-import { FakeBackend } from '../support/fake-backend';
+import { silentLogger } from '../../runtime/domain/ports';
+import { FakeBackend, fakeBackendPlugin } from '../support/fake-backend';
 import { MemoryStore } from '../support/memory-store';
 
 export class FakeClock {
@@ -24,6 +28,8 @@ export interface HttpFixture {
   server: FastifyInstance;
   store: Store;
   backend: FakeBackend;
+  /** The back-ends of the clusters (the fixture's 'local' and 'other' run on `backend`). */
+  backends: ClusterBackends;
   clock: FakeClock;
   applications: ApplicationService;
   tokens: TokenService;
@@ -50,14 +56,16 @@ export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixt
   const store = await testStore();
   const clock = new FakeClock();
   const backend = new FakeBackend();
-  await store.putCluster({ id: 'local', backend: 'local', settings: {} });
-  await store.putCluster({ id: 'other', backend: 'local', settings: {} });
+  const backends = new ClusterBackends([fakeBackendPlugin(backend)], { dataDir: '', clock, logger: silentLogger });
+  for (const id of ['local', 'other']) {
+    const cluster = await store.putCluster({ id, backend: 'local', settings: {} });
+    await backends.start(cluster);
+  }
+  const health = new ClusterHealthMonitor(() => backends.probes(), { clock, logger: silentLogger });
+  await health.refresh();
   const applications = new ApplicationService({
     store,
-    backends: new Map([
-      ['local', backend],
-      ['other', backend],
-    ]),
+    backends: (clusterId) => backends.backendOf(clusterId),
     clock,
   });
   const tokens = new TokenService({ store, clock });
@@ -66,13 +74,14 @@ export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixt
   const server = await buildServer(
     {
       applications,
-      jobs: new JobService({ store }),
+      jobs: new JobService({ store, clock }),
       templates: new TemplateService({ store }),
-      clusters: new ClusterService({ store }),
+      clusters: new ClusterService({ store, backends, health }),
       tokens,
       clock,
     },
-    { bodyLimitBytes: 64 * 1024, ...options },
+    // every answer of the tests is checked against its route's response schema
+    { bodyLimitBytes: 64 * 1024, validateResponses: true, ...options },
   );
   server.addHook('onClose', () => store.close());
   let n = 0;
@@ -80,6 +89,7 @@ export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixt
     server,
     store,
     backend,
+    backends,
     clock,
     applications,
     tokens,

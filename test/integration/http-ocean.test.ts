@@ -1,6 +1,6 @@
 /** The Ocean-Spark-compatible API (/ocean/spark) over inject(): envelope, items, errors, templates, clusters. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunMetrics } from '../../runtime/domain/metrics';
+import { emptyRunMetrics, type RunMetrics } from '../../runtime/domain/metrics';
 import { bearer, type HttpFixture, httpFixture } from './http-fixture';
 
 let f: HttpFixture;
@@ -40,7 +40,7 @@ describe('Ocean-compatible API', () => {
       userId: 'admin',
       clusterId: 'local',
       controllerClusterId: 'local',
-      appState: 'NEW',
+      appState: 'PENDING',
       submissionSource: 'public-api',
       job: { id: 'daily-etl', displayName: 'daily-etl' },
       config: { type: 'Python', mainApplicationFile: 'local:///pi.py' },
@@ -55,7 +55,8 @@ describe('Ocean-compatible API', () => {
 
   it('maps run metrics onto the Ocean metrics fields', async () => {
     await call('POST', '/ocean/spark/cluster/local/app?accountId=act-1', { jobId: 'measured', appId: 'measured-1' });
-    const metrics: Partial<RunMetrics> = {
+    const metrics: RunMetrics = {
+      ...emptyRunMetrics(),
       durationMs: 90_500,
       executorCoreSeconds: 360,
       inputBytes: 1000,

@@ -20,7 +20,7 @@ import {
   S3ObjectStore,
 } from '../../runtime/adapters/objectstore';
 import { appEnd, appStart, executorAdded, stageCompleted, taskEnd } from '../../runtime/metrics/event-log-fixtures';
-import type { Logger } from '../../runtime/apps/deps';
+import { type Logger, noTelemetry } from '../../runtime/domain/ports';
 import { measureOnEnd } from '../../runtime/apps/measure';
 import type { RunMetrics } from '../../runtime/domain/metrics';
 import { parsePriceTable } from '../../runtime/metrics/cost';
@@ -222,6 +222,7 @@ describe('event logs in S3', () => {
     });
     const warnings: string[] = [];
     const logger: Logger = {
+      debug: () => undefined,
       info: () => undefined,
       warn: (_, message) => void warnings.push(message),
       error: (_, message) => void warnings.push(message),
@@ -233,6 +234,7 @@ describe('event logs in S3', () => {
         readEventLog: (path, options) => reader.read(path, options),
         priceTable: parsePriceTable(undefined),
         logger,
+        telemetry: noTelemetry,
       })(app);
     } finally {
       reader.close();

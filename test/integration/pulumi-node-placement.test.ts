@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KubernetesClusterSettings } from '../../runtime/adapters/k8s/cluster-settings';
 import { type EmittablePlacement, emittablePlacements } from '../../runtime/adapters/k8s/node-placement';
-import { ClusterConfig } from '../../runtime/main/config';
+import { ClusterSpec } from '../../runtime/domain/cluster';
 import { NODE_LABELS } from '../../runtime/domain/placement';
 import { kubernetesResources, renderStack, STACKS } from '../../stacks/render';
 
@@ -101,7 +101,7 @@ describe.each(STACKS)('stack %s: placements the runtime emits', (stack) => {
   it("renders cluster settings the runtime's own schemas accept", () => {
     const clusters = parse(clustersFile) as unknown[];
     expect(clusters).toHaveLength(1);
-    const cluster = ClusterConfig.parse(clusters[0]);
+    const cluster = ClusterSpec.parse(clusters[0]);
     expect(cluster).toMatchObject({ id: `sparkplane-${stack}`, backend: 'kubernetes' });
     const settings = KubernetesClusterSettings.parse(cluster.settings);
     expect(settings).toMatchObject({

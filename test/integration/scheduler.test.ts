@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
 import { ServiceConfig } from '../../runtime/main/config';
 import { buildRuntime, type Runtime } from '../../runtime/main/runtime';
-import { FakeBackend } from '../support/fake-backend';
+import { fakeBackendPlugin } from '../support/fake-backend';
 
 const token = 'scheduler-test-admin-token-0123456789';
 let dataDir: string;
@@ -20,7 +20,7 @@ let runtime: Runtime;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sparkplane-scheduler-'));
   runtime = await buildRuntime(ServiceConfig.parse({ dataDir, port: 0, adminToken: token }), {
-    backendFor: () => new FakeBackend(),
+    plugins: [fakeBackendPlugin()],
     logger: pino({ level: 'warn' }),
   });
   await runtime.tokens.ensureAdminToken(token);

@@ -13,6 +13,7 @@ import type { Application } from '../../runtime/domain/application';
 import { DomainError } from '../../runtime/domain/errors';
 import type { ApiToken, Page } from '../../runtime/domain/ports';
 import { JobSpec } from '../../runtime/domain/resources';
+import { emptyRunMetrics } from '../../runtime/domain/metrics';
 import type { AppState } from '../../runtime/domain/states';
 import { createTestDatabase } from '../support/postgres';
 import { ManualClock } from '../support/manual-clock';
@@ -140,7 +141,7 @@ describe.each(backends)('Store on $name', (backend) => {
       configOverrides: { sparkConf: { 'spark.sql.shuffle.partitions': '8' }, labels: { team: 'data' } },
       config: { type: 'Python', labels: { team: 'data' }, executor: { instances: 2, memory: '1g' } },
       backendRef: 'pgid:1234',
-      metrics: { durationMs: 1234, stages: [{ id: 0 }] },
+      metrics: { ...emptyRunMetrics(), durationMs: 1234 },
       startedAt: at(1),
       endedAt: at(2),
     });
@@ -239,15 +240,19 @@ describe.each(backends)('Store on $name', (backend) => {
 
     const ended = await store.updateApplication(
       app.id,
-      { state: 'FAILED', stateReason: 'exit code 1', endedAt: at(9), metrics: { efficiency: 0.5 } },
+      {
+        state: 'FAILED',
+        stateReason: 'exit code 1',
+        endedAt: at(9),
+        metrics: { ...emptyRunMetrics(), efficiency: 0.5 },
+      },
       ['RUNNING'],
     );
     expect(ended).toMatchObject({ state: 'FAILED', stateReason: 'exit code 1', endedAt: at(9) });
-    expect(ended?.metrics).toEqual({ efficiency: 0.5 });
+    expect(ended?.metrics).toEqual({ ...emptyRunMetrics(), efficiency: 0.5 });
     // without `expected` the update is unconditional: used to attach metrics after the end
-    expect((await store.updateApplication(app.id, { metrics: { efficiency: 0.7 } }))?.metrics).toEqual({
-      efficiency: 0.7,
-    });
+    const measured = { ...emptyRunMetrics(), efficiency: 0.7 };
+    expect((await store.updateApplication(app.id, { metrics: measured }))?.metrics).toEqual(measured);
     expect(await store.updateApplication('no-such-app', { state: 'RUNNING' })).toBeUndefined();
   });
 

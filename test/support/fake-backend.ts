@@ -2,9 +2,23 @@
  * A scriptable SparkBackend: records every call, lets a test report state changes as a real
  * back-end would (emit), fail submissions, and answer status() after a restart.
  */
+import { z } from 'zod';
 import type { Application } from '../../runtime/domain/application';
 import type { ApplicationConfig } from '../../runtime/domain/config';
-import type { BackendListener, BackendStatus, SparkBackend } from '../../runtime/domain/ports';
+import type { BackendListener, BackendPlugin, BackendStatus, SparkBackend } from '../../runtime/domain/ports';
+
+/**
+ * A back-end kind whose clusters all run on `backend` (one FakeBackend by default, shared by
+ * every cluster), registered under `kind` so that clusters declared as "local" use it.
+ */
+export function fakeBackendPlugin(backend: FakeBackend = new FakeBackend(), kind = 'local'): BackendPlugin {
+  return {
+    kind,
+    description: 'a fake that runs nothing (tests)',
+    settings: z.record(z.string(), z.unknown()),
+    create: () => backend,
+  };
+}
 
 export class FakeBackend implements SparkBackend {
   readonly kind = 'local' as const;

@@ -96,6 +96,18 @@ export class MemoryStore implements Store {
   }
 
   /** Newest first by (createdAt, id), as the SQL store. */
+  async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {
+    const counts = new Map<string, { clusterId: string; state: AppState; count: number }>();
+    for (const app of this.applications.values()) {
+      if (!states.includes(app.state)) continue;
+      const key = `${app.clusterId} ${app.state}`;
+      const entry = counts.get(key) ?? { clusterId: app.clusterId, state: app.state, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
+  }
+
   async listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>> {
     checkLimit(limit);
     const after = cursor === undefined ? undefined : keyOf(cursor, 2);

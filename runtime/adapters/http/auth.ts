@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors';
-import type { Scope } from '../../domain/ports';
+import type { Scope } from '../../domain/tokens';
 import { type Principal, requireScope } from '../../apps/principal';
 import type { TokenService } from '../../apps/token-service';
 

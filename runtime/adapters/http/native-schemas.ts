@@ -1,7 +1,8 @@
-/** Request schemas of the native API that are not domain resources themselves (query strings, paths). */
+/** Request schemas of the native API that are not domain resources themselves (query strings, paths, headers). */
 import { z } from 'zod';
-import { ApplicationConfig } from '../../domain/config';
-import { ResourceId, SubmitRequest } from '../../domain/resources';
+import { NextCursor, ResourceId } from '../../domain/common';
+import { Problem } from '../../domain/problem';
+import { SUBMIT_EXAMPLE, SubmitRequest } from '../../domain/resources';
 import { AppState } from '../../domain/states';
 
 const LabelSelector = z.string().regex(/^[^:]+:.*$/, { message: 'is not a label selector "key:value"' });
@@ -15,9 +16,8 @@ export const Limit = z.coerce
   .max(500)
   .default(50)
   .meta({ description: 'Page size. @default 50' });
-export const Cursor = z.string().min(1).meta({ description: 'The nextCursor of the previous page.' });
 
-export const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
+export const PageQuery = z.strictObject({ limit: Limit, cursor: NextCursor.optional() });
 
 export const ListApplicationsQuery = z.strictObject({
   clusterId: ResourceId.optional(),
@@ -27,7 +27,7 @@ export const ListApplicationsQuery = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'createdAt < to (ISO 8601)' }),
   label: OneOrMany(LabelSelector).optional().meta({ description: 'key:value, repeatable; all must match.' }),
   limit: Limit,
-  cursor: Cursor.optional(),
+  cursor: NextCursor.optional(),
 });
 
 export const ListJobsQuery = PageQuery.extend({ clusterId: ResourceId.optional() });
@@ -36,19 +36,35 @@ export const LogQuery = z.strictObject({
   follow: z
     .enum(['true', 'false'])
     .default('false')
-    .transform((v) => v === 'true'),
+    .transform((v) => v === 'true')
+    .meta({ description: 'Stream new lines until the application ends. @default false' }),
 });
 
-export const NativeSubmitRequest = SubmitRequest.extend({ clusterId: ResourceId }).meta({ id: 'NativeSubmitRequest' });
+export const NativeSubmitRequest = SubmitRequest.extend({ clusterId: ResourceId }).meta({
+  id: 'NativeSubmitRequest',
+  examples: [{ clusterId: 'local', ...SUBMIT_EXAMPLE }],
+});
 
 export const IdempotencyHeaders = z.looseObject({
-  'idempotency-key': z.string().min(1).max(200).optional(),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'The same key on the same cluster returns the application it made, never a second run.' }),
 });
-
-export const TemplateUpdate = z.strictObject({ id: ResourceId.optional(), config: ApplicationConfig });
 
 export const AppParams = z.strictObject({ appId: z.string().min(1) });
 export const JobParams = z.strictObject({ jobId: z.string().min(1) });
 export const ClusterParams = z.strictObject({ clusterId: z.string().min(1) });
 export const TemplateParams = ClusterParams.extend({ templateId: z.string().min(1) });
 export const TokenParams = z.strictObject({ tokenId: z.string().min(1) });
+
+/** Every native route answers its errors as problem documents. */
+export const PROBLEM_RESPONSES = { '4xx': Problem, '5xx': Problem } as const;
+
+/** A driver log: plain text, one line per line. */
+export const LogText = z.string().meta({ description: 'The driver log as plain text (streamed with follow=true).' });
+
+/** 204: nothing in the body. */
+export const NoContent = z.undefined().meta({ description: 'Done; no body.' });

@@ -1,36 +1,20 @@
 /** The Ocean Spark API's response envelope: {request: {...}, response: {status, kind, items, count, errors}}. */
 import type { FastifyRequest } from 'fastify';
 import type { DomainError } from '../../domain/errors';
+import type { OceanErrorEnvelope } from './ocean-schemas';
 
-export const OCEAN_KINDS = {
-  application: 'spotinst:ocean:spark:application',
-  cluster: 'spotinst:ocean:spark:cluster',
-  configTemplate: 'spotinst:ocean:spark:configTemplate',
-} as const;
-
-export interface OceanEnvelope {
-  request: { id: string; url: string; method: string; timestamp: string };
-  response: {
-    status: { code: number; message: string };
-    kind?: string;
-    items?: unknown[];
-    count?: number;
-    errors?: { code: string; message: string; field?: string }[];
-  };
-}
-
-function requestPart(request: FastifyRequest, now: Date): OceanEnvelope['request'] {
+function requestPart(request: FastifyRequest, now: Date): OceanErrorEnvelope['request'] {
   return { id: String(request.id), url: request.url, method: request.method, timestamp: now.toISOString() };
 }
 
-export function oceanOk(request: FastifyRequest, now: Date, kind: string, items: unknown[], code = 200): OceanEnvelope {
+export function oceanOk<K extends string, T>(request: FastifyRequest, now: Date, kind: K, items: T[]) {
   return {
     request: requestPart(request, now),
-    response: { status: { code, message: code === 201 ? 'Created' : 'OK' }, kind, items, count: items.length },
+    response: { status: { code: 200, message: 'OK' }, kind, items, count: items.length },
   };
 }
 
-export function oceanError(request: FastifyRequest, now: Date, error: DomainError): OceanEnvelope {
+export function oceanError(request: FastifyRequest, now: Date, error: DomainError): OceanErrorEnvelope {
   const errors =
     error.issues.length > 0
       ? error.issues.map((i) => ({ code: error.code, message: i.message, field: i.path }))

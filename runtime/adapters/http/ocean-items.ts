@@ -1,9 +1,10 @@
-/** Applications, clusters and templates as the Ocean Spark API's items. */
+/** Applications, clusters and templates as the Ocean Spark API's items (shapes in ocean-schemas.ts). */
 import { createHash } from 'node:crypto';
 import type { Application } from '../../domain/application';
+import type { Cluster } from '../../domain/cluster';
 import type { RunMetrics } from '../../domain/metrics';
-import type { StoredTemplate } from '../../domain/ports';
-import type { ClusterView } from '../../apps/cluster-service';
+import type { StoredTemplate } from '../../domain/resources';
+import type { OceanApplicationItem, OceanClusterItem, OceanTemplateItem } from './ocean-schemas';
 
 /** A stable UUID-shaped id derived from the app id (the hosted product's internalId was a UUID). */
 function internalIdOf(id: string): string {
@@ -11,17 +12,15 @@ function internalIdOf(id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function metricsItem(metrics: Record<string, unknown> | undefined) {
-  if (!metrics) return undefined;
-  const m = metrics as Partial<RunMetrics>;
+function metricsItem(m: RunMetrics): NonNullable<OceanApplicationItem['metrics']> {
   return {
     cost: { total: m.cost?.total ?? 0 },
     spark: {
-      sparkCoresDurationSeconds: m.executorCoreSeconds ?? 0,
-      inputDataBytes: m.inputBytes ?? 0,
-      outputDataBytes: m.outputBytes ?? 0,
-      durationSeconds: (m.durationMs ?? 0) / 1000,
-      efficiencyPercent: Math.round((m.efficiency ?? 0) * 10_000) / 100,
+      sparkCoresDurationSeconds: m.executorCoreSeconds,
+      inputDataBytes: m.inputBytes,
+      outputDataBytes: m.outputBytes,
+      durationSeconds: m.durationMs / 1000,
+      efficiencyPercent: Math.round(m.efficiency * 10_000) / 100,
     },
   };
 }
@@ -32,7 +31,7 @@ export interface ItemContext {
   baseUrl: string;
 }
 
-export function applicationItem(app: Application, ctx: ItemContext, controllerClusterId = app.clusterId) {
+export function applicationItem(app: Application, ctx: ItemContext): OceanApplicationItem {
   const appPath = `${ctx.baseUrl}/ocean/spark/cluster/${app.clusterId}/app/${app.id}`;
   const account = `accountId=${encodeURIComponent(ctx.accountId)}`;
   return {
@@ -42,8 +41,8 @@ export function applicationItem(app: Application, ctx: ItemContext, controllerCl
     accountId: ctx.accountId,
     userId: app.userId ?? null,
     clusterId: app.clusterId,
-    controllerClusterId,
-    appState: app.state,
+    controllerClusterId: app.clusterId,
+    appState: app.state === 'NEW' ? 'PENDING' : app.state,
     stateReason: app.stateReason ?? null,
     submissionSource: app.submissionSource,
     job: { id: app.jobId, displayName: app.jobId },
@@ -57,23 +56,18 @@ export function applicationItem(app: Application, ctx: ItemContext, controllerCl
       logsStreamUrl: `${appPath}/logs/live?${account}`,
       kubeEventsStreamUrl: `${appPath}/kubeEvents/live?${account}`,
     },
-    metrics: metricsItem(app.metrics) ?? null,
+    metrics: app.metrics ? metricsItem(app.metrics) : null,
   };
 }
 
-export function clusterItem(cluster: ClusterView, ctx: ItemContext) {
-  const settings = cluster.settings as {
-    controllerClusterId?: unknown;
-    oceanClusterId?: unknown;
-    displayName?: unknown;
-  };
+export function clusterItem(cluster: Cluster, ctx: ItemContext): OceanClusterItem {
   return {
     id: cluster.id,
     accountId: ctx.accountId,
-    displayName: typeof settings.displayName === 'string' ? settings.displayName : cluster.id,
+    displayName: cluster.displayName ?? cluster.id,
     state: cluster.state,
-    controllerClusterId: typeof settings.controllerClusterId === 'string' ? settings.controllerClusterId : cluster.id,
-    oceanClusterId: typeof settings.oceanClusterId === 'string' ? settings.oceanClusterId : null,
+    controllerClusterId: cluster.id,
+    oceanClusterId: cluster.oceanClusterId ?? null,
     backend: cluster.backend,
     config: cluster.settings,
     createdAt: cluster.createdAt,
@@ -81,7 +75,7 @@ export function clusterItem(cluster: ClusterView, ctx: ItemContext) {
   };
 }
 
-export function templateItem(template: StoredTemplate, ctx: ItemContext) {
+export function templateItem(template: StoredTemplate, ctx: ItemContext): OceanTemplateItem {
   return {
     id: template.id,
     accountId: ctx.accountId,

@@ -1,19 +1,23 @@
 /**
- * The HTTP service: native API (/api/v1), Ocean-Spark-compatible API (/ocean/spark), OpenAPI at
- * /openapi.json and its reference at /docs, health at /healthz and /readyz. Built apart from
- * listen() so tests use inject() or listen on port 0.
+ * The HTTP service: native API (/api/v1), Ocean-Spark-compatible API (/ocean/spark), OpenAPI 3.1
+ * at /openapi.json and its reference at /docs, health at /healthz and /readyz, Prometheus
+ * metrics at /metrics. Built apart from listen() so tests use inject() or listen on port 0.
  */
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
+  LogController,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
+import { describeIssues } from '../../domain/validation';
+import type { PrometheusTelemetry } from '../prometheus/prometheus-telemetry';
 import { registerAuth } from './auth';
 import type { HttpDeps } from './deps';
 import { toDomainError } from './errors';
@@ -34,7 +38,35 @@ export interface ServerOptions {
   loggerInstance?: FastifyServerOptions['loggerInstance'];
   /** Serve /openapi.json and /docs. @default true */
   docs?: boolean;
+  /**
+   * Check every answer against its route's response schema; one that does not fit is logged and
+   * answered 500 (the tests turn it on, so a route that breaks its contract fails them). @default false
+   */
+  validateResponses?: boolean;
+  /** Serve /metrics from it and time every request into it. @default no /metrics */
+  telemetry?: PrometheusTelemetry;
 }
+
+/** Request logs: reads (what polling clients send) at debug, changes at info. */
+class RequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ method: request.method, url: request.url }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const fields = {
+      method: request.method,
+      route: request.routeOptions.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (error) request.log.error({ ...fields, err: error }, 'request failed');
+    else if (request.method === 'GET' || request.method === 'HEAD') request.log.debug(fields, 'request completed');
+    else request.log.info(fields, 'request completed');
+  }
+}
+
+const Health = z.strictObject({ status: z.enum(['ok', 'ready', 'not ready']) });
 
 export const NATIVE_PREFIX = '/api/v1';
 export const OCEAN_PREFIX = '/ocean/spark';
@@ -57,16 +89,55 @@ function isOcean(request: FastifyRequest): boolean {
   return request.url.startsWith(`${OCEAN_PREFIX}/`) || request.url === OCEAN_PREFIX;
 }
 
+const RESPONSE_DESCRIPTIONS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '204': 'Done; no body',
+  '503': 'Not ready',
+  '4XX': 'The request failed: the error code and, for invalid input, every field with its value and what was expected',
+  '5XX': 'The server or a back-end failed: the error code, never internal details',
+};
+
+/** Response descriptions by status code, where the route's schema gives none. */
+function describeResponses<T>(openapi: T): T {
+  const paths = (openapi as { paths?: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>> })
+    .paths;
+  for (const operation of Object.values(paths ?? {}).flatMap((path) => Object.values(path))) {
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      if (response.description === 'Default Response') response.description = RESPONSE_DESCRIPTIONS[status] ?? status;
+    }
+  }
+  return openapi;
+}
+
 export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): Promise<FastifyInstance> {
   const bodyLimitBytes = options.bodyLimitBytes ?? 1_048_576;
   const app = Fastify({
     bodyLimit: bodyLimitBytes,
     genReqId: () => randomUUID(),
+    logController: new RequestLogs(),
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
   }) as unknown as FastifyInstance;
 
   app.setValidatorCompiler(zodValidatorCompiler);
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(({ schema, method, url }) => {
+    if (!options.validateResponses || !(schema instanceof z.ZodType)) return (data) => JSON.stringify(data);
+    return (data) => {
+      const result = schema.safeParse(data);
+      if (!result.success) {
+        const issues = describeIssues(result.error, data).map((i) => i.message);
+        throw new Error(`the answer of ${method} ${url} does not fit its response schema: ${issues.join('; ')}`);
+      }
+      return JSON.stringify(data);
+    };
+  });
+  const telemetry = options.telemetry;
+  if (telemetry) {
+    app.addHook('onResponse', async (request, reply) => {
+      const labels = { method: request.method, route: request.routeOptions.url ?? 'none', status: reply.statusCode };
+      telemetry.http.observe({ ...labels, status: String(labels.status) }, reply.elapsedTime / 1000);
+    });
+  }
 
   // an empty JSON body (DELETE with Content-Type but nothing sent) is no body, not an error
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -113,6 +184,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   if (options.docs ?? true) {
     await app.register(fastifySwagger, {
       openapi: {
+        openapi: '3.1.0',
         info: {
           title: 'sparkplane API',
           description: 'Native API (/api/v1) and Ocean-Spark-compatible API (/ocean/spark).',
@@ -122,17 +194,62 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
         security: [{ bearer: [] }],
       },
       transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transformObject: (input) => describeResponses(jsonSchemaTransformObject(input)),
     });
     await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, () => app.swagger());
   }
 
-  app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { scope: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    const ready = deps.ready ? await deps.ready().catch(() => false) : true;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
-  });
+  const health = ['health'];
+  app.get(
+    '/healthz',
+    {
+      config: { scope: 'public' },
+      schema: {
+        tags: health,
+        summary: 'Liveness',
+        description: 'The process serves requests.',
+        security: [],
+        response: { 200: Health },
+      },
+    },
+    () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      config: { scope: 'public' },
+      schema: {
+        tags: health,
+        summary: 'Readiness',
+        description: 'The store answers and clusters are declared: 200 ready, else 503 not ready.',
+        security: [],
+        response: { 200: Health, 503: Health },
+      },
+    },
+    async (_request, reply) => {
+      const ready = deps.ready ? await deps.ready().catch(() => false) : true;
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+    },
+  );
+  if (telemetry) {
+    app.get(
+      '/metrics',
+      {
+        // it names every cluster, so it takes a token (Prometheus: authorization.credentials_file)
+        config: { scope: 'applications:read' },
+        schema: {
+          tags: health,
+          summary: 'Prometheus metrics',
+          description:
+            'Applications submitted, started and ended by cluster and state, queued and running now, submission latency, event-log parse time, store latency, back-end errors, request durations. Needs a token with applications:read.',
+          produces: ['text/plain'],
+          response: { 200: z.string() },
+        },
+      },
+      async (_request, reply) => reply.type(telemetry.contentType).send(await telemetry.metrics()),
+    );
+  }
 
   await app.register(nativeRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });

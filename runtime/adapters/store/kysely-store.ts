@@ -151,6 +151,18 @@ export class KyselyStore implements Store {
     return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
   }
 
+  async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {
+    if (states.length === 0) return [];
+    const rows = await this.read(
+      this.db
+        .selectFrom('applications')
+        .select(({ fn }) => ['cluster_id', 'state', fn.countAll<number | string>().as('count')])
+        .where('state', 'in', states)
+        .groupBy(['cluster_id', 'state']),
+    );
+    return rows.map((row) => ({ clusterId: row.cluster_id, state: row.state as AppState, count: Number(row.count) }));
+  }
+
   /** Compare-and-set in one UPDATE. `expected: []` allows no state, so nothing is written. */
   async updateApplication(
     id: string,
@@ -287,6 +299,8 @@ export class KyselyStore implements Store {
           id: cluster.id,
           backend: cluster.backend,
           settings: writeJson(cluster.settings),
+          display_name: cluster.displayName ?? null,
+          ocean_cluster_id: cluster.oceanClusterId ?? null,
           created_at: now,
           updated_at: now,
         })
@@ -294,6 +308,8 @@ export class KyselyStore implements Store {
           oc.column('id').doUpdateSet((eb) => ({
             backend: eb.ref('excluded.backend'),
             settings: eb.ref('excluded.settings'),
+            display_name: eb.ref('excluded.display_name'),
+            ocean_cluster_id: eb.ref('excluded.ocean_cluster_id'),
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )

@@ -132,12 +132,23 @@ function stopRequest(codec: DialectCodec): Migration {
   };
 }
 
+/** How a cluster is shown, and the hosted Ocean cluster it replaces. */
+function clusterNames(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('clusters').addColumn('display_name', 'text').execute();
+      await db.schema.alterTable('clusters').addColumn('ocean_cluster_id', 'text').execute();
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
   return {
     '0001_initial': initialSchema(codec),
     '0002_replica_ownership': replicaOwnership(codec),
     '0003_stop_request': stopRequest(codec),
+    '0004_cluster_names': clusterNames(),
   };
 }
 

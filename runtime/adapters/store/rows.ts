@@ -1,17 +1,33 @@
-/** Domain records <-> table rows. NULL columns become absent properties, never `undefined` values. */
+/**
+ * Domain records <-> table rows. Rows are decoded through the domain's schemas, so a record read
+ * back is the shape the API serves (or a clear error naming the row and field). NULL columns
+ * become absent properties, never `undefined` values.
+ */
 import type { Insertable, Selectable } from 'kysely';
-import type { Application, SubmissionSource } from '../../domain/application';
-import type { ApplicationConfig } from '../../domain/config';
-import type { Provenance } from '../../domain/merge';
-import type { ApiToken, Scope, StoredCluster, StoredJob, StoredTemplate } from '../../domain/ports';
-import type { JobSpec } from '../../domain/resources';
-import type { AppState } from '../../domain/states';
+import type { z } from 'zod';
+import { Application } from '../../domain/application';
+import { StoredCluster } from '../../domain/cluster';
+import { DomainError } from '../../domain/errors';
+import { StoredJob, StoredTemplate } from '../../domain/resources';
+import { ApiToken } from '../../domain/tokens';
+import { describeIssues } from '../../domain/validation';
 import { writeJson, writeTime, type DialectCodec } from './dialect';
 import type { ApiTokensTable, ApplicationsTable, ClustersTable, ConfigTemplatesTable, JobsTable } from './schema';
 
 /** Copies the defined entries only, so optional properties stay absent. */
-function defined<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined && v !== null)) as T;
+function defined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined && v !== null));
+}
+
+/** A stored record through its schema; one that does not fit says which row and field (never a silent default). */
+function decode<S extends z.ZodType>(schema: S, what: string, record: Record<string, unknown>): z.infer<S> {
+  const result = schema.safeParse(record);
+  if (result.success) return result.data;
+  const issues = describeIssues(result.error, record);
+  throw new DomainError(
+    'INTERNAL',
+    `stored ${what} does not fit its schema: ${issues.map((i) => i.message).join('; ')}`,
+  );
 }
 
 export function applicationRow(app: Application): Insertable<ApplicationsTable> {
@@ -39,57 +55,67 @@ export function applicationRow(app: Application): Insertable<ApplicationsTable> 
 }
 
 export function toApplication(row: Selectable<ApplicationsTable>, codec: DialectCodec): Application {
-  return defined<Application>({
-    id: row.id,
-    clusterId: row.cluster_id,
-    jobId: row.job_id,
-    state: row.state as AppState,
-    stateReason: row.state_reason ?? undefined,
-    submissionSource: row.submission_source as SubmissionSource,
-    userId: row.user_id ?? undefined,
-    idempotencyKey: row.idempotency_key ?? undefined,
-    configTemplateId: row.config_template_id ?? undefined,
-    configOverrides: codec.readJson<ApplicationConfig>(row.config_overrides),
-    config: codec.readJson<ApplicationConfig>(row.config),
-    provenance: codec.readJson<Provenance>(row.provenance),
-    backendRef: row.backend_ref ?? undefined,
-    metrics: row.metrics === null ? undefined : codec.readJson<Record<string, unknown>>(row.metrics),
-    stopRequest: row.stop_request === null ? undefined : codec.readJson<Application['stopRequest']>(row.stop_request),
-    createdAt: codec.readTime(row.created_at),
-    updatedAt: codec.readTime(row.updated_at),
-    startedAt: row.started_at === null ? undefined : codec.readTime(row.started_at),
-    endedAt: row.ended_at === null ? undefined : codec.readTime(row.ended_at),
-  });
+  return decode(
+    Application,
+    `application ${row.id}`,
+    defined({
+      id: row.id,
+      clusterId: row.cluster_id,
+      jobId: row.job_id,
+      state: row.state,
+      stateReason: row.state_reason ?? undefined,
+      submissionSource: row.submission_source,
+      userId: row.user_id ?? undefined,
+      idempotencyKey: row.idempotency_key ?? undefined,
+      configTemplateId: row.config_template_id ?? undefined,
+      configOverrides: codec.readJson(row.config_overrides),
+      config: codec.readJson(row.config),
+      provenance: codec.readJson(row.provenance),
+      backendRef: row.backend_ref ?? undefined,
+      metrics: row.metrics === null ? undefined : codec.readJson(row.metrics),
+      stopRequest: row.stop_request === null ? undefined : codec.readJson(row.stop_request),
+      createdAt: codec.readTime(row.created_at),
+      updatedAt: codec.readTime(row.updated_at),
+      startedAt: row.started_at === null ? undefined : codec.readTime(row.started_at),
+      endedAt: row.ended_at === null ? undefined : codec.readTime(row.ended_at),
+    }),
+  );
 }
 
 export function toJob(row: Selectable<JobsTable>, codec: DialectCodec): StoredJob {
-  return {
-    ...codec.readJson<JobSpec>(row.spec),
+  return decode(StoredJob, `job ${row.id}`, {
+    ...codec.readJson<Record<string, unknown>>(row.spec),
     id: row.id,
     clusterId: row.cluster_id,
     createdAt: codec.readTime(row.created_at),
     updatedAt: codec.readTime(row.updated_at),
-  };
+  });
 }
 
 export function toTemplate(row: Selectable<ConfigTemplatesTable>, codec: DialectCodec): StoredTemplate {
-  return {
+  return decode(StoredTemplate, `config template ${row.id}`, {
     id: row.id,
     clusterId: row.cluster_id,
-    config: codec.readJson<ApplicationConfig>(row.config),
+    config: codec.readJson(row.config),
     createdAt: codec.readTime(row.created_at),
     updatedAt: codec.readTime(row.updated_at),
-  };
+  });
 }
 
 export function toCluster(row: Selectable<ClustersTable>, codec: DialectCodec): StoredCluster {
-  return {
-    id: row.id,
-    backend: row.backend as StoredCluster['backend'],
-    settings: codec.readJson<Record<string, unknown>>(row.settings),
-    createdAt: codec.readTime(row.created_at),
-    updatedAt: codec.readTime(row.updated_at),
-  };
+  return decode(
+    StoredCluster,
+    `cluster ${row.id}`,
+    defined({
+      id: row.id,
+      displayName: row.display_name,
+      oceanClusterId: row.ocean_cluster_id,
+      backend: row.backend,
+      settings: codec.readJson(row.settings),
+      createdAt: codec.readTime(row.created_at),
+      updatedAt: codec.readTime(row.updated_at),
+    }),
+  );
 }
 
 export function tokenRow(token: ApiToken): Insertable<ApiTokensTable> {
@@ -108,16 +134,20 @@ export function tokenRow(token: ApiToken): Insertable<ApiTokensTable> {
 }
 
 export function toToken(row: Selectable<ApiTokensTable>, codec: DialectCodec): ApiToken {
-  const list = (value: unknown) => (value === null ? undefined : codec.readJson<string[]>(value));
-  return defined<ApiToken>({
-    id: row.id,
-    name: row.name,
-    secretHash: row.secret_hash,
-    scopes: codec.readJson<Scope[]>(row.scopes),
-    clusterIds: list(row.cluster_ids),
-    jobIds: list(row.job_ids),
-    templateIds: list(row.template_ids),
-    createdAt: codec.readTime(row.created_at),
-    revokedAt: row.revoked_at === null ? undefined : codec.readTime(row.revoked_at),
-  });
+  const list = (value: unknown) => (value === null ? undefined : codec.readJson(value));
+  return decode(
+    ApiToken,
+    `token ${row.id}`,
+    defined({
+      id: row.id,
+      name: row.name,
+      secretHash: row.secret_hash,
+      scopes: codec.readJson(row.scopes),
+      clusterIds: list(row.cluster_ids),
+      jobIds: list(row.job_ids),
+      templateIds: list(row.template_ids),
+      createdAt: codec.readTime(row.created_at),
+      revokedAt: row.revoked_at === null ? undefined : codec.readTime(row.revoked_at),
+    }),
+  );
 }

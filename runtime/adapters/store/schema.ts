@@ -63,6 +63,8 @@ export interface ClustersTable {
   id: string;
   backend: string;
   settings: Json;
+  display_name: string | null;
+  ocean_cluster_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
