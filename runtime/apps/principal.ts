@@ -11,7 +11,7 @@ export interface Target {
   templateId?: string | undefined;
 }
 
-export function hasScope(principal: Principal, scope: Scope): boolean {
+function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.includes('admin') || principal.scopes.includes(scope);
 }
 

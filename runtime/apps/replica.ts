@@ -38,9 +38,9 @@ export interface ReplicaOptions {
   claimBatch?: number;
 }
 
-export const DEFAULT_LEASE_SECONDS = 30;
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
-export const DEFAULT_CLAIM_BATCH = 100;
+const DEFAULT_LEASE_SECONDS = 30;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
+const DEFAULT_CLAIM_BATCH = 100;
 
 export interface ReplicaCoordinatorDeps {
   store: Store;

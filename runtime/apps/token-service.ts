@@ -11,7 +11,7 @@ import { ExpiringCache } from './expiring-cache';
 import { type IdGenerator, randomIds } from './ids';
 import { type Principal, requireScope } from './principal';
 
-export const ADMIN_TOKEN_NAME = 'admin';
+const ADMIN_TOKEN_NAME = 'admin';
 
 export function hashSecret(secret: string): string {
   return hash('sha256', secret, 'hex');

@@ -10,7 +10,7 @@ import { AppState } from './states';
 export const SubmissionSource = z.enum(['public-api', 'api', 'cli', 'schedule']);
 export type SubmissionSource = z.infer<typeof SubmissionSource>;
 
-export const StopRequest = z.strictObject({ state: z.enum(['KILLED', 'TIMED_OUT']), reason: z.string() });
+const StopRequest = z.strictObject({ state: z.enum(['KILLED', 'TIMED_OUT']), reason: z.string() });
 
 export const Application = z
   .strictObject({

@@ -13,7 +13,7 @@ export const BackendKind = z
 export type BackendKind = z.infer<typeof BackendKind>;
 
 /** What a probe of the cluster finds. */
-export const ClusterHealthState = z.enum(['AVAILABLE', 'PROGRESSING', 'UNREACHABLE']);
+const ClusterHealthState = z.enum(['AVAILABLE', 'PROGRESSING', 'UNREACHABLE']);
 
 export const ClusterHealth = z.strictObject({
   state: ClusterHealthState,
@@ -52,8 +52,7 @@ export const StoredCluster = ClusterSpec.extend({ createdAt: Timestamp, updatedA
 export type StoredCluster = z.infer<typeof StoredCluster>;
 
 /** Where clusters are declared: through the API, or in SPARKPLANE_CLUSTERS_FILE (then the API may not change them). */
-export const ClusterSource = z.enum(['api', 'file']);
-export type ClusterSource = z.infer<typeof ClusterSource>;
+const ClusterSource = z.enum(['api', 'file']);
 
 /** A cluster as both APIs serve it: its declaration, where it is managed, and its last probed health. */
 export const Cluster = StoredCluster.extend({

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CPU_EXPECTED, MEMORY_EXPECTED, parseCpuMillis, parseMemoryMiB } from './quantity';
 
-export const MemoryQuantity = z
+const MemoryQuantity = z
   .string()
   .refine((v) => parseMemoryMiB(v) !== undefined, { message: `is not ${MEMORY_EXPECTED}` })
   .meta({
@@ -14,7 +14,7 @@ export const MemoryQuantity = z
     examples: ['8g', '8192m', '8Gi'],
   });
 
-export const CpuQuantity = z
+const CpuQuantity = z
   .string()
   .refine((v) => parseCpuMillis(v) !== undefined, { message: `is not ${CPU_EXPECTED}` })
   .meta({ description: CPU_EXPECTED, examples: ['1', '500m', '3460m'] });
@@ -23,7 +23,7 @@ const StringMap = z.record(z.string(), z.string());
 /** Kubernetes objects we pass through to the pod spec as they are (affinity, security contexts...). */
 const KubernetesObject = z.record(z.string(), z.unknown());
 
-export const Toleration = z.looseObject({
+const Toleration = z.looseObject({
   key: z.string().optional(),
   operator: z.enum(['Exists', 'Equal']).optional(),
   value: z.string().optional(),
@@ -31,7 +31,7 @@ export const Toleration = z.looseObject({
   tolerationSeconds: z.number().int().optional(),
 });
 
-export const VolumeMount = z.looseObject({
+const VolumeMount = z.looseObject({
   name: z.string().min(1),
   mountPath: z.string().min(1),
   readOnly: z.boolean().optional(),
@@ -39,9 +39,9 @@ export const VolumeMount = z.looseObject({
 });
 
 /** A Kubernetes volume: a name plus one volume source (emptyDir, hostPath, persistentVolumeClaim...). */
-export const Volume = z.looseObject({ name: z.string().min(1) });
+const Volume = z.looseObject({ name: z.string().min(1) });
 
-export const SecretRef = z.strictObject({ name: z.string().min(1), key: z.string().min(1) });
+const SecretRef = z.strictObject({ name: z.string().min(1), key: z.string().min(1) });
 
 const podFields = {
   /** Spark cores of the pod (spark.driver.cores / spark.executor.cores). */
@@ -86,7 +86,7 @@ export const ExecutorSpec = z.strictObject({
   strategy: z.enum(['oomRecovery', 'autotuning']).optional(),
 });
 
-export const TimeoutPolicy = z.union(
+const TimeoutPolicy = z.union(
   [
     z.literal('DISABLED'),
     z.strictObject({ minutes: z.number().int().positive(), policy: z.literal('KILL').default('KILL') }),
@@ -94,7 +94,7 @@ export const TimeoutPolicy = z.union(
   { error: 'is neither "DISABLED" nor {"minutes": <whole minutes>, "policy": "KILL"}' },
 );
 
-export const Deps = z.strictObject({
+const Deps = z.strictObject({
   jars: z.array(z.string()).optional(),
   files: z.array(z.string()).optional(),
   pyFiles: z.array(z.string()).optional(),
@@ -103,7 +103,7 @@ export const Deps = z.strictObject({
   excludePackages: z.array(z.string()).optional(),
 });
 
-export const ApplicationType = z.enum(['Java', 'Scala', 'Python']);
+const ApplicationType = z.enum(['Java', 'Scala', 'Python']);
 
 export const ApplicationConfig = z
   .strictObject({

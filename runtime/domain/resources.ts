@@ -60,7 +60,7 @@ export function nextRunOf(schedule: Schedule, after: Date): Date | undefined {
 }
 
 /** What happens when a run is due while another run of the same job is active (as Kubernetes CronJob). */
-export const ConcurrencyPolicy = z.enum(['Allow', 'Forbid', 'Replace']);
+const ConcurrencyPolicy = z.enum(['Allow', 'Forbid', 'Replace']);
 
 export const JobSpec = z
   .strictObject({

@@ -21,7 +21,7 @@ export type Scope = z.infer<typeof Scope>;
 export const SCOPES = Scope.options;
 
 /** The hosted product's permission names, accepted as aliases when a token is created. */
-export const OCEAN_PERMISSION_SCOPES: Readonly<Record<string, Scope>> = {
+const OCEAN_PERMISSION_SCOPES: Readonly<Record<string, Scope>> = {
   'spark:createApplication': 'applications:create',
   'spark:deleteApplication': 'applications:kill',
   'spark:createConfigTemplate': 'templates:manage',

@@ -7,7 +7,7 @@ import { DomainError, type FieldIssue } from './errors';
 
 type Issue = z.core.$ZodIssue;
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;

@@ -9,12 +9,12 @@ import type { RunCost, RunMetrics } from '../domain/metrics';
 import { parseMemoryMiB } from '../domain/quantity';
 import { parseOrThrow } from '../domain/validation';
 
-export const CAPACITY_TYPES = ['spot', 'on-demand'] as const;
-export type CapacityType = (typeof CAPACITY_TYPES)[number];
+const CAPACITY_TYPES = ['spot', 'on-demand'] as const;
+type CapacityType = (typeof CAPACITY_TYPES)[number];
 
 const price = z.number().finite().nonnegative();
 
-export const InstancePriceSchema = z.strictObject({
+const InstancePriceSchema = z.strictObject({
   instanceType: z.string().min(1),
   region: z.string().min(1),
   capacityType: z.enum(CAPACITY_TYPES),
@@ -23,16 +23,15 @@ export const InstancePriceSchema = z.strictObject({
   vcpus: z.number().finite().positive(),
   memoryGiB: z.number().finite().positive(),
 });
-export type InstancePrice = z.infer<typeof InstancePriceSchema>;
 
 /**
  * Default local prices: AWS Fargate's on-demand Linux/x86 list prices in us-east-1 (per vCPU-hour
  * and per GB-hour), a neutral reference for "a core and a GiB for an hour" without an instance.
  */
-export const DEFAULT_CORE_HOUR_PRICE = 0.04048;
-export const DEFAULT_GIB_HOUR_PRICE = 0.004445;
+const DEFAULT_CORE_HOUR_PRICE = 0.04048;
+const DEFAULT_GIB_HOUR_PRICE = 0.004445;
 
-export const PriceTableSchema = z.strictObject({
+const PriceTableSchema = z.strictObject({
   /** @default "USD" */
   currency: z
     .string()
@@ -51,7 +50,6 @@ export const PriceTableSchema = z.strictObject({
   instances: z.array(InstancePriceSchema).default([]),
 });
 export type PriceTable = z.infer<typeof PriceTableSchema>;
-export type PriceTableInput = z.input<typeof PriceTableSchema>;
 
 /** Validates a price table from configuration; throws VALIDATION_FAILED naming each bad field. */
 export function parsePriceTable(input: unknown, fieldPrefix: readonly PropertyKey[] = ['priceTable']): PriceTable {

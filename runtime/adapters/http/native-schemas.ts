@@ -9,7 +9,7 @@ const LabelSelector = z.string().regex(/^[^:]+:.*$/, { message: 'is not a label 
 const OneOrMany = <T extends z.ZodType>(schema: T) =>
   z.union([schema, z.array(schema)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]);
 
-export const Limit = z.coerce
+const Limit = z.coerce
   .number()
   .int()
   .min(1)

@@ -25,13 +25,13 @@ export const AccountQuery = z.looseObject({
  * The hosted product's states: NEW is not one of them (the Airflow provider fails a task that
  * polls a state it does not know), so an application not yet handed to its back-end reads PENDING.
  */
-export const OceanAppState = AppState.exclude(['NEW']);
+const OceanAppState = AppState.exclude(['NEW']);
 
 const RequestPart = z.strictObject({ id: z.string(), url: z.string(), method: z.string(), timestamp: Timestamp });
 const Status = z.strictObject({ code: z.number().int(), message: z.string() });
 
 /** The envelope of a successful answer holding items of one kind. */
-export function oceanEnvelope<T extends z.ZodType>(kind: string, item: T) {
+function oceanEnvelope<T extends z.ZodType>(kind: string, item: T) {
   return z.strictObject({
     request: RequestPart,
     response: z.strictObject({

@@ -68,11 +68,11 @@ class RequestLogs extends LogController {
 
 const Health = z.strictObject({ status: z.enum(['ok', 'ready', 'not ready']) });
 
-export const NATIVE_PREFIX = '/api/v1';
-export const OCEAN_PREFIX = '/ocean/spark';
+const NATIVE_PREFIX = '/api/v1';
+const OCEAN_PREFIX = '/ocean/spark';
 
 /** One route as registered: what the auth tests iterate over. */
-export interface RouteEntry {
+interface RouteEntry {
   method: string;
   url: string;
   scope: string;
