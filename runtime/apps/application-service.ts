@@ -55,8 +55,9 @@ export interface ApplicationServiceDeps {
   /** How often the time-out sweeper runs, ms. @default 15000 */
   timeoutSweepIntervalMs?: number;
   /**
-   * How long a cluster read from the store is trusted by submissions. A cluster runs on the
-   * back-ends this process was configured with, so a change seen late changes little. @default 2000
+   * How long a cluster read from the store is trusted by submissions. The back-end itself is
+   * looked up at each hand-over, so a cluster changed or deleted meanwhile is seen at once there;
+   * only the existence check and the tuner's view of the cluster may lag by this much. @default 2000
    */
   clusterCacheMs?: number;
   /**
