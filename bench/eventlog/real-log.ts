@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sparkBinding } from '../../runtime/adapters/local';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -13,6 +14,8 @@ export function recordRealLog(workDir: string): string {
   }
   const logDir = join(workDir, 'spark-events');
   mkdirSync(logDir, { recursive: true });
+  // loopback only, as the local back-end runs Spark
+  const binding = sparkBinding('127.0.0.1');
   const run = spawnSync(
     join(sparkHome, 'bin', 'spark-submit'),
     [
@@ -29,10 +32,11 @@ export function recordRealLog(workDir: string): string {
       'spark.sql.adaptive.coalescePartitions.enabled=false',
       '--conf',
       'spark.ui.enabled=false',
+      ...Object.entries(binding.conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
       join(here, 'spark-app.py'),
       join(workDir, 'out'),
     ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    { encoding: 'utf8', env: { ...process.env, ...binding.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (run.status !== 0) throw new Error(`spark-submit failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
   const [log] = readdirSync(logDir);

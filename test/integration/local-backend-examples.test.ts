@@ -21,6 +21,7 @@ function commandFor(appId: string, config: ApplicationConfig) {
     maxParallelism: 2,
     maxExecutorMemoryMiB: 1024,
     localCluster: true,
+    bindAddress: '127.0.0.1',
   });
 }
 

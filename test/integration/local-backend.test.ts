@@ -99,6 +99,9 @@ describe('LocalSparkBackend on real Spark', () => {
 
     const log = await allLines(backend.driverLog(pi, { follow: false }));
     expect(log.some((line) => /^Pi is roughly 3\.\d+$/.test(line))).toBe(true);
+    // bound to loopback (the default bindAddress), not to the address of the host's first interface
+    expect(log.filter((line) => line.includes('instead (on interface'))).toEqual([]);
+    expect(log.some((line) => line.includes('BlockManagerId(driver, 127.0.0.1,'))).toBe(true);
 
     const eventLog = backend.eventLogPath(pi);
     expect(eventLog).toBeDefined();

@@ -8,6 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sparkBinding } from '../../runtime/adapters/local';
+
+/** Spark started by the tests listens on loopback only (see sparkBinding). */
+const BINDING = sparkBinding('127.0.0.1');
 
 export function sparkHome(): string {
   const home = process.env.SPARK_HOME;
@@ -43,14 +47,14 @@ export async function runSparkApp(
       '--conf',
       `spark.eventLog.dir=${eventLogDir}`,
     ];
-    for (const [key, value] of Object.entries({ 'spark.ui.enabled': 'false', ...conf }))
+    for (const [key, value] of Object.entries({ 'spark.ui.enabled': 'false', ...BINDING.conf, ...conf }))
       args.push('--conf', `${key}=${value}`);
     const submittedAtMs = Date.now();
     await new Promise<void>((resolve, reject) => {
       execFile(
         join(sparkHome(), 'bin', 'spark-submit'),
         [...args, scriptPath, join(work, 'out')],
-        { timeout: 240_000, maxBuffer: 64 << 20 },
+        { env: { ...process.env, ...BINDING.env }, timeout: 240_000, maxBuffer: 64 << 20 },
         (error, _stdout, stderr) => {
           if (error === null) resolve();
           else reject(new Error(`spark-submit failed (${error.message}):\n${stderr.slice(-3000)}`));
@@ -96,6 +100,8 @@ export async function startHistoryServer(
   const state = mkdtempSync(join(tmpdir(), 'sparkplane-history-'));
   const env = {
     ...process.env,
+    // the History Server's UI and REST API bind to SPARK_LOCAL_IP (else every interface)
+    ...BINDING.env,
     SPARK_LOG_DIR: join(state, 'logs'),
     SPARK_PID_DIR: join(state, 'pids'),
     SPARK_IDENT_STRING: `sparkplane-test-${port}`,

@@ -119,7 +119,7 @@ export async function startRuntimeProcess(
 ): Promise<{ crash: () => Promise<void> }> {
   const code = `
     const { LocalSparkBackend } = await import('./runtime/adapters/local');
-    const backend = new LocalSparkBackend({ dataDir: ${JSON.stringify(dataDir)}, killOnClose: false });
+    const backend = new LocalSparkBackend({ dataDir: ${JSON.stringify(dataDir)}, ...${JSON.stringify(sparkEnv())}, killOnClose: false });
     for (const app of ${JSON.stringify(apps)}) await backend.submit({ id: app.id }, app.config);
     console.log('submitted');
     setInterval(() => undefined, 60_000);

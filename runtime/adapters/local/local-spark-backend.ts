@@ -21,7 +21,14 @@ import { fileURLToPath } from 'node:url';
 import type { Application } from '../../domain/application';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
-import type { BackendListener, BackendStatus, Clock, SparkBackend } from '../../domain/ports';
+import {
+  type BackendListener,
+  type BackendStatus,
+  type Clock,
+  type Logger,
+  silentLogger,
+  type SparkBackend,
+} from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
 import {
   findEventLog,
@@ -40,12 +47,14 @@ import { buildSparkSubmitCommand } from './spark-submit-command';
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
   dataDir: string;
-  /** The Spark install that runs the applications. @default process.env.SPARK_HOME (required) */
-  sparkHome?: string;
-  /** The JDK Spark runs on. @default process.env.JAVA_HOME (required) */
+  /** The Spark install that runs the applications (see runtime/main/spark-install.ts). */
+  sparkHome: string;
+  /** The JDK Spark runs on. @default the runtime's own environment: JAVA_HOME, else `java` on PATH */
   javaHome?: string;
-  /** The Python of PySpark drivers and workers. @default process.env.PYSPARK_PYTHON, else Spark's own default */
+  /** The Python of PySpark drivers and workers. @default the runtime's PYSPARK_PYTHON, else Spark's own default */
   pythonPath?: string;
+  /** The sparkplane cluster it serves, named in its log lines. @default "local" */
+  clusterId?: string;
   /** What `examples://` refers to. @default this repository's examples/ folder */
   examplesDir?: string;
   /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism() */
@@ -54,12 +63,20 @@ export interface LocalSparkBackendOptions {
   maxExecutorMemoryMiB?: number;
   /** Run applications asking for 2+ executors as local-cluster[...] (one JVM per executor). @default true */
   localCluster?: boolean;
+  /**
+   * The address the applications' drivers, block managers and UIs bind to and advertise
+   * (SPARK_LOCAL_IP, spark.driver.host, spark.driver.bindAddress); an application's own sparkConf
+   * values of those settings win. @default "127.0.0.1"
+   */
+  bindAddress?: string;
   /** Seconds between SIGTERM and SIGKILL when stopping an application. @default 10 */
   killGraceSeconds?: number;
   /** Stop the applications still running when close() is called (reported KILLED). @default true */
   killOnClose?: boolean;
   /** @default the system clock */
   clock?: Clock;
+  /** @default silentLogger */
+  logger?: Logger;
 }
 
 /** Runs spark-submit; records its exit code where a restarted runtime finds it ($0 is the file). */
@@ -83,13 +100,6 @@ interface RunningApp {
   ended: Promise<void>;
 }
 
-function required(value: string | undefined, name: string): string {
-  if (!value) {
-    throw new Error(`the local Spark back-end needs ${name}: set it in the environment (. .sparkplane/env.sh)`);
-  }
-  return value;
-}
-
 /** The runtime's environment without its own settings: tokens and database URLs stay out of user code. */
 function applicationEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('SPARKPLANE_')));
@@ -104,34 +114,46 @@ export class LocalSparkBackend implements SparkBackend {
   readonly kind = 'local' as const;
   private readonly dataDir: string;
   private readonly sparkHome: string;
-  private readonly javaHome: string;
+  private readonly javaHome: string | undefined;
   private readonly pythonPath: string | undefined;
+  private readonly clusterId: string;
   private readonly examplesDir: string;
   private readonly maxParallelism: number;
   private readonly maxExecutorMemoryMiB: number;
   private readonly localCluster: boolean;
+  private readonly bindAddress: string;
   private readonly killGraceMillis: number;
   private readonly killOnClose: boolean;
   private readonly clock: Clock;
+  private readonly logger: Logger;
+  /** The applications this process started, until their end is reported: never more than run at once. */
   private readonly running = new Map<string, RunningApp>();
   private readonly reconciling = new Map<string, Promise<BackendStatus>>();
   private readonly listeners: BackendListener[] = [];
 
   constructor(options: LocalSparkBackendOptions) {
     this.dataDir = resolve(options.dataDir);
-    this.sparkHome = required(options.sparkHome ?? process.env.SPARK_HOME, 'SPARK_HOME');
+    this.sparkHome = options.sparkHome;
     if (!existsSync(join(this.sparkHome, 'bin', 'spark-submit'))) {
       throw new Error(`SPARK_HOME=${this.sparkHome} has no bin/spark-submit: it is not a Spark install`);
     }
-    this.javaHome = required(options.javaHome ?? process.env.JAVA_HOME, 'JAVA_HOME');
-    this.pythonPath = options.pythonPath ?? process.env.PYSPARK_PYTHON;
+    this.javaHome = options.javaHome;
+    this.pythonPath = options.pythonPath;
+    this.clusterId = options.clusterId ?? 'local';
     this.examplesDir = options.examplesDir ?? REPOSITORY_EXAMPLES;
     this.maxParallelism = options.maxParallelism ?? availableParallelism();
     this.maxExecutorMemoryMiB = options.maxExecutorMemoryMiB ?? 2048;
     this.localCluster = options.localCluster ?? true;
+    this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.killGraceMillis = (options.killGraceSeconds ?? 10) * 1000;
     this.killOnClose = options.killOnClose ?? true;
     this.clock = options.clock ?? { now: () => new Date() };
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Applications this process started that have not ended yet. */
+  get runningCount(): number {
+    return this.running.size;
   }
 
   onStatus(listener: BackendListener): void {
@@ -156,12 +178,14 @@ export class LocalSparkBackend implements SparkBackend {
       maxParallelism: this.maxParallelism,
       maxExecutorMemoryMiB: this.maxExecutorMemoryMiB,
       localCluster: this.localCluster,
+      bindAddress: this.bindAddress,
     });
     for (const file of command.localFiles) if (!existsSync(file.path)) throw invalidFile(file.field, file.path);
 
     for (const dir of [paths.appDir, paths.workDir, paths.eventLogDir]) mkdirSync(dir, { recursive: true });
     const env = applicationEnv(process.env);
-    Object.assign(env, { SPARK_HOME: this.sparkHome, JAVA_HOME: this.javaHome });
+    env.SPARK_HOME = this.sparkHome;
+    if (this.javaHome) env.JAVA_HOME = this.javaHome;
     if (this.pythonPath) {
       env.PYSPARK_PYTHON = this.pythonPath;
       env.PYSPARK_DRIVER_PYTHON = this.pythonPath;
@@ -199,6 +223,10 @@ export class LocalSparkBackend implements SparkBackend {
       startedAt,
     };
     writeRecord(paths, record);
+    this.logger.info(
+      { clusterId: this.clusterId, appId: app.id, pgid: pid, master: command.master, notes: command.notes },
+      'spark-submit started',
+    );
 
     let ended!: () => void;
     const entry: RunningApp = {
@@ -228,7 +256,11 @@ export class LocalSparkBackend implements SparkBackend {
 
   /** The wrapper shell exited: clear what is left of the group, decide the final state, report it. */
   private async finish(entry: RunningApp, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    await stopGroup(entry.record.pgid, this.killGraceMillis).catch(() => undefined);
+    const appId = entry.record.appId;
+    const fields = { clusterId: this.clusterId, appId, pgid: entry.record.pgid };
+    await stopGroup(entry.record.pgid, this.killGraceMillis).catch((error: unknown) =>
+      this.logger.warn({ ...fields, err: error }, 'could not stop what was left of the process group'),
+    );
     const endedAt = this.clock.now().toISOString();
     let status: BackendStatus;
     if (entry.killReason) status = { state: 'KILLED', reason: entry.killReason };
@@ -239,11 +271,15 @@ export class LocalSparkBackend implements SparkBackend {
     entry.status = status;
     try {
       writeRecord(entry.paths, entry.record);
-    } catch {
-      // the data directory went away: the listeners still hear the outcome; a restart reports it unknown
+    } catch (error) {
+      // the listeners still hear the outcome; a restart reports it unknown
+      this.logger.warn({ ...fields, err: error }, 'could not record the end of the application');
     }
-    this.announce(entry.record.appId, entry);
-    this.emit(entry.record.appId, status);
+    this.logger.debug({ ...fields, exitCode: code, signal, state: status.state }, 'spark-submit exited');
+    this.announce(appId, entry);
+    this.emit(appId, status);
+    // reported: from now on status() and driverLog() read the state file, so nothing is kept per ended run
+    this.running.delete(appId);
   }
 
   private driverTail(paths: LocalAppPaths): Promise<string[]> {
@@ -307,6 +343,10 @@ export class LocalSparkBackend implements SparkBackend {
         reason: exitCode === 0 ? undefined : failureReason({ code: exitCode }, await this.driverTail(paths)),
       };
     } else if (isOwnGroupAlive(record.pgid, record.leaderStartTicks)) {
+      this.logger.warn(
+        { clusterId: this.clusterId, appId, pgid: record.pgid },
+        'stopping an application an earlier runtime left running',
+      );
       await stopGroup(record.pgid, this.killGraceMillis);
       ended = {
         endedAt: this.clock.now().toISOString(),

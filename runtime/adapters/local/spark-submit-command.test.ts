@@ -13,6 +13,7 @@ function input(config: ApplicationConfig, overrides: Partial<SparkSubmitInput> =
     maxParallelism: 4,
     maxExecutorMemoryMiB: 2048,
     localCluster: true,
+    bindAddress: '127.0.0.1',
     ...overrides,
   };
 }
@@ -108,6 +109,8 @@ describe('buildSparkSubmitCommand', () => {
     expect(command.args).not.toContain('--class');
     expect(confOf(command.args)).toEqual({
       'spark.app.name': 'daily-etl-1',
+      'spark.driver.host': '127.0.0.1',
+      'spark.driver.bindAddress': '127.0.0.1',
       'spark.executor.cores': '2',
       'spark.eventLog.enabled': 'true',
       'spark.eventLog.dir': '/data/eventlogs/daily-etl-1',
@@ -155,7 +158,7 @@ describe('buildSparkSubmitCommand', () => {
       'spark.executor.extraJavaOptions': '-Dy=2',
       'spark.executorEnv.TZ': 'UTC',
     });
-    expect(command.env).toEqual({ STAGE: 'prod' });
+    expect(command.env).toEqual({ SPARK_LOCAL_IP: '127.0.0.1', STAGE: 'prod' });
     expect(command.localFiles.map((f) => f.field)).toEqual(['mainApplicationFile', 'deps.jars[0]', 'deps.files[0]']);
   });
 
@@ -178,6 +181,31 @@ describe('buildSparkSubmitCommand', () => {
     });
     expect(command.args.filter((arg) => arg.startsWith('spark.eventLog.dir='))).toHaveLength(1);
     expect(command.notes).toContain('sparkConf spark.eventLog.dir=/elsewhere replaced by /data/eventlogs/daily-etl-1');
+  });
+
+  it('binds the driver, its block manager and UI to the bind address, in the environment and the settings', () => {
+    const command = buildSparkSubmitCommand(input({ mainApplicationFile: '/j/app.py' }, { bindAddress: '10.0.0.7' }));
+    expect(command.env).toEqual({ SPARK_LOCAL_IP: '10.0.0.7' });
+    expect(confOf(command.args)).toMatchObject({
+      'spark.driver.host': '10.0.0.7',
+      'spark.driver.bindAddress': '10.0.0.7',
+    });
+  });
+
+  it("lets the application's own sparkConf and driver environment choose the addresses", () => {
+    const command = buildSparkSubmitCommand(
+      input({
+        mainApplicationFile: '/j/app.py',
+        sparkConf: { 'spark.driver.host': 'driver.example.com', 'spark.driver.bindAddress': '0.0.0.0' },
+        driver: { envVars: { SPARK_LOCAL_IP: '0.0.0.0' } },
+      }),
+    );
+    expect(command.env).toEqual({ SPARK_LOCAL_IP: '0.0.0.0' });
+    const conf = confOf(command.args);
+    expect(conf['spark.driver.host']).toBe('driver.example.com');
+    expect(conf['spark.driver.bindAddress']).toBe('0.0.0.0');
+    expect(command.args.filter((arg) => arg.startsWith('spark.driver.host='))).toHaveLength(1);
+    expect(command.notes).toEqual([]);
   });
 
   it('takes a .py main file as Python and a jar without mainClass as its manifest says', () => {

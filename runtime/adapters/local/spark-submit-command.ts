@@ -19,6 +19,8 @@ export interface SparkSubmitInput extends FileRoots {
   maxExecutorMemoryMiB: number;
   /** Run several executors as local-cluster[...] JVMs; when false, local[N] instead. */
   localCluster: boolean;
+  /** The address Spark binds to and advertises (see sparkBinding). */
+  bindAddress: string;
 }
 
 export interface SparkSubmitCommand {
@@ -26,7 +28,7 @@ export interface SparkSubmitCommand {
   executable: string;
   args: string[];
   master: string;
-  /** Environment of the driver (config.driver.envVars). */
+  /** Environment of spark-submit: SPARK_LOCAL_IP, then config.driver.envVars (which win). */
   env: Record<string, string>;
   /** Files on this machine the command names, to check before the run. */
   localFiles: { field: string; path: string }[];
@@ -49,6 +51,18 @@ function eventLogConf(eventLogDir: string): Record<string, string> {
     'spark.eventLog.dir': eventLogDir,
     'spark.eventLog.logStageExecutorMetrics': 'true',
     'spark.eventLog.compress': 'false',
+  };
+}
+
+/**
+ * Where a Spark process on this machine listens: SPARK_LOCAL_IP (the UI, the block managers, the
+ * workers of local-cluster, a History Server) and the driver's RPC address. Without it Spark picks
+ * the address of the first non-loopback interface, which a machine may not allow.
+ */
+export function sparkBinding(bindAddress: string): { env: Record<string, string>; conf: Record<string, string> } {
+  return {
+    env: { SPARK_LOCAL_IP: bindAddress },
+    conf: { 'spark.driver.host': bindAddress, 'spark.driver.bindAddress': bindAddress },
   };
 }
 
@@ -162,7 +176,8 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
   for (const [flag, value] of depFlags) if (value) args.push(flag, value);
 
   // lowest to highest: defaults, the user's sparkConf, hadoopConf, structured fields, the event log (always ours)
-  const conf = new Map<string, string>([['spark.app.name', input.appId]]);
+  const binding = sparkBinding(input.bindAddress);
+  const conf = new Map<string, string>([['spark.app.name', input.appId], ...Object.entries(binding.conf)]);
   for (const [key, value] of Object.entries(config.sparkConf ?? {})) conf.set(key, value);
   for (const [key, value] of Object.entries(config.hadoopConf ?? {})) conf.set(`spark.hadoop.${key}`, value);
   // as settings, not --executor-memory/--executor-cores: spark-submit drops those flags for local masters,
@@ -193,7 +208,7 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
     executable: join(input.sparkHome, 'bin', 'spark-submit'),
     args,
     master,
-    env: { ...(driver.envVars ?? {}) },
+    env: { ...binding.env, ...(driver.envVars ?? {}) },
     localFiles,
     notes,
   };
