@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
 import type { ApplicationConfig } from '../../runtime/domain/config';
-import type { BackendStatus } from '../../runtime/domain/ports';
+import type { BackendStatus, Logger } from '../../runtime/domain/ports';
 import { KubernetesClusterSettings } from '../../runtime/adapters/k8s/cluster-settings';
 import {
   KubernetesSparkBackend,
@@ -48,7 +48,14 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
 let server: FakeKubeApiServer;
 let backend: KubernetesSparkBackend;
 let seen: { appId: string; status: BackendStatus }[];
-const errors: string[] = [];
+/** What the back-end logged, as "<level> <message>". */
+const logged: string[] = [];
+const logger: Logger = {
+  debug: (_fields, message) => logged.push(`debug ${message}`),
+  info: (_fields, message) => logged.push(`info ${message}`),
+  warn: (_fields, message) => logged.push(`warn ${message}`),
+  error: (_fields, message) => logged.push(`error ${message}`),
+};
 
 function makeBackend(overrides: Partial<KubernetesSparkBackendOptions> = {}): KubernetesSparkBackend {
   const made = new KubernetesSparkBackend({
@@ -58,7 +65,7 @@ function makeBackend(overrides: Partial<KubernetesSparkBackendOptions> = {}): Ku
     requestTimeoutMs: 2_000,
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     logPollIntervalMs: 50,
-    onError: (message) => errors.push(message),
+    logger,
     ...overrides,
   });
   made.onStatus((appId, status) => seen.push({ appId, status }));
@@ -71,7 +78,7 @@ const lastState = (appId: string) => states(appId).at(-1);
 beforeEach(async () => {
   server = await FakeKubeApiServer.start();
   seen = [];
-  errors.length = 0;
+  logged.length = 0;
   backend = makeBackend();
 });
 
@@ -176,7 +183,7 @@ describe('KubernetesSparkBackend', () => {
     await backend.submit(application('pi-5'), CONFIG);
     expect(server.count('POST', 'sparkapplications')).toBe(3);
     expect(server.get(NS, 'pi-5')).toBeDefined();
-    expect(errors.filter((e) => e.startsWith('Kubernetes API call failed'))).toHaveLength(2);
+    expect(logged.filter((line) => line === 'debug a Kubernetes API call failed: retrying')).toHaveLength(2);
   });
 
   it('does not retry other 4xx answers, and reports them as the back-end being unavailable', async () => {
@@ -209,7 +216,7 @@ describe('KubernetesSparkBackend', () => {
     server.setStatus(NS, 'pi-14', { applicationState: { state: 'RUNNING' } });
     await waitFor('RUNNING', () => lastState('pi-14') === 'RUNNING');
     expect(server.count('GET', 'watch=true')).toBeGreaterThanOrEqual(watchesBefore + 2);
-    expect(errors.some((e) => e.startsWith('watch of SparkApplications failed'))).toBe(true);
+    expect(logged).toContain('warn the watch of SparkApplications failed: reconnecting');
   });
 
   it('kills by deleting the resource; the application reads KILLED', async () => {
@@ -245,6 +252,31 @@ describe('KubernetesSparkBackend', () => {
     server.setStatusSilently(NS, 'pi-10', { applicationState: { state: 'COMPLETED' } });
     expect(await backend.status(application('pi-10'))).toEqual({ state: 'COMPLETED' });
     await waitFor('COMPLETED via re-list', () => lastState('pi-10') === 'COMPLETED');
+  });
+
+  it('reports an end once, however often the resource is listed again', async () => {
+    await backend.close();
+    backend = makeBackend({ resyncIntervalMs: 300, watchTimeoutSeconds: 1 });
+    await backend.submit(application('ended-1'), CONFIG);
+    server.setStatus(NS, 'ended-1', { applicationState: { state: 'COMPLETED' } });
+    await waitFor('COMPLETED', () => lastState('ended-1') === 'COMPLETED');
+    const lists = server.count('GET', 'sparkapplications?');
+    await waitFor('two re-lists', () => server.count('GET', 'sparkapplications?') >= lists + 2);
+    expect(states('ended-1')).toEqual(['PENDING', 'COMPLETED']);
+  });
+
+  it('reads the removal of an ended application it no longer remembers as that end, not as a deletion', async () => {
+    await backend.close();
+    backend = makeBackend({ recentlyEndedLimit: 1 });
+    for (const id of ['ttl-1', 'ttl-2']) {
+      await backend.submit(application(id), CONFIG);
+      server.setStatus(NS, id, { applicationState: { state: 'COMPLETED' } });
+      await waitFor(`${id} COMPLETED`, () => lastState(id) === 'COMPLETED');
+    }
+    // ttl-1 is forgotten (the limit is 1); its time to live removes it
+    server.deleteObject(NS, 'ttl-1');
+    await waitFor('the removal of ttl-1', () => states('ttl-1').length === 3);
+    expect(states('ttl-1')).toEqual(['PENDING', 'COMPLETED', 'COMPLETED']);
   });
 
   it("reads the driver pod's log, and follows it until the container ends", async () => {
@@ -308,19 +340,27 @@ describe('KubernetesSparkBackend', () => {
   });
 
   it('probes the cluster: AVAILABLE with versions, PROGRESSING without the operator, UNREACHABLE when down', async () => {
-    expect(await backend.probe()).toMatchObject({
+    expect(await backend.probe()).toEqual({
       state: 'AVAILABLE',
       kubernetesVersion: 'v1.33.2',
-      operatorInstalled: true,
       operatorVersion: '2.5.0',
       lastHeartbeat: expect.any(String),
     });
     server.crdInstalled = false;
-    expect(await backend.probe()).toMatchObject({ state: 'PROGRESSING', operatorInstalled: false });
+    expect(await backend.probe()).toEqual({
+      state: 'PROGRESSING',
+      kubernetesVersion: 'v1.33.2',
+      lastHeartbeat: expect.any(String),
+      reason: 'spark-operator is not installed (no CRD sparkapplications.sparkoperator.k8s.io)',
+    });
     const { lastHeartbeat } = await backend.probe();
     await server.close();
     const down = await backend.probe();
-    expect(down).toMatchObject({ state: 'UNREACHABLE', lastHeartbeat });
+    expect(down).toMatchObject({
+      state: 'UNREACHABLE',
+      lastHeartbeat,
+      reason: expect.stringMatching(/^cluster dev: reading the Kubernetes version failed: /),
+    });
     server = await FakeKubeApiServer.start(); // for afterEach
   });
 });

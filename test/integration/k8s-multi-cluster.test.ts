@@ -1,14 +1,17 @@
 /** Several clusters, one kubeconfig: each back-end talks to its own context's API server. */
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKubernetesBackends, kubeConfigFor, parseClusterSettings } from '../../runtime/adapters/k8s/kube-config';
+import { kubeConfigFor, parseClusterSettings } from '../../runtime/adapters/k8s/kube-config';
 import type { KubernetesSparkBackend } from '../../runtime/adapters/k8s/kubernetes-backend';
+import { kubernetesBackend } from '../../runtime/adapters/k8s/plugin';
 import type { Application } from '../../runtime/domain/application';
+import { type BackendContext, silentLogger } from '../../runtime/domain/ports';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver';
 
 const CONFIG = { mainApplicationFile: 'local:///app.py' };
 const app = (id: string, clusterId: string) => ({ id, clusterId, jobId: 'j', state: 'NEW' }) as Application;
 
+const context: BackendContext = { dataDir: '/nowhere', clock: { now: () => new Date() }, logger: silentLogger };
 const servers: FakeKubeApiServer[] = [];
 let backends = new Map<string, KubernetesSparkBackend>();
 
@@ -34,28 +37,23 @@ describe('many clusters by kubeconfig context', () => {
       ],
       currentContext: 'prod-eu',
     });
-    const now = '2026-01-01T00:00:00Z';
-    backends = createKubernetesBackends(
-      [
-        { id: 'eu', backend: 'kubernetes', settings: { context: 'prod-eu' }, createdAt: now, updatedAt: now },
-        {
-          id: 'us',
-          backend: 'kubernetes',
-          settings: { context: 'prod-us', namespace: 'spark' },
-          createdAt: now,
-          updatedAt: now,
-        },
-        { id: 'laptop', backend: 'local', settings: {}, createdAt: now, updatedAt: now },
-      ],
-      { base, onError: () => undefined },
-    );
-    expect([...backends.keys()]).toEqual(['eu', 'us']);
+    // one plug-in, one kubeconfig; each cluster names its context
+    const plugin = kubernetesBackend({ kubeConfig: () => base });
+    const create = (id: string, settings: Record<string, unknown>) =>
+      plugin.create({ id, settings: plugin.settings.parse(settings) }, context);
+    backends = new Map([
+      ['eu', create('eu', { context: 'prod-eu' })],
+      ['us', create('us', { context: 'prod-us', namespace: 'spark' })],
+    ]);
     await backends.get('eu')!.submit(app('a-eu', 'eu'), CONFIG);
     await backends.get('us')!.submit(app('a-us', 'us'), CONFIG);
     expect(eu.get('spark-apps', 'a-eu')).toBeDefined();
     expect(eu.get('spark', 'a-us')).toBeUndefined();
     expect(us.get('spark', 'a-us')?.metadata.labels).toMatchObject({ 'sparkplane.io/cluster-id': 'us' });
-    expect(await backends.get('us')!.probe()).toMatchObject({ state: 'AVAILABLE' });
+    expect(await plugin.probe!(backends.get('us')!)).toMatchObject({
+      state: 'AVAILABLE',
+      kubernetesVersion: 'v1.33.2',
+    });
   });
 
   it('names the bad setting: an unknown context, a bad namespace', () => {
@@ -68,6 +66,10 @@ describe('many clusters by kubeconfig context', () => {
     });
     expect(() => kubeConfigFor('nope', base)).toThrow(
       'settings.context: "nope" is not a context of the kubeconfig (contexts: only)',
+    );
+    const plugin = kubernetesBackend({ kubeConfig: () => base });
+    expect(() => plugin.create({ id: 'x', settings: plugin.settings.parse({ context: 'nope' }) }, context)).toThrow(
+      /^settings\.context: "nope" is not a context/,
     );
     expect(() => parseClusterSettings({ namespace: '' })).toThrow(/^settings\.namespace: /);
     expect(() => parseClusterSettings({ eventLogBucketUrl: 'http://x' })).toThrow(

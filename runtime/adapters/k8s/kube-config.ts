@@ -5,10 +5,8 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { DomainError } from '../../domain/errors';
-import type { StoredCluster } from '../../domain/ports';
 import { parseOrThrow } from '../../domain/validation';
 import { KubernetesClusterSettings } from './cluster-settings';
-import { KubernetesSparkBackend, type KubernetesSparkBackendOptions } from './kubernetes-backend';
 
 /** The default kubeconfig: $KUBECONFIG, ~/.kube/config, else in-cluster credentials. */
 export function loadDefaultKubeConfig(): KubeConfig {
@@ -38,27 +36,4 @@ export function kubeConfigFor(context: string | undefined, base: KubeConfig): Ku
 /** Parses a stored cluster's settings, naming the field of any bad one (e.g. "settings.namespace"). */
 export function parseClusterSettings(settings: unknown): KubernetesClusterSettings {
   return parseOrThrow(KubernetesClusterSettings, settings ?? {}, ['settings']);
-}
-
-/**
- * One back-end per `kubernetes` cluster, each on its kubeconfig context; other clusters are
- * skipped. `base` defaults to loadDefaultKubeConfig().
- */
-export function createKubernetesBackends(
-  clusters: StoredCluster[],
-  options: { base?: KubeConfig } & Omit<KubernetesSparkBackendOptions, 'clusterId' | 'kubeConfig' | 'settings'> = {},
-): Map<string, KubernetesSparkBackend> {
-  const { base: given, ...backendOptions } = options;
-  const kubernetes = clusters.filter((c) => c.backend === 'kubernetes');
-  const base = kubernetes.length > 0 ? (given ?? loadDefaultKubeConfig()) : undefined;
-  return new Map(
-    kubernetes.map((cluster) => {
-      const settings = parseClusterSettings(cluster.settings);
-      const kubeConfig = kubeConfigFor(settings.context, base!);
-      return [
-        cluster.id,
-        new KubernetesSparkBackend({ ...backendOptions, clusterId: cluster.id, kubeConfig, settings }),
-      ];
-    }),
-  );
 }

@@ -1,44 +1,36 @@
 /**
  * The `kubernetes` back-end: each application is a spark-operator SparkApplication named after
  * the application id. Creating is idempotent by name, state changes come from a watch that
- * survives disconnects and expired resource versions, killing deletes the resource.
+ * survives disconnects and expired resource versions, killing deletes the resource. It composes
+ * the API client (kube-client.ts), the watch (resource-watch.ts), what was reported
+ * (status-tracker.ts), the driver's log and events (driver-log-reader.ts) and the probe
+ * (health-probe.ts).
  */
-import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
-import {
-  ApiextensionsV1Api,
-  type ConfigurationOptions,
-  type CoreV1Event,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  Log,
-  Observable,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
-  VersionApi,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../../domain/application';
+import type { ClusterHealth } from '../../domain/cluster';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
-import type { BackendListener, BackendStatus, Clock, SparkBackend } from '../../domain/ports';
+import {
+  type BackendListener,
+  type BackendStatus,
+  type Clock,
+  type Logger,
+  silentLogger,
+  type SparkBackend,
+} from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
 import type { KubernetesClusterSettings } from './cluster-settings';
+import { DriverLogReader } from './driver-log-reader';
+import { HealthProbe } from './health-probe';
+import { describeApiError, SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
 import { eventLogDir } from './render';
 import { renderResources } from './render-yaml';
-import { ResourceWatch, type WatchEventType } from './resource-watch';
-import { httpStatusOf, type RetryOptions, sleep, withRetry } from './retry';
-import {
-  DRIVER_CONTAINER,
-  SPARK_APPLICATION_CRD,
-  SPARK_APPLICATION_PLURAL,
-  type SparkApplication,
-  SPARK_OPERATOR_GROUP,
-  SPARK_OPERATOR_VERSION,
-  SPARKPLANE_LABELS,
-} from './spark-application';
+import { ResourceWatch } from './resource-watch';
+import type { RetryOptions } from './retry';
+import { type SparkApplication, SPARKPLANE_LABELS } from './spark-application';
+import { DELETED_REASON, StatusTracker } from './status-tracker';
 
 export interface KubernetesSparkBackendOptions {
   /** Id of the sparkplane cluster; labels every SparkApplication and selects the watched ones. */
@@ -57,127 +49,77 @@ export interface KubernetesSparkBackendOptions {
   resyncIntervalMs?: number;
   /** Interval of driver-pod polling while following the log of an application not yet started. @default 2000 */
   logPollIntervalMs?: number;
+  /** Ended applications remembered so that re-lists do not report them again (see status-tracker.ts). @default 10000 */
+  recentlyEndedLimit?: number;
   /** @default the system clock */
   clock?: Clock;
-  /** Where failures that are retried are reported. @default console.warn */
-  onError?: (message: string, error: unknown) => void;
+  /** Watch failures at warn, retried API calls at debug. @default silentLogger */
+  logger?: Logger;
 }
-
-export type ClusterState = 'AVAILABLE' | 'PROGRESSING' | 'UNREACHABLE';
-
-export interface ClusterProbe {
-  state: ClusterState;
-  /** e.g. "v1.33.2"; absent when unreachable. */
-  kubernetesVersion?: string;
-  operatorInstalled: boolean;
-  /** From the CRD's app.kubernetes.io/version label (set by the Helm chart), when present. */
-  operatorVersion?: string;
-  /** Last time the cluster answered, ISO; kept across failed probes. */
-  lastHeartbeat?: string;
-  /** Why the state is not AVAILABLE. */
-  reason?: string;
-}
-
-/** Time-out of each API request: node-fetch honours the signal this middleware sets. */
-function timeoutOptions(timeoutMs: number): ConfigurationOptions {
-  const middleware: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
-      return new Observable(Promise.resolve(context));
-    },
-    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
-}
-
-/** The message of a Kubernetes Status in an ApiException body, else the error's own. */
-export function describeApiError(error: unknown): string {
-  const status = httpStatusOf(error);
-  let body = (error as { body?: unknown } | null)?.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      // keep the text
-    }
-  }
-  const message =
-    (body as { message?: string } | undefined)?.message ??
-    (error instanceof Error ? error.message.split('\n')[0] : String(error));
-  return status === undefined ? String(message) : `HTTP ${status}: ${message}`;
-}
-
-const DELETED_REASON = 'SparkApplication was deleted';
 
 export class KubernetesSparkBackend implements SparkBackend {
   readonly kind = 'kubernetes' as const;
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
-  private readonly requestOptions: ConfigurationOptions;
-  private readonly retry: RetryOptions;
-  private readonly listeners: BackendListener[] = [];
-  /** Last status reported per application, to report changes only. */
-  private readonly reported = new Map<string, BackendStatus>();
-  private readonly killed = new Set<string>();
+  private readonly client: SparkOperatorClient;
+  private readonly tracker: StatusTracker;
   private readonly watch: ResourceWatch;
-  private lastHeartbeat: string | undefined;
+  private readonly logs: DriverLogReader;
+  private readonly health: HealthProbe;
+  private readonly listeners: BackendListener[] = [];
   private closed = false;
 
   constructor(private readonly options: KubernetesSparkBackendOptions) {
-    const { kubeConfig } = options;
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.requestOptions = timeoutOptions(options.requestTimeoutMs ?? 15_000);
-    const onError = options.onError ?? ((message, error) => console.warn(`${message}: ${describeApiError(error)}`));
-    this.retry = {
+    const { clusterId, kubeConfig } = options;
+    const logger = options.logger ?? silentLogger;
+    const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+    const retry: RetryOptions = {
       ...options.retry,
       onRetry: (error, attempt, delayMs) => {
-        onError(`Kubernetes API call failed (attempt ${attempt}), retrying in ${delayMs} ms`, error);
+        logger.debug(
+          { clusterId, attempt, delayMs, err: describeApiError(error) },
+          'a Kubernetes API call failed: retrying',
+        );
         options.retry?.onRetry?.(error, attempt, delayMs);
       },
     };
+    this.client = new SparkOperatorClient({
+      clusterId,
+      kubeConfig,
+      namespace: options.settings.namespace,
+      requestTimeoutMs,
+      retry,
+    });
+    this.tracker = new StatusTracker((appId, status) => this.emit(appId, status), {
+      ...(options.recentlyEndedLimit !== undefined ? { recentLimit: options.recentlyEndedLimit } : {}),
+    });
     this.watch = new ResourceWatch({
       kubeConfig,
-      path: `/apis/${SPARK_OPERATOR_GROUP}/${SPARK_OPERATOR_VERSION}/namespaces/${this.namespace}/${SPARK_APPLICATION_PLURAL}`,
-      labelSelector: `${SPARKPLANE_LABELS.clusterId}=${options.clusterId}`,
-      list: () => this.list(),
+      path: this.client.collectionPath,
+      labelSelector: this.client.labelSelector,
+      list: () => this.client.listApplications(),
       onList: (items) => this.onList(items),
-      onEvent: (type, object) => this.onEvent(type, object),
-      retry: this.retry,
+      onEvent: (type, resource) => {
+        const status = toBackendStatus(resource.status);
+        if (type === 'DELETED') this.tracker.gone(this.appIdOf(resource), status);
+        else this.tracker.observe(this.appIdOf(resource), status);
+      },
+      retry,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
       resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
-      openTimeoutMs: options.requestTimeoutMs ?? 15_000,
-      onError,
+      openTimeoutMs: requestTimeoutMs,
+      logger,
+      logFields: { clusterId },
     });
+    this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
+    this.health = new HealthProbe(this.client, options.clock ?? { now: () => new Date() });
   }
 
   get namespace(): string {
-    return this.options.settings.namespace;
-  }
-
-  private get coordinates() {
-    return {
-      group: SPARK_OPERATOR_GROUP,
-      version: SPARK_OPERATOR_VERSION,
-      namespace: this.namespace,
-      plural: SPARK_APPLICATION_PLURAL,
-    };
+    return this.client.namespace;
   }
 
   /** The resource name of an application: its backendRef "namespace/name", else its id. */
   private nameOf(app: Application): string {
     return app.backendRef?.split('/').pop() || app.id;
-  }
-
-  private call<T>(operation: () => Promise<T>): Promise<T> {
-    return withRetry(operation, this.retry);
-  }
-
-  private unavailable(action: string, error: unknown): DomainError {
-    return new DomainError(
-      'BACKEND_UNAVAILABLE',
-      `cluster ${this.options.clusterId}: ${action} failed: ${describeApiError(error)}`,
-    );
   }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
@@ -189,139 +131,40 @@ export class KubernetesSparkBackend implements SparkBackend {
     });
     this.watch.start();
     for (const resource of resources) {
-      try {
-        await this.call(() =>
-          this.custom.createNamespacedCustomObject({ ...this.coordinates, body: resource }, this.requestOptions),
+      if ((await this.client.createApplication(resource)) === 'created') continue;
+      // already there: ours (an earlier attempt, or a retry whose first try went through) or someone else's
+      const existing = await this.client.getApplication(resource.metadata.name);
+      if (existing && existing.metadata.labels?.[SPARKPLANE_LABELS.appId] !== app.id) {
+        throw new DomainError(
+          'CONFLICT',
+          `SparkApplication ${this.namespace}/${resource.metadata.name} already exists and does not belong to application ${app.id}`,
         );
-      } catch (error) {
-        if (httpStatusOf(error) !== 409)
-          throw this.unavailable(`creating SparkApplication ${resource.metadata.name}`, error);
-        // already there: ours (an earlier attempt, or a retry whose first try went through) or someone else's
-        const existing = await this.get(resource.metadata.name);
-        const owner = existing?.metadata.labels?.[SPARKPLANE_LABELS.appId];
-        if (existing && owner !== app.id) {
-          throw new DomainError(
-            'CONFLICT',
-            `SparkApplication ${this.namespace}/${resource.metadata.name} already exists and does not belong to application ${app.id}`,
-          );
-        }
       }
     }
     return { backendRef: `${this.namespace}/${app.id}` };
   }
 
   async kill(app: Application): Promise<void> {
-    const name = this.nameOf(app);
-    this.killed.add(name);
-    try {
-      await this.call(() =>
-        this.custom.deleteNamespacedCustomObject({ ...this.coordinates, name }, this.requestOptions),
-      );
-    } catch (error) {
-      if (httpStatusOf(error) !== 404) throw this.unavailable(`deleting SparkApplication ${name}`, error);
-    }
+    this.tracker.killRequested(app.id);
+    await this.client.deleteApplication(this.nameOf(app));
   }
 
   async status(app: Application): Promise<BackendStatus> {
-    const name = this.nameOf(app);
-    const resource = await this.get(name);
+    const resource = await this.client.getApplication(this.nameOf(app));
     if (resource) return toBackendStatus(resource.status);
-    if (this.killed.has(name) || app.state === 'KILLED') return { state: 'KILLED' };
+    const known = this.tracker.endOf(app.id);
+    if (app.state === 'KILLED' || known?.state === 'KILLED') return { state: 'KILLED' };
     // the time to live removes finished applications: an ending already known stays
     if (isTerminal(app.state)) return { state: app.state, ...(app.stateReason ? { reason: app.stateReason } : {}) };
-    return { state: 'FAILED', reason: DELETED_REASON };
+    return known ?? { state: 'FAILED', reason: DELETED_REASON };
   }
 
-  async *driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
-    const pod = await this.waitForDriverPod(app, options);
-    if (!pod) return;
-    if (!options.follow) {
-      let text: string;
-      try {
-        text = await this.call(() =>
-          this.core.readNamespacedPodLog(
-            { name: pod, namespace: this.namespace, container: DRIVER_CONTAINER },
-            this.requestOptions,
-          ),
-        );
-      } catch (error) {
-        if (httpStatusOf(error) === 404) return;
-        throw this.unavailable(`reading the log of pod ${pod}`, error);
-      }
-      yield* text.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1);
-      return;
-    }
-    const stream = new PassThrough();
-    let request: AbortController;
-    try {
-      request = await new Log(this.options.kubeConfig).log(this.namespace, pod, DRIVER_CONTAINER, stream, {
-        follow: true,
-      });
-    } catch (error) {
-      if (httpStatusOf(error) === 404) return; // the pod is gone: nothing more to read
-      throw this.unavailable(`following the log of pod ${pod}`, error);
-    }
-    const abort = () => {
-      request.abort();
-      stream.end();
-    };
-    options.signal?.addEventListener('abort', abort, { once: true });
-    try {
-      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) yield line;
-    } finally {
-      options.signal?.removeEventListener('abort', abort);
-      request.abort();
-    }
+  driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
+    return this.logs.driverLog(this.nameOf(app), options);
   }
 
-  /** The driver pod's name once it exists; with follow, waits for it while the app has not ended. */
-  private async waitForDriverPod(app: Application, options: { follow: boolean; signal?: AbortSignal }) {
-    const interval = this.options.logPollIntervalMs ?? 2000;
-    for (;;) {
-      const resource = await this.get(this.nameOf(app));
-      const pod = resource?.status?.driverInfo?.podName;
-      if (pod) return pod;
-      const ended = !resource || isTerminal(toBackendStatus(resource.status).state);
-      if (!options.follow || ended || options.signal?.aborted) return undefined;
-      try {
-        await sleep(interval, options.signal);
-      } catch {
-        return undefined;
-      }
-    }
-  }
-
-  /**
-   * The Kubernetes events of the application's SparkApplication and driver pod, oldest first, one
-   * line each ("<time> <type> <reason> <kind>/<name>: <message>"): why a pod is pending, OOM kills...
-   */
-  async kubeEvents(app: Application): Promise<string[]> {
-    const name = this.nameOf(app);
-    const objects = [name, `${name}-driver`];
-    const resource = await this.get(name);
-    const pod = resource?.status?.driverInfo?.podName;
-    if (pod && !objects.includes(pod)) objects.push(pod);
-    const lists = await Promise.all(
-      objects.map((object) =>
-        this.call(() =>
-          this.core.listNamespacedEvent(
-            { namespace: this.namespace, fieldSelector: `involvedObject.name=${object}` },
-            this.requestOptions,
-          ),
-        ).catch((error: unknown) => {
-          throw this.unavailable(`listing the events of ${object}`, error);
-        }),
-      ),
-    );
-    const timeOf = (e: CoreV1Event) =>
-      new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0).toISOString();
-    return lists
-      .flatMap((list) => list.items)
-      .sort((a, b) => timeOf(a).localeCompare(timeOf(b)))
-      .map(
-        (e) =>
-          `${timeOf(e)} ${e.type ?? 'Normal'} ${e.reason ?? ''} ${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''}: ${e.message ?? ''}`,
-      );
+  kubeEvents(app: Application): Promise<string[]> {
+    return this.logs.kubeEvents(this.nameOf(app));
   }
 
   eventLogPath(app: Application): string | undefined {
@@ -333,51 +176,9 @@ export class KubernetesSparkBackend implements SparkBackend {
     this.watch.start();
   }
 
-  /** Reads the cluster's version and whether the SparkApplication CRD is installed. */
-  async probe(): Promise<ClusterProbe> {
-    const { kubeConfig } = this.options;
-    let kubernetesVersion: string;
-    try {
-      const version = await withRetry(() => kubeConfig.makeApiClient(VersionApi).getCode(this.requestOptions), {
-        ...this.retry,
-        maxAttempts: 2,
-      });
-      kubernetesVersion = version.gitVersion;
-    } catch (error) {
-      return {
-        state: 'UNREACHABLE',
-        operatorInstalled: false,
-        ...(this.lastHeartbeat ? { lastHeartbeat: this.lastHeartbeat } : {}),
-        reason: describeApiError(error),
-      };
-    }
-    this.lastHeartbeat = (this.options.clock?.now() ?? new Date()).toISOString();
-    try {
-      const crd = await this.call(() =>
-        kubeConfig
-          .makeApiClient(ApiextensionsV1Api)
-          .readCustomResourceDefinition({ name: SPARK_APPLICATION_CRD }, this.requestOptions),
-      );
-      const served = crd.spec.versions.some((v) => v.name === SPARK_OPERATOR_VERSION && v.served);
-      const operatorVersion = crd.metadata?.labels?.['app.kubernetes.io/version'];
-      return {
-        state: served ? 'AVAILABLE' : 'PROGRESSING',
-        kubernetesVersion,
-        operatorInstalled: served,
-        ...(operatorVersion ? { operatorVersion } : {}),
-        lastHeartbeat: this.lastHeartbeat,
-        ...(served ? {} : { reason: `CRD ${SPARK_APPLICATION_CRD} does not serve ${SPARK_OPERATOR_VERSION}` }),
-      };
-    } catch (error) {
-      const missing = httpStatusOf(error) === 404;
-      return {
-        state: missing ? 'PROGRESSING' : 'UNREACHABLE',
-        kubernetesVersion,
-        operatorInstalled: false,
-        lastHeartbeat: this.lastHeartbeat,
-        reason: missing ? `spark-operator is not installed (no CRD ${SPARK_APPLICATION_CRD})` : describeApiError(error),
-      };
-    }
+  /** The cluster's version, spark-operator's, and whether applications can run there. */
+  probe(): Promise<ClusterHealth> {
+    return this.health.probe();
   }
 
   async close(): Promise<void> {
@@ -386,46 +187,12 @@ export class KubernetesSparkBackend implements SparkBackend {
     await this.watch.stop();
   }
 
-  private async get(name: string): Promise<SparkApplication | undefined> {
-    try {
-      return (await this.call(() =>
-        this.custom.getNamespacedCustomObject({ ...this.coordinates, name }, this.requestOptions),
-      )) as SparkApplication;
-    } catch (error) {
-      if (httpStatusOf(error) === 404) return undefined;
-      throw this.unavailable(`reading SparkApplication ${name}`, error);
-    }
-  }
-
-  private async list(): Promise<{ items: SparkApplication[]; resourceVersion: string }> {
-    const list = (await this.custom.listNamespacedCustomObject(
-      { ...this.coordinates, labelSelector: `${SPARKPLANE_LABELS.clusterId}=${this.options.clusterId}` },
-      this.requestOptions,
-    )) as { items: SparkApplication[]; metadata: { resourceVersion: string } };
-    return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+  private emit(appId: string, status: BackendStatus): void {
+    for (const listener of this.listeners) listener(appId, status);
   }
 
   private appIdOf(resource: SparkApplication): string {
     return resource.metadata.labels?.[SPARKPLANE_LABELS.appId] ?? resource.metadata.name;
-  }
-
-  private report(appId: string, status: BackendStatus): void {
-    const last = this.reported.get(appId);
-    if (last && last.state === status.state && last.reason === status.reason) return;
-    this.reported.set(appId, status);
-    for (const listener of this.listeners) listener(appId, status);
-  }
-
-  private onEvent(type: WatchEventType, resource: SparkApplication): void {
-    const appId = this.appIdOf(resource);
-    if (type !== 'DELETED') return this.report(appId, toBackendStatus(resource.status));
-    this.onDeleted(appId, resource.metadata.name);
-  }
-
-  private onDeleted(appId: string, name: string): void {
-    const last = this.reported.get(appId);
-    if (this.killed.has(name)) this.report(appId, { state: 'KILLED' });
-    else if (!last || !isTerminal(last.state)) this.report(appId, { state: 'FAILED', reason: DELETED_REASON });
   }
 
   private onList(items: SparkApplication[]): void {
@@ -433,9 +200,9 @@ export class KubernetesSparkBackend implements SparkBackend {
     for (const resource of items) {
       const appId = this.appIdOf(resource);
       present.add(appId);
-      this.report(appId, toBackendStatus(resource.status));
+      this.tracker.observe(appId, toBackendStatus(resource.status));
     }
     // deleted while the watch was down: the list no longer has them
-    for (const appId of [...this.reported.keys()]) if (!present.has(appId)) this.onDeleted(appId, appId);
+    this.tracker.listed(present);
   }
 }

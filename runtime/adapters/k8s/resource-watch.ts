@@ -5,6 +5,8 @@
  * every resyncIntervalMs, so a missed event cannot leave the runtime's view behind for long.
  */
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Logger } from '../../domain/ports';
+import { describeApiError } from './kube-client';
 import { backoffMs, httpStatusOf, type RetryOptions, sleep, withRetry } from './retry';
 import type { SparkApplication } from './spark-application';
 
@@ -25,7 +27,9 @@ export interface ResourceWatchOptions {
   resyncIntervalMs: number;
   /** How long the watch request may take to open (response headers) before it is abandoned and retried. */
   openTimeoutMs: number;
-  onError: (message: string, error: unknown) => void;
+  logger: Logger;
+  /** Fields of every log line, e.g. the cluster id. */
+  logFields: object;
 }
 
 interface WatchOutcome {
@@ -72,21 +76,29 @@ export class ResourceWatch {
         }
         const outcome = await this.watchOnce(resourceVersion);
         resourceVersion = outcome.expired ? undefined : outcome.resourceVersion;
-        if (outcome.expired) continue; // list again at once
+        if (outcome.expired) {
+          this.options.logger.debug(this.options.logFields, 'the watched resourceVersion expired: listing again');
+          continue;
+        }
         if (outcome.error === undefined && outcome.events > 0) {
           failures = 0;
           continue;
         }
-        if (outcome.error !== undefined) this.options.onError('watch of SparkApplications failed', outcome.error);
+        if (outcome.error !== undefined)
+          this.warn('the watch of SparkApplications failed: reconnecting', outcome.error);
       } catch (error) {
         if (this.stopped) return;
         if (httpStatusOf(error) === 410) resourceVersion = undefined;
-        this.options.onError('listing SparkApplications failed', error);
+        this.warn('listing SparkApplications failed: trying again', error);
       }
       // a watch that ended without news, or failed: back off so a broken server is not hammered
       failures++;
       await sleep(backoffMs(Math.min(failures, 10), this.options.retry), this.stopping.signal).catch(() => undefined);
     }
+  }
+
+  private warn(message: string, error: unknown): void {
+    this.options.logger.warn({ ...this.options.logFields, err: describeApiError(error) }, message);
   }
 
   private watchOnce(resourceVersion: string): Promise<WatchOutcome> {

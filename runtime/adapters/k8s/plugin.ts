@@ -1,0 +1,38 @@
+/** The `kubernetes` back-end kind: its cluster settings, how a cluster's back-end is built, its probe. */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { BackendPlugin } from '../../domain/ports';
+import { KubernetesClusterSettings } from './cluster-settings';
+import { kubeConfigFor, loadDefaultKubeConfig } from './kube-config';
+import { KubernetesSparkBackend, type KubernetesSparkBackendOptions } from './kubernetes-backend';
+
+export interface KubernetesBackendOptions extends Pick<
+  KubernetesSparkBackendOptions,
+  'requestTimeoutMs' | 'retry' | 'watchTimeoutSeconds' | 'resyncIntervalMs' | 'logPollIntervalMs' | 'recentlyEndedLimit'
+> {
+  /**
+   * The kubeconfig whose contexts the clusters name (settings.context), read each time a
+   * kubernetes cluster is created. @default loadDefaultKubeConfig: $KUBECONFIG, ~/.kube/config, else in-cluster credentials
+   */
+  kubeConfig?: () => KubeConfig;
+}
+
+export function kubernetesBackend(
+  options: KubernetesBackendOptions = {},
+): BackendPlugin<KubernetesClusterSettings, KubernetesSparkBackend> {
+  const { kubeConfig: loadKubeConfig = loadDefaultKubeConfig, ...tuning } = options;
+  return {
+    kind: 'kubernetes',
+    description: 'kubeflow spark-operator SparkApplications on a Kubernetes cluster',
+    settings: KubernetesClusterSettings,
+    create: (cluster, context) =>
+      new KubernetesSparkBackend({
+        ...tuning,
+        clusterId: cluster.id,
+        kubeConfig: kubeConfigFor(cluster.settings.context, loadKubeConfig()),
+        settings: cluster.settings,
+        clock: context.clock,
+        logger: context.logger,
+      }),
+    probe: (backend) => backend.probe(),
+  };
+}
