@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Application } from '../../runtime/domain/application';
+import type { BackendPlugin } from '../../runtime/domain/ports';
 import { isTerminal } from '../../runtime/domain/states';
 import { loadServiceConfig } from '../../runtime/main/config';
 import { buildRuntime, type Runtime } from '../../runtime/main/runtime';
@@ -26,6 +27,11 @@ export interface ServiceOptions {
   dataDir?: string;
   /** Settings of the `local` cluster, e.g. { maxParallelism: 2 }. @default {} */
   localSettings?: Record<string, unknown>;
+  /**
+   * The back-end kinds instead of the shipped ones, e.g. [fakeBackendPlugin()] so that the `local`
+   * cluster runs nothing (no JVM per submission). @default the shipped ones (real Spark)
+   */
+  plugins?: BackendPlugin[];
 }
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -35,7 +41,11 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const config = loadServiceConfig({ port: 0, dataDir }, { SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN });
   const clusters = [{ id: 'local', backend: 'local', settings: options.localSettings ?? {} }];
   config.clustersFile = { path: 'the end-to-end fixture', clusters };
-  const runtime = await buildRuntime(config, { logger: pino({ level: 'warn' }), validateResponses: true });
+  const runtime = await buildRuntime(config, {
+    logger: pino({ level: 'warn' }),
+    validateResponses: true,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
   await runtime.tokens.ensureAdminToken(config.adminToken);
   await runtime.applications.replicas.reconcile();
   runtime.applications.replicas.start();
