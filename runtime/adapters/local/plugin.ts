@@ -8,8 +8,8 @@ import { LocalSparkBackend } from './local-spark-backend';
 export const LocalClusterSettings = z.strictObject({
   /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism() */
   maxParallelism: z.number().int().min(1).optional(),
-  /** Largest executor memory in local-cluster mode, in MiB. @default 2048 */
-  maxExecutorMemoryMiB: z.number().int().min(256).default(2048),
+  /** Largest executor memory in local-cluster mode, in MiB (Spark refuses executors under 450 MiB). @default 2048 */
+  maxExecutorMemoryMiB: z.number().int().min(512).default(2048),
   /** Run applications asking for 2+ executors as local-cluster[...] (one JVM per executor). @default true */
   localCluster: z.boolean().default(true),
   /**
