@@ -53,14 +53,18 @@ beforeAll(async () => {
     ServiceConfig.parse({
       dataDir,
       adminToken: TOKEN,
-      clusters: [
-        {
-          id: 'prod',
-          backend: 'kubernetes',
-          settings: { context: 'prod-context', namespace: NS, eventLogBucketUrl: 's3a://acme-logs' },
-        },
-      ],
+      clustersFile: {
+        path: 'the test clusters file',
+        clusters: [
+          {
+            id: 'prod',
+            backend: 'kubernetes',
+            settings: { context: 'prod-context', namespace: NS, eventLogBucketUrl: 's3a://acme-logs' },
+          },
+        ],
+      },
     }),
+    { validateResponses: true },
   );
   await runtime.tokens.ensureAdminToken(TOKEN);
   await runtime.server.listen({ port: 0, host: '127.0.0.1' });
