@@ -12,12 +12,14 @@ const MemoryQuantity = z
   .meta({
     description: `Memory: ${MEMORY_EXPECTED}; k/m/g/t and Ki/Mi/Gi/Ti are powers of 1024.`,
     examples: ['8g', '8192m', '8Gi'],
+    // documents the form; the refinement above is what decides
+    pattern: '^[0-9]+(\\.[0-9]+)?([kKmMgGtT][bB]?|[kKmMgGtT][iI])$',
   });
 
 const CpuQuantity = z
   .string()
   .refine((v) => parseCpuMillis(v) !== undefined, { message: `is not ${CPU_EXPECTED}` })
-  .meta({ description: CPU_EXPECTED, examples: ['1', '500m', '3460m'] });
+  .meta({ description: CPU_EXPECTED, examples: ['1', '500m', '3460m'], pattern: '^([0-9]+(\\.[0-9]+)?|[0-9]+m)$' });
 
 const StringMap = z.record(z.string(), z.string());
 /** Kubernetes objects we pass through to the pod spec as they are (affinity, security contexts...). */

@@ -34,11 +34,9 @@ const OCEAN_PERMISSION_SCOPES: Readonly<Record<string, Scope>> = {
   'spark:deleteCluster': 'clusters:manage',
 };
 
+const SCOPE_NAMES = [...SCOPES, ...Object.keys(OCEAN_PERMISSION_SCOPES)] as [string, ...string[]];
 const ScopeName = z
-  .string()
-  .refine((s) => (SCOPES as readonly string[]).includes(s) || s in OCEAN_PERMISSION_SCOPES, {
-    message: `is not a scope: expected one of ${[...SCOPES, ...Object.keys(OCEAN_PERMISSION_SCOPES)].join(', ')}`,
-  })
+  .enum(SCOPE_NAMES)
   .transform((s) => OCEAN_PERMISSION_SCOPES[s] ?? (s as Scope));
 
 /** When set, the token acts only on these clusters / jobs / templates. */

@@ -77,12 +77,29 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('answers errors of both APIs in their own documented shape', () => {
-    const native = doc.paths['/api/v1/applications']!.post!.responses!['4XX']!.content!['application/json']!.schema;
-    const ocean =
-      doc.paths['/ocean/spark/cluster/{clusterId}/app']!.post!.responses!['4XX']!.content!['application/json']!.schema;
-    expect(native).toEqual({ $ref: '#/components/schemas/Problem' });
-    expect(ocean).toEqual({ $ref: '#/components/schemas/OceanError' });
+  it('documents errors in the shape and media type each API answers them', async () => {
+    const errorsOf = (path: string, method: string) => doc.paths[path]![method]!.responses!['4XX']!.content;
+    const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+    const envelope = { 'application/json': { schema: { $ref: '#/components/schemas/OceanError' } } };
+    expect(errorsOf('/api/v1/applications', 'post')).toEqual(problem);
+    expect(errorsOf('/api/v1/applications/{appId}/log', 'get')).toEqual(problem);
+    expect(errorsOf('/ocean/spark/cluster/{clusterId}/app', 'post')).toEqual(envelope);
+    expect(errorsOf('/ocean/spark/cluster/{clusterId}/app/{appId}/log/live', 'get')).toEqual(envelope);
+    const answer = await f.server.inject({ method: 'GET', url: '/api/v1/applications/nope/log' });
+    expect(answer.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+
+  it("answers a malformed URL and a very long id with the error documents, not the router's own", async () => {
+    const bad = await f.server.inject({ method: 'GET', url: '/ocean/spark/cluster/%E0%A4%A?accountId=a' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().response.errors[0]).toMatchObject({ code: 'VALIDATION_FAILED', field: '(url)' });
+    const long = await f.server.inject({
+      method: 'GET',
+      url: `/api/v1/clusters/${'a'.repeat(101)}`,
+      headers: bearer(f.adminSecret),
+    });
+    expect(long.statusCode).toBe(404);
+    expect(long.json().code).toBe('RESOURCE_NOT_FOUND');
   });
 
   it('shows an example submission for both APIs', () => {

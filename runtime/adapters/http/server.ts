@@ -22,6 +22,7 @@ import { registerAuth } from './auth';
 import type { HttpDeps } from './deps';
 import { toDomainError } from './errors';
 import { nativeRoutes } from './native-routes';
+import { PROBLEM_RESPONSES } from './native-schemas';
 import { oceanError } from './ocean-envelope';
 import { oceanRoutes } from './ocean-routes';
 import { problemOf } from './problem';
@@ -98,13 +99,27 @@ const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   '5XX': 'The server or a back-end failed: the error code, never internal details',
 };
 
-/** Response descriptions by status code, where the route's schema gives none. */
+interface DocumentedResponse {
+  description?: string;
+  content?: Record<string, unknown>;
+}
+
+/**
+ * Response descriptions by status code, where the route's schema gives none, and the media type
+ * errors really have: problem documents in the native API, the JSON envelope in the Ocean API
+ * (also on routes whose success is plain text).
+ */
 function describeResponses<T>(openapi: T): T {
-  const paths = (openapi as { paths?: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>> })
+  const paths = (openapi as { paths?: Record<string, Record<string, { responses?: Record<string, DocumentedResponse> }>> })
     .paths;
-  for (const operation of Object.values(paths ?? {}).flatMap((path) => Object.values(path))) {
-    for (const [status, response] of Object.entries(operation.responses ?? {})) {
-      if (response.description === 'Default Response') response.description = RESPONSE_DESCRIPTIONS[status] ?? status;
+  for (const [path, methods] of Object.entries(paths ?? {})) {
+    const errorType = path.startsWith(OCEAN_PREFIX) ? 'application/json' : 'application/problem+json';
+    for (const operation of Object.values(methods)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (response.description === 'Default Response') response.description = RESPONSE_DESCRIPTIONS[status] ?? status;
+        const schema = Object.values(response.content ?? {})[0];
+        if (/^[45]/.test(status) && schema) response.content = { [errorType]: schema };
+      }
     }
   }
   return openapi;
@@ -114,6 +129,17 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   const bodyLimitBytes = options.bodyLimitBytes ?? 1_048_576;
   const app = Fastify({
     bodyLimit: bodyLimitBytes,
+    // longer ids reach the routes, whose validation names the field, instead of the router's 414
+    maxParamLength: 1000,
+    // a malformed URL gets the same error documents as every other bad request
+    frameworkErrors: (error, request, reply) =>
+      void sendError(
+        request,
+        reply,
+        new DomainError('VALIDATION_FAILED', `the URL is not valid: ${error.message}`, [
+          { path: '(url)', message: `(url): ${error.message}` },
+        ]),
+      ),
     genReqId: () => randomUUID(),
     logController: new RequestLogs(),
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
@@ -244,7 +270,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
           description:
             'Applications submitted, started and ended by cluster and state, queued and running now, submission latency, event-log parse time, store latency, back-end errors, request durations. Needs a token with applications:read.',
           produces: ['text/plain'],
-          response: { 200: z.string() },
+          response: { 200: z.string(), ...PROBLEM_RESPONSES },
         },
       },
       async (_request, reply) => reply.type(telemetry.contentType).send(await telemetry.metrics()),
