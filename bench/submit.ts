@@ -2,7 +2,9 @@
  * Durable submissions per second and latency through the native API and the Ocean API, against a
  * bare route of the same server that stores nothing, measured in one run.
  *   npm run bench:submit [-- --seconds 8 --connections 64]
- * BENCH_DATABASE_URL=postgres://... measures PostgreSQL instead of the default SQLite file.
+ * Measures a SQLite file; with BENCH_DATABASE_URL=postgres://..., PostgreSQL too, in the same run.
+ * The last lines, one per store: durable-submit/bare <sqlite|postgres> ratio=<r> native=<n>/s
+ * ocean=<o>/s bare=<b>/s p99=<ms>ms.
  *
  * Each route is measured at the same number of concurrent connections, enough to saturate the
  * server: a durable submission waits for a commit's fsync, and group commit makes one fsync serve
@@ -22,18 +24,6 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
-const server = spawn(
-  process.execPath,
-  ['--import', 'tsx', fileURLToPath(new URL('./submit/server.ts', import.meta.url))],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  },
-);
-const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string];
-const { port, token, store } = JSON.parse(line) as { port: number; token: string; store: string };
-const base = `http://127.0.0.1:${port}`;
-
 interface Result {
   name: string;
   perSecond: number;
@@ -42,54 +32,87 @@ interface Result {
   errors: number;
 }
 
+/** One store's figures: its summary line, or why the figures are not valid. */
+type Figures = { summary: string } | { invalid: string };
+
 let sequence = 0;
-async function measure(name: string, path: string, duration: number): Promise<Result> {
-  const result = await autocannon({
-    url: base,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        // a new application each time: what is measured is a durable, distinct submission
-        setupRequest: (request) => {
-          sequence += 1;
-          const jobId = `bench-job-${sequence % 50}`;
-          const body = path.startsWith('/ocean')
-            ? { jobId, configOverrides: { executor: { instances: 2, memory: '1g' } } }
-            : { clusterId: 'local', jobId, configOverrides: { executor: { instances: 2, memory: '1g' } } };
-          return { ...request, body: JSON.stringify(body) };
-        },
-      },
-    ],
-  });
-  const errors = result.errors + result.non2xx;
-  return { name, perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+
+/** Starts the benchmark's server on `databaseUrl` (else a SQLite file) and measures its three routes. */
+async function benchStore(databaseUrl?: string): Promise<Figures> {
+  const env = { ...process.env };
+  delete env.BENCH_DATABASE_URL;
+  if (databaseUrl !== undefined) env.BENCH_DATABASE_URL = databaseUrl;
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./submit/server.ts', import.meta.url))],
+    { stdio: ['ignore', 'pipe', 'inherit'], env },
+  );
+  const exit = once(server, 'exit');
+  try {
+    const listening = once(createInterface({ input: server.stdout! }), 'line').then(([line]) => line as string);
+    const line = await Promise.race([listening, exit.then(() => undefined)]);
+    if (line === undefined) throw new Error(`its server exited (code ${server.exitCode}) before it listened`);
+    const { port, token, store } = JSON.parse(line) as { port: number; token: string; store: string };
+    const measure = async (name: string, path: string, duration: number): Promise<Result> => {
+      const result = await autocannon({
+        url: `http://127.0.0.1:${port}`,
+        connections,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            path,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            // a new application each time: what is measured is a durable, distinct submission
+            setupRequest: (request) => {
+              sequence += 1;
+              const jobId = `bench-job-${sequence % 50}`;
+              const body = path.startsWith('/ocean')
+                ? { jobId, configOverrides: { executor: { instances: 2, memory: '1g' } } }
+                : { clusterId: 'local', jobId, configOverrides: { executor: { instances: 2, memory: '1g' } } };
+              return { ...request, body: JSON.stringify(body) };
+            },
+          },
+        ],
+      });
+      const errors = result.errors + result.non2xx;
+      return { name, perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+    };
+
+    // warm up every path (JIT, page caches, prepared statements), then measure each in turn
+    const paths = ['/bench/bare', '/api/v1/applications', '/ocean/spark/cluster/local/app?accountId=bench'] as const;
+    for (const path of paths) await measure('warm-up', path, 2);
+    const bare = await measure('bare', paths[0], seconds);
+    const native = await measure('native', paths[1], seconds);
+    const ocean = await measure('ocean', paths[2], seconds);
+    console.log(`store=${store} connections=${connections} seconds=${seconds}`);
+    for (const r of [bare, native, ocean]) {
+      console.log(
+        `${r.name.padEnd(7)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50=${r.p50}ms  p99=${r.p99}ms  errors=${r.errors}  ratio-to-bare=${(r.perSecond / bare.perSecond).toFixed(2)}`,
+      );
+    }
+    if (native.errors + ocean.errors + bare.errors > 0) {
+      return { invalid: `${store}: some requests failed: the figures are not valid` };
+    }
+    const ratio = Math.min(native.perSecond, ocean.perSecond) / bare.perSecond;
+    return {
+      summary: `durable-submit/bare ${store} ratio=${ratio.toFixed(2)} native=${native.perSecond.toFixed(0)}/s ocean=${ocean.perSecond.toFixed(0)}/s bare=${bare.perSecond.toFixed(0)}/s p99=${Math.max(native.p99, ocean.p99)}ms`,
+    };
+  } finally {
+    if (server.exitCode === null) server.kill('SIGTERM');
+    await exit;
+  }
 }
 
-try {
-  // warm up every path (JIT, SQLite page cache), then measure each in turn
-  for (const path of ['/bench/bare', '/api/v1/applications', '/ocean/spark/cluster/local/app?accountId=bench']) {
-    await measure('warm-up', path, 2);
-  }
-  const bare = await measure('bare', '/bench/bare', seconds);
-  const native = await measure('native', '/api/v1/applications', seconds);
-  const ocean = await measure('ocean', '/ocean/spark/cluster/local/app?accountId=bench', seconds);
-  console.log(`store=${store} connections=${connections} seconds=${seconds}`);
-  for (const r of [bare, native, ocean]) {
-    console.log(
-      `${r.name.padEnd(7)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50=${r.p50}ms  p99=${r.p99}ms  errors=${r.errors}  ratio-to-bare=${(r.perSecond / bare.perSecond).toFixed(2)}`,
-    );
-  }
-  if (native.errors + ocean.errors + bare.errors > 0)
-    throw new Error('some requests failed: the figures are not valid');
-  const ratio = Math.min(native.perSecond, ocean.perSecond) / bare.perSecond;
-  console.log(
-    `durable-submit/bare ratio=${ratio.toFixed(2)} native=${native.perSecond.toFixed(0)}/s ocean=${ocean.perSecond.toFixed(0)}/s bare=${bare.perSecond.toFixed(0)}/s p99=${Math.max(native.p99, ocean.p99)}ms`,
-  );
-} finally {
-  server.kill('SIGTERM');
-  await once(server, 'exit');
+const postgresUrl = process.env.BENCH_DATABASE_URL;
+const stores: [string, string | undefined][] = [['sqlite', undefined]];
+if (postgresUrl !== undefined && postgresUrl !== '') stores.push(['postgres', postgresUrl]);
+const figures: Figures[] = [];
+for (const [name, url] of stores) {
+  // a store that cannot be measured leaves the other's figures
+  figures.push(await benchStore(url).catch((error: Error) => ({ invalid: `${name}: ${error.message}` })));
 }
+// one last line per store
+for (const each of figures) if ('summary' in each) console.log(each.summary);
+const invalid = figures.flatMap((each) => ('invalid' in each ? [each.invalid] : []));
+if (invalid.length > 0) throw new Error(invalid.join('; '));

@@ -1,7 +1,8 @@
 /**
  * Opens the durable store named by a database URL and brings its schema up to date.
  *
- * - `postgres://user:pass@host:port/db` (or `postgresql://`): PostgreSQL through a pg Pool.
+ * - `postgres://user:pass@host:port/db` (or `postgresql://`): PostgreSQL, reads through a pg Pool, writes
+ *   on a connection of their own (postgres-writer.ts).
  * - `sqlite:<path>`, `sqlite:///<absolute path>`, a plain file path, or `:memory:`: SQLite.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,19 +10,23 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { type Logger, silentLogger } from '../../apps/deps';
 import { DomainError } from '../../domain/errors';
 import type { Clock, Store } from '../../domain/ports';
 import { type DialectCodec, postgresCodec, sqliteCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { KyselyStore } from './kysely-store';
 import type { Database } from './schema';
-import { KyselyExecutor } from './kysely-executor';
+import { PostgresExecutor } from './postgres-executor';
+import { PostgresReader } from './postgres-reader';
+import { PreparedNames } from './postgres-statements';
+import { PostgresWriter } from './postgres-writer';
 import { SqliteExecutor } from './sqlite-executor';
 
 export interface StoreOptions {
   /** Source of the createdAt/updatedAt the store sets itself. @default the system clock */
   clock?: Clock;
-  /** PostgreSQL: connections in the pool. @default 10 */
+  /** PostgreSQL: connections in the pool that reads run on (writes have one of their own). @default 10 */
   poolSize?: number;
   /** SQLite: how long a write waits for a lock held by another process. @default 5000 */
   busyTimeoutMillis?: number;
@@ -31,8 +36,8 @@ export interface StoreOptions {
    * several times the commit rate. @default "FULL"
    */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
-  /** PostgreSQL: told of errors of idle pooled connections (the pool replaces them). @default console.warn */
-  onPoolError?: (error: Error) => void;
+  /** Told of lost PostgreSQL connections (each is replaced when next needed). @default no logging */
+  logger?: Logger;
 }
 
 /** A Store that can also (re-)apply its schema migrations. */
@@ -119,12 +124,15 @@ function openSqlite(path: string, options: StoreOptions, clock: Clock): Promise<
 }
 
 function openPostgres(url: string, options: StoreOptions, clock: Clock): Promise<DurableStore> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const logger = options.logger ?? silentLogger;
+  // pipelined: the reads of one turn share a connection (postgres-reader.ts)
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, pipeline: true });
   // an idle client losing its connection must not crash the process; the next query reconnects
-  pool.on(
-    'error',
-    options.onPoolError ?? ((error) => console.warn(`PostgreSQL connection lost while idle: ${error.message}`)),
-  );
+  pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost while idle'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return build(db, postgresCodec, async () => new PostgresStore(db, postgresCodec, clock, new KyselyExecutor(db)));
+  return build(db, postgresCodec, async () => {
+    const names = new PreparedNames();
+    const executor = new PostgresExecutor(new PostgresReader(pool, names), new PostgresWriter(url, names, logger));
+    return new PostgresStore(db, postgresCodec, clock, executor);
+  });
 }
