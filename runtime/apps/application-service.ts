@@ -16,21 +16,15 @@ import type {
   StoredCluster,
   StoredJob,
   StoredTemplate,
+  Logger,
   Telemetry,
 } from '../domain/ports';
-import { noTelemetry } from '../domain/ports';
+import { noTelemetry, silentLogger } from '../domain/ports';
 import type { Scope } from '../domain/tokens';
 import { JobSpec, SubmitRequest } from '../domain/resources';
 import { isTerminal } from '../domain/states';
 import { parseOrThrow } from '../domain/validation';
-import {
-  type BackendResolver,
-  type EndedHook,
-  type Logger,
-  silentLogger,
-  toResolver,
-  type TuningProvider,
-} from './deps';
+import { type BackendResolver, type EndedHook, toResolver, type TuningProvider } from './deps';
 import { ExpiringCache } from './expiring-cache';
 import { appIdFor, type IdGenerator, randomIds } from './ids';
 import { ApplicationLifecycle } from './lifecycle';

@@ -3,8 +3,6 @@ import type { Application } from '../domain/application';
 import type { ApplicationConfig } from '../domain/config';
 import type { SparkBackend, StoredCluster, StoredJob, StoredTemplate } from '../domain/ports';
 
-export { type Logger, silentLogger } from '../domain/ports';
-
 /** The back-end of a cluster, or undefined when the runtime has none for it. */
 export type BackendResolver = (clusterId: string) => SparkBackend | undefined;
 

@@ -8,7 +8,8 @@ import type { Application } from '../domain/application';
 import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import type { BackendStatus, Clock, SparkBackend, Store, Telemetry } from '../domain/ports';
 import { ACTIVE_STATES, canTransition, isTerminal } from '../domain/states';
-import type { BackendResolver, EndedHook, Logger } from './deps';
+import type { Logger } from '../domain/ports';
+import type { BackendResolver, EndedHook } from './deps';
 
 export interface LifecycleDeps {
   store: Store;

@@ -7,7 +7,7 @@ import type { Application } from '../domain/application';
 import type { RunMetrics } from '../domain/metrics';
 import type { SparkBackend, Store, Telemetry } from '../domain/ports';
 import { type PriceTable, priceRun } from '../metrics/cost';
-import type { Logger } from './deps';
+import type { Logger } from '../domain/ports';
 
 /**
  * Reads an event log into metrics: a local file or rolling directory, a file: URI, or an

@@ -13,7 +13,7 @@ import type { Application } from '../domain/application';
 import type { Clock, Store, StoredJob } from '../domain/ports';
 import { ACTIVE_STATES } from '../domain/states';
 import type { ApplicationService } from '../apps/application-service';
-import { type Logger, silentLogger } from '../apps/deps';
+import { type Logger, silentLogger } from '../domain/ports';
 import { appIdFor } from '../apps/ids';
 
 export interface JobSchedulerDeps {

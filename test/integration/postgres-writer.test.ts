@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { PreparedNames } from '../../runtime/adapters/store/postgres-statements';
 import { PostgresWriter } from '../../runtime/adapters/store/postgres-writer';
 import type { WriteStatement } from '../../runtime/adapters/store/statements';
-import { silentLogger } from '../../runtime/apps/deps';
+import { silentLogger } from '../../runtime/domain/ports';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 let database: TestDatabase;

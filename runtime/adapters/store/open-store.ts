@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { type Logger, silentLogger } from '../../apps/deps';
+import { type Logger, silentLogger } from '../../domain/ports';
 import { DomainError } from '../../domain/errors';
 import type { Clock, Store } from '../../domain/ports';
 import { type DialectCodec, postgresCodec, sqliteCodec } from './dialect';

@@ -9,7 +9,7 @@
  * COMMIT) however many it holds.
  */
 import pg from 'pg';
-import type { Logger } from '../../apps/deps';
+import type { Logger } from '../../domain/ports';
 import { type PreparedNames, refusedAlone, sendTogether, stalePlan } from './postgres-statements';
 import { type StatementResult, touchedRows, type WriteStatement } from './statements';
 
