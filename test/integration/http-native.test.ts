@@ -228,4 +228,28 @@ describe('native API', () => {
       'other:AVAILABLE',
     ]);
   });
+
+  it('refuses a body nested too deep with a 400 naming the depth, in both APIs', async () => {
+    let nested = '1';
+    for (let i = 0; i < 5000; i++) nested = i % 2 ? `{"a":${nested}}` : `[${nested}]`;
+    const headers = { ...bearer(f.adminSecret), 'content-type': 'application/json' };
+    const native = await f.server.inject({
+      method: 'POST',
+      url: '/api/v1/applications',
+      headers,
+      payload: `{"clusterId":"local","jobId":"deep","configOverrides":{"driver":{"affinity":{"x":${nested}}}}}`,
+    });
+    expect(native.statusCode).toBe(400);
+    expect(native.json().errors).toEqual([
+      { path: '(body)', message: '(body): nested 5004 levels deep: expected at most 64' },
+    ]);
+    const ocean = await f.server.inject({
+      method: 'POST',
+      url: '/ocean/spark/cluster/local/app?accountId=a',
+      headers,
+      payload: `{"jobId":"deep","configOverrides":{"labels":${nested}}}`,
+    });
+    expect(ocean.statusCode).toBe(400);
+    expect(ocean.json().response.errors[0].code).toBe('VALIDATION_FAILED');
+  });
 });

@@ -9,13 +9,7 @@ const LabelSelector = z.string().regex(/^[^:]+:.*$/, { message: 'is not a label 
 const OneOrMany = <T extends z.ZodType>(schema: T) =>
   z.union([schema, z.array(schema)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]);
 
-const Limit = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(500)
-  .default(50)
-  .meta({ description: 'Page size. @default 50' });
+const Limit = z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Page size. @default 50' });
 
 export const PageQuery = z.strictObject({ limit: Limit, cursor: NextCursor.optional() });
 

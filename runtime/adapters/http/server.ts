@@ -25,6 +25,7 @@ import { nativeRoutes } from './native-routes';
 import { PROBLEM_RESPONSES } from './native-schemas';
 import { oceanError } from './ocean-envelope';
 import { oceanRoutes } from './ocean-routes';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
 import { zodValidatorCompiler } from './validation';
 
@@ -110,8 +111,9 @@ interface DocumentedResponse {
  * (also on routes whose success is plain text).
  */
 function describeResponses<T>(openapi: T): T {
-  const paths = (openapi as { paths?: Record<string, Record<string, { responses?: Record<string, DocumentedResponse> }>> })
-    .paths;
+  const paths = (
+    openapi as { paths?: Record<string, Record<string, { responses?: Record<string, DocumentedResponse> }>> }
+  ).paths;
   for (const [path, methods] of Object.entries(paths ?? {})) {
     const errorType = path.startsWith(OCEAN_PREFIX) ? 'application/json' : 'application/problem+json';
     for (const operation of Object.values(methods)) {
@@ -130,7 +132,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   const app = Fastify({
     bodyLimit: bodyLimitBytes,
     // longer ids reach the routes, whose validation names the field, instead of the router's 414
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     // a malformed URL gets the same error documents as every other bad request
     frameworkErrors: (error, request, reply) =>
       void sendError(
@@ -169,8 +171,14 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) done(null, undefined);
-    else defaultJson(request, body as string, done);
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    const depth = jsonDepth(text);
+    if (depth > MAX_JSON_DEPTH) {
+      const message = `(body): nested ${depth} levels deep: expected at most ${MAX_JSON_DEPTH}`;
+      return done(new DomainError('VALIDATION_FAILED', message, [{ path: '(body)', message }]), undefined);
+    }
+    defaultJson(request, text, done);
   });
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, error: DomainError) => {
