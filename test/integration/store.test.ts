@@ -13,6 +13,7 @@ import type { Application } from '../../runtime/domain/application';
 import { DomainError } from '../../runtime/domain/errors';
 import type { ApiToken, Page } from '../../runtime/domain/ports';
 import { JobSpec } from '../../runtime/domain/resources';
+import { hashSecret } from '../../runtime/apps/token-service';
 import { emptyRunMetrics } from '../../runtime/domain/metrics';
 import type { AppState } from '../../runtime/domain/states';
 import { createTestDatabase } from '../support/postgres';
@@ -76,7 +77,7 @@ function makeToken(overrides: Partial<ApiToken> = {}): ApiToken {
   return {
     id,
     name: `name of ${id}`,
-    secretHash: `hash-${id}`,
+    secretHash: hashSecret(id),
     scopes: ['applications:read'],
     createdAt: at(0),
     ...overrides,
@@ -480,7 +481,7 @@ describe.each(backends)('Store on $name', (backend) => {
     expect(await store.findTokenByHash(admin.secretHash)).toEqual(admin);
     expect(await store.findTokenByHash('unknown')).toBeUndefined();
     await expectDomainError(store.insertToken({ ...scoped, id: unique('tok') }), 'CONFLICT');
-    await expectDomainError(store.insertToken({ ...scoped, secretHash: 'other' }), 'CONFLICT');
+    await expectDomainError(store.insertToken({ ...scoped, secretHash: hashSecret('other') }), 'CONFLICT');
 
     expect(await store.revokeToken(scoped.id, at(60))).toBe(true);
     expect(await store.revokeToken(scoped.id, at(90))).toBe(true);
