@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyRunMetrics } from '../domain/metrics';
 import { EventLogParser, parseEventLog } from './event-log-parser';
 import {
   appEnd,
@@ -98,11 +99,13 @@ function clusterLog(): string[] {
 
 describe('EventLogParser', () => {
   it('computes the run totals, shares and executor figures of a complete log', async () => {
-    const m = await parseEventLog(clusterLog());
-    expect(m).toMatchObject({
+    expect(await parseEventLog(clusterLog())).toEqual({
+      ...emptyRunMetrics(),
       sparkAppId: 'app-1',
       durationMs: 100_000,
       waitBeforeStartMs: 5000,
+      // 4 cores x 100 s + 4 cores x 50 s
+      executorCoreSeconds: 600,
       inputBytes: 1200,
       inputRecords: 12,
       outputBytes: 900,
@@ -112,30 +115,37 @@ describe('EventLogParser', () => {
       shuffleFetchWaitMs: 7,
       memorySpillBytes: 4096,
       diskSpillBytes: 1024,
-      executorRunTimeMs: 7000,
-      jvmGcTimeMs: 330,
-      tasks: { completed: 4, failed: 1, killed: 1 },
-      stages: { completed: 1, failed: 1 },
       peakJvmMemoryBytes: 500,
       peakRssBytes: 900,
-      incomplete: false,
+      executorRunTimeMs: 7000,
+      // CPU time is logged in ns: 800 + 1200 + 1000 + 3 x 50 ms
+      executorCpuTimeMs: expect.closeTo(3150),
+      jvmGcTimeMs: 330,
+      gcTimeShare: expect.closeTo(330 / 7000),
+      efficiency: expect.closeTo(7 / 600),
+      cpuUtilization: expect.closeTo(3.15 / 600),
+      tasks: { completed: 4, failed: 1, killed: 1 },
+      stages: { completed: 1, failed: 1 },
+      // stage 0: run times 1000, 3000, 2000 -> max 3000 / median 2000
+      skewedStages: [{ stageId: 0, attemptId: 0, tasks: 3, skew: 1.5 }],
+      executors: [
+        { executorId: '1', cores: 4, addedAt: T0, removedAt: T0 + 100_000, peakJvmMemoryBytes: 500, peakRssBytes: 900 },
+        {
+          executorId: '2',
+          cores: 4,
+          addedAt: T0,
+          removedAt: T0 + 50_000,
+          removedReason: 'Container lost: node preempted',
+          peakJvmMemoryBytes: 150,
+        },
+      ],
+      executorsLost: [{ executorId: '2', reason: 'Container lost: node preempted' }],
+      sparkProperties: {
+        'spark.master': 'k8s://x',
+        'spark.executor.memory': '4g',
+        'spark.app.submitTime': String(T0 - 5000),
+      },
     });
-    // 4 cores x 100 s + 4 cores x 50 s
-    expect(m.executorCoreSeconds).toBe(600);
-    expect(m.efficiency).toBeCloseTo(7 / 600);
-    // CPU time is logged in ns: 800 + 1200 + 1000 + 3 x 50 ms
-    expect(m.executorCpuTimeMs).toBeCloseTo(3150);
-    expect(m.cpuUtilization).toBeCloseTo(3.15 / 600);
-    expect(m.gcTimeShare).toBeCloseTo(330 / 7000);
-    expect(m.executorsLost).toEqual([{ executorId: '2', reason: 'Container lost: node preempted' }]);
-    expect(m.executors.find((e) => e.executorId === '2')).toMatchObject({
-      cores: 4,
-      removedAt: T0 + 50_000,
-      peakJvmMemoryBytes: 150,
-    });
-    expect(m.sparkProperties['spark.executor.memory']).toBe('4g');
-    // stage 0: run times 1000, 3000, 2000 -> max 3000 / median 2000
-    expect(m.skewedStages).toEqual([{ stageId: 0, attemptId: 0, tasks: 3, skew: 1.5 }]);
   });
 
   it('prefers the submission time it is given over spark.app.submitTime', async () => {
@@ -170,26 +180,22 @@ describe('EventLogParser', () => {
       JSON.stringify({ Event: 'SparkListenerStageCompleted', 'Stage Info': { 'Stage ID': 0, 'Stage Attempt ID': 0 } }),
       appEnd(T0 + 10_000),
     ]);
-    expect(m).toMatchObject({
+    expect(m).toEqual({
+      ...emptyRunMetrics(),
+      sparkAppId: 'app-1',
+      durationMs: 10_000,
+      executorCoreSeconds: 30,
       executorRunTimeMs: 3000,
-      executorCpuTimeMs: 0,
-      inputBytes: 0,
-      shuffleReadBytes: 0,
-      incomplete: false,
+      jvmGcTimeMs: 10,
+      gcTimeShare: 10 / 3000,
+      efficiency: 0.1,
+      tasks: { completed: 2, failed: 0, killed: 0 },
+      stages: { completed: 1, failed: 0 },
+      skewedStages: [{ stageId: 0, attemptId: 0, tasks: 2, skew: 2000 / 1500 }],
+      // no ExecutorAdded: the driver, with the cores of local[3], for the whole run
+      executors: [{ executorId: 'driver', cores: 3, addedAt: T0, removedAt: T0 + 10_000 }],
+      sparkProperties: { 'spark.master': 'local[3]' },
     });
-    expect(m.executors).toEqual([
-      {
-        executorId: 'driver',
-        cores: 3,
-        addedAt: T0,
-        removedAt: T0 + 10_000,
-        removedReason: undefined,
-        peakJvmMemoryBytes: undefined,
-        peakRssBytes: undefined,
-      },
-    ]);
-    expect(m.executorCoreSeconds).toBe(30);
-    expect(m.waitBeforeStartMs).toBeUndefined();
   });
 
   it('ignores events it does not know', async () => {

@@ -1,0 +1,256 @@
+/**
+ * Accumulates decoded event-log lines into a run's RunMetrics. It keeps per-executor and
+ * per-running-stage state only, so memory is bounded by executors and stages, never by the
+ * log's size. A rejected line sets `incomplete`; so does a log without an application end.
+ */
+import { type ExecutorMetrics, type RunMetrics, type StageSkew, emptyRunMetrics } from '../domain/metrics';
+import type { DecodedLine, MemoryPeaks, StageCompletedEvent, TaskEndEvent } from './spark-events';
+import { TaskTimeSketch } from './task-time-sketch';
+
+export interface EventLogParseOptions {
+  /**
+   * When the application was submitted, epoch ms: waitBeforeStartMs = start - submittedAtMs.
+   * @default the `spark.app.submitTime` Spark property when the log has it, else no wait is reported
+   */
+  submittedAtMs?: number;
+  /** How many of the most skewed stages to report. @default 10 */
+  skewedStagesLimit?: number;
+  /** Task times kept exactly per running stage before the skew median becomes an estimate. @default 1024 */
+  exactTaskTimesPerStage?: number;
+}
+
+interface ExecutorState {
+  executorId: string;
+  cores: number;
+  addedAt?: number;
+  removedAt?: number;
+  removedReason?: string;
+}
+
+/** Reasons Spark gives when it removed an executor on purpose (dynamic allocation), not lost. */
+const INTENTIONAL_REMOVAL = /^Executor killed by driver|decommission/i;
+
+/** Stage attempts per stage id in the numeric key; Spark caps attempts far below this. */
+const ATTEMPTS = 1024;
+
+export class RunMetricsAccumulator {
+  private readonly options: Required<Omit<EventLogParseOptions, 'submittedAtMs'>> & { submittedAtMs?: number };
+  private sparkAppId: string | undefined;
+  private startMs: number | undefined;
+  private endMs: number | undefined;
+  private lastSeenMs = 0;
+  private rejected = 0;
+  /** The plain sums of task metrics and the task and stage counts; the rest is derived in result(). */
+  private readonly sums = emptyRunMetrics();
+  /** Summed in ns as logged, converted once: a sum of converted values would round differently. */
+  private executorCpuTimeNs = 0;
+  private readonly executors = new Map<string, ExecutorState>();
+  private readonly peaks = new Map<string, MemoryPeaks>();
+  /** Task run times of stages still running, keyed by stageKey(). */
+  private readonly running = new Map<number, TaskTimeSketch>();
+  private skews: StageSkew[] = [];
+  private readonly properties = new Map<string, string>();
+
+  constructor(options: EventLogParseOptions = {}) {
+    this.options = { skewedStagesLimit: 10, exactTaskTimesPerStage: 1024, ...options };
+  }
+
+  add(decoded: DecodedLine): void {
+    switch (decoded.type) {
+      case 'taskEnd':
+        return this.onTaskEnd(decoded);
+      case 'stageCompleted':
+        return this.onStageCompleted(decoded);
+      case 'executorAdded': {
+        const executor = this.executor(decoded.executorId);
+        executor.cores = decoded.cores || executor.cores;
+        executor.addedAt = decoded.timestampMs || undefined;
+        executor.removedAt = undefined;
+        executor.removedReason = undefined;
+        return this.seen(decoded.timestampMs);
+      }
+      case 'executorRemoved': {
+        const executor = this.executor(decoded.executorId);
+        executor.removedAt = decoded.timestampMs || undefined;
+        executor.removedReason = decoded.reason;
+        return this.seen(decoded.timestampMs);
+      }
+      case 'executorPeaks':
+        for (const sample of decoded.samples) this.peak(decoded.executorId, sample);
+        return;
+      case 'applicationStart':
+        this.sparkAppId = decoded.sparkAppId ?? this.sparkAppId;
+        this.startMs = decoded.timestampMs || this.startMs;
+        return this.seen(decoded.timestampMs);
+      case 'applicationEnd':
+        this.endMs = decoded.timestampMs || undefined;
+        return this.seen(decoded.timestampMs);
+      case 'environmentUpdate':
+        for (const [key, value] of Object.entries(decoded.sparkProperties)) this.properties.set(key, value);
+        return;
+      case 'rejected':
+        this.rejected++;
+        return;
+      case 'ignored':
+        return;
+    }
+  }
+
+  /** Lines rejected so far: cut mid-write, or corrupt. */
+  get rejectedLines(): number {
+    return this.rejected;
+  }
+
+  private onTaskEnd(e: TaskEndEvent): void {
+    const s = this.sums;
+    const m = e.metrics;
+    s.executorRunTimeMs += m.runTimeMs;
+    this.executorCpuTimeNs += m.cpuTimeNs;
+    s.jvmGcTimeMs += m.gcTimeMs;
+    s.memorySpillBytes += m.memorySpillBytes;
+    s.diskSpillBytes += m.diskSpillBytes;
+    s.shuffleReadBytes += m.shuffleReadBytes;
+    s.shuffleFetchWaitMs += m.shuffleFetchWaitMs;
+    s.shuffleWriteBytes += m.shuffleWriteBytes;
+    s.inputBytes += m.inputBytes;
+    s.inputRecords += m.inputRecords;
+    s.outputBytes += m.outputBytes;
+    s.outputRecords += m.outputRecords;
+    // the same split as Spark's AppStatusListener
+    if (e.reason === 'Success') {
+      s.tasks.completed++;
+      const key = stageKey(e.stageId, e.attemptId);
+      let sketch = this.running.get(key);
+      if (sketch === undefined) {
+        sketch = new TaskTimeSketch(this.options.exactTaskTimesPerStage);
+        this.running.set(key, sketch);
+      }
+      sketch.add(m.runTimeMs);
+    } else if (e.reason === 'TaskKilled' || e.reason === 'TaskCommitDenied') s.tasks.killed++;
+    else s.tasks.failed++;
+    if (e.executorId !== undefined) {
+      this.executor(e.executorId);
+      if (e.peaks.jvmBytes > 0 || e.peaks.rssBytes > 0) this.peak(e.executorId, e.peaks);
+    }
+    this.seen(e.finishTimeMs);
+  }
+
+  private onStageCompleted(e: StageCompletedEvent): void {
+    if (e.failed) this.sums.stages.failed++;
+    else this.sums.stages.completed++;
+    this.seen(e.completedAtMs);
+    const key = stageKey(e.stageId, e.attemptId);
+    const sketch = this.running.get(key);
+    if (sketch !== undefined) {
+      this.running.delete(key);
+      this.recordSkew(e.stageId, e.attemptId, sketch);
+    }
+  }
+
+  private recordSkew(stageId: number, attemptId: number, sketch: TaskTimeSketch): void {
+    const skew = skewOf(stageId, attemptId, sketch);
+    if (skew === undefined) return;
+    this.skews.push(skew);
+    if (this.skews.length >= 4 * this.options.skewedStagesLimit) this.skews = this.topSkews(this.skews);
+  }
+
+  private topSkews(skews: StageSkew[]): StageSkew[] {
+    return skews.sort((a, b) => b.skew - a.skew || a.stageId - b.stageId).slice(0, this.options.skewedStagesLimit);
+  }
+
+  private executor(id: string): ExecutorState {
+    let executor = this.executors.get(id);
+    if (executor === undefined) {
+      executor = { executorId: id, cores: 0 };
+      this.executors.set(id, executor);
+    }
+    return executor;
+  }
+
+  private peak(id: string, sample: MemoryPeaks): void {
+    const current = this.peaks.get(id);
+    if (current === undefined) this.peaks.set(id, { ...sample });
+    else {
+      if (sample.jvmBytes > current.jvmBytes) current.jvmBytes = sample.jvmBytes;
+      if (sample.rssBytes > current.rssBytes) current.rssBytes = sample.rssBytes;
+    }
+  }
+
+  private seen(timestampMs: number): void {
+    if (timestampMs > this.lastSeenMs) this.lastSeenMs = timestampMs;
+  }
+
+  /** The metrics of the lines added so far. The accumulator can keep taking lines afterwards. */
+  result(): RunMetrics {
+    // stages that never completed (the app died, or their completion event was lost) count too
+    const skews = [...this.skews];
+    for (const [key, sketch] of this.running) {
+      const skew = skewOf(Math.floor(key / ATTEMPTS), key % ATTEMPTS, sketch);
+      if (skew !== undefined) skews.push(skew);
+    }
+    const startMs = this.startMs ?? 0;
+    const endMs = this.endMs ?? this.lastSeenMs;
+    const executors = this.executorMetrics(startMs, endMs);
+    const coreMs = executors.reduce((sum, e) => sum + e.cores * Math.max(0, (e.removedAt ?? endMs) - e.addedAt), 0);
+    const s = this.sums;
+    const executorCpuTimeMs = this.executorCpuTimeNs / 1e6;
+    const submittedAt =
+      this.options.submittedAtMs ?? (Number(this.properties.get('spark.app.submitTime')) || undefined);
+    const peakJvm = Math.max(0, ...executors.map((e) => e.peakJvmMemoryBytes ?? 0));
+    const peakRss = Math.max(0, ...executors.map((e) => e.peakRssBytes ?? 0));
+    return {
+      ...s,
+      sparkAppId: this.sparkAppId,
+      durationMs: this.startMs === undefined ? 0 : Math.max(0, endMs - startMs),
+      waitBeforeStartMs:
+        submittedAt === undefined || this.startMs === undefined ? undefined : Math.max(0, this.startMs - submittedAt),
+      executorCoreSeconds: coreMs / 1000,
+      peakJvmMemoryBytes: peakJvm > 0 ? peakJvm : undefined,
+      peakRssBytes: peakRss > 0 ? peakRss : undefined,
+      executorCpuTimeMs,
+      gcTimeShare: s.executorRunTimeMs > 0 ? s.jvmGcTimeMs / s.executorRunTimeMs : 0,
+      efficiency: coreMs > 0 ? s.executorRunTimeMs / coreMs : 0,
+      cpuUtilization: coreMs > 0 ? executorCpuTimeMs / coreMs : 0,
+      tasks: { ...s.tasks },
+      stages: { ...s.stages },
+      skewedStages: this.topSkews(skews),
+      executors,
+      executorsLost: executors
+        .filter((e) => e.removedReason !== undefined && !INTENTIONAL_REMOVAL.test(e.removedReason))
+        .map((e) => ({ executorId: e.executorId, reason: e.removedReason! })),
+      sparkProperties: Object.fromEntries(this.properties),
+      incomplete: this.rejected > 0 || this.endMs === undefined,
+    };
+  }
+
+  private executorMetrics(startMs: number, endMs: number): ExecutorMetrics[] {
+    return [...this.executors.values()].map((e) => {
+      const peaks = this.peaks.get(e.executorId);
+      return {
+        executorId: e.executorId,
+        // a log without ExecutorAdded (older local mode): the driver ran the tasks with local[N] cores
+        cores: e.cores || this.fallbackCores(),
+        addedAt: e.addedAt ?? startMs,
+        removedAt: e.removedAt ?? endMs,
+        removedReason: e.removedReason,
+        peakJvmMemoryBytes: peaks && peaks.jvmBytes > 0 ? peaks.jvmBytes : undefined,
+        peakRssBytes: peaks && peaks.rssBytes > 0 ? peaks.rssBytes : undefined,
+      };
+    });
+  }
+
+  private fallbackCores(): number {
+    const local = /^local\[(\d+)/.exec(this.properties.get('spark.master') ?? '');
+    return Number(local?.[1] ?? this.properties.get('spark.executor.cores') ?? 1) || 1;
+  }
+}
+
+function stageKey(stageId: number, attemptId: number): number {
+  return stageId * ATTEMPTS + attemptId;
+}
+
+function skewOf(stageId: number, attemptId: number, sketch: TaskTimeSketch): StageSkew | undefined {
+  if (sketch.count < 2) return undefined;
+  // a median under 1 ms counts as 1 ms, so stages of instant tasks do not report huge ratios
+  return { stageId, attemptId, tasks: sketch.count, skew: sketch.max / Math.max(1, sketch.median()) };
+}
