@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSetting, readJobFile } from './job-file';
+import { readJobFile, readJobSpecFile, readTemplateConfigFile } from './job-file';
+import { UsageError } from './errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'sparkplane-job-file-'));
 const examples = resolve(fileURLToPath(new URL('../../examples', import.meta.url)));
@@ -15,41 +16,6 @@ function file(name: string, text: string): string {
 }
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe('parseSetting', () => {
-  it('turns a dotted path into nested objects, typing integers and booleans', () => {
-    expect(parseSetting('executor.memory=4g')).toEqual({ executor: { memory: '4g' } });
-    expect(parseSetting('executor.instances=3')).toEqual({ executor: { instances: 3 } });
-    expect(parseSetting('executor.spot=false')).toEqual({ executor: { spot: false } });
-    expect(parseSetting('arguments=-5')).toEqual({ arguments: -5 });
-    expect(parseSetting('executor.memory=1.5g')).toEqual({ executor: { memory: '1.5g' } });
-  });
-
-  it('keeps sparkConf, hadoopConf and labels keys whole and their values strings', () => {
-    expect(parseSetting('sparkConf.spark.sql.shuffle.partitions=8')).toEqual({
-      sparkConf: { 'spark.sql.shuffle.partitions': '8' },
-    });
-    expect(parseSetting('hadoopConf.fs.s3a.fast.upload=true')).toEqual({
-      hadoopConf: { 'fs.s3a.fast.upload': 'true' },
-    });
-    // only the first "=" separates the path from the value
-    expect(parseSetting('labels.query=a=b')).toEqual({ labels: { query: 'a=b' } });
-  });
-
-  it('adds to what is there without dropping siblings, and replaces a scalar on the path', () => {
-    const into = { executor: { cores: 2 }, driver: 'x' } as Record<string, unknown>;
-    parseSetting('executor.memory=1g', into);
-    parseSetting('driver.memory=2g', into);
-    expect(into).toEqual({ executor: { cores: 2, memory: '1g' }, driver: { memory: '2g' } });
-  });
-
-  it('refuses a setting that is not path=value, naming it and the expected form', () => {
-    expect(() => parseSetting('executor.memory')).toThrow(
-      '--set "executor.memory" is not of the form path=value, e.g. executor.memory=4g',
-    );
-    expect(() => parseSetting('=4g')).toThrow('--set "=4g" is not of the form path=value');
-  });
-});
 
 describe('readJobFile', () => {
   it('reads the examples the README applies', async () => {
@@ -91,5 +57,22 @@ describe('readJobFile', () => {
 
     const unknownKey = file('typo.yaml', 'jobId: nightly\nconfigOverride: {}\n');
     await expect(readJobFile(unknownKey)).rejects.toThrow(`${unknownKey}: (body): unknown field "configOverride"`);
+  });
+
+  it('refuses with a usage error (exit 2), not an internal one', async () => {
+    await expect(readJobFile(join(dir, 'missing.yaml'))).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('readJobSpecFile and readTemplateConfigFile', () => {
+  it('read the example job spec and a template config, naming a bad field', async () => {
+    const spec = await readJobSpecFile(join(examples, 'jobs', 'shuffle-aggregation.yaml'));
+    expect(spec.schedule?.timezone).toBe('Europe/Paris');
+    const good = file('template.yaml', 'executor:\n  memory: 2g\n');
+    expect(await readTemplateConfigFile(good)).toEqual({ executor: { memory: '2g' } });
+    const bad = file('bad-template.yaml', 'executor:\n  memory: 2gigs\n');
+    await expect(readTemplateConfigFile(bad)).rejects.toThrow(
+      `${bad}: executor.memory: "2gigs" is not a Kubernetes quantity`,
+    );
   });
 });

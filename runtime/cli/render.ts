@@ -3,6 +3,7 @@ import { parseClusterSettings, renderResourcesYaml } from '../adapters/k8s';
 import { ApplicationConfig, DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import { parseOrThrow } from '../domain/validation';
 import { loadServiceConfig } from '../main/config';
+import { UsageError } from './errors';
 import { readJobFile } from './job-file';
 
 export async function renderJobFile(
@@ -11,15 +12,19 @@ export async function renderJobFile(
   clustersFile: string | undefined,
 ): Promise<string> {
   if (!clustersFile)
-    throw new Error('--clusters-file (or SPARKPLANE_CLUSTERS_FILE) is required: it holds the settings of the cluster');
+    throw new UsageError(
+      '--clusters-file (or SPARKPLANE_CLUSTERS_FILE) is required: it holds the settings of the cluster',
+    );
   const clusters = loadServiceConfig({}, { SPARKPLANE_CLUSTERS_FILE: clustersFile }).clustersFile?.clusters ?? [];
   const cluster = clusters.find((c) => c.id === clusterId);
   if (!cluster)
-    throw new Error(
+    throw new UsageError(
       `--cluster ${JSON.stringify(clusterId)} is not in ${clustersFile} (it has: ${clusters.map((c) => c.id).join(', ')})`,
     );
   if (cluster.backend !== 'kubernetes')
-    throw new Error(`cluster ${clusterId} uses the ${cluster.backend} back-end, which creates no Kubernetes resources`);
+    throw new UsageError(
+      `cluster ${clusterId} uses the ${cluster.backend} back-end, which creates no Kubernetes resources`,
+    );
   const job = await readJobFile(file);
   // the same effective config a submission without template, job config or tuning would get
   const config = parseOrThrow(ApplicationConfig, job.configOverrides ?? {}, ['configOverrides']);
