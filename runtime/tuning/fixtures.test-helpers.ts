@@ -1,7 +1,7 @@
 /** Builders for tuner tests: a run from layers plus metric overrides (defaults plus overrides). */
 import type { ApplicationConfig } from '../domain/config';
 import { type Layers, mergeConfig } from '../domain/merge';
-import type { RunMetrics } from '../domain/metrics';
+import { emptyRunMetrics, type RunMetrics } from '../domain/metrics';
 import type { StageTiming, TuningRun } from './types';
 
 export const GIB = 1024 ** 3;
@@ -21,6 +21,7 @@ export const TEMPLATE: ApplicationConfig = {
 
 export function metrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
   return {
+    ...emptyRunMetrics(),
     durationMs: 600_000,
     executorCoreSeconds: 24_000,
     inputBytes: 20 * GIB,
@@ -29,9 +30,6 @@ export function metrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     outputRecords: 1e6,
     shuffleReadBytes: 10 * GIB,
     shuffleWriteBytes: 10 * GIB,
-    shuffleFetchWaitMs: 0,
-    memorySpillBytes: 0,
-    diskSpillBytes: 0,
     peakJvmMemoryBytes: 6 * GIB,
     peakRssBytes: 6.5 * GIB,
     executorRunTimeMs: 20_000_000,
@@ -42,11 +40,7 @@ export function metrics(overrides: Partial<RunMetrics> = {}): RunMetrics {
     cpuUtilization: 0.75,
     tasks: { completed: 360, failed: 0, killed: 0 },
     stages: { completed: 2, failed: 0 },
-    skewedStages: [],
     executors: [{ executorId: 'driver', cores: 1, addedAt: 0, peakJvmMemoryBytes: 3 * GIB }],
-    executorsLost: [],
-    sparkProperties: {},
-    incomplete: false,
     cost: { total: 1, currency: 'USD', method: 'test' },
     ...overrides,
   };
