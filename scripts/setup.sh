@@ -38,6 +38,11 @@ else
   say "npm packages: up to date"
 fi
 
+# --- the CLI, compiled so that `sparkplane` starts without transpiling TypeScript --------------
+# always: it takes well under a second, and bin/sparkplane.js runs the sources while it is stale
+say "building the CLI (scripts/build-cli.mjs)"
+node scripts/build-cli.mjs >/dev/null
+
 # --- pyspark in a project-local virtual environment -------------------------------------------
 spark_pin=$(grep -E '^pyspark==' requirements-spark.txt | cut -d= -f3)
 have_spark=$(.venv/bin/python -c 'import pyspark; print(pyspark.__version__)' 2>/dev/null || true)
