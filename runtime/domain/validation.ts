@@ -55,8 +55,12 @@ function reason(issue: Issue, value: unknown): string {
       return `${show(value)} is too small: expected ${issue.origin === 'array' || issue.origin === 'string' ? 'length ' : ''}${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
     case 'too_big':
       return `${show(value)} is too big: expected ${issue.origin === 'array' || issue.origin === 'string' ? 'length ' : ''}${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
-    case 'invalid_union':
+    case 'invalid_union': {
+      // one value or a list of them (repeatable query parameters): say which values are accepted
+      const choices = issue.errors.flat().find((inner) => inner.code === 'invalid_value');
+      if (choices?.code === 'invalid_value') return reason(choices, value);
       return `${show(value)} ${issue.message.startsWith('Invalid input') ? 'matches none of the accepted forms' : issue.message}`;
+    }
     case 'custom':
     case 'invalid_format':
       return issue.message.startsWith('is ') || issue.message.startsWith('must ')

@@ -252,4 +252,16 @@ describe('native API', () => {
     expect(ocean.statusCode).toBe(400);
     expect(ocean.json().response.errors[0].code).toBe('VALIDATION_FAILED');
   });
+
+  it('names the accepted states when a state filter has a typo', async () => {
+    const answer = await f.server.inject({
+      method: 'GET',
+      url: '/api/v1/applications?state=RUNNNG',
+      headers: bearer(f.adminSecret),
+    });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json().errors[0].message).toBe(
+      'query.state: "RUNNNG" is not one of "NEW", "PENDING", "RUNNING", "COMPLETED", "COMPLETED_WITH_WARNINGS", "FAILED", "KILLED", "TIMED_OUT"',
+    );
+  });
 });
