@@ -16,13 +16,16 @@ export const TuningPolicy = z.strictObject({
 export type TuningPolicy = z.infer<typeof TuningPolicy>;
 
 /** A cron expression croner reads: 5 fields, 6 with seconds first, or a nickname such as @daily. */
-const CronExpression = z.string().min(1).superRefine((cron, ctx) => {
-  try {
-    new Cron(cron, { paused: true });
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `is not a cron expression: ${(error as Error).message}` });
-  }
-});
+const CronExpression = z
+  .string()
+  .min(1)
+  .superRefine((cron, ctx) => {
+    try {
+      new Cron(cron, { paused: true });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not a cron expression: ${(error as Error).message}` });
+    }
+  });
 
 const TimeZone = z.string().refine(
   (zone) => {

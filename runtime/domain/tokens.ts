@@ -35,9 +35,7 @@ const OCEAN_PERMISSION_SCOPES: Readonly<Record<string, Scope>> = {
 };
 
 const SCOPE_NAMES = [...SCOPES, ...Object.keys(OCEAN_PERMISSION_SCOPES)] as [string, ...string[]];
-const ScopeName = z
-  .enum(SCOPE_NAMES)
-  .transform((s) => OCEAN_PERMISSION_SCOPES[s] ?? (s as Scope));
+const ScopeName = z.enum(SCOPE_NAMES).transform((s) => OCEAN_PERMISSION_SCOPES[s] ?? (s as Scope));
 
 /** When set, the token acts only on these clusters / jobs / templates. */
 const limits = {
