@@ -56,10 +56,11 @@ function reason(issue: Issue, value: unknown): string {
     case 'too_big':
       return `${show(value)} is too big: expected ${issue.origin === 'array' || issue.origin === 'string' ? 'length ' : ''}${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
     case 'invalid_union': {
+      if (!issue.message.startsWith('Invalid input')) return `${show(value)} ${issue.message}`;
       // one value or a list of them (repeatable query parameters): say which values are accepted
       const choices = issue.errors.flat().find((inner) => inner.code === 'invalid_value');
       if (choices?.code === 'invalid_value') return reason(choices, value);
-      return `${show(value)} ${issue.message.startsWith('Invalid input') ? 'matches none of the accepted forms' : issue.message}`;
+      return `${show(value)} matches none of the accepted forms`;
     }
     case 'custom':
     case 'invalid_format':
