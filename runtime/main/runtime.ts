@@ -2,6 +2,7 @@
  * The composition root: the only place adapters are constructed and wired into the use cases.
  */
 import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ApplicationService } from '../apps/application-service';
@@ -16,7 +17,7 @@ import { buildServer } from '../adapters/http/server';
 import { PrometheusTelemetry, timedStore } from '../adapters/prometheus/prometheus-telemetry';
 import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
 import { type DurableStore, openStore } from '../adapters/store';
-import type { ClusterSpec } from '../domain/cluster';
+import type { ClusterSpec, StoredCluster } from '../domain/cluster';
 import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { JobService, TemplateService } from '../jobs/job-service';
@@ -57,6 +58,14 @@ const systemClock: Clock = { now: () => new Date() };
 /** The cluster the runtime creates on a first start when no clusters file declares them. */
 const DEFAULT_CLUSTER: ClusterSpec = { id: 'local', backend: 'local', settings: {} };
 
+/** The whole declaration (kind, settings, display name, Ocean id) is the same, whatever the order of its keys. */
+function sameDeclaration(stored: StoredCluster, declared: ClusterSpec): boolean {
+  const { createdAt: _created, updatedAt: _updated, ...before } = stored;
+  void _created;
+  void _updated;
+  return isDeepStrictEqual(before, declared);
+}
+
 /**
  * Declares the clusters and builds their back-ends. With a clusters file, the file is the truth:
  * its clusters are written over the stored ones (each change logged), and stored clusters it no
@@ -82,9 +91,7 @@ async function startClusters(
   const declared = file.clusters.map((cluster) => backends.validate(cluster));
   for (const cluster of declared) {
     const before = stored.find((c) => c.id === cluster.id);
-    const same =
-      before?.backend === cluster.backend && JSON.stringify(before.settings) === JSON.stringify(cluster.settings);
-    if (!same) {
+    if (!before || !sameDeclaration(before, cluster)) {
       await store.putCluster(cluster);
       logger.info(
         { clusterId: cluster.id, backend: cluster.backend, file: file.path },

@@ -96,4 +96,16 @@ describe('the clusters of a runtime', () => {
     expect(refused.json().detail).toContain('/etc/sparkplane/clusters.yaml');
     await runtime.close();
   });
+
+  it('writes a change of display name alone from the clusters file', async () => {
+    const runtime = await start({
+      path: '/etc/sparkplane/clusters.yaml',
+      clusters: [{ id: 'local', displayName: 'Laptop', backend: 'local', settings: { from: 'file' } }],
+    });
+    expect((await call(runtime, 'GET', '/api/v1/clusters/local')).json()).toMatchObject({
+      displayName: 'Laptop',
+      settings: { from: 'file' },
+    });
+    await runtime.close();
+  });
 });
