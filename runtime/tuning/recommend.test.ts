@@ -16,6 +16,33 @@ const overProvisioned = () =>
   );
 
 describe('recommend', () => {
+  it('never throws on a history of measured, unmeasured, incomplete and failed runs, in any order', () => {
+    const kinds: (() => TuningRun)[] = [
+      overProvisioned,
+      () => ({ ...overProvisioned(), metrics: undefined, stages: undefined }),
+      () => ({
+        ...overProvisioned(),
+        state: 'FAILED',
+        stateReason: 'exit code 1',
+        metrics: undefined,
+        stages: undefined,
+      }),
+      () => run({}, { incomplete: true, tasks: { completed: 0, failed: 0, killed: 0 } }, { stages: [] }),
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: kinds.length - 1 }), { minLength: 1, maxLength: 6 }), (picks) => {
+        const rec = recommend({ history: picks.map((i) => kinds[i]!()), policy });
+        expect(Array.isArray(rec.changes)).toBe(true);
+      }),
+    );
+  });
+
+  it('tunes from the last measured run when the latest completed run has no metrics', () => {
+    const unmeasured: TuningRun = { ...overProvisioned(), metrics: undefined, stages: undefined };
+    const rec = recommend({ history: [overProvisioned(), unmeasured], policy });
+    expect(Number(rec.changes.find((c) => c.pointer === POINTERS.instances)?.to)).toBeLessThan(40);
+  });
+
   it('predicts before it tries: fewer executors for an idle run, with a model prediction', () => {
     const rec = recommend({ history: [overProvisioned()], policy });
     const executors = rec.changes.find((c) => c.pointer === POINTERS.instances);

@@ -73,7 +73,8 @@ export function recommend(input: TuningInput): Recommendation {
   if (!best) return finish(previous, []);
 
   // tune from the latest good run, trying nothing that already failed or regressed
-  const ref = verdicts.get(latest) === 'ok' ? latest : best;
+  // a run that ended well but was never measured (event log missing) has nothing to tune from
+  const ref = verdicts.get(latest) === 'ok' && latest.metrics ? latest : best;
   const ctx = contextOf(input, runs, verdicts, ref);
   const maxChanges = input.options?.maxChangesPerRun ?? 4;
   const plan = new Plan(last.config, provenance, maxChanges);
