@@ -26,11 +26,11 @@ export default tseslint.config(
   },
   {
     // programs that talk to a terminal
-    files: ['runtime/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'bin/**/*.js'],
+    files: ['runtime/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs', 'bin/**/*.js'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['bin/**/*.js', '*.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.mjs', '*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   prettier,
