@@ -30,11 +30,18 @@ export interface Runtime {
   store: DurableStore;
   backends: ClusterBackends;
   applications: ApplicationService;
-  /** Fires job schedules; `serve` starts it. */
+  /** Fires job schedules; start() starts it. */
   scheduler: JobScheduler;
   tokens: TokenService;
   server: FastifyInstance;
   logger: PinoLogger;
+  /**
+   * Settles the applications an earlier run left active with their back-ends, then starts the
+   * time-out sweep, take-overs and schedules. The server may listen before: it answers at once,
+   * and /readyz says ready only once this is done (with hundreds of applications in flight it
+   * takes seconds, and clients retrying a restarted service must not give up meanwhile).
+   */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -161,6 +168,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   });
   const scheduler = new JobScheduler({ store, applications, clock, logger });
   const tokens = new TokenService({ store, clock });
+  let started = false;
   const health = new ClusterHealthMonitor(() => backends.probes(), { clock, logger });
   await health.start();
   const server = await buildServer(
@@ -176,7 +184,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }),
       tokens,
       clock,
-      ready: async () => (await store.listClusters()).length > 0,
+      ready: async () => started && (await store.listClusters()).length > 0,
     },
     {
       bodyLimitBytes: config.bodyLimitBytes,
@@ -195,6 +203,12 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     tokens,
     server,
     logger,
+    async start() {
+      await applications.replicas.reconcile();
+      applications.replicas.start();
+      scheduler.start();
+      started = true;
+    },
     async close() {
       health.stop();
       await scheduler.stop();

@@ -1,4 +1,4 @@
-/** `sparkplane serve`: build the runtime, make sure an admin token exists, reconcile, schedule, listen. */
+/** `sparkplane serve`: build the runtime, make sure an admin token exists, listen, then reconcile and schedule. */
 import { buildRuntime, type Runtime } from './runtime';
 import { loadServiceConfig, type ServeOptions } from './config';
 
@@ -10,13 +10,19 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     // shown once: only its hash is stored
     process.stdout.write(`\nAdmin API token (shown once, store it now): ${admin.secret}\n\n`);
   }
-  await runtime.applications.replicas.reconcile();
-  runtime.applications.replicas.start();
-  runtime.scheduler.start();
   const address = await runtime.server.listen({ port: config.port, host: config.host });
   runtime.logger.info(
     { address, dataDir: config.dataDir, clustersFile: config.clustersFile?.path },
-    'sparkplane is serving',
+    'sparkplane is serving; ready once reconciled',
+  );
+  const reconciling = performance.now();
+  runtime.start().then(
+    () => runtime.logger.info({ ms: Math.round(performance.now() - reconciling) }, 'reconciled: ready'),
+    (error: unknown) => {
+      // a runtime that cannot settle what it owns must not serve as if it had: its supervisor restarts it
+      runtime.logger.fatal({ err: error }, 'reconciliation failed');
+      process.exit(1);
+    },
   );
 
   let closing = false;

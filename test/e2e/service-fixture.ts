@@ -47,8 +47,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
   await runtime.tokens.ensureAdminToken(config.adminToken);
-  await runtime.applications.replicas.reconcile();
-  runtime.applications.replicas.start();
+  await runtime.start();
   const url = await runtime.server.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -30,8 +30,7 @@ const runtime = await buildRuntime(config, {
   },
 });
 await runtime.tokens.ensureAdminToken(config.adminToken);
-await runtime.applications.replicas.reconcile();
-runtime.applications.replicas.start();
+await runtime.start();
 await runtime.server.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`LISTENING ${(runtime.server.server.address() as AddressInfo).port}\n`);
 process.once('SIGTERM', () => {
