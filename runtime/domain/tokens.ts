@@ -72,3 +72,14 @@ export type ApiToken = z.infer<typeof ApiToken>;
 /** The answer to a creation: the only time the secret is shown. */
 export const CreatedToken = TokenView.extend({ secret: z.string() }).meta({ id: 'CreatedToken' });
 export type CreatedToken = z.infer<typeof CreatedToken>;
+
+/** Who a token is, as the token itself may learn it (the dashboards decide which actions to offer). */
+export const PrincipalView = TokenView.pick({
+  id: true,
+  name: true,
+  scopes: true,
+  clusterIds: true,
+  jobIds: true,
+  templateIds: true,
+}).meta({ id: 'Principal' });
+export type PrincipalView = z.infer<typeof PrincipalView>;

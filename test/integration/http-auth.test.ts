@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type HttpFixture, httpFixture } from './http-fixture';
 
 const PUBLIC_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json'];
+/** The dashboards' shell (static files, no data): public, tested in ui-static.test.ts. */
+const UI_ROUTE = 'GET /*';
 
 let f: HttpFixture;
 beforeAll(async () => {
@@ -24,7 +26,7 @@ describe('authentication and scopes on every route', () => {
     const publicRoutes = f.server.routeTable
       .filter((r) => r.scope === 'public' && !r.url.startsWith('/docs'))
       .map((r) => `${r.method} ${r.url}`);
-    expect(publicRoutes.sort()).toEqual([...PUBLIC_ROUTES].sort());
+    expect(publicRoutes.sort()).toEqual([...PUBLIC_ROUTES, UI_ROUTE].sort());
     expect(
       f.server.routeTable.filter((r) => r.url.startsWith('/api/v1') || r.url.startsWith('/ocean/spark')).length,
     ).toBeGreaterThan(30);
@@ -58,6 +60,13 @@ describe('authentication and scopes on every route', () => {
       expect(gone.statusCode, `${name} with a revoked token`).toBe(401);
       // a token holding a scope the route does not accept
       const other = route.scope === 'jobs:update' ? await f.token(['applications:read']) : scopeless;
+      if (route.scope === 'authenticated') {
+        // any valid token, whatever its scopes
+        const allowed = await f.server.inject({ method, url, headers: bearer(other) });
+        expect(allowed.statusCode, `${name} with a valid token`).toBe(200);
+        checked++;
+        continue;
+      }
       const forbidden = await f.server.inject({ method, url, payload: {}, headers: bearer(other) });
       expect(forbidden.statusCode, `${name} without the scope ${route.scope}`).toBe(403);
       const body = forbidden.json() as { code?: string; response?: { errors: { code: string }[] } };

@@ -9,11 +9,12 @@ import type { Scope } from '../../domain/tokens';
 import { type Principal, requireScope } from '../../apps/principal';
 import type { TokenService } from '../../apps/token-service';
 
-export type RouteScope = Scope | 'public';
+/** 'public': no token; 'authenticated': any valid token, whatever its scopes. */
+export type RouteScope = Scope | 'public' | 'authenticated';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a token needs for this route; 'public' needs no token. @default "admin" */
+    /** The scope a token needs for this route; 'public' needs no token, 'authenticated' any valid one. @default "admin" */
     scope?: RouteScope;
   }
   interface FastifyRequest {
@@ -37,6 +38,6 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService): void {
     const principal = await tokens.authenticate(match[1]);
     if (!principal) throw new DomainError('UNAUTHENTICATED', 'the bearer token is unknown or revoked');
     request.principal = principal;
-    requireScope(principal, scope);
+    if (scope !== 'authenticated') requireScope(principal, scope);
   });
 }

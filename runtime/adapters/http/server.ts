@@ -27,7 +27,9 @@ import { oceanError } from './ocean-envelope';
 import { oceanRoutes } from './ocean-routes';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
+import { registerUiStatic } from './ui-static';
 import { zodValidatorCompiler } from './validation';
+import { whoamiRoute } from './whoami-route';
 
 export type { HttpDeps } from './deps';
 
@@ -47,6 +49,11 @@ export interface ServerOptions {
   validateResponses?: boolean;
   /** Serve /metrics from it and time every request into it. @default no /metrics */
   telemetry?: PrometheusTelemetry;
+  /**
+   * Serve the web dashboards at `/` (runtime/ui/dist, or this directory); `false`: none. Without a
+   * build `/` answers 503 saying how to make one. @default true
+   */
+  ui?: boolean | { root: string };
 }
 
 /** Request logs: reads (what polling clients send) at debug, changes at info. */
@@ -286,6 +293,9 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   }
 
   await app.register(nativeRoutes(deps), { prefix: NATIVE_PREFIX });
+  await app.register(whoamiRoute, { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
+  const ui = options.ui ?? true;
+  if (ui) await registerUiStatic(app, typeof ui === 'object' ? { root: ui.root } : {});
   return app;
 }
