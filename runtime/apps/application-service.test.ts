@@ -89,7 +89,15 @@ describe('ApplicationService', () => {
       tuning: { mode: 'auto', objective: 'cost' },
       concurrencyPolicy: 'Allow',
     });
-    service = make({ tuning: async () => ({ driver: { memory: '2g' }, executor: { memory: '3g' } }) });
+    service = make({
+      tuning: async () => ({
+        tuning: { driver: { memory: '2g' }, executor: { memory: '3g' } },
+        changes: [
+          { pointer: '/driver/memory', from: '1g', to: '2g', reason: 'driver peak' },
+          { pointer: '/executor/memory', from: '8g', to: '3g', reason: 'executor peak' },
+        ],
+      }),
+    });
     const { app } = await submit({
       jobId: 'etl',
       configTemplateId: 'small',
@@ -106,6 +114,9 @@ describe('ApplicationService', () => {
       '/executor/memory': 'overrides',
       '/sparkConf/a': 'job',
     });
+    // the override of executor.memory won over the tuner's change: only the change the config kept is recorded
+    expect(app.tuningChanges).toEqual([{ pointer: '/driver/memory', from: '1g', to: '2g', reason: 'driver peak' }]);
+    expect(app.type).toBe('batch');
   });
 
   it('trusts a cluster it read for clusterCacheMs, then reads it again', async () => {

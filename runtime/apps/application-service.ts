@@ -9,6 +9,7 @@ import { DomainError, notFound } from '../domain/errors';
 import { mergeConfig } from '../domain/merge';
 import type {
   ApplicationFilter,
+  ApplicationSort,
   Clock,
   Page,
   SparkBackend,
@@ -75,6 +76,8 @@ export interface ListQuery extends ApplicationFilter {
   /** @default 50 */
   limit?: number;
   cursor?: string;
+  /** @default createdAt descending */
+  sort?: ApplicationSort;
 }
 
 export class ApplicationService {
@@ -149,7 +152,14 @@ export class ApplicationService {
 
     const overrides = request.configOverrides ?? {};
     const tuning = await this.deps.tuning?.({ cluster, job, template, overrides });
-    const merged = mergeConfig<ApplicationConfig>({ template: template?.config, tuning, job: job.config, overrides });
+    const merged = mergeConfig<ApplicationConfig>({
+      template: template?.config,
+      tuning: tuning?.tuning,
+      job: job.config,
+      overrides,
+    });
+    // the tuner's changes this config kept (a job value or an override above it wins)
+    const tuningChanges = (tuning?.changes ?? []).filter((c) => merged.provenance[c.pointer] === 'tuning');
     const config = parseOrThrow(ApplicationConfig, merged.config, ['config']);
     config.timeout ??= { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
 
@@ -160,6 +170,8 @@ export class ApplicationService {
       jobId: request.jobId,
       state: 'NEW',
       submissionSource: context.source,
+      type: 'batch',
+      ...(tuningChanges.length > 0 ? { tuningChanges } : {}),
       ...(context.userId !== undefined ? { userId: context.userId } : {}),
       ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
       ...(templateId !== undefined ? { configTemplateId: templateId } : {}),
@@ -195,16 +207,16 @@ export class ApplicationService {
     return this.find(id, 'applications:read', actor, clusterId);
   }
 
-  /** Newest first. A token limited to clusters or jobs must ask within them. */
+  /** Newest first unless sorted otherwise. A token limited to clusters or jobs must ask within them. */
   async list(query: ListQuery, actor?: Principal): Promise<Page<Application>> {
-    const { limit = 50, cursor, ...filter } = query;
+    const { limit = 50, cursor, sort, ...filter } = query;
     if (actor?.clusterIds?.length === 1 && filter.clusterId === undefined) filter.clusterId = actor.clusterIds[0];
     if (actor?.jobIds?.length === 1 && filter.jobId === undefined) filter.jobId = actor.jobIds[0];
     authorize(actor, 'applications:read', {
       ...(actor?.clusterIds ? { clusterId: filter.clusterId } : {}),
       ...(actor?.jobIds ? { jobId: filter.jobId } : {}),
     });
-    return this.store.listApplications(filter, limit, cursor);
+    return this.store.listApplications(filter, limit, cursor, sort);
   }
 
   /**

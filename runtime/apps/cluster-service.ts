@@ -29,17 +29,17 @@ export class ClusterService {
   /** The clusters the caller may see (a token limited to clusters sees only those). */
   async list(actor?: Principal): Promise<Cluster[]> {
     authorize(actor, 'applications:read');
-    const clusters = await this.deps.store.listClusters();
+    const [clusters, running] = await Promise.all([this.deps.store.listClusters(), this.running()]);
     return clusters
       .filter((c) => !actor?.clusterIds || actor.clusterIds.includes(c.id) || actor.scopes.includes('admin'))
-      .map((c) => this.view(c));
+      .map((c) => this.view(c, running));
   }
 
   async get(id: string, actor?: Principal): Promise<Cluster> {
     authorize(actor, 'applications:read', { clusterId: id });
     const cluster = await this.deps.store.getCluster(id);
     if (!cluster) throw notFound('cluster', id);
-    return this.view(cluster);
+    return this.view(cluster, await this.running());
   }
 
   async create(body: unknown, actor?: Principal): Promise<Cluster> {
@@ -51,7 +51,7 @@ export class ClusterService {
     }
     await this.startBackend(input);
     try {
-      return this.view(await this.deps.store.putCluster(input));
+      return this.view(await this.deps.store.putCluster(input), await this.running());
     } catch (error) {
       await this.deps.backends.stop(input.id);
       throw error;
@@ -71,7 +71,7 @@ export class ClusterService {
     const next = this.deps.backends.validate({ ...declared, ...change, id });
     await this.refuseWhileActive(id, 'changed');
     await this.startBackend(next);
-    return this.view(await this.deps.store.putCluster(next));
+    return this.view(await this.deps.store.putCluster(next), await this.running());
   }
 
   async delete(id: string, actor?: Principal): Promise<void> {
@@ -117,11 +117,18 @@ export class ClusterService {
     void this.deps.health.refresh();
   }
 
-  private view(cluster: StoredCluster): Cluster {
+  /** Applications RUNNING now, by cluster (one grouped count for every cluster listed). */
+  private async running(): Promise<Map<string, number>> {
+    const counts = await this.deps.store.countApplications(['RUNNING']);
+    return new Map(counts.map((c) => [c.clusterId, c.count]));
+  }
+
+  private view(cluster: StoredCluster, running: Map<string, number>): Cluster {
     const managedBy = this.deps.clustersFile === undefined ? 'api' : 'file';
+    const runningApplications = running.get(cluster.id) ?? 0;
     const reason = this.deps.backends.unavailableReason(cluster.id);
-    if (reason !== undefined) return { ...cluster, managedBy, state: 'UNAVAILABLE', reason };
+    if (reason !== undefined) return { ...cluster, managedBy, state: 'UNAVAILABLE', reason, runningApplications };
     const health = this.deps.health.get(cluster.id) ?? { state: 'PROGRESSING', reason: 'not probed yet' };
-    return { ...cluster, ...health, managedBy };
+    return { ...cluster, ...health, managedBy, runningApplications };
   }
 }

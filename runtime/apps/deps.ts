@@ -1,6 +1,7 @@
 /** What the application use cases need from the outside, shared by the service and its lifecycle. */
 import type { Application } from '../domain/application';
 import type { ApplicationConfig } from '../domain/config';
+import type { TuningChange } from '../domain/tuning-change';
 import type { SparkBackend, StoredCluster, StoredJob, StoredTemplate } from '../domain/ports';
 
 /** The back-end of a cluster, or undefined when the runtime has none for it. */
@@ -14,8 +15,15 @@ export interface TuningInput {
   overrides: ApplicationConfig;
 }
 
+/** The tuning layer of the config merge, and the tuner's changes with their reasons. */
+export interface TuningResult {
+  tuning: ApplicationConfig;
+  /** @default none */
+  changes?: TuningChange[];
+}
+
 /** The tuning layer of the config merge (template < tuning < job < overrides). */
-export type TuningProvider = (input: TuningInput) => Promise<ApplicationConfig | undefined>;
+export type TuningProvider = (input: TuningInput) => Promise<TuningResult | undefined>;
 
 /** Called once per application after its terminal state is persisted (metrics, notifications). */
 export type EndedHook = (app: Application) => Promise<void> | void;

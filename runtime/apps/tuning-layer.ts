@@ -4,10 +4,9 @@
  */
 import type { Application } from '../domain/application';
 import type { RunMetrics } from '../domain/metrics';
-import type { ApplicationConfig } from '../domain/config';
 import type { Clock, Store, StoredJob } from '../domain/ports';
 import { recommend, type Recommendation, type TuningRun } from '../tuning';
-import type { TuningProvider } from './deps';
+import type { TuningProvider, TuningResult } from './deps';
 import { ExpiringCache } from './expiring-cache';
 
 /** How many past runs the tuner reads. */
@@ -39,7 +38,7 @@ export async function recommendationFor(store: Store, job: StoredJob): Promise<R
  */
 export class TuningLayer {
   /** The layer by job id, with the tuning policy it was made under. */
-  private readonly recent: ExpiringCache<string, { policy: string; tuning: ApplicationConfig | undefined }>;
+  private readonly recent: ExpiringCache<string, { policy: string; result: TuningResult | undefined }>;
 
   constructor(
     private readonly store: Store,
@@ -54,12 +53,15 @@ export class TuningLayer {
     if (job.tuning.mode !== 'auto') return undefined;
     const policy = JSON.stringify(job.tuning);
     const cached = this.recent.get(job.id);
-    if (cached && cached.policy === policy) return cached.tuning;
+    if (cached && cached.policy === policy) return cached.result;
     const recommendation = await recommendationFor(this.store, job);
     // the whole layer even when nothing changes: dropping it would send the job back to its untuned config
-    const tuning = Object.keys(recommendation.tuning).length > 0 ? recommendation.tuning : undefined;
-    this.recent.set(job.id, { policy, tuning });
-    return tuning;
+    const result =
+      Object.keys(recommendation.tuning).length > 0
+        ? { tuning: recommendation.tuning, changes: recommendation.changes }
+        : undefined;
+    this.recent.set(job.id, { policy, result });
+    return result;
   };
 
   /** A run of the job ended and was measured: the next submission reads the history again. */

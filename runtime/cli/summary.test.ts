@@ -157,6 +157,8 @@ describe('statisticsSummary', () => {
       inputBytes: 1024 * i,
       outputBytes: 0,
       efficiency: 0.5,
+      state: 'COMPLETED' as const,
+      configChanges: [],
     });
     const text = statisticsSummary('spark-pi', {
       medianOfRuns: 3,
@@ -224,6 +226,7 @@ describe('clusterSummary', () => {
       id: 'prod',
       backend: 'kubernetes',
       settings: { namespace: 'spark' },
+      runningApplications: 0,
       state: 'UNREACHABLE',
       reason: 'connect ECONNREFUSED',
       managedBy: 'file',

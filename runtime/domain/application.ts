@@ -4,11 +4,20 @@ import { ResourceId, Timestamp } from './common';
 import { ApplicationConfig } from './config';
 import { Provenance } from './merge';
 import { RunMetrics } from './metrics';
+import { TuningChange } from './tuning-change';
 import { AppState } from './states';
 
 /** Where a submission came from, as the Ocean API reports it. */
 export const SubmissionSource = z.enum(['public-api', 'api', 'cli', 'schedule']);
 export type SubmissionSource = z.infer<typeof SubmissionSource>;
+
+/** A batch run of a job, or an interactive (notebook) session. */
+export const ApplicationType = z.enum(['batch', 'session']);
+export type ApplicationType = z.infer<typeof ApplicationType>;
+
+/** What an application list can be sorted by. */
+export const ApplicationSortKey = z.enum(['createdAt', 'startedAt', 'duration', 'cost', 'coreHours']);
+export type ApplicationSortKey = z.infer<typeof ApplicationSortKey>;
 
 const StopRequest = z.strictObject({ state: z.enum(['KILLED', 'TIMED_OUT']), reason: z.string() });
 
@@ -22,6 +31,8 @@ export const Application = z
     /** Why the application is in its state: the driver's exit code and exception, a kill, a time-out. */
     stateReason: z.string().optional(),
     submissionSource: SubmissionSource,
+    /** Absent only on records built before the store set it: read as "batch". */
+    type: ApplicationType.optional(),
     /** Name of the API token that submitted it. */
     userId: z.string().optional(),
     idempotencyKey: z.string().optional(),
@@ -31,6 +42,8 @@ export const Application = z
     /** The effective config: template < tuning < job < overrides. */
     config: ApplicationConfig,
     provenance: Provenance,
+    /** The tuner's changes this run's config kept at submission (tuning mode auto), each with its reason. */
+    tuningChanges: z.array(TuningChange).optional(),
     /** How the back-end knows this application (process group id, SparkApplication name...). */
     backendRef: z.string().optional(),
     /**

@@ -38,6 +38,8 @@ export const ClusterSpec = z
     displayName: z.string().min(1).max(100).optional(),
     /** The hosted Ocean cluster this one replaces, for clients that still name it (Ocean API). */
     oceanClusterId: z.string().min(1).optional(),
+    /** Where it runs (a cloud region such as "eu-west-1"), shown on the dashboards. @default none */
+    region: z.string().min(1).max(64).optional(),
     backend: BackendKind,
     /** The back-end's settings, checked against the kind's own settings schema. @default {} */
     settings: z.record(z.string(), z.unknown()).default({}),
@@ -59,5 +61,7 @@ export const Cluster = StoredCluster.extend({
   ...ClusterHealth.shape,
   state: ClusterState,
   managedBy: ClusterSource,
+  /** Applications of the cluster in state RUNNING now. */
+  runningApplications: z.number().int().min(0),
 }).meta({ id: 'Cluster' });
 export type Cluster = z.infer<typeof Cluster>;

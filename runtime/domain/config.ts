@@ -147,3 +147,12 @@ export type DriverSpec = z.infer<typeof DriverSpec>;
 export type ExecutorSpec = z.infer<typeof ExecutorSpec>;
 
 export const DEFAULT_TIMEOUT_MINUTES = 24 * 60;
+
+/**
+ * The cores a running application holds: its driver's plus executors x cores each, with Spark's
+ * own defaults for what the config leaves out (1 core each, spark.executor.instances 2).
+ */
+export function requestedCores(config: ApplicationConfig): number {
+  const executor = config.executor ?? {};
+  return (config.driver?.cores ?? 1) + (executor.instances ?? 2) * (executor.cores ?? 1);
+}

@@ -3,7 +3,7 @@
  * implement or call them; only runtime/main constructs adapters.
  */
 import type { z } from 'zod';
-import type { Application } from './application';
+import type { Application, ApplicationSortKey, ApplicationType } from './application';
 import type { ClusterHealth, StoredCluster } from './cluster';
 import type { Page } from './common';
 import type { ApplicationConfig } from './config';
@@ -25,6 +25,69 @@ export interface ApplicationFilter {
   labels?: Record<string, string>;
   /** Only the applications owned by this runtime replica (see Store.claimApplications). */
   ownerId?: string;
+  /** The name of the token that submitted them. */
+  userId?: string;
+  type?: ApplicationType;
+  /** Case-insensitive substring of the application id or the job id. */
+  q?: string;
+}
+
+/** The order of a list: by the key, ties broken by id in the same direction; applications without the key last. */
+export interface ApplicationSort {
+  key: ApplicationSortKey;
+  order: 'asc' | 'desc';
+}
+
+/** Applications that ended in [endedFrom, endedTo), optionally within clusters and jobs (a token's limits). */
+export interface EndedFilter {
+  endedFrom: string;
+  endedTo: string;
+  clusterIds?: string[];
+  jobIds?: string[];
+}
+
+/** What ended applications are summed by. */
+export type SpendKey = 'job' | 'user' | 'cluster' | 'label' | 'state';
+
+export interface SpendQuery extends EndedFilter {
+  /** Absent: one row (per day, with perDay). */
+  by?: SpendKey;
+  /** The label whose values are the keys, with by "label". */
+  labelKey?: string;
+  /** One row per UTC day of endedAt (and key). */
+  perDay?: boolean;
+  /** Only the groups with these keys (with `by`). */
+  keys?: string[];
+}
+
+/** Sums over a group of ended applications; the measured figures count only the runs that have them. */
+export interface SpendRow {
+  /** UTC day, "YYYY-MM-DD", with perDay. */
+  day?: string;
+  /** The group's key ("" when the application has none, e.g. no user or no such label). */
+  key?: string;
+  applications: number;
+  cost: number;
+  executorCoreSeconds: number;
+  durationMs: number;
+  inputBytes: number;
+  outputBytes: number;
+  /** Sum of task run time (the numerator of efficiency). */
+  executorRunTimeMs: number;
+  /** Applications with metrics. */
+  measured: number;
+  /** A currency of the priced runs of the group. */
+  currency?: string;
+}
+
+/** When an application waited and ran, and the cores it asked for: what activity over time is drawn from. */
+export interface ActivityInterval {
+  state: AppState;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** Driver plus executor cores its config asks for. */
+  requestedCores: number;
 }
 
 export interface ApplicationUpdate {
@@ -57,7 +120,17 @@ export interface Store {
    */
   insertApplication(app: Application, options?: { ownerId?: string }): Promise<{ app: Application; created: boolean }>;
   getApplication(id: string): Promise<Application | undefined>;
-  listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>>;
+  /** @param sort @default createdAt descending */
+  listApplications(
+    filter: ApplicationFilter,
+    limit: number,
+    cursor?: string,
+    sort?: ApplicationSort,
+  ): Promise<Page<Application>>;
+  /** Sums of the ended applications' metrics, grouped in the store (never by loading applications). */
+  sumSpend(query: SpendQuery): Promise<SpendRow[]>;
+  /** The applications of a cluster (of `jobIds` only, when given) created before `to` and not ended before `from`. */
+  listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]>;
   /** How many applications are in each of `states`, per cluster (the queue and running gauges). */
   countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]>;
   /**

@@ -2,21 +2,9 @@
 import { z } from 'zod';
 import { ApplicationConfig } from './config';
 import { TuningPolicy } from './resources';
+import { TuningChange } from './tuning-change';
 
-export const ConfigValue = z.union([z.string(), z.number(), z.boolean()]);
-export type ConfigValue = z.infer<typeof ConfigValue>;
-
-/** One changed value and the signal that caused it. */
-export const TuningChange = z.strictObject({
-  /** JSON pointer of the value, e.g. "/executor/memory". */
-  pointer: z.string(),
-  /** The value the last run used; absent when it was Spark's default. */
-  from: ConfigValue.optional(),
-  to: ConfigValue,
-  /** e.g. "executor.memory 8g -> 5g: peak JVM memory 3.1 GiB over the last 3 runs, 25% headroom" */
-  reason: z.string(),
-});
-export type TuningChange = z.infer<typeof TuningChange>;
+export { ConfigValue, TuningChange } from './tuning-change';
 
 export const Prediction = z.strictObject({
   durationSeconds: z.number(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Application } from './application';
 import { ResourceId, Timestamp } from './common';
 import { ApplicationConfig } from './config';
+import { AppState } from './states';
 
 export const TuningPolicy = z.strictObject({
   /** auto: apply recommendations; recommend-only: compute and show them; off. @default "auto" */
@@ -85,8 +86,26 @@ export type JobSpec = z.infer<typeof JobSpec>;
 export const StoredJob = JobSpec.extend({ createdAt: Timestamp, updatedAt: Timestamp }).meta({ id: 'Job' });
 export type StoredJob = z.infer<typeof StoredJob>;
 
-/** A job as listed: with the next instant of its schedule, when it has one that is enabled. */
-export const JobSummary = StoredJob.extend({ nextRunAt: Timestamp.optional() }).meta({ id: 'JobSummary' });
+/** A job's latest application, as the Jobs page lists it. */
+export const LastRun = z.strictObject({
+  appId: ResourceId,
+  state: AppState,
+  userId: z.string().optional(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.optional(),
+  endedAt: Timestamp.optional(),
+  /** From its metrics; absent until it was measured. */
+  durationMs: z.number().min(0).optional(),
+  cost: z.number().min(0).optional(),
+});
+export type LastRun = z.infer<typeof LastRun>;
+
+/** A job as listed: with the next instant of its schedule, when it has one that is enabled, and its latest run. */
+export const JobSummary = StoredJob.extend({
+  nextRunAt: Timestamp.optional(),
+  /** Absent when the job never ran. */
+  lastRun: LastRun.optional(),
+}).meta({ id: 'JobSummary' });
 export type JobSummary = z.infer<typeof JobSummary>;
 
 /** A job with its latest executions, newest first. */

@@ -5,10 +5,12 @@ import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
+import { ApplicationChanges, publishingStore } from '../apps/application-changes';
 import { ApplicationService } from '../apps/application-service';
 import { ClusterBackends } from '../apps/cluster-backends';
 import { ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
+import { InsightsService } from '../apps/insights-service';
 import { measureOnEnd } from '../apps/measure';
 import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
@@ -125,7 +127,9 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const eventLogs = createEventLogReader({ s3: s3OptionsFromEnv() });
   const durable = await openStore(databaseUrlOf(config), { clock, logger });
   const telemetry = new PrometheusTelemetry(durable);
-  const store = timedStore(durable, telemetry);
+  const changes = new ApplicationChanges();
+  // what this runtime commits is told to the stream of changes
+  const store = publishingStore(timedStore(durable, telemetry), changes);
   const backends = new ClusterBackends(overrides.plugins ?? defaultBackendPlugins(), {
     dataDir: config.dataDir,
     clock,
@@ -183,6 +187,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
         ...(config.clustersFile ? { clustersFile: config.clustersFile.path } : {}),
       }),
       tokens,
+      insights: new InsightsService({ store, clock }),
+      changes,
       clock,
       ready: async () => started && (await store.listClusters()).length > 0,
     },

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { RunMetrics } from '../domain/metrics';
-import { jobStatistics, type JobRun } from './job-stats';
+import { configChanges, jobStatistics, type JobRun } from './job-stats';
 
 function run(i: number, cost?: number): JobRun {
   return {
     appId: `app-${i}`,
     endedAt: Date.UTC(2026, 0, 1 + i),
+    state: 'COMPLETED',
+    config: { executor: { instances: 2 } },
+    provenance: { '/executor/instances': 'job' },
     metrics: {
+      executorCoreSeconds: i * 3600,
       durationMs: i * 1000,
       inputBytes: i * 10,
       outputBytes: i * 5,
@@ -29,6 +33,8 @@ describe('jobStatistics', () => {
       inputBytes: 10,
       outputBytes: 5,
       efficiency: 0.01,
+      state: 'COMPLETED',
+      configChanges: [],
     });
     // runs 6..15: median of an even count is the mean of the middle two (10, 11)
     expect(stats.medianOfRuns).toBe(10);
@@ -55,5 +61,51 @@ describe('jobStatistics', () => {
       },
       series: [],
     });
+  });
+
+  it('marks the config leaves that differ from the previous run, with the layer of the new value', () => {
+    const first = run(1, 4);
+    const second: JobRun = {
+      ...run(2, 3),
+      config: { executor: { instances: 4, memory: '4g' }, arguments: ['--x'] },
+      provenance: { '/executor/instances': 'tuning', '/executor/memory': 'overrides', '/arguments': 'job' },
+    };
+    const third: JobRun = { ...run(3, 2), config: { executor: { instances: 4 } } };
+    const stats = jobStatistics([third, first, second]);
+    expect(stats.series.map((p) => p.configChanges)).toEqual([
+      [],
+      [
+        { pointer: '/arguments', to: '["--x"]', layer: 'job' },
+        { pointer: '/executor/instances', from: 2, to: 4, layer: 'tuning' },
+        { pointer: '/executor/memory', to: '4g', layer: 'overrides' },
+      ],
+      [
+        { pointer: '/arguments', from: '["--x"]' },
+        { pointer: '/executor/memory', from: '4g' },
+      ],
+    ]);
+    expect(configChanges({ type: 'Python' }, { type: 'Python' }, {})).toEqual([]);
+  });
+
+  it('sums the savings of later successful priced runs against the first one, and names the cheapest', () => {
+    // run i costs i and holds i core-hours; run 2 failed, run 4 was not priced
+    const runs: JobRun[] = [
+      run(5, 5),
+      { ...run(2, 1), state: 'FAILED' },
+      run(3, 3),
+      run(4),
+      { ...run(1, 2), config: { executor: { instances: 9 } } },
+    ];
+    const stats = jobStatistics(runs);
+    // baseline run 1 (cost 2, 1 core-hour); later: run 3 (cost 3, 3 h), run 5 (cost 5, 5 h)
+    expect(stats.savings).toEqual({
+      baselineAppId: 'app-1',
+      cost: 2 - 3 + (2 - 5),
+      coreHours: 1 - 3 + (1 - 5),
+      runs: 2,
+    });
+    // the failed run 2 was cheaper, but did not do the work
+    expect(stats.bestRun).toEqual({ appId: 'app-1', cost: 2, config: { executor: { instances: 9 } } });
+    expect(jobStatistics([{ ...run(1, 1), state: 'FAILED' }]).savings).toBeUndefined();
   });
 });

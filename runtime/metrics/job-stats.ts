@@ -1,15 +1,23 @@
 /**
  * Per-job statistics from its runs: the medians of the last runs (the job page's headline
- * figures) and the series over all runs (its charts).
+ * figures), the series over all runs (its charts, with what changed in each run's config), what
+ * tuning saved against the first run, and the best known config.
  */
-import type { JobRunPoint, JobStatistics } from '../domain/job-statistics';
+import type { ApplicationConfig } from '../domain/config';
+import type { ConfigChange, JobRunPoint, JobStatistics } from '../domain/job-statistics';
+import { pointer, type Provenance } from '../domain/merge';
 import type { RunMetrics } from '../domain/metrics';
+import { type AppState, SUCCESSFUL_STATES } from '../domain/states';
+import type { ConfigValue } from '../domain/tuning-change';
 
 export interface JobRun {
   appId: string;
   /** When the run ended: epoch ms or an ISO 8601 date-time. */
   endedAt: number | string;
+  state: AppState;
   metrics: RunMetrics;
+  config: ApplicationConfig;
+  provenance: Provenance;
 }
 
 function median(values: number[]): number | undefined {
@@ -23,6 +31,44 @@ function toMs(endedAt: number | string): number {
   return typeof endedAt === 'number' ? endedAt : Date.parse(endedAt);
 }
 
+/** Every leaf of a config by JSON pointer; arrays are leaves, shown as their JSON text. */
+export function configLeaves(config: unknown, path: string[] = [], into = new Map<string, ConfigValue>()) {
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+    for (const [key, value] of Object.entries(config)) configLeaves(value, [...path, key], into);
+  } else if (typeof config === 'string' || typeof config === 'number' || typeof config === 'boolean') {
+    into.set(pointer(path), config);
+  } else if (config !== undefined && config !== null) {
+    into.set(pointer(path), JSON.stringify(config));
+  }
+  return into;
+}
+
+/** The leaves of `next` that differ from `previous`, by pointer, with the layer that set the new value. */
+export function configChanges(
+  previous: ApplicationConfig,
+  next: ApplicationConfig,
+  provenance: Provenance,
+): ConfigChange[] {
+  const before = configLeaves(previous);
+  const after = configLeaves(next);
+  const changes: ConfigChange[] = [];
+  for (const ptr of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const from = before.get(ptr);
+    const to = after.get(ptr);
+    if (from === to) continue;
+    const layer = to === undefined ? undefined : provenance[ptr];
+    changes.push({
+      pointer: ptr,
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(layer !== undefined ? { layer } : {}),
+    });
+  }
+  return changes;
+}
+
+const coreHours = (metrics: RunMetrics) => metrics.executorCoreSeconds / 3600;
+
 /**
  * @param window how many of the latest runs the medians cover. @default 10
  */
@@ -31,17 +77,19 @@ export function jobStatistics(runs: readonly JobRun[], window = 10): JobStatisti
     .map((run) => ({ run, endedMs: toMs(run.endedAt) }))
     .filter((r) => Number.isFinite(r.endedMs))
     .sort((a, b) => a.endedMs - b.endedMs || a.run.appId.localeCompare(b.run.appId));
-  const series: JobRunPoint[] = ordered.map(({ run, endedMs }) => ({
+  const series: JobRunPoint[] = ordered.map(({ run, endedMs }, i) => ({
     appId: run.appId,
     endedAt: new Date(endedMs).toISOString(),
+    state: run.state,
     cost: run.metrics.cost?.total,
     durationMs: run.metrics.durationMs,
     inputBytes: run.metrics.inputBytes,
     outputBytes: run.metrics.outputBytes,
     efficiency: run.metrics.efficiency,
+    configChanges: i === 0 ? [] : configChanges(ordered[i - 1]!.run.config, run.config, run.provenance),
   }));
   const last = series.slice(-window);
-  return {
+  const stats: JobStatistics = {
     medianOfRuns: last.length,
     medians: {
       cost: median(last.flatMap((p) => (p.cost === undefined ? [] : [p.cost]))),
@@ -52,4 +100,23 @@ export function jobStatistics(runs: readonly JobRun[], window = 10): JobStatisti
     },
     series,
   };
+
+  // Savings count successful priced runs only: a failed run did not do the job's work, so what it
+  // cost says nothing about the config. The baseline is the first of them because the tuner has no
+  // history before it: it ran the job's own (untuned) config, so every later run's difference to it
+  // is what tuning, applied since, saved (or cost, when negative). Runs are not normalised by input size.
+  const priced = ordered.map((o) => o.run).filter((run) => SUCCESSFUL_STATES.has(run.state) && run.metrics.cost);
+  const [baseline, ...later] = priced;
+  if (baseline?.metrics.cost) {
+    const baseCost = baseline.metrics.cost.total;
+    stats.savings = {
+      baselineAppId: baseline.appId,
+      cost: later.reduce((sum, run) => sum + baseCost - run.metrics.cost!.total, 0),
+      coreHours: later.reduce((sum, run) => sum + coreHours(baseline.metrics) - coreHours(run.metrics), 0),
+      runs: later.length,
+    };
+    const best = priced.reduce((a, b) => (b.metrics.cost!.total < a.metrics.cost!.total ? b : a));
+    stats.bestRun = { appId: best.appId, cost: best.metrics.cost!.total, config: best.config };
+  }
+  return stats;
 }

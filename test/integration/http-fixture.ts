@@ -1,9 +1,11 @@
 /** A server over the in-memory store and a fake back-end, with an admin token and token factory. */
 import type { FastifyInstance } from 'fastify';
+import { ApplicationChanges, publishingStore } from '../../runtime/apps/application-changes';
 import { ApplicationService } from '../../runtime/apps/application-service';
 import { ClusterBackends } from '../../runtime/apps/cluster-backends';
 import { ClusterHealthMonitor } from '../../runtime/apps/cluster-health';
 import { ClusterService } from '../../runtime/apps/cluster-service';
+import { InsightsService } from '../../runtime/apps/insights-service';
 import { TokenService } from '../../runtime/apps/token-service';
 import { buildServer, type ServerOptions } from '../../runtime/adapters/http/server';
 import type { Store } from '../../runtime/domain/ports';
@@ -33,6 +35,7 @@ export interface HttpFixture {
   clock: FakeClock;
   applications: ApplicationService;
   tokens: TokenService;
+  changes: ApplicationChanges;
   adminSecret: string;
   /** A token's secret with these scopes and limits. */
   token(
@@ -45,15 +48,22 @@ export interface HttpFixture {
  * The store is in memory unless SPARKPLANE_HTTP_TEST_STORE names a database URL (e.g. ":memory:"
  * for SQLite), so the same tests run against the real store.
  */
-async function testStore(): Promise<Store> {
-  const url = process.env.SPARKPLANE_HTTP_TEST_STORE;
+async function testStore(storeUrl?: string): Promise<Store> {
+  const url = storeUrl ?? process.env.SPARKPLANE_HTTP_TEST_STORE;
   if (!url) return new MemoryStore();
   const { openStore } = await import('../../runtime/adapters/store/open-store');
   return openStore(url);
 }
 
-export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixture> {
-  const store = await testStore();
+export interface FixtureOptions extends ServerOptions {
+  /** A database URL for the real store (SQLite path, postgres://...). @default the in-memory store */
+  storeUrl?: string;
+}
+
+export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<HttpFixture> {
+  const { storeUrl, ...options } = fixtureOptions;
+  const changes = new ApplicationChanges();
+  const store = publishingStore(await testStore(storeUrl), changes);
   const clock = new FakeClock();
   const backend = new FakeBackend();
   const backends = new ClusterBackends([fakeBackendPlugin(backend)], { dataDir: '', clock, logger: silentLogger });
@@ -78,6 +88,8 @@ export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixt
       templates: new TemplateService({ store }),
       clusters: new ClusterService({ store, backends, health }),
       tokens,
+      insights: new InsightsService({ store, clock }),
+      changes,
       clock,
     },
     // every answer of the tests is checked against its route's response schema
@@ -93,6 +105,7 @@ export async function httpFixture(options: ServerOptions = {}): Promise<HttpFixt
     clock,
     applications,
     tokens,
+    changes,
     adminSecret: admin.secret,
     token: async (scopes, limits = {}) => (await tokens.create({ name: `t${++n}`, scopes, ...limits })).secret,
   };

@@ -127,6 +127,8 @@ describe('response validation', () => {
         templates: undefined as never,
         clusters: undefined as never,
         tokens: f.tokens,
+        insights: undefined as never,
+        changes: f.changes,
         clock: f.clock,
       },
       { validateResponses: true, docs: false },

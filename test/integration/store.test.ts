@@ -63,6 +63,7 @@ function makeApp(overrides: Partial<Application> = {}): Application {
     jobId: 'job-a',
     state: 'NEW',
     submissionSource: 'api',
+    type: 'batch',
     configOverrides: {},
     config: { type: 'Python', mainApplicationFile: 'local:///pi.py' },
     provenance: { '/type': 'template', '/mainApplicationFile': 'job' },

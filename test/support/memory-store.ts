@@ -5,13 +5,18 @@
  */
 import type { Application } from '../../runtime/domain/application';
 import { DomainError } from '../../runtime/domain/errors';
+import { requestedCores } from '../../runtime/domain/config';
 import type {
+  ActivityInterval,
   ApiToken,
   ApplicationFilter,
+  ApplicationSort,
   ApplicationUpdate,
   ClaimOptions,
   Clock,
   Page,
+  SpendQuery,
+  SpendRow,
   Store,
   StoredCluster,
   StoredJob,
@@ -85,6 +90,8 @@ export class MemoryStore implements Store {
         }
       }
     }
+    // the type the SQL store's column defaults to
+    app = { ...app, type: app.type ?? 'batch' };
     this.applications.set(app.id, copy(app));
     if (options.ownerId !== undefined) this.owners.set(app.id, options.ownerId);
     return { app: copy(app), created: true };
@@ -108,22 +115,124 @@ export class MemoryStore implements Store {
     return [...counts.values()];
   }
 
-  async listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>> {
+  /** Sorted by the key (default createdAt descending), ties by id, applications without the key last, as the SQL store. */
+  async listApplications(
+    filter: ApplicationFilter,
+    limit: number,
+    cursor?: string,
+    sort: ApplicationSort = { key: 'createdAt', order: 'desc' },
+  ): Promise<Page<Application>> {
     checkLimit(limit);
-    const after = cursor === undefined ? undefined : keyOf(cursor, 2);
+    const q = filter.q?.toLowerCase();
     const matching = [...this.applications.values()]
       .filter((a) => filter.clusterId === undefined || a.clusterId === filter.clusterId)
       .filter((a) => filter.jobId === undefined || a.jobId === filter.jobId)
       .filter((a) => !filter.states?.length || filter.states.includes(a.state))
       .filter((a) => filter.ownerId === undefined || this.owners.get(a.id) === filter.ownerId)
+      .filter((a) => filter.userId === undefined || a.userId === filter.userId)
+      .filter((a) => filter.type === undefined || (a.type ?? 'batch') === filter.type)
+      .filter((a) => !q || a.id.toLowerCase().includes(q) || a.jobId.toLowerCase().includes(q))
       .filter((a) => filter.createdFrom === undefined || Date.parse(a.createdAt) >= Date.parse(filter.createdFrom))
       .filter((a) => filter.createdTo === undefined || Date.parse(a.createdAt) < Date.parse(filter.createdTo))
-      .filter((a) => Object.entries(filter.labels ?? {}).every(([k, v]) => a.config.labels?.[k] === v))
-      .sort((a, b) => compareKeys([b.createdAt, b.id], [a.createdAt, a.id]))
-      .filter((a) => !after || compareKeys([a.createdAt, a.id], [after[0] ?? '', after[1] ?? '']) < 0);
-    const items = matching.slice(0, limit).map(copy);
-    const last = items[items.length - 1];
-    return matching.length > limit && last ? { items, nextCursor: cursorOf([last.createdAt, last.id]) } : { items };
+      .filter((a) => Object.entries(filter.labels ?? {}).every(([k, v]) => a.config.labels?.[k] === v));
+    const sign = sort.order === 'desc' ? -1 : 1;
+    const compare = (a: SortEntry, b: SortEntry) => {
+      if ((a.value === undefined) !== (b.value === undefined)) return a.value === undefined ? 1 : -1;
+      if (a.value !== undefined && b.value !== undefined && a.value !== b.value)
+        return a.value < b.value ? -sign : sign;
+      return a.id === b.id ? 0 : a.id < b.id ? -sign : sign;
+    };
+    const entries = matching.map((app) => ({ app, value: sortKeyOf(app, sort), id: app.id })).sort(compare);
+    let start = 0;
+    if (cursor !== undefined) {
+      const [key, order, phase, value = '', id = ''] = keyOf(cursor, 5);
+      if (key !== sort.key || order !== sort.order || (phase !== 'value' && phase !== 'null')) {
+        throw new DomainError('VALIDATION_FAILED', `cursor "${cursor}" was made for another sort`, [
+          { path: 'cursor', message: `"${cursor}" was made for sort=${key}&order=${order}` },
+        ]);
+      }
+      const position: SortEntry = {
+        value:
+          phase === 'null' ? undefined : sort.key === 'createdAt' || sort.key === 'startedAt' ? value : Number(value),
+        id,
+      };
+      start = entries.findIndex((entry) => compare(entry, position) > 0);
+      if (start < 0) start = entries.length;
+    }
+    const page = entries.slice(start, start + limit);
+    const items = page.map((entry) => copy(entry.app));
+    const last = page[page.length - 1];
+    if (entries.length <= start + limit || !last) return { items };
+    const phase = last.value === undefined ? 'null' : 'value';
+    return {
+      items,
+      nextCursor: cursorOf([sort.key, sort.order, phase, last.value === undefined ? '' : String(last.value), last.id]),
+    };
+  }
+
+  /** As the SQL store's GROUP BY, over the applications in memory. */
+  async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
+    const from = Date.parse(query.endedFrom);
+    const to = Date.parse(query.endedTo);
+    const groups = new Map<string, SpendRow>();
+    for (const app of this.applications.values()) {
+      if (app.endedAt === undefined) continue;
+      const ended = Date.parse(app.endedAt);
+      if (ended < from || ended >= to) continue;
+      if (query.clusterIds && !query.clusterIds.includes(app.clusterId)) continue;
+      if (query.jobIds && !query.jobIds.includes(app.jobId)) continue;
+      const keys = {
+        job: app.jobId,
+        user: app.userId ?? '',
+        cluster: app.clusterId,
+        state: app.state,
+        label: app.config.labels?.[query.labelKey ?? ''] ?? '',
+      };
+      const day = query.perDay ? new Date(ended).toISOString().slice(0, 10) : undefined;
+      const key = query.by === undefined ? undefined : keys[query.by];
+      if (key !== undefined && query.keys && !query.keys.includes(key)) continue;
+      const id = `${day ?? ''} ${key ?? ''}`;
+      const row: SpendRow = groups.get(id) ?? {
+        ...(day !== undefined ? { day } : {}),
+        ...(key !== undefined ? { key } : {}),
+        applications: 0,
+        cost: 0,
+        executorCoreSeconds: 0,
+        durationMs: 0,
+        inputBytes: 0,
+        outputBytes: 0,
+        executorRunTimeMs: 0,
+        measured: 0,
+      };
+      const m = app.metrics;
+      row.applications += 1;
+      row.cost += m?.cost?.total ?? 0;
+      if (m?.cost) row.currency = m.cost.currency;
+      if (m) {
+        row.measured += 1;
+        row.executorCoreSeconds += m.executorCoreSeconds;
+        row.durationMs += m.durationMs;
+        row.inputBytes += m.inputBytes;
+        row.outputBytes += m.outputBytes;
+        row.executorRunTimeMs += m.executorRunTimeMs;
+      }
+      groups.set(id, row);
+    }
+    return [...groups.values()];
+  }
+
+  async listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]> {
+    return [...this.applications.values()]
+      .filter((a) => a.clusterId === clusterId && Date.parse(a.createdAt) < Date.parse(to))
+      .filter((a) => !jobIds || jobIds.includes(a.jobId))
+      .filter((a) => a.endedAt === undefined || Date.parse(a.endedAt) >= Date.parse(from))
+      .map((a) => ({
+        state: a.state,
+        createdAt: a.createdAt,
+        ...(a.startedAt !== undefined ? { startedAt: a.startedAt } : {}),
+        ...(a.endedAt !== undefined ? { endedAt: a.endedAt } : {}),
+        requestedCores: requestedCores(a.config),
+      }));
   }
 
   async updateApplication(
@@ -285,6 +394,27 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+}
+
+interface SortEntry {
+  value: string | number | undefined;
+  id: string;
+}
+
+/** The application's sort key as the SQL store's column holds it; undefined when it has none. */
+function sortKeyOf(app: Application, sort: ApplicationSort): string | number | undefined {
+  switch (sort.key) {
+    case 'createdAt':
+      return app.createdAt;
+    case 'startedAt':
+      return app.startedAt;
+    case 'duration':
+      return app.metrics?.durationMs;
+    case 'cost':
+      return app.metrics?.cost?.total;
+    case 'coreHours':
+      return app.metrics?.executorCoreSeconds;
+  }
 }
 
 function compareKeys(a: string[], b: string[]): number {

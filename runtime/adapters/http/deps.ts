@@ -1,6 +1,8 @@
 /** What the HTTP adapter serves: the use cases, built by the composition root. */
+import type { ApplicationChanges } from '../../apps/application-changes';
 import type { ApplicationService } from '../../apps/application-service';
 import type { ClusterService } from '../../apps/cluster-service';
+import type { InsightsService } from '../../apps/insights-service';
 import type { TokenService } from '../../apps/token-service';
 import type { Clock } from '../../domain/ports';
 import type { JobService, TemplateService } from '../../jobs/job-service';
@@ -11,6 +13,10 @@ export interface HttpDeps {
   templates: TemplateService;
   clusters: ClusterService;
   tokens: TokenService;
+  /** The cost report and cluster summaries. */
+  insights: InsightsService;
+  /** What the store of this runtime commits, for the stream of changes. */
+  changes: ApplicationChanges;
   clock: Clock;
   /** Readiness: the store answers, back-ends are up. @default always ready */
   ready?: () => Promise<boolean>;

@@ -146,7 +146,8 @@ export function nativeRoutes(deps: HttpDeps) {
         schema: {
           tags: applications,
           summary: 'List applications',
-          description: 'Newest first, filtered by cluster, job, state, creation time and labels; paged with cursors.',
+          description:
+            'Filtered by cluster, job, state, user, type, creation time, labels and text in the ids; sorted (newest first by default, ties by id); paged with cursors that hold the sort key (a cursor is valid only with the sort and order it came from).',
           querystring: ListApplicationsQuery,
           response: { 200: pageOf(Application), ...PROBLEM_RESPONSES },
         },
@@ -159,12 +160,16 @@ export function nativeRoutes(deps: HttpDeps) {
           {
             ...(q.clusterId !== undefined ? { clusterId: q.clusterId } : {}),
             ...(q.jobId !== undefined ? { jobId: q.jobId } : {}),
+            ...(q.userId !== undefined ? { userId: q.userId } : {}),
+            ...(q.type !== undefined ? { type: q.type } : {}),
+            ...(q.q !== undefined ? { q: q.q } : {}),
             ...(q.state ? { states: q.state } : {}),
             ...(q.from !== undefined ? { createdFrom: q.from } : {}),
             ...(q.to !== undefined ? { createdTo: q.to } : {}),
             ...(labels ? { labels } : {}),
             limit: q.limit,
             ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+            sort: { key: q.sort, order: q.order },
           },
           request.principal,
         );

@@ -1,5 +1,6 @@
 /** Request schemas of the native API that are not domain resources themselves (query strings, paths, headers). */
 import { z } from 'zod';
+import { ApplicationSortKey, ApplicationType } from '../../domain/application';
 import { NextCursor, ResourceId } from '../../domain/common';
 import { Problem } from '../../domain/problem';
 import { SUBMIT_EXAMPLE, SubmitRequest } from '../../domain/resources';
@@ -13,16 +14,34 @@ const Limit = z.coerce.number().int().min(1).max(500).default(50).meta({ descrip
 
 export const PageQuery = z.strictObject({ limit: Limit, cursor: NextCursor.optional() });
 
-export const ListApplicationsQuery = z.strictObject({
-  clusterId: ResourceId.optional(),
-  jobId: ResourceId.optional(),
-  state: OneOrMany(AppState).optional().meta({ description: 'Repeatable.' }),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'createdAt >= from (ISO 8601)' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'createdAt < to (ISO 8601)' }),
-  label: OneOrMany(LabelSelector).optional().meta({ description: 'key:value, repeatable; all must match.' }),
-  limit: Limit,
-  cursor: NextCursor.optional(),
-});
+export const ListApplicationsQuery = z
+  .strictObject({
+    clusterId: ResourceId.optional(),
+    jobId: ResourceId.optional(),
+    userId: z.string().min(1).max(200).optional().meta({ description: 'The name of the token that submitted it.' }),
+    type: ApplicationType.optional(),
+    q: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'Case-insensitive substring of the application id or the job id.' }),
+    sort: ApplicationSortKey.default('createdAt').meta({
+      description:
+        'Order by creation, start, duration, cost or core-hours; ties by id; applications without the value (not started, not measured) last. @default createdAt',
+    }),
+    order: z.enum(['asc', 'desc']).default('desc').meta({ description: '@default desc' }),
+    state: OneOrMany(AppState).optional().meta({ description: 'Repeatable.' }),
+    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'createdAt >= from (ISO 8601)' }),
+    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'createdAt < to (ISO 8601)' }),
+    label: OneOrMany(LabelSelector).optional().meta({ description: 'key:value, repeatable; all must match.' }),
+    limit: Limit,
+    cursor: NextCursor.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to), {
+    path: ['to'],
+    message: 'must be after from',
+  });
 
 export const ListJobsQuery = PageQuery.extend({ clusterId: ResourceId.optional() });
 

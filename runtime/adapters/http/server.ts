@@ -21,6 +21,7 @@ import type { PrometheusTelemetry } from '../prometheus/prometheus-telemetry';
 import { registerAuth } from './auth';
 import type { HttpDeps } from './deps';
 import { toDomainError } from './errors';
+import { dashboardRoutes } from './dashboard-routes';
 import { nativeRoutes } from './native-routes';
 import { PROBLEM_RESPONSES } from './native-schemas';
 import { oceanError } from './ocean-envelope';
@@ -294,6 +295,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
 
   await app.register(nativeRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(whoamiRoute, { prefix: NATIVE_PREFIX });
+  await app.register(dashboardRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
   const ui = options.ui ?? true;
   if (ui) await registerUiStatic(app, typeof ui === 'object' ? { root: ui.root } : {});

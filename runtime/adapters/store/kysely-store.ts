@@ -8,17 +8,21 @@
  * transaction to commit, so the read that follows always finds the winner.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Compilable, CompiledQuery, Kysely, Selectable, Updateable } from 'kysely';
+import { type Compilable, type CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Application } from '../../domain/application';
 import type { ConfigTemplate, JobSpec } from '../../domain/resources';
 import { DomainError } from '../../domain/errors';
 import type {
+  ActivityInterval,
   ApiToken,
   ApplicationFilter,
+  ApplicationSort,
   ApplicationUpdate,
   ClaimOptions,
   Clock,
   Page,
+  SpendQuery,
+  SpendRow,
   Store,
   StoredCluster,
   StoredJob,
@@ -26,11 +30,35 @@ import type {
 } from '../../domain/ports';
 import { ACTIVE_STATES, type AppState } from '../../domain/states';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor';
+import { DEFAULT_SORT, decodeSortCursor, encodeSortCursor, NULLABLE_SORT, sortText, sortValue } from './sort-cursor';
 import { writeJson, writeTime, type DialectCodec } from './dialect';
 import { migrateToLatest } from './migrations';
-import { applicationRow, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
+import { applicationRow, metricColumns, toApplication, toCluster, toJob, toTemplate, toToken, tokenRow } from './rows';
 import type { ApplicationsTable, Database } from './schema';
 import { type Executor, statement, type StatementResult, type WriteStatement } from './statements';
+
+/** The column of each sort key. */
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  duration: 'duration_ms',
+  cost: 'cost',
+  coreHours: 'core_seconds',
+} as const;
+
+/** The column of each spend key (labels are joined). */
+const SPEND_KEYS = {
+  job: 'a.job_id',
+  user: 'a.user_id',
+  cluster: 'a.cluster_id',
+  state: 'a.state',
+  label: undefined,
+} as const;
+
+/** `IN ()` is not SQL: an empty list matches nothing. */
+function nonEmpty(values: string[]): string[] {
+  return values.length > 0 ? values : [''];
+}
 
 /**
  * Kysely builds and compiles every query (and migrates the schema); the executor runs them (on
@@ -73,7 +101,10 @@ export class KyselyStore implements Store {
     const [inserted] = await this.executor.write(statements);
     if (inserted!.rows.length > 0) {
       // what was inserted is the application as given, its instants as stored
-      return { app: { ...app, createdAt: row.created_at, updatedAt: row.updated_at }, created: true };
+      return {
+        app: { ...app, type: app.type ?? 'batch', createdAt: row.created_at, updatedAt: row.updated_at },
+        created: true,
+      };
     }
 
     const existing = await this.findDuplicate(app);
@@ -110,14 +141,70 @@ export class KyselyStore implements Store {
     return row && toApplication(row, this.codec);
   }
 
-  /** Newest first by (createdAt, id). An empty `states` array does not filter. */
-  async listApplications(filter: ApplicationFilter, limit: number, cursor?: string): Promise<Page<Application>> {
+  /**
+   * Sorted by the key (default createdAt, descending), ties broken by id. Applications without the
+   * key (not started, not measured) come last: the rows with it are read first and, once they run
+   * out, those without it, each part an index range scan, so the first page never scans the table.
+   * An empty `states` array does not filter.
+   */
+  async listApplications(
+    filter: ApplicationFilter,
+    limit: number,
+    cursor?: string,
+    sort: ApplicationSort = DEFAULT_SORT,
+  ): Promise<Page<Application>> {
     checkLimit(limit);
+    const column = SORT_COLUMNS[sort.key];
+    const after = cursor === undefined ? undefined : decodeSortCursor(cursor, sort);
+    const rows: Selectable<ApplicationsTable>[] = [];
+    const op = sort.order === 'desc' ? '<' : '>';
+    if (!after || after.phase === 'value') {
+      let query = this.filtered(filter).where(column, 'is not', null);
+      if (after?.phase === 'value') {
+        const value = sortValue(sort.key, after.value);
+        query = query.where(({ eb, refTuple, tuple }) => eb(refTuple(column, 'id'), op, tuple(value, after.id)));
+      }
+      rows.push(
+        ...(await this.read(
+          query
+            .orderBy(column, sort.order)
+            .orderBy('id', sort.order)
+            .limit(limit + 1),
+        )),
+      );
+    }
+    if (rows.length <= limit && NULLABLE_SORT.has(sort.key)) {
+      let query = this.filtered(filter).where(column, 'is', null);
+      if (after?.phase === 'null') query = query.where('id', op, after.id);
+      rows.push(...(await this.read(query.orderBy('id', sort.order).limit(limit + 1 - rows.length))));
+    }
+    const page = rows.slice(0, limit);
+    const items = page.map((row) => toApplication(row, this.codec));
+    const last = page[page.length - 1];
+    if (rows.length <= limit || !last) return { items };
+    const value = last[column];
+    return {
+      items,
+      nextCursor: encodeSortCursor(sort, value === null ? null : sortText(sort.key, value, this.codec), last.id),
+    };
+  }
+
+  /** The applications matching the filter, unsorted. */
+  private filtered(filter: ApplicationFilter) {
     let query = this.db.selectFrom('applications').selectAll();
     if (filter.clusterId !== undefined) query = query.where('cluster_id', '=', filter.clusterId);
     if (filter.jobId !== undefined) query = query.where('job_id', '=', filter.jobId);
     if (filter.states !== undefined && filter.states.length > 0) query = query.where('state', 'in', filter.states);
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.q !== undefined && filter.q !== '') {
+      // ids are lowercase; LIKE is case-insensitive on SQLite only, so the text is lowered
+      const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(
+        sql<boolean>`(${sql.ref('id')} like ${pattern} escape '\\' or ${sql.ref('job_id')} like ${pattern} escape '\\')`,
+      );
+    }
     if (filter.createdFrom !== undefined) {
       query = query.where('created_at', '>=', writeTime(filter.createdFrom, 'createdFrom'));
     }
@@ -134,21 +221,84 @@ export class KyselyStore implements Store {
         ),
       );
     }
-    if (cursor !== undefined) {
-      const [createdAt = '', id = ''] = decodeCursor(cursor, 2);
-      query = query.where(({ eb, refTuple, tuple }) =>
-        eb(refTuple('created_at', 'id'), '<', tuple(writeTime(createdAt, 'cursor'), id)),
-      );
+    return query;
+  }
+
+  /** One GROUP BY over the ended applications (index applications_ended_spend). */
+  async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
+    const day =
+      this.codec.kind === 'sqlite'
+        ? sql<string>`substr(${sql.ref('a.ended_at')}, 1, 10)`
+        : sql<string>`to_char(${sql.ref('a.ended_at')} at time zone 'UTC', 'YYYY-MM-DD')`;
+    const keyColumn = query.by === undefined ? undefined : SPEND_KEYS[query.by];
+    let q = this.db
+      .selectFrom('applications as a')
+      .select(({ fn }) => [
+        fn.countAll<number | string>().as('applications'),
+        fn.sum<number | string | null>('a.cost').as('cost'),
+        fn.sum<number | string | null>('a.core_seconds').as('core_seconds'),
+        fn.sum<number | string | null>('a.duration_ms').as('duration_ms'),
+        fn.sum<number | string | null>('a.input_bytes').as('input_bytes'),
+        fn.sum<number | string | null>('a.output_bytes').as('output_bytes'),
+        fn.sum<number | string | null>('a.task_ms').as('task_ms'),
+        fn.count<number | string>('a.core_seconds').as('measured'),
+        fn.max('a.currency').as('currency'),
+      ])
+      .where('a.ended_at', '>=', writeTime(query.endedFrom, 'from'))
+      .where('a.ended_at', '<', writeTime(query.endedTo, 'to'));
+    if (query.clusterIds !== undefined) q = q.where('a.cluster_id', 'in', nonEmpty(query.clusterIds));
+    if (query.jobIds !== undefined) q = q.where('a.job_id', 'in', nonEmpty(query.jobIds));
+    let grouped = q.select(sql<string>`''`.as('key'));
+    const keyOf = (column: string) => sql<string>`coalesce(${sql.ref(column)}, '')`;
+    if (keyColumn !== undefined) {
+      grouped = q.select(keyOf(keyColumn).as('key')).groupBy(sql.ref(keyColumn));
+      if (query.keys !== undefined) grouped = grouped.where(keyOf(keyColumn), 'in', nonEmpty(query.keys));
+    } else if (query.by === 'label') {
+      grouped = q
+        .leftJoin('app_labels as l', (join) =>
+          join.onRef('l.app_id', '=', 'a.id').on('l.key', '=', query.labelKey ?? ''),
+        )
+        .select(keyOf('l.value').as('key'))
+        .groupBy('l.value');
+      if (query.keys !== undefined) grouped = grouped.where(keyOf('l.value'), 'in', nonEmpty(query.keys));
     }
-    const rows = await this.read(
-      query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1),
-    );
-    const items = rows.slice(0, limit).map((row) => toApplication(row, this.codec));
-    const last = items[items.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
+    if (query.perDay) grouped = grouped.select(day.as('day')).groupBy(day);
+    const rows = await this.read(grouped);
+    const number = (value: number | string | null) => (value === null ? 0 : Number(value));
+    return rows.map((row) => {
+      const day = (row as { day?: string }).day;
+      return {
+        ...(day !== undefined ? { day } : {}),
+        ...(query.by !== undefined ? { key: row.key } : {}),
+        applications: number(row.applications),
+        cost: number(row.cost),
+        executorCoreSeconds: number(row.core_seconds),
+        durationMs: number(row.duration_ms),
+        inputBytes: number(row.input_bytes),
+        outputBytes: number(row.output_bytes),
+        executorRunTimeMs: number(row.task_ms),
+        measured: number(row.measured),
+        ...(row.currency !== null && row.currency !== undefined ? { currency: String(row.currency) } : {}),
+      };
+    });
+  }
+
+  async listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]> {
+    let query = this.db
+      .selectFrom('applications')
+      .select(['state', 'created_at', 'started_at', 'ended_at', 'requested_cores'])
+      .where('cluster_id', '=', clusterId)
+      .where('created_at', '<', writeTime(to, 'to'))
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>=', writeTime(from, 'from'))]));
+    if (jobIds !== undefined) query = query.where('job_id', 'in', nonEmpty(jobIds));
+    const rows = await this.read(query);
+    return rows.map((row) => ({
+      state: row.state as AppState,
+      createdAt: this.codec.readTime(row.created_at),
+      ...(row.started_at !== null ? { startedAt: this.codec.readTime(row.started_at) } : {}),
+      ...(row.ended_at !== null ? { endedAt: this.codec.readTime(row.ended_at) } : {}),
+      requestedCores: Number(row.requested_cores),
+    }));
   }
 
   async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {
@@ -176,7 +326,8 @@ export class KyselyStore implements Store {
     if (update.backendRef !== undefined) set.backend_ref = update.backendRef;
     if (update.startedAt !== undefined) set.started_at = writeTime(update.startedAt, 'startedAt');
     if (update.endedAt !== undefined) set.ended_at = writeTime(update.endedAt, 'endedAt');
-    if (update.metrics !== undefined) set.metrics = writeJson(update.metrics);
+    if (update.metrics !== undefined)
+      Object.assign(set, { metrics: writeJson(update.metrics), ...metricColumns(update.metrics) });
     if (update.stopRequest !== undefined) {
       set.stop_request = update.stopRequest === null ? null : writeJson(update.stopRequest);
     }
@@ -301,6 +452,7 @@ export class KyselyStore implements Store {
           settings: writeJson(cluster.settings),
           display_name: cluster.displayName ?? null,
           ocean_cluster_id: cluster.oceanClusterId ?? null,
+          region: cluster.region ?? null,
           created_at: now,
           updated_at: now,
         })
@@ -310,6 +462,7 @@ export class KyselyStore implements Store {
             settings: eb.ref('excluded.settings'),
             display_name: eb.ref('excluded.display_name'),
             ocean_cluster_id: eb.ref('excluded.ocean_cluster_id'),
+            region: eb.ref('excluded.region'),
             updated_at: eb.ref('excluded.updated_at'),
           })),
         )

@@ -3,7 +3,7 @@
  * them in kysely_migration and holds a lock while it runs (so two replicas starting together on
  * PostgreSQL do not both migrate). Never edit a released migration: add the next one.
  */
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { DialectCodec } from './dialect';
 
 function initialSchema(codec: DialectCodec): Migration {
@@ -142,6 +142,108 @@ function clusterNames(): Migration {
   };
 }
 
+/** SQL reading a JSON column's member as text, e.g. metrics.cost.currency. */
+function jsonText(codec: DialectCodec, column: string, path: string[]): string {
+  if (codec.kind === 'sqlite') return `json_extract(${column}, '$.${path.join('.')}')`;
+  const parents = path
+    .slice(0, -1)
+    .map((key) => `->'${key}'`)
+    .join('');
+  return `(${column}${parents}->>'${path[path.length - 1]}')`;
+}
+
+function jsonNumber(codec: DialectCodec, column: string, path: string[]): string {
+  return codec.kind === 'sqlite' ? jsonText(codec, column, path) : `${jsonText(codec, column, path)}::double precision`;
+}
+
+/**
+ * What the dashboards need: the application's type and applied tuning changes, the figures of its
+ * metrics and the cores it asks for as columns (sorted, filtered and summed in SQL, with indexes),
+ * backfilled from the stored JSON; a cluster's region.
+ */
+function dashboards(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      const number = codec.kind === 'sqlite' ? 'real' : 'double precision';
+      const columns: [string, 'text' | 'real' | 'double precision' | 'jsonb'][] = [
+        ['tuning_changes', codec.jsonType],
+        ['cost', number],
+        ['currency', 'text'],
+        ['core_seconds', number],
+        ['duration_ms', number],
+        ['input_bytes', number],
+        ['output_bytes', number],
+        ['task_ms', number],
+      ];
+      // SQLite adds one column per ALTER TABLE
+      await db.schema
+        .alterTable('applications')
+        .addColumn('type', 'text', (c) => c.notNull().defaultTo('batch'))
+        .execute();
+      await db.schema
+        .alterTable('applications')
+        .addColumn('requested_cores', number, (c) => c.notNull().defaultTo(0))
+        .execute();
+      for (const [name, type] of columns) await db.schema.alterTable('applications').addColumn(name, type).execute();
+      await db.schema.alterTable('clusters').addColumn('region', 'text').execute();
+
+      const table = db.withTables<{ applications: Record<string, unknown> }>();
+      await table
+        .updateTable('applications')
+        .set({
+          cost: sql.raw(jsonNumber(codec, 'metrics', ['cost', 'total'])),
+          currency: sql.raw(jsonText(codec, 'metrics', ['cost', 'currency'])),
+          core_seconds: sql.raw(jsonNumber(codec, 'metrics', ['executorCoreSeconds'])),
+          duration_ms: sql.raw(jsonNumber(codec, 'metrics', ['durationMs'])),
+          input_bytes: sql.raw(jsonNumber(codec, 'metrics', ['inputBytes'])),
+          output_bytes: sql.raw(jsonNumber(codec, 'metrics', ['outputBytes'])),
+          task_ms: sql.raw(jsonNumber(codec, 'metrics', ['executorRunTimeMs'])),
+        })
+        .where(sql.ref('metrics'), 'is not', null)
+        .execute();
+      // as requestedCores() in the domain: Spark's defaults for what the config leaves out
+      const cores = (path: string, fallback: number) =>
+        `coalesce(${jsonNumber(codec, 'config', path.split('.'))}, ${fallback})`;
+      await table
+        .updateTable('applications')
+        .set({
+          requested_cores: sql.raw(
+            `${cores('driver.cores', 1)} + ${cores('executor.instances', 2)} * ${cores('executor.cores', 1)}`,
+          ),
+        })
+        .execute();
+
+      // the costs and cluster pages: applications ended in a range, summed without reading the rows
+      await db.schema
+        .createIndex('applications_ended_spend')
+        .on('applications')
+        .columns(['ended_at', 'cluster_id', 'job_id', 'user_id', 'state', 'cost', 'core_seconds', 'duration_ms'])
+        .execute();
+      await db.schema
+        .createIndex('applications_cluster_ended')
+        .on('applications')
+        .columns(['cluster_id', 'ended_at'])
+        .execute();
+      await db.schema
+        .createIndex('applications_user_created')
+        .on('applications')
+        .columns(['user_id', 'created_at', 'id'])
+        .execute();
+      // the Applications page: the first page of a list sorted by any key, alone or within a cluster and state
+      for (const key of ['created_at', 'started_at', 'duration_ms', 'cost', 'core_seconds']) {
+        if (key !== 'created_at') {
+          await db.schema.createIndex(`applications_by_${key}`).on('applications').columns([key, 'id']).execute();
+        }
+        await db.schema
+          .createIndex(`applications_cluster_state_${key}`)
+          .on('applications')
+          .columns(['cluster_id', 'state', key, 'id'])
+          .execute();
+      }
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
   return {
@@ -149,6 +251,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0002_replica_ownership': replicaOwnership(codec),
     '0003_stop_request': stopRequest(codec),
     '0004_cluster_names': clusterNames(),
+    '0005_dashboards': dashboards(codec),
   };
 }
 

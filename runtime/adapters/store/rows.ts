@@ -7,6 +7,8 @@ import type { Insertable, Selectable } from 'kysely';
 import type { z } from 'zod';
 import { Application } from '../../domain/application';
 import { StoredCluster } from '../../domain/cluster';
+import { requestedCores } from '../../domain/config';
+import type { RunMetrics } from '../../domain/metrics';
 import { DomainError } from '../../domain/errors';
 import { StoredJob, StoredTemplate } from '../../domain/resources';
 import { ApiToken } from '../../domain/tokens';
@@ -30,8 +32,25 @@ function decode<S extends z.ZodType>(schema: S, what: string, record: Record<str
   );
 }
 
+/** The columns that repeat figures of the metrics, for sorting and sums in SQL. */
+export function metricColumns(metrics: RunMetrics | undefined) {
+  return {
+    cost: metrics?.cost?.total ?? null,
+    currency: metrics?.cost?.currency ?? null,
+    core_seconds: metrics?.executorCoreSeconds ?? null,
+    duration_ms: metrics?.durationMs ?? null,
+    input_bytes: metrics?.inputBytes ?? null,
+    output_bytes: metrics?.outputBytes ?? null,
+    task_ms: metrics?.executorRunTimeMs ?? null,
+  };
+}
+
 export function applicationRow(app: Application): Insertable<ApplicationsTable> {
   return {
+    type: app.type ?? 'batch',
+    tuning_changes: app.tuningChanges === undefined ? null : writeJson(app.tuningChanges),
+    requested_cores: requestedCores(app.config),
+    ...metricColumns(app.metrics),
     id: app.id,
     cluster_id: app.clusterId,
     job_id: app.jobId,
@@ -65,6 +84,8 @@ export function toApplication(row: Selectable<ApplicationsTable>, codec: Dialect
       state: row.state,
       stateReason: row.state_reason ?? undefined,
       submissionSource: row.submission_source,
+      type: row.type,
+      tuningChanges: row.tuning_changes === null ? undefined : codec.readJson(row.tuning_changes),
       userId: row.user_id ?? undefined,
       idempotencyKey: row.idempotency_key ?? undefined,
       configTemplateId: row.config_template_id ?? undefined,
@@ -110,6 +131,7 @@ export function toCluster(row: Selectable<ClustersTable>, codec: DialectCodec): 
       id: row.id,
       displayName: row.display_name,
       oceanClusterId: row.ocean_cluster_id,
+      region: row.region,
       backend: row.backend,
       settings: codec.readJson(row.settings),
       createdAt: codec.readTime(row.created_at),

@@ -33,7 +33,22 @@ export interface ApplicationsTable {
   ended_at: TimestampOrNull;
   /** The replica acting on the application (migration 0002); NULL: none yet, or released. */
   owner_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0005: "batch" or "session". */
+  type: ColumnType<string, string | undefined, string>;
+  tuning_changes: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Driver + executor cores its config asks for. */
+  requested_cores: ColumnType<number, number | undefined, number>;
+  /** The figures of `metrics`, as columns to sort and sum by (NULL until measured). */
+  cost: NumberOrNull;
+  currency: ColumnType<string | null, string | null | undefined, string | null>;
+  core_seconds: NumberOrNull;
+  duration_ms: NumberOrNull;
+  input_bytes: NumberOrNull;
+  output_bytes: NumberOrNull;
+  task_ms: NumberOrNull;
 }
+
+type NumberOrNull = ColumnType<number | null, number | null | undefined, number | null>;
 
 /** config.labels of each application, one row per label, so both dialects filter with plain SQL. */
 export interface AppLabelsTable {
@@ -65,6 +80,8 @@ export interface ClustersTable {
   settings: Json;
   display_name: string | null;
   ocean_cluster_id: string | null;
+  /** Migration 0005. */
+  region: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
