@@ -43,6 +43,17 @@ fi
 say "building the CLI (scripts/build-cli.mjs)"
 node scripts/build-cli.mjs >/dev/null
 
+# --- the web dashboards, built into runtime/ui/dist (served by the runtime at /) ---------------
+# rebuilt only when their sources, the domain types they read or the lock changed
+ui_hash=$(cat package-lock.json $(find ui runtime/domain -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' -o -name '*.json' \) | sort) | sha256sum | cut -d' ' -f1)
+if [ -f runtime/ui/dist/index.html ] && [ "$(cat runtime/ui/dist/.sparkplane-build 2>/dev/null)" = "$ui_hash" ]; then
+  say "dashboards: up to date (runtime/ui/dist)"
+else
+  say "building the dashboards (npm run build:ui)"
+  npm run --silent build:ui
+  echo "$ui_hash" > runtime/ui/dist/.sparkplane-build
+fi
+
 # --- pyspark in a project-local virtual environment -------------------------------------------
 spark_pin=$(grep -E '^pyspark==' requirements-spark.txt | cut -d= -f3)
 have_spark=$(.venv/bin/python -c 'import pyspark; print(pyspark.__version__)' 2>/dev/null || true)

@@ -1,0 +1,60 @@
+/** How figures are written on every page. */
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatTime(iso: string | undefined): string {
+  return iso ? dateTime.format(new Date(iso)) : '—';
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatMoney(amount: number | undefined, currency = 'USD'): string {
+  if (amount === undefined) return '—';
+  try {
+    return new Intl.NumberFormat(undefined, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 4 : 2,
+      maximumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 4 : 2,
+    }).format(amount);
+  } catch {
+    return `${amount.toFixed(4)} ${currency}`;
+  }
+}
+
+export function formatNumber(value: number | undefined, digits = 2): string {
+  return value === undefined ? '—' : value.toLocaleString(undefined, { maximumFractionDigits: digits });
+}
+
+export function formatPercent(share: number | undefined): string {
+  return share === undefined ? '—' : `${(share * 100).toFixed(1)} %`;
+}
+
+/** Core-hours of a run from its metrics (executor core-seconds). */
+export function coreHours(executorCoreSeconds: number | undefined): number | undefined {
+  return executorCoreSeconds === undefined ? undefined : executorCoreSeconds / 3600;
+}
+
+/** A config value as text: strings as is, everything else as JSON. */
+export function formatValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
