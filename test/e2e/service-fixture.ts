@@ -32,6 +32,8 @@ export interface ServiceOptions {
    * cluster runs nothing (no JVM per submission). @default the shipped ones (real Spark)
    */
   plugins?: BackendPlugin[];
+  /** More `local` clusters beside `local`, e.g. [{ id: 'edge' }] for views that span clusters. @default none */
+  extraClusters?: { id: string; settings?: Record<string, unknown>; region?: string }[];
 }
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -39,7 +41,10 @@ export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sparkplane-e2e-'));
   const config = loadServiceConfig({ port: 0, dataDir }, { SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN });
-  const clusters = [{ id: 'local', backend: 'local', settings: options.localSettings ?? {} }];
+  const clusters = [
+    { id: 'local', backend: 'local', settings: options.localSettings ?? {} },
+    ...(options.extraClusters ?? []).map((c) => ({ ...c, backend: 'local', settings: c.settings ?? {} })),
+  ];
   config.clustersFile = { path: 'the end-to-end fixture', clusters };
   const runtime = await buildRuntime(config, {
     logger: pino({ level: 'warn' }),

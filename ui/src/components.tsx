@@ -27,7 +27,7 @@ export function Figure({ label, value, hint }: { label: string; value: ReactNode
     <div className="figure">
       <dt>{label}</dt>
       <dd>{value}</dd>
-      {hint && <span className="figure-hint">{hint}</span>}
+      {hint && <dd className="figure-hint">{hint}</dd>}
     </div>
   );
 }

@@ -7,8 +7,8 @@ export interface ConfigRow {
   /** The same path for reading, e.g. "executor.memory" or "sparkConf.spark.sql.shuffle.partitions". */
   key: string;
   value: unknown;
-  /** The layer that set it; absent when the runtime did not record one. */
-  source: ConfigLayer | undefined;
+  /** The layer that set it; 'default' for what the runtime adds itself (e.g. the time-out), which no layer set. */
+  source: ConfigLayer | 'default';
   /** Why the tuner set it, for values that tuning set. */
   reason: string | undefined;
 }
@@ -35,11 +35,18 @@ export function configRows(
   const reasons = new Map(changes.map((c) => [c.pointer, c.reason]));
   return out.map(({ path, value }) => {
     const pointer = path.map((k) => `/${escape(k)}`).join('');
-    return { pointer, key: path.join('.'), value, source: app.provenance[pointer], reason: reasons.get(pointer) };
+    return {
+      pointer,
+      key: path.join('.'),
+      value,
+      source: app.provenance[pointer] ?? 'default',
+      reason: reasons.get(pointer),
+    };
   });
 }
 
-export const SOURCE_NAMES: Record<ConfigLayer, string> = {
+export const SOURCE_NAMES: Record<ConfigLayer | 'default', string> = {
+  default: 'Runtime default',
   template: 'Template',
   tuning: 'Tuning',
   job: 'Job config',

@@ -83,7 +83,8 @@ function ConfigTable({ app }: { app: Application }) {
     <section aria-labelledby="config-title" className="card">
       <h2 id="config-title">Effective configuration</h2>
       <p className="note">
-        Layers, lowest first: template, tuning, job config, override. Each value names the layer that set it.
+        Layers, lowest first: template, tuning, job config, override; a runtime default is what the runtime adds when no
+        layer sets it. Each value names where it came from.
       </p>
       <div className="table-wrap">
         <table className="data config">
@@ -102,7 +103,7 @@ function ConfigTable({ app }: { app: Application }) {
                   <code>{row.key}</code>
                 </td>
                 <td className="value">{formatValue(row.value)}</td>
-                <td data-source={row.source ?? 'unknown'}>{row.source ? SOURCE_NAMES[row.source] : 'Not recorded'}</td>
+                <td data-source={row.source}>{SOURCE_NAMES[row.source]}</td>
                 <td>{row.reason ?? ''}</td>
               </tr>
             ))}

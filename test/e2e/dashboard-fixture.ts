@@ -1,0 +1,162 @@
+/**
+ * What the dashboard tests share: a real runtime with finished Spark runs of two jobs on two
+ * clusters (several runs each, one failed, one killed while running, submitted by two users with
+ * two labels), built once per test file; and a browser (Debian's Chromium) with helpers for the
+ * token, axe-core and screenshots.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import axe from 'axe-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Application } from '../../runtime/domain/application';
+import { REPOSITORY, SLEEPER_SCRIPT, waitFor, writeScript } from '../support/spark';
+import { call, type Service, startService, waitForEnd } from './service-fixture';
+
+export const CHROMIUM = process.env.SPARKPLANE_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(REPOSITORY, '.sparkplane', 'screenshots');
+export const VIEWPORT = { width: 1366, height: 768 };
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/setup.sh --test (or set SPARKPLANE_CHROMIUM)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A browser context signed in with `token` (in sessionStorage, as the sign-in page keeps it). */
+export async function signedIn(
+  browser: Browser,
+  token: string,
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: options.colorScheme ?? 'light' });
+  await context.addInitScript({ content: `sessionStorage.setItem('sparkplane.token', ${JSON.stringify(token)})` });
+  return context;
+}
+
+/** Runs axe-core in the page: no serious or critical violation. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await page.addScriptTag({ content: axe.source });
+  // a string: the test is compiled without the DOM's types
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
+  expect(violations, `accessibility of ${name}`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+export interface DashboardData {
+  service: Service;
+  /** Tokens (secrets) of the two users that submitted the runs, and a read-only one. */
+  alice: string;
+  bob: string;
+  reader: string;
+  /** Every run of the fixture by role. */
+  runs: { etl: Application[]; report: Application[]; failed: Application; killed: Application };
+}
+
+const ETL = ['import sys', 'from pyspark.sql import SparkSession', 'spark = SparkSession.builder.getOrCreate()'];
+
+/**
+ * Two jobs: `dash-etl` on cluster `local` (3 runs by alice, label team=etl, the job config setting
+ * shuffle partitions, the last run with an override that changes the config) and `dash-report` on
+ * cluster `edge` (a run by bob, team=ml, then a failed run and a run killed while running).
+ */
+export async function dashboardData(): Promise<DashboardData> {
+  const service = await startService({
+    localSettings: { maxParallelism: 1 },
+    extraClusters: [{ id: 'edge', settings: { maxParallelism: 1 }, region: 'eu-west-1' }],
+  });
+  const token = async (name: string, scopes: string[]) =>
+    (await call<{ secret: string }>(service.url, 'POST', '/api/v1/tokens', { body: { name, scopes } })).body.secret;
+  const alice = await token('alice', ['applications:create', 'applications:read', 'applications:kill']);
+  const bob = await token('bob', ['applications:create', 'applications:read']);
+  const reader = await token('reader', ['applications:read']);
+  const scripts = join(service.dataDir, 'scripts');
+  const out = join(service.dataDir, 'out');
+  const writer = writeScript(
+    scripts,
+    'write.py',
+    [
+      ...ETL,
+      `path = "${out}/" + sys.argv[1]`,
+      'spark.range(20000).selectExpr("id", "id % 7 as k").write.mode("overwrite").parquet(path)',
+      'print("rows", spark.read.parquet(path).groupBy("k").count().count(), flush=True)',
+    ].join('\n'),
+  );
+  const failing = writeScript(
+    scripts,
+    'failing.py',
+    [...ETL, 'spark.range(10).count()', 'raise ValueError("no input rows for 2026-12-01")'].join('\n'),
+  );
+  const sleeper = writeScript(scripts, 'sleeper.py', SLEEPER_SCRIPT);
+  const small = { driver: { cores: 1, memory: '512m' }, executor: { instances: 1, cores: 1, memory: '512m' } };
+
+  const put = await call(service.url, 'PUT', '/api/v1/jobs/dash-etl/config', {
+    body: {
+      id: 'dash-etl',
+      clusterId: 'local',
+      config: { sparkConf: { 'spark.sql.shuffle.partitions': '4' } },
+      tuning: { mode: 'recommend-only' },
+    },
+  });
+  expect(put.status, put.text).toBe(200);
+  const submit = async (secret: string, clusterId: string, jobId: string, overrides: Record<string, unknown>) => {
+    const response = await call<Application>(service.url, 'POST', '/api/v1/applications', {
+      token: secret,
+      body: { clusterId, jobId, configOverrides: { type: 'Python', ...small, ...overrides } },
+    });
+    expect(response.status, response.text).toBe(201);
+    return response.body;
+  };
+  const etl = (n: number, extra: Record<string, unknown> = {}) =>
+    submit(alice, 'local', 'dash-etl', {
+      mainApplicationFile: writer,
+      arguments: [`etl-${n}`],
+      labels: { team: 'etl' },
+      ...extra,
+    });
+  // the two clusters run one application each at a time, side by side
+  const report1 = await submit(bob, 'edge', 'dash-report', {
+    mainApplicationFile: writer,
+    arguments: ['report'],
+    labels: { team: 'ml' },
+  });
+  const etl1 = await etl(1);
+  const failedRun = await submit(bob, 'edge', 'dash-report', { mainApplicationFile: failing, labels: { team: 'ml' } });
+  const etl2 = await etl(2);
+  const etl3 = await etl(3, { sparkConf: { 'spark.sql.shuffle.partitions': '2' } });
+  const ends = await Promise.all([report1, etl1, failedRun, etl2, etl3].map((a) => waitForEnd(service.url, a.id)));
+  const killedRun = await submit(bob, 'edge', 'dash-report', { mainApplicationFile: sleeper, labels: { team: 'ml' } });
+  await waitFor(
+    'the sleeper to run',
+    async () =>
+      (await call<Application>(service.url, 'GET', `/api/v1/applications/${killedRun.id}`)).body.state === 'RUNNING',
+  );
+  await call(service.url, 'DELETE', `/api/v1/applications/${killedRun.id}`);
+  const killed = await waitForEnd(service.url, killedRun.id);
+  expect(ends.map((a) => a.state)).toEqual(['COMPLETED', 'COMPLETED', 'FAILED', 'COMPLETED', 'COMPLETED']);
+  expect(killed.state).toBe('KILLED');
+  return {
+    service,
+    alice,
+    bob,
+    reader,
+    runs: { etl: [ends[1]!, ends[3]!, ends[4]!], report: [ends[0]!, ends[2]!, killed], failed: ends[2]!, killed },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The live side of the Applications page on real Spark: a running application's row follows its
+ * state without a reload (from the stream of changes, and by polling when the stream is blocked),
+ * a kill from the page ends it KILLED, and a token without applications:kill gets no kill button
+ * and a 403 for a forged kill.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Application } from '../../runtime/domain/application';
+import { SLEEPER_SCRIPT, sparkEnv, waitFor, writeScript } from '../support/spark';
+import { expectAccessible, launchBrowser, screenshot, signedIn } from './dashboard-fixture';
+import { call, type Service, startService, waitForEnd } from './service-fixture';
+
+sparkEnv();
+
+let service: Service;
+let browser: Browser;
+let killer: string;
+let reader: string;
+let sleeper: string;
+
+beforeAll(async () => {
+  [service, browser] = await Promise.all([startService(), launchBrowser()]);
+  const token = async (name: string, scopes: string[]) =>
+    (await call<{ secret: string }>(service.url, 'POST', '/api/v1/tokens', { body: { name, scopes } })).body.secret;
+  killer = await token('operator', ['applications:read', 'applications:kill']);
+  reader = await token('viewer', ['applications:read']);
+  sleeper = writeScript(join(service.dataDir, 'scripts'), 'sleeper.py', SLEEPER_SCRIPT);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.close();
+});
+
+const runSleeper = async (jobId: string): Promise<Application> => {
+  const submitted = await call<Application>(service.url, 'POST', '/api/v1/applications', {
+    body: {
+      clusterId: 'local',
+      jobId,
+      configOverrides: {
+        type: 'Python',
+        mainApplicationFile: sleeper,
+        driver: { cores: 1, memory: '512m' },
+        executor: { instances: 1, cores: 1, memory: '512m' },
+      },
+    },
+  });
+  expect(submitted.status, submitted.text).toBe(201);
+  return waitFor(`${submitted.body.id} to run`, async () => {
+    const app = (await call<Application>(service.url, 'GET', `/api/v1/applications/${submitted.body.id}`)).body;
+    return app.state === 'RUNNING' ? app : undefined;
+  });
+};
+
+const row = (page: Page, id: string) => page.locator(`tr[data-app-id="${id}"]`);
+
+describe('live rows', () => {
+  it("a running application's row changes state without reload, streamed or, when the stream fails, polled", async () => {
+    const app = await runSleeper('live-watch');
+    const streamed = await (await signedIn(browser, reader)).newPage();
+    const polled = await (await signedIn(browser, reader)).newPage();
+    // this browser cannot get the stream: the page falls back to polling
+    await polled.route('**/api/v1/applications/events*', (route) => route.abort());
+    for (const page of [streamed, polled]) {
+      await page.goto(`${service.url}/applications?job=live-watch`);
+      await expect.poll(() => row(page, app.id).getAttribute('data-state')).toBe('RUNNING');
+      await page.evaluate('window.__notReloaded = true');
+    }
+    await expect.poll(() => streamed.locator('.live').innerText()).toBe('Live: streaming changes');
+    await expect.poll(() => polled.locator('.live').innerText()).toBe('Live: refreshing every 5 s');
+    await screenshot(streamed, 'applications-live');
+
+    expect((await call(service.url, 'DELETE', `/api/v1/applications/${app.id}`)).status).toBe(200);
+    for (const page of [streamed, polled]) {
+      await expect.poll(() => row(page, app.id).getAttribute('data-state'), { timeout: 20_000 }).toBe('KILLED');
+      expect(await page.evaluate('window.__notReloaded')).toBe(true);
+    }
+    await waitForEnd(service.url, app.id);
+  });
+});
+
+describe('kill', () => {
+  it('no kill button without applications:kill, a forged kill gets 403; with it, the page kills the application', async () => {
+    const app = await runSleeper('live-kill');
+    const viewer = await (await signedIn(browser, reader)).newPage();
+    await viewer.goto(`${service.url}/applications?job=live-kill`);
+    await expect.poll(() => row(viewer, app.id).getAttribute('data-state')).toBe('RUNNING');
+    expect(await viewer.getByRole('button', { name: /^Kill/ }).count()).toBe(0);
+    await viewer.goto(`${service.url}/applications/${app.id}`);
+    await viewer.locator('#info-title').waitFor();
+    expect(await viewer.getByRole('button', { name: /^Kill/ }).count()).toBe(0);
+    const forged = await viewer.evaluate(
+      `fetch('/api/v1/applications/${app.id}', { method: 'DELETE', headers: { authorization: 'Bearer ' + sessionStorage.getItem('sparkplane.token') } }).then((r) => r.status)`,
+    );
+    expect(forged).toBe(403);
+    expect((await call<Application>(service.url, 'GET', `/api/v1/applications/${app.id}`)).body.state).toBe('RUNNING');
+
+    const operator = await (await signedIn(browser, killer)).newPage();
+    await operator.goto(`${service.url}/applications?job=live-kill`);
+    await expect.poll(() => row(operator, app.id).getAttribute('data-state')).toBe('RUNNING');
+    await expectAccessible(operator, 'applications with a kill button');
+    operator.once('dialog', (dialog) => void dialog.accept());
+    await operator.getByRole('button', { name: `Kill ${app.id}` }).click();
+    const ended = await waitForEnd(service.url, app.id);
+    expect(ended.state).toBe('KILLED');
+    await expect.poll(() => row(operator, app.id).getAttribute('data-state')).toBe('KILLED');
+    expect(await operator.getByRole('button', { name: `Kill ${app.id}` }).count()).toBe(0);
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * The dashboards in headless Chromium against a runtime with real finished Spark runs: every page
+ * loads with data and passes axe-core, every filter and sort shows the rows the API gives for the
+ * same query, paging reaches the last row, the job chart has one point per run, the configuration
+ * names the source of every value, and a browser without a token sees only the sign-in.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measurePaint } from '../../bench/dashboard-paint';
+import type { Application } from '../../runtime/domain/application';
+import type { JobStatistics } from '../../runtime/domain/job-statistics';
+import { sparkEnv } from '../support/spark';
+import {
+  type DashboardData,
+  dashboardData,
+  expectAccessible,
+  launchBrowser,
+  screenshot,
+  signedIn,
+} from './dashboard-fixture';
+import { call } from './service-fixture';
+
+sparkEnv();
+
+let data: DashboardData;
+let browser: Browser;
+let page: Page;
+let url: string;
+
+beforeAll(async () => {
+  [data, browser] = await Promise.all([dashboardData(), launchBrowser()]);
+  url = data.service.url;
+  page = await (await signedIn(browser, data.service.adminToken)).newPage();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await data?.service.close();
+});
+
+const rowIds = (p: Page) =>
+  p.locator('tbody tr[data-app-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app-id')));
+
+const apiIds = async (query: string) => {
+  const got = await call<{ items: Application[]; nextCursor?: string }>(
+    url,
+    'GET',
+    `/api/v1/applications?limit=25&${query}`,
+  );
+  expect(got.status, got.text).toBe(200);
+  return got.body.items.map((a) => a.id);
+};
+
+const allIds = () => [...data.runs.etl, ...data.runs.report].map((a) => a.id);
+
+describe('every page with data', () => {
+  const pages: [name: string, path: () => string, ready: string][] = [
+    ['applications', () => '/applications', 'tbody tr[data-app-id]'],
+    ['application', () => `/applications/${data.runs.etl[2]!.id}`, 'tr[data-pointer]'],
+    ['application-failed', () => `/applications/${data.runs.failed.id}`, '.problem'],
+    ['jobs', () => '/jobs', 'tr[data-job-id="dash-etl"]'],
+    ['job', () => '/jobs/dash-etl', 'canvas[data-points]'],
+    ['clusters', () => '/clusters', 'tr[data-cluster-id="edge"]'],
+    ['cluster', () => '/clusters/edge?window=7d', '#ended-title'],
+    ['costs', () => '/costs', 'tr[data-group="dash-etl"]'],
+  ];
+  for (const [name, path, ready] of pages) {
+    it(`${name}: loads, shows its data, passes axe-core`, async () => {
+      await page.goto(`${url}${path()}`);
+      await page.locator(ready).first().waitFor({ timeout: 30_000 });
+      expect(await page.locator('[role=alert]').count(), await page.locator('main').innerText()).toBe(0);
+      await expectAccessible(page, name);
+      await screenshot(page, name);
+    });
+  }
+
+  it('applications in dark mode: readable and accessible', async () => {
+    const dark = await (await signedIn(browser, data.service.adminToken, { colorScheme: 'dark' })).newPage();
+    await dark.goto(`${url}/applications`);
+    await dark.locator('tbody tr[data-app-id]').first().waitFor();
+    const background = await dark.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(background).toBe('rgb(17, 20, 24)');
+    await expectAccessible(dark, 'applications (dark)');
+    await screenshot(dark, 'applications-dark');
+    await dark.goto(`${url}/jobs/dash-etl`);
+    await dark.locator('canvas[data-points]').waitFor();
+    await expectAccessible(dark, 'job (dark)');
+    await screenshot(dark, 'job-dark');
+    await dark.close();
+  });
+
+  it('the costs page shows what the API reports, and its CSV has one line per day and group', async () => {
+    await page.goto(`${url}/costs`);
+    await page.locator('tr[data-group]').first().waitFor();
+    const groups = await page
+      .locator('tr[data-group]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group')));
+    expect(groups.sort()).toEqual(['dash-etl', 'dash-report']);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const stream = await download.createReadStream();
+    let csv = '';
+    for await (const chunk of stream) csv += String(chunk);
+    const lines = csv.trim().split(/\r\n/);
+    expect(lines[0]).toMatch(/^day,job,cost/);
+    // every run ended today (UTC): one line per job
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[1])
+        .sort(),
+    ).toEqual(['dash-etl', 'dash-report']);
+    await page.selectOption('#group-by', 'user');
+    await expect
+      .poll(() =>
+        page.locator('tr[data-group]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-group')).sort()),
+      )
+      .toEqual(['alice', 'bob']);
+  });
+});
+
+describe('the applications page', () => {
+  it('shows, for each filter and sort, the rows the API gives for the same query', async () => {
+    await page.goto(`${url}/applications`);
+    await expect.poll(() => rowIds(page)).toEqual(await apiIds(''));
+    expect((await rowIds(page)).sort()).toEqual(allIds().sort());
+    const cases: [action: () => Promise<unknown>, query: string, expected?: string[]][] = [
+      [() => page.selectOption('#filter-cluster', 'edge'), 'clusterId=edge', data.runs.report.map((a) => a.id)],
+      [() => page.selectOption('#filter-cluster', ''), ''],
+      [() => page.selectOption('#filter-state', 'FAILED'), 'state=FAILED', [data.runs.failed.id]],
+      [() => page.selectOption('#filter-state', 'KILLED'), 'state=KILLED', [data.runs.killed.id]],
+      [() => page.selectOption('#filter-state', ''), ''],
+      [() => page.selectOption('#filter-type', 'session'), 'type=session', []],
+      [() => page.selectOption('#filter-type', 'batch'), 'type=batch', allIds()],
+      [() => page.selectOption('#filter-type', ''), ''],
+      [
+        () => page.selectOption('#filter-range', '1h'),
+        `from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`,
+        allIds(),
+      ],
+      [() => page.selectOption('#filter-range', ''), ''],
+    ];
+    for (const sort of ['createdAt:asc', 'startedAt:desc', 'duration:desc', 'cost:desc', 'coreHours:desc']) {
+      const [key, order] = sort.split(':');
+      cases.push([() => page.selectOption('#sort', sort), `sort=${key}&order=${order}`]);
+    }
+    cases.push([() => page.selectOption('#sort', 'createdAt:desc'), '']);
+    const text = (field: string, value: string) => async () => {
+      await page.fill(`#filter-${field}`, value);
+      await page.getByRole('button', { name: 'Apply' }).click();
+    };
+    cases.push(
+      [text('job', 'dash-etl'), 'jobId=dash-etl', data.runs.etl.map((a) => a.id)],
+      [text('job', ''), ''],
+      [text('user', 'bob'), 'userId=bob', data.runs.report.map((a) => a.id)],
+      [text('user', ''), ''],
+      [text('label', 'team:etl'), 'label=team:etl', data.runs.etl.map((a) => a.id)],
+      [text('label', ''), ''],
+      [text('q', data.runs.failed.id.slice(-6)), `q=${data.runs.failed.id.slice(-6)}`, [data.runs.failed.id]],
+      [text('q', ''), ''],
+    );
+    for (const [action, query, expected] of cases) {
+      await action();
+      const fromApi = await apiIds(query);
+      if (expected) expect(fromApi.slice().sort(), query).toEqual(expected.slice().sort());
+      await expect.poll(() => rowIds(page), { message: query || 'no filter' }).toEqual(fromApi);
+    }
+  });
+
+  it('pages with the cursors to the last row and back, keeping them in the URL', async () => {
+    const all = await apiIds('');
+    await page.goto(`${url}/applications?limit=10`);
+    await page.selectOption('#limit', '10');
+    await page.goto(`${url}/applications?limit=10`);
+    await expect.poll(() => rowIds(page)).toEqual(all.slice(0, 6));
+    // two per page through the URL's own paging (the select offers 10 and up)
+    await page.goto(`${url}/applications?limit=2`);
+    const seen: string[] = [];
+    for (let n = 1; ; n++) {
+      await expect.poll(() => page.locator('.pager span').innerText()).toBe(`Page ${n}`);
+      await expect.poll(async () => (await rowIds(page)).length).toBeGreaterThan(0);
+      const ids = (await rowIds(page)) as string[];
+      expect(ids).toEqual(all.slice(seen.length, seen.length + 2));
+      seen.push(...ids);
+      const next = page.getByRole('button', { name: 'Next' });
+      if (await next.isDisabled()) break;
+      await next.click();
+    }
+    expect(seen).toEqual(all);
+    expect(new URL(page.url()).searchParams.getAll('page').length).toBe(2);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(() => rowIds(page)).toEqual(all.slice(2, 4));
+  });
+});
+
+describe('the job and application pages', () => {
+  it('draws one point per run of the job, marking the run whose configuration changed', async () => {
+    const stats = (await call<JobStatistics>(url, 'GET', '/api/v1/jobs/dash-etl/statistics')).body;
+    // oldest end first: the runs of one cluster may end in another order than they were submitted
+    expect(stats.series.map((p) => p.appId).sort()).toEqual(data.runs.etl.map((a) => a.id).sort());
+    await page.goto(`${url}/jobs/dash-etl?a=durationMs&b=inputBytes`);
+    const canvas = page.locator('canvas[data-points]');
+    await canvas.waitFor();
+    expect(await canvas.getAttribute('data-points')).toBe('3');
+    expect(Number(await canvas.getAttribute('data-changed-points'))).toBe(
+      stats.series.filter((p) => p.configChanges.length > 0).length,
+    );
+    expect(await page.locator('#metric-a').inputValue()).toBe('durationMs');
+    await page.selectOption('#metric-b', 'cost');
+    expect(new URL(page.url()).searchParams.get('b')).toBe('cost');
+    expect(await page.locator('canvas[data-points]').getAttribute('data-points')).toBe('3');
+  });
+
+  it('names the source of every value of the effective configuration', async () => {
+    const sources = async (app: Application) => {
+      await page.goto(`${url}/applications/${app.id}`);
+      await page.locator('tr[data-pointer]').first().waitFor();
+      const rows = (await page
+        .locator('tr[data-pointer]')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.getAttribute('data-pointer'),
+            tr.querySelector('[data-source]')?.getAttribute('data-source'),
+          ]),
+        )) as [string, string][];
+      expect(rows.length).toBeGreaterThan(5);
+      for (const [pointer, source] of rows) {
+        // a layer as the runtime's provenance names it, or a value no layer set (the runtime's own default)
+        expect(source, pointer).toBe(app.provenance[pointer] ?? 'default');
+      }
+      // every leaf the provenance names has its row
+      expect(Object.keys(app.provenance).filter((p) => !rows.some(([r]) => r === p))).toEqual([]);
+      return Object.fromEntries(rows);
+    };
+    const first = await sources(data.runs.etl[0]!);
+    expect(first['/sparkConf/spark.sql.shuffle.partitions']).toBe('job');
+    expect(first['/executor/memory']).toBe('overrides');
+    const last = await sources(data.runs.etl[2]!);
+    expect(last['/sparkConf/spark.sql.shuffle.partitions']).toBe('overrides');
+  });
+
+  it('measures the first meaningful paint of the applications, job and costs pages', async () => {
+    const paint = await measurePaint(url, data.service.adminToken);
+    for (const ms of Object.values(paint)) expect(ms).toBeGreaterThan(0);
+  });
+});
+
+describe('without a token', () => {
+  it('shows the sign-in and requests no data; a wrong token stays out, the right one gets in', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const anonymous = await context.newPage();
+    const requests: string[] = [];
+    anonymous.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await anonymous.goto(`${url}/clusters?x=1`);
+    await anonymous.getByLabel('API token').waitFor();
+    expect(new URL(anonymous.url()).pathname).toBe('/sign-in');
+    expect(requests.filter((p) => p.startsWith('/api/'))).toEqual([]);
+    await expectAccessible(anonymous, 'sign-in');
+    await screenshot(anonymous, 'sign-in');
+    await anonymous.getByLabel('API token').fill('spk_not-a-token');
+    await anonymous.getByRole('button', { name: 'Sign in' }).click();
+    await anonymous.getByRole('alert').waitFor();
+    expect(requests.filter((p) => p.startsWith('/api/') && p !== '/api/v1/whoami')).toEqual([]);
+    await anonymous.getByLabel('API token').fill(data.reader);
+    await anonymous.getByRole('button', { name: 'Sign in' }).click();
+    await anonymous.locator('tr[data-cluster-id="edge"]').waitFor();
+    expect(new URL(anonymous.url()).pathname).toBe('/clusters');
+    await anonymous.getByRole('button', { name: 'Sign out' }).click();
+    await anonymous.getByLabel('API token').waitFor();
+    expect(await anonymous.evaluate("sessionStorage.getItem('sparkplane.token')")).toBeNull();
+    await context.close();
+  });
+});
