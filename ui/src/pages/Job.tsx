@@ -37,6 +37,15 @@ const FORMAT: Record<Metric, (v: number | undefined) => string> = {
   efficiency: formatPercent,
 };
 
+/** Axis ticks: three significant digits, so that close values stay apart (the tooltip has the exact ones). */
+const TICK: Record<Metric, (v: number) => string> = {
+  cost: (v) => v.toPrecision(3),
+  durationMs: (v) => `${(v / 1000).toPrecision(3)} s`,
+  inputBytes: (v) => formatBytes(v),
+  outputBytes: (v) => formatBytes(v),
+  efficiency: (v) => `${(v * 100).toPrecision(3)} %`,
+};
+
 const metricName = (m: Metric) => METRICS.find(([k]) => k === m)?.[1] ?? m;
 
 function changeText(c: ConfigChange): string {
@@ -74,13 +83,13 @@ function RunsChart({ series, a, b }: { series: JobRunPoint[]; a: Metric; b: Metr
           y: {
             position: 'left',
             title: { display: true, text: metricName(a) },
-            ticks: { callback: (v) => FORMAT[a](Number(v)) },
+            ticks: { callback: (v) => TICK[a](Number(v)) },
           },
           y1: {
             position: 'right',
             grid: { drawOnChartArea: false },
             title: { display: true, text: metricName(b) },
-            ticks: { callback: (v) => FORMAT[b](Number(v)) },
+            ticks: { callback: (v) => TICK[b](Number(v)) },
           },
         },
         plugins: {
