@@ -18,6 +18,7 @@ export default defineConfig({
             'components/**/*.test.ts',
             'stacks/**/*.test.ts',
             'test/architecture/**/*.test.ts',
+            'ui/**/*.test.ts',
           ],
         },
       },

@@ -34,6 +34,7 @@ node bin/sparkplane.js apps list --limit 5
 cat <<MSG
 
 The runtime is still running at $SPARKPLANE_URL (stop it with: scripts/demo.sh stop).
+  Dashboards:      $SPARKPLANE_URL/       (sign in with the admin token below)
   API reference:   $SPARKPLANE_URL/docs   (OpenAPI: $SPARKPLANE_URL/openapi.json)
   Admin token:     $data/admin-token      (export SPARKPLANE_TOKEN=\$(cat $data/admin-token))
   CLI:             npx sparkplane apps list | apps get <id> | apps logs <id> | jobs list
