@@ -249,6 +249,24 @@ export function ApplicationPage() {
         <Figure label="Efficiency" value={formatPercent(m?.efficiency)} />
       </Figures>
 
+      <section aria-labelledby="problems-title" className="card">
+        <h2 id="problems-title">Problems</h2>
+        {problems.length === 0 ? (
+          <p className="note">
+            {m ? 'None found in the event log.' : 'None known yet: the event log is read when the run ends.'}
+          </p>
+        ) : (
+          <ul className="problems">
+            {problems.map((p, i) => (
+              <li key={i} className={`problem problem-${p.severity}`}>
+                <strong>{p.title}</strong>
+                <span>{p.detail}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
       <section aria-labelledby="info-title" className="card">
         <h2 id="info-title">Application</h2>
         <dl className="info">
@@ -273,7 +291,7 @@ export function ApplicationPage() {
           <dt>Image</dt>
           <dd>{data.config.image ?? '—'}</dd>
           <dt>Spark version</dt>
-          <dd>{data.config.sparkVersion ?? m?.sparkProperties['spark.app.version'] ?? '—'}</dd>
+          <dd>{data.config.sparkVersion ?? 'the cluster default'}</dd>
           <dt>Created</dt>
           <dd>{formatTime(data.createdAt)}</dd>
           <dt>Started</dt>
@@ -293,24 +311,6 @@ export function ApplicationPage() {
             {data.stateReason && <div className="sub">{data.stateReason}</div>}
           </dd>
         </dl>
-      </section>
-
-      <section aria-labelledby="problems-title" className="card">
-        <h2 id="problems-title">Problems</h2>
-        {problems.length === 0 ? (
-          <p className="note">
-            {m ? 'None found in the event log.' : 'None known yet: the event log is read when the run ends.'}
-          </p>
-        ) : (
-          <ul className="problems">
-            {problems.map((p, i) => (
-              <li key={i} className={`problem problem-${p.severity}`}>
-                <strong>{p.title}</strong>
-                <span>{p.detail}</span>
-              </li>
-            ))}
-          </ul>
-        )}
       </section>
 
       <ConfigTable app={data} />
