@@ -27,6 +27,7 @@ import { oceanError } from './ocean-envelope';
 import { oceanRoutes } from './ocean-routes';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
+import { sparkUiProxy } from './spark-ui-proxy';
 import { zodValidatorCompiler } from './validation';
 
 export type { HttpDeps } from './deps';
@@ -287,5 +288,6 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
 
   await app.register(nativeRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
+  await app.register(sparkUiProxy(deps));
   return app;
 }
