@@ -7,6 +7,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
 import { sparkEnv, waitFor, writeScript } from '../support/spark';
@@ -15,6 +16,7 @@ import { ADMIN_TOKEN, call, type Service, startService, waitForEnd } from './ser
 sparkEnv(); // fails first, naming what is missing, when the Spark environment is not loaded
 
 const HISTORY = 'https://spark-history.example.com';
+const CHROMIUM = process.env.SPARKPLANE_CHROMIUM ?? '/usr/bin/chromium';
 const APP = 'spark-ui-e2e-1';
 const UI = `/api/v1/applications/${APP}/spark-ui`;
 
@@ -146,6 +148,40 @@ describe('the live Spark UI of a running application', () => {
     const hidden = await fetchRaw(`${UI}/jobs/`, bearer(created.body.secret));
     expect(hidden.status).toBe(404);
     expect(JSON.parse(hidden.text).detail).toBe(`Couldn't find application with ID: ${APP}`);
+  });
+});
+
+describe('the live Spark UI in a browser', () => {
+  it('opens from a link after sign-in, its scripts reading Spark through the proxy with the cookie', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const refused: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) refused.push(`${response.status()} ${response.url()}`);
+      });
+      await page.goto(`${service.url}/healthz`);
+      // what the dashboards do with the token they keep: sign the browser in, then follow a plain link
+      const status = await page.evaluate(
+        async (token) =>
+          (await fetch('/api/v1/session', { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status,
+        ADMIN_TOKEN,
+      );
+      expect(status).toBe(201);
+      await page.goto(`${service.url}${UI}/`);
+      expect(new URL(page.url()).pathname).toBe(`${UI}/jobs/`);
+      expect(await page.title()).toContain('Spark Jobs');
+      // the executors page is drawn by scripts that call Spark's REST API under the proxy
+      await page.getByRole('link', { name: 'Executors' }).click();
+      await page.locator('#active-executors-table').getByText('driver', { exact: true }).waitFor({ timeout: 60_000 });
+      expect(new URL(page.url()).pathname).toBe(`${UI}/executors/`);
+      expect(refused).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
