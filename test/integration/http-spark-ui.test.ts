@@ -109,7 +109,11 @@ describe('the Spark UI proxy', () => {
 
   it('never hands the caller’s token or cookie to the driver, nor lets the driver set a cookie', async () => {
     const cookie = await signIn(f.adminSecret);
-    const answer = await get('/api/v1/applications/ui-run/spark-ui/jobs/', { ...admin, cookie });
+    const answer = await get('/api/v1/applications/ui-run/spark-ui/jobs/', {
+      ...admin,
+      cookie,
+      'x-sparkplane-upstream-agent': '1',
+    });
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['set-cookie']).toBeUndefined();
     expect(ui.seen[0]?.headers.authorization).toBeUndefined();

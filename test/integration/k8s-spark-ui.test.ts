@@ -152,6 +152,19 @@ describe('the Spark UI of a SparkApplication', () => {
     for (const seen of seenByDriver) expect(seen.headers.authorization).toBeUndefined();
   });
 
+  it("tells the API server's own refusals from the driver's answers", async () => {
+    kube.inject({ method: 'GET', pathIncludes: '/proxy/', status: 403 });
+    const forbidden = await get(`${UI}/jobs/`);
+    expect(forbidden.statusCode).toBe(503);
+    expect(forbidden.json().detail).toContain('they need get on services/proxy');
+    kube.inject({ method: 'GET', pathIncludes: '/proxy/', status: 503 });
+    const starting = await get(`${UI}/jobs/`);
+    expect(starting.statusCode).toBe(503);
+    expect(starting.json().detail).toMatch(/^the driver's UI service has no ready endpoint yet/);
+    // the driver's own "not found" is its page, passed on
+    expect((await get(`${UI}/jobs/`)).statusCode).toBe(200);
+  });
+
   it("names the cluster's History Server once the application ended", async () => {
     kube.setStatus(NS, APP, { applicationState: { state: 'COMPLETED' }, terminationTime: new Date().toISOString() });
     await waitFor('the application to end', async () => (await appState()) === 'COMPLETED', 20_000);

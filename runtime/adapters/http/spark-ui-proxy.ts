@@ -25,7 +25,7 @@ import { PROBLEM_RESPONSES } from './native-schemas';
 import { OCEAN_ERROR_RESPONSES } from './ocean-schemas';
 import { stripText } from './strip-text';
 import { sessionAuthenticator, uiSessionRoutes } from './ui-session-routes';
-import { UpstreamRequester } from './upstream-requester';
+import { AGENT_HEADER, UpstreamRequester } from './upstream-requester';
 
 /** How long the driver may take to start answering one request, ms. */
 const UPSTREAM_TIMEOUT_MS = 30_000;
@@ -37,8 +37,21 @@ const Page = z.string().meta({
     "What the driver's Spark UI answers, streamed as it sends it: HTML pages, their scripts, styles and images, and the JSON of Spark's own REST API (/api/v1/...). Its redirects stay under the proxy's path.",
 });
 
-/** Request headers the driver never gets: the caller's credentials are the runtime's, not the application's. */
-const WITHHELD_REQUEST_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/**
+ * Request headers the driver never gets: the caller's credentials are the runtime's, not the
+ * application's; the agent header is the proxy's own, whatever a client sends.
+ */
+const WITHHELD_REQUEST_HEADERS = ['authorization', 'cookie', 'proxy-authorization', AGENT_HEADER];
+
+/**
+ * Answers of the Kubernetes API server itself (not of the driver) on its service proxy: its
+ * refusal of the runtime's credentials, or a service without a ready endpoint.
+ */
+const API_SERVER_REFUSALS: Record<number, string> = {
+  401: "the Kubernetes API server refused the runtime's credentials for the driver's UI service",
+  403: "the runtime's Kubernetes credentials may not open the driver's UI service: they need get on services/proxy in the applications' namespace",
+  503: "the driver's UI service has no ready endpoint yet: the driver may be starting or stopping; try again",
+};
 
 /**
  * The path under the proxy (from the raw URL, still encoded) and its query. A segment that is "."
@@ -116,6 +129,8 @@ export function sparkUiProxy(deps: HttpDeps) {
         : undefined;
       return reply.from(url, {
         timeout: UPSTREAM_TIMEOUT_MS,
+        // no retries (reply-from retries a GET answered 503 up to 10 times): the answer says to try again
+        retryDelay: () => null,
         rewriteRequestHeaders: (_request, headers) => {
           const sent: Record<string, string | string[] | undefined> = { ...headers };
           for (const name of WITHHELD_REQUEST_HEADERS) delete sent[name];
@@ -137,6 +152,13 @@ export function sparkUiProxy(deps: HttpDeps) {
           return answered;
         },
         onResponse: (_request, proxied, response) => {
+          const refusal = target.linkPrefix ? API_SERVER_REFUSALS[response.statusCode] : undefined;
+          if (refusal) {
+            response.stream.resume();
+            request.log.warn({ upstream: target.url, status: response.statusCode }, refusal);
+            for (const name of Object.keys(proxied.getHeaders())) proxied.removeHeader(name);
+            return proxied.send(new DomainError('BACKEND_UNAVAILABLE', refusal));
+          }
           const html = String(proxied.getHeader('content-type') ?? '').startsWith('text/html');
           return proxied.send(strip && html ? response.stream.pipe(strip) : response.stream);
         },

@@ -9,7 +9,8 @@ import { type Agent, type IncomingHttpHeaders, type IncomingMessage, request as 
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 
-const AGENT_HEADER = 'x-sparkplane-upstream-agent';
+/** Names the agent of a request; a client's own header of this name is dropped by the proxy (see spark-ui-proxy.ts). */
+export const AGENT_HEADER = 'x-sparkplane-upstream-agent';
 
 /** What reply-from hands to an undici-like client. */
 interface UpstreamRequest {
