@@ -183,7 +183,9 @@ describe('the Spark UI proxy', () => {
     try {
       const answer = await get('/api/v1/applications/ui-run/spark-ui/jobs/', admin);
       expect(answer.statusCode).toBe(503);
-      expect(answer.json().detail).toMatch(/^the Spark UI of this application did not answer/);
+      expect(answer.json().detail).toBe(
+        'the Spark UI of application ui-run did not answer: its driver may be starting or stopping; try again',
+      );
     } finally {
       f.backend.sparkUiTarget = target;
     }

@@ -163,11 +163,12 @@ export function sparkUiProxy(deps: HttpDeps) {
           return proxied.send(strip && html ? response.stream.pipe(strip) : response.stream);
         },
         onError: (proxied, { error }) => {
+          // the address and the cause stay in the log: a 5xx answer names no internals
           request.log.warn({ err: error, upstream: target.url }, 'the Spark UI did not answer');
           proxied.send(
             new DomainError(
               'BACKEND_UNAVAILABLE',
-              `the Spark UI of this application did not answer (${error.message}): its driver may be starting or stopping; try again`,
+              `the Spark UI of application ${appId} did not answer: its driver may be starting or stopping; try again`,
             ),
           );
         },
