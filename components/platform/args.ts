@@ -1,5 +1,6 @@
 /** Arguments of the platform component, validated once (also the `platform` key of the stack config). */
 import { z } from 'zod';
+import { HistoryServerUrl } from '../../runtime/domain/spark-ui';
 import { HISTORY_SERVER_IMAGE, POSTGRES_IMAGE } from './versions';
 
 const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
@@ -43,6 +44,11 @@ export const PlatformArgs = z.strictObject({
       enabled: z.boolean().default(true),
       /** Must contain hadoop-aws (s3a) or the GCS connector. @default HISTORY_SERVER_IMAGE */
       image: image.default(HISTORY_SERVER_IMAGE),
+      /**
+       * Where browsers reach it (an Ingress or a load balancer of your own): ended applications
+       * link their run there. @default none: the in-cluster address is no link for a browser
+       */
+      publicUrl: HistoryServerUrl.optional(),
     })
     .default({ enabled: true, image: HISTORY_SERVER_IMAGE }),
   sparkOperator: z

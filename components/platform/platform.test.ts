@@ -79,6 +79,14 @@ describe('SparkPlatform on an existing cluster', () => {
     expect(await valueOf(result.created.historyServerUrl)).toBeUndefined();
   });
 
+  it("gives the runtime the history server's public address, and its RBAC the UI proxy's read-only rule", async () => {
+    const { resources } = await render({ historyServer: { publicUrl: 'https://spark-history.acme.example' } });
+    const config = byKind(resources, 'ConfigMap').find((c) => c.metadata.name === 'sparkplane-config')!;
+    expect(config.data['clusters.yaml']).toContain('historyServerUrl: https://spark-history.acme.example');
+    const role = byKind(resources, 'Role').find((r) => r.metadata.name === 'sparkplane')!;
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
+  });
+
   it('names the field, the value and the expectation on a bad argument', async () => {
     await expect(render({ runtimeImage: 'Not An Image' })).rejects.toThrow(
       'runtimeImage: "Not An Image" is not a container image reference',
@@ -95,5 +103,16 @@ describe('SparkPlatform on an existing cluster', () => {
     expect(yaml).toContain('backend: kubernetes');
     expect(yaml).toContain('autoscaler: karpenter');
     expect(yaml).not.toContain('eventLogBucketUrl');
+    expect(yaml).not.toContain('historyServerUrl');
+  });
+
+  it("links ended applications to the history server's public address when it has one", () => {
+    const yaml = runtimeClustersFile({
+      clusterId: 'c',
+      spark: { namespace: 'n', driverServiceAccount: 'd', executorServiceAccount: 'e' },
+      autoscaler: 'none',
+      historyServerUrl: 'https://spark-history.acme.example',
+    });
+    expect(yaml).toContain('historyServerUrl: https://spark-history.acme.example');
   });
 });

@@ -100,11 +100,17 @@ export function createPlatform(
     databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(SYSTEM_NAMESPACE, p)));
   }
   const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
-  const clustersFile = pulumi
-    .all([cluster.clusterName, eventLogUrl])
-    .apply(([clusterId, url]) =>
-      runtimeClustersFile({ clusterId, spark, eventLogUrl: url, autoscaler: cluster.autoscaler }),
-    );
+  const clustersFile = pulumi.all([cluster.clusterName, eventLogUrl]).apply(([clusterId, url]) =>
+    runtimeClustersFile({
+      clusterId,
+      spark,
+      eventLogUrl: url,
+      autoscaler: cluster.autoscaler,
+      ...(args.historyServer.enabled && args.historyServer.publicUrl
+        ? { historyServerUrl: args.historyServer.publicUrl }
+        : {}),
+    }),
+  );
   apply(
     runtimeManifests({
       namespace: SYSTEM_NAMESPACE,

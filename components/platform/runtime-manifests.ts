@@ -20,6 +20,8 @@ export function runtimeClustersFile(input: {
   spark: Pick<SparkIdentity, 'namespace' | 'driverServiceAccount' | 'executorServiceAccount'>;
   eventLogUrl?: string;
   autoscaler: AutoscalerKind;
+  /** The History Server's address for browsers, linked from ended applications. */
+  historyServerUrl?: string;
 }): string {
   const settings: Record<string, unknown> = {
     namespace: input.spark.namespace,
@@ -28,6 +30,7 @@ export function runtimeClustersFile(input: {
     ...(input.eventLogUrl ? { eventLogBucketUrl: input.eventLogUrl } : {}),
     // 'none': nodes are labelled by hand with the Karpenter-style labels of the placement contract
     autoscaler: input.autoscaler === 'none' ? 'karpenter' : input.autoscaler,
+    ...(input.historyServerUrl ? { historyServerUrl: input.historyServerUrl } : {}),
   };
   return stringify([{ id: input.clusterId, backend: 'kubernetes', settings }]);
 }
@@ -74,6 +77,8 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
         },
         { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
         { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
+        // the live Spark UI: GET through the API server's proxy to each driver's UI service (read-only)
+        { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
       ],
     },
     {

@@ -18,6 +18,7 @@ import type {
   StoredJob,
   StoredTemplate,
   Logger,
+  SparkUiTarget,
   Telemetry,
 } from '../domain/ports';
 import { noTelemetry, silentLogger } from '../domain/ports';
@@ -31,6 +32,7 @@ import { appIdFor, type IdGenerator, randomIds } from './ids';
 import { ApplicationLifecycle } from './lifecycle';
 import { authorize, authorizeFound, maySee, type Principal, type Target } from './principal';
 import { ReplicaCoordinator, type ReplicaOptions } from './replica';
+import { notRunningError, withSparkUiLinks } from './spark-ui';
 
 export interface ApplicationServiceDeps {
   store: Store;
@@ -60,6 +62,11 @@ export interface ApplicationServiceDeps {
    * over those of replicas that died (see replica.ts). @default absent: the only replica, acting on all
    */
   replica?: ReplicaOptions;
+  /**
+   * The Spark History Server of the runs of clusters whose back-end names none: ended applications
+   * link their run there. @default none
+   */
+  historyServerUrl?: string;
 }
 
 export interface SubmitContext {
@@ -199,12 +206,37 @@ export class ApplicationService {
 
   /** The application; one outside the caller's limits reads as not found. */
   async get(id: string, actor?: Principal): Promise<Application> {
-    return this.find(id, 'applications:read', actor);
+    return this.view(await this.find(id, 'applications:read', actor));
   }
 
   /** Like get, and the application must belong to `clusterId` (the Ocean API's paths name both). */
   async getInCluster(clusterId: string, id: string, actor?: Principal): Promise<Application> {
-    return this.find(id, 'applications:read', actor, clusterId);
+    return this.view(await this.find(id, 'applications:read', actor, clusterId));
+  }
+
+  /**
+   * Where the live Spark UI of a running application answers, for a caller who may read it (else
+   * not found, as for an unknown id). Not running: 409 while it waits (and why), 404 once it ended
+   * (with the run's History Server link when there is one).
+   */
+  async sparkUiTarget(id: string, actor?: Principal, clusterId?: string): Promise<SparkUiTarget> {
+    const app = await this.find(id, 'applications:read', actor, clusterId);
+    const backend = this.lifecycle.backendOf(app.clusterId);
+    if (app.state !== 'RUNNING') throw notRunningError(app, this.historyServerUrlOf(app.clusterId));
+    if (!backend?.sparkUiTarget) {
+      throw new DomainError(
+        'RESOURCE_NOT_FOUND',
+        `cluster ${app.clusterId} ${backend ? `(back-end ${backend.kind}) does not serve` : 'has no back-end to serve'} the live Spark UI of its applications`,
+      );
+    }
+    const target = await backend.sparkUiTarget(app);
+    if (!target) {
+      throw new DomainError(
+        'CONFLICT',
+        `application ${app.id} runs, but its Spark UI is not up yet: the driver opens it shortly after it starts (unless sparkConf spark.ui.enabled is "false"); try again in a few seconds`,
+      );
+    }
+    return target;
   }
 
   /** Newest first unless sorted otherwise. A token limited to clusters or jobs must ask within them. */
@@ -216,7 +248,8 @@ export class ApplicationService {
       ...(actor?.clusterIds ? { clusterId: filter.clusterId } : {}),
       ...(actor?.jobIds ? { jobId: filter.jobId } : {}),
     });
-    return this.store.listApplications(filter, limit, cursor, sort);
+    const page = await this.store.listApplications(filter, limit, cursor, sort);
+    return { ...page, items: page.items.map((app) => this.view(app)) };
   }
 
   /**
@@ -259,6 +292,20 @@ export class ApplicationService {
   /** Resolves once every queued transition and background submission is written. */
   idle(): Promise<void> {
     return this.lifecycle.idle();
+  }
+
+  /** The application as callers read it: with its Spark UI links. */
+  private view(app: Application): Application {
+    const backend = this.lifecycle.backendOf(app.clusterId);
+    return withSparkUiLinks(app, {
+      proxied: backend?.sparkUiTarget !== undefined,
+      historyServerUrl: this.historyServerUrlOf(app.clusterId),
+    });
+  }
+
+  /** The cluster's History Server, else the runtime's. */
+  private historyServerUrlOf(clusterId: string): string | undefined {
+    return this.lifecycle.backendOf(clusterId)?.historyServerUrl ?? this.deps.historyServerUrl;
   }
 
   /** The application, for a caller with `scope` whose limits include it; else, as for an unknown id, not found. */

@@ -49,7 +49,11 @@ export class TokenService {
   /** The principal of a bearer secret, or undefined when it is unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | undefined> {
     if (secret.length === 0 || secret.length > 512) return undefined;
-    const hash = hashSecret(secret);
+    return this.authenticateHash(hashSecret(secret));
+  }
+
+  /** The principal of a secret known by its hash (a browser session keeps only the hash). */
+  async authenticateHash(hash: string): Promise<Principal | undefined> {
     const cached = this.recent.get(hash);
     if (cached) return cached;
     const token = await this.deps.store.findTokenByHash(hash);

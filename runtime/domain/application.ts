@@ -4,6 +4,7 @@ import { ResourceId, Timestamp } from './common';
 import { ApplicationConfig } from './config';
 import { Provenance } from './merge';
 import { RunMetrics } from './metrics';
+import { SparkUiLinks } from './spark-ui';
 import { TuningChange } from './tuning-change';
 import { AppState } from './states';
 
@@ -53,6 +54,8 @@ export const Application = z
     stopRequest: StopRequest.optional(),
     /** Run metrics from the event log, once the application has ended and its log was read. */
     metrics: RunMetrics.optional(),
+    /** Its live Spark UI while it runs, the run in the History Server after: added when read, never stored. */
+    sparkUi: SparkUiLinks.optional(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     startedAt: Timestamp.optional(),

@@ -193,6 +193,28 @@ export interface BackendStatus {
 /** State changes a back-end observes, reported as they happen. */
 export type BackendListener = (appId: string, status: BackendStatus) => void;
 
+/**
+ * Where the live Spark UI of a running application answers, for the runtime's proxy: the request's
+ * path under the proxy is appended to `url`.
+ */
+export interface SparkUiTarget {
+  /** Base URL of the driver's UI, without a trailing slash, e.g. "http://127.0.0.1:41234". */
+  url: string;
+  /** Headers the upstream needs (the Kubernetes API server's credentials). @default none */
+  headers?: Record<string, string>;
+  /**
+   * The connection settings of the upstream (a node:http(s) Agent holding its CA and client
+   * certificate). @default Node's global agent
+   */
+  agent?: object;
+  /**
+   * A path the upstream puts before the UI's own root-relative links in HTML and redirects (the
+   * Kubernetes API server's service proxy rewrites them so): the proxy takes it out again.
+   * @default none
+   */
+  linkPrefix?: string;
+}
+
 /** Where applications run: `local` spark-submit, `kubernetes` SparkApplications... */
 export interface SparkBackend {
   /** The back-end kind, as registered (see BackendPlugin). */
@@ -207,6 +229,13 @@ export interface SparkBackend {
   driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string>;
   /** Kubernetes events of the application and its pods, as lines; back-ends without them omit it. */
   kubeEvents?(app: Application): Promise<string[]>;
+  /**
+   * Where the live Spark UI of a running application answers; undefined while it is not up yet.
+   * Back-ends without a reachable UI omit it.
+   */
+  sparkUiTarget?(app: Application): Promise<SparkUiTarget | undefined>;
+  /** The Spark History Server of the cluster's runs, when it has one. @default the runtime's historyServerUrl */
+  readonly historyServerUrl?: string;
   /** The Spark event log of the application (file or directory), once written. */
   eventLogPath(app: Application): string | undefined;
   /** Registers the listener of state changes. */

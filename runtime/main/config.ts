@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ClusterSpec } from '../domain/cluster';
+import { HistoryServerUrl } from '../domain/spark-ui';
 import { parseOrThrow } from '../domain/validation';
 
 export const ServiceConfig = z.strictObject({
@@ -28,6 +29,11 @@ export const ServiceConfig = z.strictObject({
   clustersFile: z.strictObject({ path: z.string().min(1), clusters: z.array(ClusterSpec).min(1) }).optional(),
   /** Prices for cost: per core-hour and GiB-hour locally, per instance type in the cloud. @default local list prices */
   priceTable: z.unknown().optional(),
+  /**
+   * The Spark History Server of the runs (SPARKPLANE_HISTORY_SERVER_URL): ended applications link
+   * their run there, unless their cluster's settings name one of its own. @default none
+   */
+  historyServerUrl: HistoryServerUrl.optional(),
   /** Body size limit of the APIs, bytes. @default 1048576 */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
 });
@@ -49,7 +55,10 @@ function readYaml(path: string | undefined, variable: string): unknown {
   }
 }
 
-/** Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL, SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE. */
+/**
+ * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL,
+ * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL.
+ */
 export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const clustersPath = env.SPARKPLANE_CLUSTERS_FILE;
   const clusters = readYaml(clustersPath, 'SPARKPLANE_CLUSTERS_FILE');
@@ -62,6 +71,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     adminToken: env.SPARKPLANE_ADMIN_TOKEN,
     clustersFile: clustersPath ? { path: clustersPath, clusters } : undefined,
     priceTable,
+    historyServerUrl: env.SPARKPLANE_HISTORY_SERVER_URL || undefined,
   });
   return { ...config, dataDir: resolve(config.dataDir) };
 }

@@ -159,6 +159,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     logger,
     telemetry,
     tuning: tuning.provider,
+    ...(config.historyServerUrl ? { historyServerUrl: config.historyServerUrl } : {}),
     ...(store.kind === 'postgres'
       ? { replica: { ...overrides.replica, id: overrides.replica?.id ?? `${hostname()}-${process.pid}` } }
       : {}),

@@ -34,13 +34,21 @@ export interface ServiceOptions {
   plugins?: BackendPlugin[];
   /** More `local` clusters beside `local`, e.g. [{ id: 'edge' }] for views that span clusters. @default none */
   extraClusters?: { id: string; settings?: Record<string, unknown>; region?: string }[];
+  /** The runtime's Spark History Server (SPARKPLANE_HISTORY_SERVER_URL). @default none */
+  historyServerUrl?: string;
 }
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sparkplane-e2e-'));
-  const config = loadServiceConfig({ port: 0, dataDir }, { SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN });
+  const config = loadServiceConfig(
+    { port: 0, dataDir },
+    {
+      SPARKPLANE_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...(options.historyServerUrl ? { SPARKPLANE_HISTORY_SERVER_URL: options.historyServerUrl } : {}),
+    },
+  );
   const clusters = [
     { id: 'local', backend: 'local', settings: options.localSettings ?? {} },
     ...(options.extraClusters ?? []).map((c) => ({ ...c, backend: 'local', settings: c.settings ?? {} })),

@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import type { Application } from '../../runtime/domain/application';
 import type { ApplicationConfig } from '../../runtime/domain/config';
-import type { BackendListener, BackendPlugin, BackendStatus, SparkBackend } from '../../runtime/domain/ports';
+import type {
+  BackendListener,
+  BackendPlugin,
+  BackendStatus,
+  SparkBackend,
+  SparkUiTarget,
+} from '../../runtime/domain/ports';
 
 /**
  * A back-end kind whose clusters all run on `backend` (one FakeBackend by default, shared by
@@ -31,6 +37,10 @@ export class FakeBackend implements SparkBackend {
   /** Driver log lines per app id. */
   readonly logs = new Map<string, string[]>();
   private readonly listeners: BackendListener[] = [];
+  /** Where the Spark UI of a running application answers; unset, the back-end serves none (as the port allows). */
+  sparkUiTarget?: (app: Application) => Promise<SparkUiTarget | undefined>;
+  /** The cluster's History Server; unset, the runtime's. */
+  historyServerUrl?: string;
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
     if (this.failSubmitWith) throw this.failSubmitWith;

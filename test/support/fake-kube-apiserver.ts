@@ -1,11 +1,11 @@
 /**
  * A Kubernetes API server for tests: real HTTP on 127.0.0.1, speaking the REST protocol the
  * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
- * pods/log with follow, /version, the CRD). It stands in for spark-operator too: tests set the
+ * pods/log with follow, /version, the CRD, the service proxy). It stands in for spark-operator too: tests set the
  * status of a SparkApplication as the operator would. Faults (status codes, delays, dropped
  * watches, expired resource versions) are injected per request.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -41,6 +41,7 @@ const SPARK_PATH = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+
 const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
+const SERVICE_PROXY_PATH = /^(\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy)(\/.*)?$/;
 
 function statusBody(code: number, reason: string, message: string) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
@@ -76,6 +77,10 @@ export class FakeKubeApiServer {
   private readonly podLogs = new Map<string, PodLog>();
   private readonly events: Record<string, unknown>[] = [];
   private readonly faults: (Fault & { times: number })[] = [];
+  /** What answers behind the service proxy, by "namespace/name:port". */
+  private readonly services = new Map<string, string>();
+  /** The Authorization header the service proxy requires (the kubeconfig's user). */
+  readonly bearerToken = 'test-token';
   private revision = 100;
   /** Watches from a resourceVersion below this one get 410 Gone. */
   private oldestWatchableRevision = 0;
@@ -104,6 +109,14 @@ export class FakeKubeApiServer {
       currentContext: contextName,
     });
     return kc;
+  }
+
+  /**
+   * Serves the service `name:port` (a port number, as the proxy path names it) from `upstreamUrl`,
+   * as the endpoints of a ClusterIP service would answer the API server's service proxy.
+   */
+  serveService(namespace: string, nameAndPort: string, upstreamUrl: string): void {
+    this.services.set(`${namespace}/${nameAndPort}`, upstreamUrl);
   }
 
   /** Makes the next matching request(s) fail or wait. */
@@ -241,6 +254,9 @@ export class FakeKubeApiServer {
     const body = method === 'POST' || method === 'PUT' ? await readJson(req) : undefined;
     let match: RegExpExecArray | null;
     if (url.pathname === '/version') return this.send(res, 200, { ...this.version, platform: 'linux/amd64' });
+    if ((match = SERVICE_PROXY_PATH.exec(url.pathname))) {
+      return this.proxyService(req, res, match[1]!, `${match[2]}/${match[3]}`, `${match[4] ?? '/'}${url.search}`);
+    }
     if ((match = CRD_PATH.exec(url.pathname))) return this.serveCrd(res, match[1]!);
     if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
     if ((match = POD_LOG_PATH.exec(url.pathname))) return this.servePodLog(res, match[1]!, match[2]!, url);
@@ -256,6 +272,56 @@ export class FakeKubeApiServer {
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
+  }
+
+  /**
+   * The service proxy as kube-apiserver's (k8s.io/apimachinery/pkg/util/proxy/transport.go): it
+   * needs the caller's credentials, and rewrites a redirect and the root-relative links of an HTML
+   * page to go through its own path (redirects absolute, on the host the caller named).
+   */
+  private proxyService(req: IncomingMessage, res: ServerResponse, prefix: string, service: string, path: string): void {
+    if (req.headers.authorization !== `Bearer ${this.bearerToken}`) {
+      return this.send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
+    }
+    const upstream = this.services.get(service);
+    if (!upstream)
+      return this.send(
+        res,
+        503,
+        statusBody(503, 'ServiceUnavailable', `no endpoints available for service "${service}"`),
+      );
+    const { authorization: _credentials, host: _host, ...headers } = req.headers;
+    void _credentials;
+    void _host;
+    const forwarded = request(`${upstream}${path}`, { method: req.method, headers }, (answer) => {
+      const out = { ...answer.headers };
+      const upstreamHost = new URL(upstream).host;
+      if (typeof out.location === 'string') {
+        const target = new URL(out.location, `${upstream}${path}`);
+        if (target.host === upstreamHost)
+          out.location = `http://${req.headers.host}${prefix}${target.pathname}${target.search}`;
+      }
+      if (!String(out['content-type'] ?? '').startsWith('text/html')) {
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const html = Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(
+            /(href|src)="(\/[^"]*)"/g,
+            (_m, attribute: string, link: string) => `${attribute}="${prefix}${link}"`,
+          );
+        delete out['content-length'];
+        res.writeHead(answer.statusCode ?? 502, out);
+        res.end(html);
+      });
+    });
+    forwarded.on('error', (error) => this.send(res, 503, statusBody(503, 'ServiceUnavailable', error.message)));
+    forwarded.end();
   }
 
   private serveEvents(res: ServerResponse, namespace: string, url: URL): void {

@@ -3,6 +3,7 @@
  * SparkApplications are created. Parsed once with parseOrThrow so a bad setting names itself.
  */
 import { z } from 'zod';
+import { HistoryServerUrl } from '../../domain/spark-ui';
 
 export const BatchSchedulerSettings = z.strictObject({
   /** The batch scheduler spark-operator hands the pods to. @default "volcano" */
@@ -35,6 +36,11 @@ export const KubernetesClusterSettings = z.strictObject({
   /** Which node autoscaler labels the nodes. @default "karpenter" */
   autoscaler: z.enum(['karpenter', 'gke']).default('karpenter'),
   batchScheduler: BatchSchedulerSettings.optional(),
+  /**
+   * The Spark History Server the platform installed for this cluster (reading eventLogBucketUrl):
+   * its ended applications link their run there. @default the runtime's SPARKPLANE_HISTORY_SERVER_URL
+   */
+  historyServerUrl: HistoryServerUrl.optional(),
   /** Time to live of a finished SparkApplication when the application sets none. @default 86400 (one day) */
   defaultTimeToLiveSeconds: z.number().int().min(0).default(86_400),
 });

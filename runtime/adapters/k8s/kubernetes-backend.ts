@@ -18,6 +18,7 @@ import {
   type Logger,
   silentLogger,
   type SparkBackend,
+  type SparkUiTarget,
 } from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
 import type { KubernetesClusterSettings } from './cluster-settings';
@@ -25,6 +26,7 @@ import { DriverLogReader } from './driver-log-reader';
 import { HealthProbe } from './health-probe';
 import { describeApiError, SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
+import { driverUiTarget } from './driver-ui';
 import { eventLogDir } from './render';
 import { renderResources } from './render-yaml';
 import { ResourceWatch } from './resource-watch';
@@ -117,6 +119,10 @@ export class KubernetesSparkBackend implements SparkBackend {
     return this.client.namespace;
   }
 
+  get historyServerUrl(): string | undefined {
+    return this.options.settings.historyServerUrl;
+  }
+
   /** The resource name of an application: its backendRef "namespace/name", else its id. */
   private nameOf(app: Application): string {
     return app.backendRef?.split('/').pop() || app.id;
@@ -165,6 +171,11 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   kubeEvents(app: Application): Promise<string[]> {
     return this.logs.kubeEvents(this.nameOf(app));
+  }
+
+  /** The driver's UI service (spark-operator's `<name>-ui-svc`) through the API server's service proxy. */
+  sparkUiTarget(app: Application): Promise<SparkUiTarget> {
+    return driverUiTarget(this.options.kubeConfig, this.namespace, this.nameOf(app), app.config);
   }
 
   eventLogPath(app: Application): string | undefined {

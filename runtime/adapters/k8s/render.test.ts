@@ -10,6 +10,13 @@ import type { SparkApplication, SparkPodSpec } from './spark-application';
 
 const validator = loadCrdValidator(SPARK_APPLICATION_CRD_FILE, 'v1beta2');
 
+/** What every application's driver gets: its UI under the runtime's proxy (see domain/spark-ui.ts). */
+const UI_CONF = {
+  'spark.ui.proxyBase': '/api/v1/applications/etl-2026-01-01/spark-ui',
+  'spark.ui.reverseProxy': 'false',
+  'spark.ui.killEnabled': 'false',
+};
+
 const PYTHON: ApplicationConfig = {
   type: 'Python',
   mainApplicationFile: 's3a://code/etl.py',
@@ -266,7 +273,9 @@ describe('renderSparkApplication', () => {
     });
     expect(spec.deps).toEqual({ jars: ['s3a://code/lib.jar'], packages: ['org.apache.hadoop:hadoop-aws:3.3.4'] });
     expect(spec.memoryOverheadFactor).toBe('0.2');
-    expect(render(PYTHON).spec.sparkConf).toBeUndefined();
+    expect(Object.keys(render(PYTHON).spec.sparkConf ?? {}).filter((key) => key.startsWith('spark.eventLog'))).toEqual(
+      [],
+    );
     expect(eventLogDir(KubernetesClusterSettings.parse({ eventLogBucketUrl: 'gs://b' }), 'a1')).toBe(
       'gs://b/eventlogs/a1',
     );
@@ -282,8 +291,16 @@ describe('renderSparkApplication', () => {
       shuffleTrackingEnabled: true,
       shuffleTrackingTimeout: 300_000,
     });
-    expect(spec.sparkConf).toEqual({ 'spark.dynamicAllocation.executorIdleTimeout': '60s' });
+    expect(spec.sparkConf).toEqual({ 'spark.dynamicAllocation.executorIdleTimeout': '60s', ...UI_CONF });
     expect(spec.executor.instances).toBeUndefined();
+  });
+
+  it("serves the driver's UI under the runtime's proxy path, without kill links, whatever the application asked", () => {
+    const { spec } = render({
+      ...PYTHON,
+      sparkConf: { 'spark.ui.killEnabled': 'true', 'spark.ui.proxyBase': '/elsewhere', 'spark.ui.port': '4041' },
+    });
+    expect(spec.sparkConf).toEqual({ ...UI_CONF, 'spark.ui.port': '4041' });
   });
 
   it('sets the batch scheduler and its queue when the cluster has one', () => {

@@ -6,6 +6,7 @@ import type { ApplicationConfig, DriverSpec, ExecutorSpec } from '../../domain/c
 import { DomainError } from '../../domain/errors';
 import type { SparkRole } from '../../domain/placement';
 import { parseCpuMillis, parseMemoryMiB, toSparkMemory } from '../../domain/quantity';
+import { sparkUiConf } from '../../domain/spark-ui';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { extractDynamicAllocation } from './dynamic-allocation';
 import { placePod } from './node-placement';
@@ -132,6 +133,8 @@ function renderSparkConf(
   context: RenderContext,
 ): Pick<SparkApplicationSpec, 'sparkConf' | 'dynamicAllocation'> {
   const { sparkConf, dynamicAllocation } = extractDynamicAllocation(config.sparkConf ?? {});
+  // the runtime's proxy serves the UI: links under its path, no kill links (ours, over the application's)
+  Object.assign(sparkConf, sparkUiConf(context.appId));
   const bucket = context.settings.eventLogBucketUrl?.replace(/\/+$/, '');
   if (bucket) {
     // the platform's metrics read these logs: its settings win over the application's

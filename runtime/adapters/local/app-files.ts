@@ -47,6 +47,8 @@ export interface LocalAppRecord {
   master: string;
   command: string[];
   notes: string[];
+  /** The port asked for the driver's Spark UI (spark.ui.port); its log says the one it got. */
+  uiPort?: number;
   startedAt: string;
   endedAt?: string;
   exitCode?: number | null;

@@ -28,6 +28,7 @@ import {
   type Logger,
   silentLogger,
   type SparkBackend,
+  type SparkUiTarget,
 } from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
 import {
@@ -43,6 +44,7 @@ import { failureReason } from './driver-failure';
 import { readLogLines, tailLines } from './log-lines';
 import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
 import { buildSparkSubmitCommand } from './spark-submit-command';
+import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
 
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
@@ -97,6 +99,8 @@ interface RunningApp {
   exited: boolean;
   /** Set by kill() or close(): the reason reported with KILLED. */
   killReason?: string;
+  /** Where the driver's UI listens, once its log said so. */
+  uiTarget?: SparkUiTarget;
   ended: Promise<void>;
 }
 
@@ -169,6 +173,8 @@ export class LocalSparkBackend implements SparkBackend {
     if (known) return { backendRef: `pgid:${known.pgid}` };
 
     const paths = localAppPaths(this.dataDir, app.id);
+    // an address this machine cannot bind now leaves the port to Spark (4040 or the next free one)
+    const uiPort = await freePort(this.bindAddress).catch(() => undefined);
     const command = buildSparkSubmitCommand({
       appId: app.id,
       config,
@@ -179,6 +185,7 @@ export class LocalSparkBackend implements SparkBackend {
       maxExecutorMemoryMiB: this.maxExecutorMemoryMiB,
       localCluster: this.localCluster,
       bindAddress: this.bindAddress,
+      ...(uiPort !== undefined ? { uiPort } : {}),
     });
     for (const file of command.localFiles) if (!existsSync(file.path)) throw invalidFile(file.field, file.path);
 
@@ -220,6 +227,7 @@ export class LocalSparkBackend implements SparkBackend {
       master: command.master,
       command: [command.executable, ...command.args],
       notes: command.notes,
+      ...(uiPort !== undefined ? { uiPort } : {}),
       startedAt,
     };
     writeRecord(paths, record);
@@ -375,6 +383,20 @@ export class LocalSparkBackend implements SparkBackend {
     const record = readRecord(paths);
     if (!record || record.state || readExitCode(paths) !== undefined) return true;
     return !isOwnGroupAlive(record.pgid, record.leaderStartTicks);
+  }
+
+  /**
+   * The driver's UI while this process runs the application: at the port its log says the UI
+   * started on (Spark moves on when the asked port was taken meanwhile); undefined until then.
+   */
+  async sparkUiTarget(app: Application): Promise<SparkUiTarget | undefined> {
+    const entry = this.running.get(app.id);
+    if (!entry || entry.exited) return undefined;
+    if (!entry.uiTarget) {
+      const port = await sparkUiPortOf(entry.paths.driverLog);
+      if (port !== undefined) entry.uiTarget = { url: uiUrl(this.bindAddress, port) };
+    }
+    return entry.uiTarget;
   }
 
   eventLogPath(app: Application): string | undefined {

@@ -112,6 +112,9 @@ describe('buildSparkSubmitCommand', () => {
       'spark.driver.host': '127.0.0.1',
       'spark.driver.bindAddress': '127.0.0.1',
       'spark.executor.cores': '2',
+      'spark.ui.proxyBase': '/api/v1/applications/daily-etl-1/spark-ui',
+      'spark.ui.reverseProxy': 'false',
+      'spark.ui.killEnabled': 'false',
       'spark.eventLog.enabled': 'true',
       'spark.eventLog.dir': '/data/eventlogs/daily-etl-1',
       'spark.eventLog.logStageExecutorMetrics': 'true',
@@ -181,6 +184,30 @@ describe('buildSparkSubmitCommand', () => {
     });
     expect(command.args.filter((arg) => arg.startsWith('spark.eventLog.dir='))).toHaveLength(1);
     expect(command.notes).toContain('sparkConf spark.eventLog.dir=/elsewhere replaced by /data/eventlogs/daily-etl-1');
+  });
+
+  it("serves the UI at the chosen port under the proxy's path, without kill links, whatever the application asked", () => {
+    const command = buildSparkSubmitCommand(
+      input(
+        {
+          mainApplicationFile: '/j/app.py',
+          sparkConf: { 'spark.ui.killEnabled': 'true', 'spark.ui.port': '4040', 'spark.ui.reverseProxy': 'true' },
+        },
+        { uiPort: 41234 },
+      ),
+    );
+    expect(confOf(command.args)).toMatchObject({
+      'spark.ui.port': '41234',
+      'spark.ui.proxyBase': '/api/v1/applications/daily-etl-1/spark-ui',
+      'spark.ui.reverseProxy': 'false',
+      'spark.ui.killEnabled': 'false',
+    });
+    expect(command.args.filter((arg) => arg.startsWith('spark.ui.port='))).toHaveLength(1);
+    expect(command.notes).toEqual([
+      'sparkConf spark.ui.reverseProxy=true replaced by false',
+      'sparkConf spark.ui.killEnabled=true replaced by false',
+      'sparkConf spark.ui.port=4040 replaced by 41234',
+    ]);
   });
 
   it('binds the driver, its block manager and UI to the bind address, in the environment and the settings', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
 import { parseMemoryMiB, toSparkMemory } from '../../domain/quantity';
+import { sparkUiConf } from '../../domain/spark-ui';
 import { type FileRoots, resolveAppFile } from './app-file';
 
 export interface SparkSubmitInput extends FileRoots {
@@ -21,6 +22,8 @@ export interface SparkSubmitInput extends FileRoots {
   localCluster: boolean;
   /** The address Spark binds to and advertises (see sparkBinding). */
   bindAddress: string;
+  /** The port of the driver's Spark UI (spark.ui.port), free when chosen. @default Spark's (4040, or the next free one) */
+  uiPort?: number;
 }
 
 export interface SparkSubmitCommand {
@@ -194,7 +197,12 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
     conf.set('spark.driver.memoryOverheadFactor', String(config.memoryOverheadFactor));
     conf.set('spark.executor.memoryOverheadFactor', String(config.memoryOverheadFactor));
   }
-  for (const [key, value] of Object.entries(eventLogConf(input.eventLogDir))) {
+  // the runtime's proxy serves the UI: its path, its port, and no kill links (ours, over the application's)
+  const ui = {
+    ...sparkUiConf(input.appId),
+    ...(input.uiPort !== undefined ? { 'spark.ui.port': String(input.uiPort) } : {}),
+  };
+  for (const [key, value] of Object.entries({ ...ui, ...eventLogConf(input.eventLogDir) })) {
     const asked = config.sparkConf?.[key];
     if (asked !== undefined && asked !== value) notes.push(`sparkConf ${key}=${asked} replaced by ${value}`);
     conf.set(key, value);
