@@ -92,3 +92,32 @@ describe('job insights', () => {
     expect(unknown.statusCode).toBe(404);
   });
 });
+
+describe('job tuning history', () => {
+  it('marks what changed in each run, what tuning saved against the first run and the best config', async () => {
+    // runs end in order of their durations (see finishedRun)
+    const first = await finishedRun(20_000, 1e9, 0.3);
+    await f.server.inject({
+      method: 'PUT',
+      url: '/api/v1/jobs/nightly/config',
+      headers: bearer(f.adminSecret),
+      payload: { id: 'nightly', clusterId: 'local', config: { sparkConf: { 'spark.sql.shuffle.partitions': '64' } } },
+    });
+    f.clock.advance(1000);
+    const second = await finishedRun(60_000, 1e9, 0.1);
+    const stats = (
+      await f.server.inject({ method: 'GET', url: '/api/v1/jobs/nightly/statistics', headers: bearer(f.adminSecret) })
+    ).json();
+    expect(stats.series.map((p: { appId: string }) => p.appId)).toEqual([first, second]);
+    expect(stats.series[0].configChanges).toEqual([]);
+    expect(stats.series[1].configChanges).toContainEqual({
+      pointer: '/sparkConf/spark.sql.shuffle.partitions',
+      to: '64',
+      layer: 'job',
+    });
+    expect(stats.savings).toMatchObject({ baselineAppId: first, runs: 1 });
+    expect(stats.savings.cost).toBeCloseTo(0.2, 9);
+    expect(stats.bestRun).toMatchObject({ appId: second, cost: 0.1 });
+    expect(stats.bestRun.config.sparkConf).toEqual({ 'spark.sql.shuffle.partitions': '64' });
+  });
+});

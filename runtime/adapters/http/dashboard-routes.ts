@@ -6,7 +6,7 @@ import { watchVisible } from '../../apps/application-changes';
 import { ResourceId } from '../../domain/common';
 import { ApplicationChange, ClusterSummary, CostQuery, CostReport, SummaryWindow } from '../../domain/insights';
 import type { HttpDeps } from './deps';
-import { sendEvents } from './event-stream';
+import { type OpenStreams, sendEvents } from './event-stream';
 import { ClusterParams, PROBLEM_RESPONSES } from './native-schemas';
 
 const SummaryQuery = z.strictObject({
@@ -28,6 +28,11 @@ export function dashboardRoutes(deps: HttpDeps) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     const read = { scope: 'applications:read' } as const;
+    const streams: OpenStreams = new Set();
+    // a stream of changes never ends by itself: the server ends them before it waits for its connections
+    instance.addHook('preClose', async () => {
+      for (const end of [...streams]) end();
+    });
 
     app.get(
       '/costs',
@@ -77,11 +82,14 @@ export function dashboardRoutes(deps: HttpDeps) {
         },
       },
       (request, reply) =>
-        sendEvents(reply, (sink) =>
-          watchVisible(deps.changes, request.principal, request.query, (application) => {
-            const change: ApplicationChange = { application };
-            sink.send('application', change);
-          }),
+        sendEvents(
+          reply,
+          (sink) =>
+            watchVisible(deps.changes, request.principal, request.query, (application) => {
+              const change: ApplicationChange = { application };
+              sink.send('application', change);
+            }),
+          streams,
         ),
     );
   };

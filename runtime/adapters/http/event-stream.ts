@@ -13,10 +13,14 @@ export interface EventSink {
   send(event: string, data: unknown): void;
 }
 
+/** The streams open now, each with what ends it: the server ends them when it closes (they never end by themselves). */
+export type OpenStreams = Set<() => void>;
+
 export async function sendEvents(
   reply: FastifyReply,
   /** Starts the subscription; returns what stops it. */
   subscribe: (sink: EventSink) => () => void,
+  open: OpenStreams,
   heartbeatMs = HEARTBEAT_MS,
 ): Promise<void> {
   const stream = new PassThrough();
@@ -25,11 +29,14 @@ export async function sendEvents(
   };
   const unsubscribe = subscribe(sink);
   const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
-  reply.raw.on('close', () => {
+  const end = () => {
+    open.delete(end);
     clearInterval(heartbeat);
     unsubscribe();
     stream.end();
-  });
+  };
+  open.add(end);
+  reply.raw.on('close', end);
   // a first comment, so the client sees the answer (and its headers) before the first change
   stream.write(': connected\n\n');
   // resolves when the answer ends: when the client goes away
