@@ -181,6 +181,7 @@ describe('ApplicationService', () => {
     const failed = await service.get(app.id);
     expect(failed.state).toBe('FAILED');
     expect(failed.stateReason).toBe('the back-end refused the submission: spark-submit not found');
+    expect(failed.startedAt).toBeUndefined();
     expect(ended.map((a) => a.id)).toEqual([app.id]);
   });
 
@@ -200,14 +201,28 @@ describe('ApplicationService', () => {
     expect(ended.map((a) => a.state)).toEqual(['COMPLETED']);
   });
 
-  it('records an end reported before any start as one step through RUNNING', async () => {
+  it('records an end reported before any start as one step through RUNNING, started when the back-end says', async () => {
     const { app } = await submit({ jobId: 'etl' });
-    backend.emit(app.id, { state: 'FAILED', reason: 'exit code 1: ZeroDivisionError' });
+    backend.emit(app.id, {
+      state: 'FAILED',
+      reason: 'exit code 1: ZeroDivisionError',
+      startedAt: '2026-03-01T00:00:02.000Z',
+    });
     await service.idle();
     const failed = await service.get(app.id);
     expect(failed.state).toBe('FAILED');
     expect(failed.stateReason).toBe('exit code 1: ZeroDivisionError');
-    expect(failed.startedAt).toBeDefined();
+    expect(failed.startedAt).toBe('2026-03-01T00:00:02.000Z');
+  });
+
+  it('leaves an application the back-end ended without a start never started', async () => {
+    const { app } = await submit({ jobId: 'etl' });
+    backend.emit(app.id, { state: 'FAILED', reason: 'image pull failed' });
+    await service.idle();
+    const failed = await service.get(app.id);
+    expect(failed.state).toBe('FAILED');
+    expect(failed.startedAt).toBeUndefined();
+    expect(failed.endedAt).toBeDefined();
   });
 
   it('kills: the back-end is asked, the state is KILLED even if the back-end then reports FAILED', async () => {

@@ -83,20 +83,21 @@ export class ApplicationLifecycle {
         return app;
       }
       const ending = isTerminal(target);
+      // an end without a start the back-end saw (a refused submission, a kill while pending) never started
+      const startedAt = target === 'RUNNING' ? (app.startedAt ?? status.startedAt ?? now) : status.startedAt;
+      const starts = !app.startedAt && startedAt !== undefined;
       const updated = await this.deps.store.updateApplication(
         appId,
         {
           state: target,
           ...(status.reason !== undefined ? { stateReason: status.reason } : {}),
-          ...(target === 'RUNNING' || (ending && !app.startedAt)
-            ? { startedAt: app.startedAt ?? status.startedAt ?? now }
-            : {}),
+          ...(starts ? { startedAt } : {}),
           ...(ending ? { endedAt: status.endedAt ?? now } : {}),
         },
         [app.state],
       );
       if (!updated) continue; // someone else moved it: read again and decide again
-      if (target === 'RUNNING' || (ending && !app.startedAt)) {
+      if (starts) {
         this.deps.telemetry.started(updated.clusterId);
         this.deps.logger.info({ appId, clusterId: updated.clusterId, from: app.state }, 'application started');
       }

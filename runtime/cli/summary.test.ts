@@ -86,6 +86,17 @@ describe('runLine', () => {
 });
 
 describe('applicationSummary', () => {
+  it('says when the figures are estimated or could not be measured, and why', () => {
+    const estimated = applicationSummary(
+      app({ measurement: { state: 'estimated', reason: 'the event log ends 38 s before the run did', attempts: 1 } }),
+      NOW,
+    );
+    expect(field(estimated, 'Measurement')).toBe('estimated: the event log ends 38 s before the run did');
+    expect(
+      field(applicationSummary(app({ measurement: { state: 'measured', attempts: 1 } }), NOW), 'Measurement'),
+    ).toBe(undefined);
+  });
+
   it('prints state, duration, cost, core-hours, data read and written, efficiency and what tuning changed', () => {
     const text = applicationSummary(app(), NOW);
     expect(field(text, 'Name')).toBe('spark-pi-1');

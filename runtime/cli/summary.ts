@@ -101,6 +101,10 @@ function runFields(app: Application, now: number): Field[] {
   } else {
     out.push(['Metrics', app.endedAt ? 'none: no event log measured' : 'measured from the event log when it ends']);
   }
+  const measurement = app.measurement;
+  if (measurement && measurement.state !== 'measured') {
+    out.push(['Measurement', `${measurement.state}${measurement.reason ? `: ${measurement.reason}` : ''}`]);
+  }
   const tuned = tuningChanges(app);
   out.push(['Tuning changed', tuned.length > 0 ? tuned.join('\n') : 'nothing']);
   return out;

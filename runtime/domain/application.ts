@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ResourceId, Timestamp } from './common';
 import { ApplicationConfig } from './config';
+import { Measurement } from './measurement';
 import { Provenance } from './merge';
 import { RunMetrics } from './metrics';
 import { SparkUiLinks } from './spark-ui';
@@ -54,6 +55,8 @@ export const Application = z
     stopRequest: StopRequest.optional(),
     /** Run metrics from the event log, once the application has ended and its log was read. */
     metrics: RunMetrics.optional(),
+    /** Where reading its event log stands once it ended: measured, estimated, failed and why, or skipped. */
+    measurement: Measurement.optional(),
     /** Its live Spark UI while it runs, the run in the History Server after: added when read, never stored. */
     sparkUi: SparkUiLinks.optional(),
     createdAt: Timestamp,

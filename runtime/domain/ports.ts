@@ -7,6 +7,7 @@ import type { Application, ApplicationSortKey, ApplicationType } from './applica
 import type { ClusterHealth, StoredCluster } from './cluster';
 import type { Page } from './common';
 import type { ApplicationConfig } from './config';
+import type { Measurement } from './measurement';
 import type { RunMetrics } from './metrics';
 import type { ConfigTemplate, JobSpec, StoredJob, StoredTemplate } from './resources';
 import type { AppState } from './states';
@@ -97,6 +98,7 @@ export interface ApplicationUpdate {
   startedAt?: string;
   endedAt?: string;
   metrics?: RunMetrics;
+  measurement?: Measurement;
   /** null withdraws it. */
   stopRequest?: Application['stopRequest'] | null;
 }
@@ -131,6 +133,8 @@ export interface Store {
   sumSpend(query: SpendQuery): Promise<SpendRow[]>;
   /** The applications of a cluster (of `jobIds` only, when given) created before `to` and not ended before `from`. */
   listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]>;
+  /** Ended applications whose event log is still to be read (never measured, or a read to retry), oldest first. */
+  listPendingMeasurements(limit: number): Promise<Application[]>;
   /** How many applications are in each of `states`, per cluster (the queue and running gauges). */
   countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]>;
   /**

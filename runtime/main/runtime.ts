@@ -11,7 +11,7 @@ import { ClusterBackends } from '../apps/cluster-backends';
 import { ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
 import { InsightsService } from '../apps/insights-service';
-import { measureOnEnd } from '../apps/measure';
+import { Measurer } from '../apps/measure';
 import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
 import { TuningLayer } from '../apps/tuning-layer';
@@ -144,13 +144,14 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   }
 
   const tuning = new TuningLayer(store, clock);
-  const measure = measureOnEnd({
+  const measurer = new Measurer({
     store,
     backendOf: (clusterId) => backends.backendOf(clusterId),
     readEventLog: (path, options) => eventLogs.read(path, options),
     priceTable,
     logger,
     telemetry,
+    clock,
   });
   const applications = new ApplicationService({
     store,
@@ -165,7 +166,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       : {}),
     onEnded: async (app) => {
       try {
-        await measure(app);
+        await measurer.onEnded(app);
       } finally {
         tuning.forget(app.jobId);
       }
@@ -190,6 +191,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       tokens,
       insights: new InsightsService({ store, clock }),
       changes,
+      measurements: measurer,
       clock,
       ready: async () => started && (await store.listClusters()).length > 0,
     },
@@ -215,8 +217,13 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       applications.replicas.start();
       scheduler.start();
       started = true;
+      // what a stopped runtime ended but never measured: after readiness, it serves no request
+      void measurer
+        .resumePending()
+        .catch((error: unknown) => logger.error({ err: error }, 'measuring the applications left pending failed'));
     },
     async close() {
+      measurer.close();
       health.stop();
       await scheduler.stop();
       await server.close();

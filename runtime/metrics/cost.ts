@@ -5,6 +5,7 @@
  * and its memory share; otherwise it pays per core-hour and per GiB-hour (the local default).
  */
 import { z } from 'zod';
+import type { ApplicationConfig } from '../domain/config';
 import type { RunCost, RunMetrics } from '../domain/metrics';
 import { parseMemoryMiB } from '../domain/quantity';
 import { parseOrThrow } from '../domain/validation';
@@ -172,4 +173,35 @@ export function placementFromMetrics(
     });
   }
   return { pods };
+}
+
+/**
+ * What a run asked for, held from its start to its end: the driver and every requested executor
+ * with the cores and memory (+ overhead) of its config, Spark's defaults for what it leaves out.
+ * The cost of a run whose event log ends early (a killed driver) is at least this.
+ */
+export function placementFromConfig(config: ApplicationConfig, startedAtMs: number, endedAtMs: number): RunPlacement {
+  const props: Record<string, string> = {};
+  for (const role of ['driver', 'executor'] as const) {
+    const spec = config[role];
+    if (spec?.memory !== undefined) props[`spark.${role}.memory`] = spec.memory;
+    if (spec?.memoryOverhead !== undefined) props[`spark.${role}.memoryOverhead`] = spec.memoryOverhead;
+    if (config.memoryOverheadFactor !== undefined) {
+      props[`spark.${role}.memoryOverheadFactor`] = String(config.memoryOverheadFactor);
+    }
+  }
+  const pod = (name: string, cores: number, role: 'driver' | 'executor'): PodPlacement => ({
+    name,
+    cores,
+    memoryMiB: withOverhead(props, role, sparkMemoryMiB(props[`spark.${role}.memory`], 1024)),
+    startedAtMs,
+    endedAtMs,
+  });
+  const executors = config.executor?.instances ?? 2;
+  return {
+    pods: [
+      pod('driver', config.driver?.cores ?? 1, 'driver'),
+      ...Array.from({ length: executors }, (_, i) => pod(`executor-${i + 1}`, config.executor?.cores ?? 1, 'executor')),
+    ],
+  };
 }

@@ -6,12 +6,15 @@ import { ClusterBackends } from '../../runtime/apps/cluster-backends';
 import { ClusterHealthMonitor } from '../../runtime/apps/cluster-health';
 import { ClusterService } from '../../runtime/apps/cluster-service';
 import { InsightsService } from '../../runtime/apps/insights-service';
+import { Measurer } from '../../runtime/apps/measure';
+import { readRunMetrics } from '../../runtime/adapters/eventlog/read-event-log';
+import { parsePriceTable } from '../../runtime/metrics/cost';
 import { TokenService } from '../../runtime/apps/token-service';
 import { buildServer, type ServerOptions } from '../../runtime/adapters/http/server';
 import type { Store } from '../../runtime/domain/ports';
 import type { Scope } from '../../runtime/domain/tokens';
 import { JobService, TemplateService } from '../../runtime/jobs/job-service';
-import { silentLogger } from '../../runtime/domain/ports';
+import { noTelemetry, silentLogger } from '../../runtime/domain/ports';
 import { FakeBackend, fakeBackendPlugin } from '../support/fake-backend';
 import { MemoryStore } from '../support/memory-store';
 
@@ -36,6 +39,8 @@ export interface HttpFixture {
   applications: ApplicationService;
   tokens: TokenService;
   changes: ApplicationChanges;
+  /** Reads the event logs the fake back-end names (`backend.eventLogs`); a failed read is not retried. */
+  measurer: Measurer;
   adminSecret: string;
   /** A token's secret with these scopes and limits. */
   token(
@@ -78,6 +83,16 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
     backends: (clusterId) => backends.backendOf(clusterId),
     clock,
   });
+  const measurer = new Measurer({
+    store,
+    backendOf: (clusterId) => backends.backendOf(clusterId),
+    readEventLog: (path, readOptions) => readRunMetrics(path, readOptions),
+    priceTable: parsePriceTable(undefined),
+    logger: silentLogger,
+    telemetry: noTelemetry,
+    clock,
+    retryDelaysMs: [],
+  });
   const tokens = new TokenService({ store, clock });
   const admin = await tokens.ensureAdminToken();
   if (!admin) throw new Error('the fixture expected a fresh store');
@@ -90,6 +105,7 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
       tokens,
       insights: new InsightsService({ store, clock }),
       changes,
+      measurements: measurer,
       clock,
     },
     // every answer of the tests is checked against its route's response schema
@@ -106,6 +122,7 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
     applications,
     tokens,
     changes,
+    measurer,
     adminSecret: admin.secret,
     token: async (scopes, limits = {}) => (await tokens.create({ name: `t${++n}`, scopes, ...limits })).secret,
   };

@@ -85,6 +85,7 @@ beforeAll(async () => {
       tokens,
       insights: new InsightsService({ store, clock }),
       changes: new ApplicationChanges(),
+      measurements: { remeasure: () => Promise.reject(new Error('not measured in this test')) },
       clock,
     },
     { validateResponses: true },

@@ -21,7 +21,7 @@ import {
 } from '../../runtime/adapters/objectstore';
 import { appEnd, appStart, executorAdded, stageCompleted, taskEnd } from '../../runtime/metrics/event-log-fixtures';
 import { type Logger, noTelemetry } from '../../runtime/domain/ports';
-import { measureOnEnd } from '../../runtime/apps/measure';
+import { Measurer } from '../../runtime/apps/measure';
 import type { RunMetrics } from '../../runtime/domain/metrics';
 import { parsePriceTable } from '../../runtime/metrics/cost';
 import { FakeBackend } from '../support/fake-backend';
@@ -210,7 +210,16 @@ describe('event logs in S3', () => {
     expect(url).toBe('s3a://logs/spark/eventlogs/etl-measured');
     s3.putPath(BUCKET, `spark/eventlogs/etl-measured/eventlog_v2_${sparkAppId}`, sparkLog);
     const store = new MemoryStore();
-    const app = testApplication('etl-measured', {}, { createdAt: new Date(submittedAtMs).toISOString() });
+    const app = testApplication(
+      'etl-measured',
+      {},
+      {
+        state: 'COMPLETED',
+        createdAt: new Date(submittedAtMs).toISOString(),
+        startedAt: new Date(submittedAtMs).toISOString(),
+        endedAt: new Date(submittedAtMs + 1000).toISOString(),
+      },
+    );
     await store.insertApplication(app);
     const backend = new (class extends FakeBackend {
       override eventLogPath(): string | undefined {
@@ -228,14 +237,15 @@ describe('event logs in S3', () => {
       error: (_, message) => void warnings.push(message),
     };
     try {
-      await measureOnEnd({
+      await new Measurer({
         store,
         backendOf: () => backend,
         readEventLog: (path, options) => reader.read(path, options),
         priceTable: parsePriceTable(undefined),
         logger,
         telemetry: noTelemetry,
-      })(app);
+        clock: { now: () => new Date() },
+      }).onEnded(app);
     } finally {
       reader.close();
     }
@@ -245,6 +255,7 @@ describe('event logs in S3', () => {
     expect(metrics.sparkAppId).toBe(sparkAppId);
     expect(metrics.tasks).toEqual(local.tasks);
     expect(metrics.cost).toBeDefined();
+    expect((await store.getApplication('etl-measured'))!.measurement?.state).toBe('measured');
   });
 });
 

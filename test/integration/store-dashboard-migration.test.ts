@@ -1,6 +1,6 @@
 /**
- * Migration 0005 on both dialects: applications stored before it get their metric columns and
- * requested cores from the stored JSON, so sorts and sums see them at once.
+ * Migrations 0005 and 0006 on both dialects: applications stored before 0005 get their metric columns and
+ * requested cores from the stored JSON, so sorts and sums see them at once; before 0006, their measurement.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,66 @@ describe.each(targets)('migration 0005 on $name', (target) => {
         });
         const [interval] = await store.listActivity('c', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z');
         expect(interval?.requestedCores).toBe(2 + 3 * 4);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await tearDown();
+    }
+  });
+});
+
+describe.each(targets)('migration 0006 on $name', (target) => {
+  it('records the measurement of applications ended before it, leaving the active ones to measure', async () => {
+    const { url, db, tearDown } = await target.open();
+    try {
+      const all = storeMigrations(target.codec);
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0006'));
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => before } });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const row = (id: string, state: string, started: boolean, measured: boolean) => ({
+        id,
+        cluster_id: 'c',
+        job_id: 'j',
+        state,
+        submission_source: 'api',
+        config_overrides: '{}',
+        config: '{}',
+        provenance: '{}',
+        metrics: measured ? JSON.stringify(emptyRunMetrics()) : null,
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-01T00:00:00.000Z',
+        started_at: started ? '2026-01-01T00:00:00.000Z' : null,
+        ended_at: state === 'RUNNING' ? null : '2026-01-01T01:00:00.000Z',
+      });
+      await db
+        .withTables<{ applications: Record<string, unknown> }>()
+        .insertInto('applications')
+        .values([
+          row('measured', 'COMPLETED', true, true),
+          row('refused', 'FAILED', false, false),
+          row('lost', 'KILLED', true, false),
+          row('running', 'RUNNING', true, false),
+        ])
+        .execute();
+      await db.destroy();
+
+      const store = await openStore(url);
+      try {
+        const state = async (id: string) => (await store.getApplication(id))?.measurement;
+        expect(await state('measured')).toEqual({ state: 'measured', attempts: 1 });
+        expect(await state('refused')).toMatchObject({ state: 'skipped', attempts: 0 });
+        expect((await state('lost'))?.state).toBe('failed');
+        expect((await state('lost'))?.reason).toMatch(/POST \/api\/v1\/applications\/\{id\}\/measure/);
+        expect(await state('running')).toBeUndefined();
+        expect(await store.listPendingMeasurements(10)).toEqual([]);
+        // once it ends, the running one is the one left to measure
+        await store.updateApplication('running', { state: 'COMPLETED', endedAt: '2026-01-01T02:00:00.000Z' });
+        expect((await store.listPendingMeasurements(10)).map((a) => a.id)).toEqual(['running']);
+        await store.updateApplication('running', { measurement: { state: 'pending', attempts: 1 } });
+        expect((await store.listPendingMeasurements(10)).map((a) => a.id)).toEqual(['running']);
+        await store.updateApplication('running', { measurement: { state: 'measured', attempts: 2 } });
+        expect(await store.listPendingMeasurements(10)).toEqual([]);
       } finally {
         await store.close();
       }

@@ -71,8 +71,11 @@ export class FakeBackend implements SparkBackend {
     }
   }
 
-  eventLogPath(): string | undefined {
-    return undefined;
+  /** Where each application's event log is, by application id (none unless a test puts one). */
+  readonly eventLogs = new Map<string, string>();
+
+  eventLogPath(app: Application): string | undefined {
+    return this.eventLogs.get(app.id);
   }
 
   onStatus(listener: BackendListener): void {

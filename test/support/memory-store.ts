@@ -103,6 +103,14 @@ export class MemoryStore implements Store {
   }
 
   /** Newest first by (createdAt, id), as the SQL store. */
+  async listPendingMeasurements(limit: number): Promise<Application[]> {
+    return [...this.applications.values()]
+      .filter((a) => isTerminal(a.state) && (a.measurement === undefined || a.measurement.state === 'pending'))
+      .sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))
+      .slice(0, limit)
+      .map(copy);
+  }
+
   async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {
     const counts = new Map<string, { clusterId: string; state: AppState; count: number }>();
     for (const app of this.applications.values()) {
@@ -250,6 +258,7 @@ export class MemoryStore implements Store {
     if (update.startedAt !== undefined) next.startedAt = update.startedAt;
     if (update.endedAt !== undefined) next.endedAt = update.endedAt;
     if (update.metrics !== undefined) next.metrics = copy(update.metrics);
+    if (update.measurement !== undefined) next.measurement = copy(update.measurement);
     if (update.stopRequest === null) delete next.stopRequest;
     else if (update.stopRequest !== undefined) next.stopRequest = copy(update.stopRequest);
     this.applications.set(id, next);

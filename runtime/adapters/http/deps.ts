@@ -3,6 +3,7 @@ import type { ApplicationChanges } from '../../apps/application-changes';
 import type { ApplicationService } from '../../apps/application-service';
 import type { ClusterService } from '../../apps/cluster-service';
 import type { InsightsService } from '../../apps/insights-service';
+import type { Measurer } from '../../apps/measure';
 import type { TokenService } from '../../apps/token-service';
 import type { Clock } from '../../domain/ports';
 import type { JobService, TemplateService } from '../../jobs/job-service';
@@ -17,6 +18,8 @@ export interface HttpDeps {
   insights: InsightsService;
   /** What the store of this runtime commits, for the stream of changes. */
   changes: ApplicationChanges;
+  /** Reads an ended application's event log again (admin). */
+  measurements: Pick<Measurer, 'remeasure'>;
   clock: Clock;
   /** Readiness: the store answers, back-ends are up. @default always ready */
   ready?: () => Promise<boolean>;

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Application } from '../../domain/application';
 import { Cluster, ClusterSpec } from '../../domain/cluster';
 import { listOf, pageOf } from '../../domain/common';
+import { MeasureRequest } from '../../domain/measurement';
 import { JobStatistics } from '../../domain/job-statistics';
 import { Recommendation } from '../../domain/recommendation';
 import { ConfigTemplate, JobDetail, JobSpec, JobSummary, StoredTemplate, TemplateUpdate } from '../../domain/resources';
@@ -203,6 +204,25 @@ export function nativeRoutes(deps: HttpDeps) {
         },
       },
       (request) => deps.applications.kill(request.params.appId, request.principal),
+    );
+    app.post(
+      '/applications/:appId/measure',
+      {
+        config: { scope: 'admin' },
+        schema: {
+          tags: applications,
+          summary: 'Measure an ended application again',
+          description:
+            'Reads its Spark event log now and stores its metrics, cost and measurement state (measured, estimated, or failed with the reason), e.g. after a log that was missing or cut is restored. Admin only; 409 while it has not ended.',
+          params: AppParams,
+          body: MeasureRequest,
+          response: { 200: Application, ...PROBLEM_RESPONSES },
+        },
+      },
+      async (request) => {
+        await deps.measurements.remeasure(request.params.appId);
+        return deps.applications.get(request.params.appId, request.principal);
+      },
     );
     app.get(
       '/applications/:appId/log',

@@ -28,7 +28,7 @@ import type {
   StoredJob,
   StoredTemplate,
 } from '../../domain/ports';
-import { ACTIVE_STATES, type AppState } from '../../domain/states';
+import { ACTIVE_STATES, type AppState, TERMINAL_STATES } from '../../domain/states';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor';
 import { DEFAULT_SORT, decodeSortCursor, encodeSortCursor, NULLABLE_SORT, sortText, sortValue } from './sort-cursor';
 import { writeJson, writeTime, type DialectCodec } from './dialect';
@@ -301,6 +301,19 @@ export class KyselyStore implements Store {
     }));
   }
 
+  async listPendingMeasurements(limit: number): Promise<Application[]> {
+    const rows = await this.read(
+      this.db
+        .selectFrom('applications')
+        .selectAll()
+        .where('state', 'in', [...TERMINAL_STATES])
+        .where((eb) => eb.or([eb('measurement_state', 'is', null), eb('measurement_state', '=', 'pending')]))
+        .orderBy('ended_at')
+        .limit(limit),
+    );
+    return rows.map((row) => toApplication(row, this.codec));
+  }
+
   async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {
     if (states.length === 0) return [];
     const rows = await this.read(
@@ -328,6 +341,9 @@ export class KyselyStore implements Store {
     if (update.endedAt !== undefined) set.ended_at = writeTime(update.endedAt, 'endedAt');
     if (update.metrics !== undefined)
       Object.assign(set, { metrics: writeJson(update.metrics), ...metricColumns(update.metrics) });
+    if (update.measurement !== undefined) {
+      Object.assign(set, { measurement: writeJson(update.measurement), measurement_state: update.measurement.state });
+    }
     if (update.stopRequest !== undefined) {
       set.stop_request = update.stopRequest === null ? null : writeJson(update.stopRequest);
     }

@@ -3,7 +3,7 @@
  * them in kysely_migration and holds a lock while it runs (so two replicas starting together on
  * PostgreSQL do not both migrate). Never edit a released migration: add the next one.
  */
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type SqlBool } from 'kysely';
 import type { DialectCodec } from './dialect';
 
 function initialSchema(codec: DialectCodec): Migration {
@@ -244,6 +244,53 @@ function dashboards(codec: DialectCodec): Migration {
   };
 }
 
+/**
+ * Where an ended application's measurement stands (Measurement as JSON, its state as a column to
+ * find those still to measure). Ended applications are backfilled: measured when they have metrics,
+ * skipped when they never started, failed otherwise (measuring them again is an admin's call).
+ */
+function measurement(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('applications').addColumn('measurement', codec.jsonType).execute();
+      await db.schema.alterTable('applications').addColumn('measurement_state', 'text').execute();
+      const table = db.withTables<{ applications: Record<string, unknown> }>();
+      const backfill = async (state: string, reason: string | undefined, where: string) => {
+        const measurement = JSON.stringify({
+          state,
+          ...(reason ? { reason } : {}),
+          attempts: state === 'skipped' ? 0 : 1,
+        });
+        await table
+          .updateTable('applications')
+          .set({ measurement: sql`${measurement}`, measurement_state: state })
+          .where(
+            sql.raw<SqlBool>(
+              `state in ('COMPLETED', 'COMPLETED_WITH_WARNINGS', 'FAILED', 'KILLED', 'TIMED_OUT') and ${where}`,
+            ),
+          )
+          .execute();
+      };
+      await backfill('measured', undefined, 'metrics is not null');
+      await backfill(
+        'skipped',
+        'the application never started: there is no event log to read',
+        'metrics is null and started_at is null',
+      );
+      await backfill(
+        'failed',
+        'it ended before the runtime recorded measurements, without metrics; POST /api/v1/applications/{id}/measure reads its event log again',
+        'metrics is null and started_at is not null',
+      );
+      await db.schema
+        .createIndex('applications_measurement_state')
+        .on('applications')
+        .columns(['measurement_state', 'state', 'ended_at'])
+        .execute();
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
   return {
@@ -252,6 +299,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0003_stop_request': stopRequest(codec),
     '0004_cluster_names': clusterNames(),
     '0005_dashboards': dashboards(codec),
+    '0006_measurement': measurement(codec),
   };
 }
 

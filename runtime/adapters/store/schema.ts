@@ -46,6 +46,10 @@ export interface ApplicationsTable {
   input_bytes: NumberOrNull;
   output_bytes: NumberOrNull;
   task_ms: NumberOrNull;
+  /** Migration 0006: where the measurement stands (Measurement), NULL before it ended. */
+  measurement: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Its `state`, to find the ended applications still to measure. */
+  measurement_state: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 type NumberOrNull = ColumnType<number | null, number | null | undefined, number | null>;
