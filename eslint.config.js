@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.venv/', 'data/', 'coverage/', 'runtime/ui/dist/'] },
+  { ignores: ['node_modules/', '.venv/', 'data/', 'coverage/', 'runtime/ui/dist/', '.sparkplane/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
