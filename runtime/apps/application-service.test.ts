@@ -215,6 +215,32 @@ describe('ApplicationService', () => {
     expect(failed.startedAt).toBe('2026-03-01T00:00:02.000Z');
   });
 
+  it("records a back-end's report the store refused once, a second later", async () => {
+    const { app } = await submit({ jobId: 'etl' });
+    await service.idle();
+    const update = store.updateApplication.bind(store);
+    let refusals = 0;
+    store.updateApplication = async (...args) => {
+      if (args[1].state === 'RUNNING' && refusals++ === 0) {
+        throw new DomainError('STORE_UNAVAILABLE', 'the store cannot write: the disk holding the database is full');
+      }
+      return update(...args);
+    };
+    backend.emit(app.id, { state: 'RUNNING', startedAt: '2026-03-01T00:00:05.000Z' });
+    await service.idle();
+    expect((await service.get(app.id)).state).toBe('NEW');
+    await expect.poll(async () => (await service.get(app.id)).state, { timeout: 5_000 }).toBe('RUNNING');
+    expect(refusals).toBe(2);
+  });
+
+  it('refuses a submission its back-end cannot start now, before acknowledging it', async () => {
+    backend.refusal = async () => '/data is on a read-only file system';
+    const error = await errorOf(submit({ jobId: 'etl', appId: 'etl-refused' }));
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.message).toBe('cluster local cannot start applications now: /data is on a read-only file system');
+    expect(store.applications.has('etl-refused')).toBe(false);
+  });
+
   it('leaves an application the back-end ended without a start never started', async () => {
     const { app } = await submit({ jobId: 'etl' });
     backend.emit(app.id, { state: 'FAILED', reason: 'image pull failed' });

@@ -188,6 +188,11 @@ export class ApplicationService {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
+    // refused now rather than acknowledged and then failed: the client may retry elsewhere or later
+    const refusal = await this.lifecycle.backendOf(clusterId)?.refusal?.();
+    if (refusal !== undefined) {
+      throw new DomainError('BACKEND_UNAVAILABLE', `cluster ${clusterId} cannot start applications now: ${refusal}`);
+    }
     const ownerId = this.replicas.ownerId;
     if (ownerId !== undefined) await this.replicas.register();
     const stored = await this.store.insertApplication(app, ownerId !== undefined ? { ownerId } : undefined);

@@ -115,8 +115,24 @@ export class ApplicationLifecycle {
     return this.deps.store.getApplication(appId);
   }
 
-  private async applyStatus(appId: string, status: BackendStatus): Promise<void> {
-    await this.transition(appId, status);
+  /**
+   * A back-end's report is the truth of what happened: one the store could not record (disk full,
+   * database restarting) is recorded later, with backoff up to a minute, until it lands.
+   */
+  private async applyStatus(appId: string, status: BackendStatus, attempt = 0): Promise<void> {
+    try {
+      await this.transition(appId, status);
+    } catch (error) {
+      const retryInMs = Math.min(60_000, 1000 * 2 ** attempt);
+      this.deps.logger.warn(
+        { appId, state: status.state, err: error, retryInMs },
+        'could not record a state change the back-end reported: trying again',
+      );
+      const timer = setTimeout(() => {
+        void this.enqueue(appId, () => this.applyStatus(appId, status, attempt + 1));
+      }, retryInMs);
+      timer.unref();
+    }
   }
 
   private async ended(app: Application): Promise<void> {

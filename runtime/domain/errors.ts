@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', exitCode: 2 },
   RATE_LIMITED: { status: 429, title: 'Too many requests', exitCode: 6 },
   BACKEND_UNAVAILABLE: { status: 503, title: 'Back-end unavailable', exitCode: 6 },
+  STORE_UNAVAILABLE: { status: 503, title: 'Store unavailable', exitCode: 6 },
   INTERNAL: { status: 500, title: 'Internal error', exitCode: 6 },
 } as const satisfies Record<string, { status: number; title: string; exitCode: number }>;
 

@@ -225,6 +225,11 @@ export interface SparkBackend {
   readonly kind: string;
   /** Starts the application; idempotent by app.id. Returns how the back-end knows it. */
   submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }>;
+  /**
+   * Why it cannot start an application now (its disk is full or read-only...), checked before a
+   * submission is acknowledged; undefined when it can. @default it always can
+   */
+  refusal?(): Promise<string | undefined>;
   /** Stops it; killing an application that has ended does nothing. */
   kill(app: Application): Promise<void>;
   /** Asks the back-end what became of an application (after a restart, a lost watch...). */
@@ -296,6 +301,8 @@ export const noTelemetry: Telemetry = {
 export interface BackendContext {
   /** The runtime's data directory (database, logs of local applications). */
   dataDir: string;
+  /** Free space a back-end writing to dataDir keeps before it starts anything more. @default 256 */
+  minFreeDiskMiB?: number;
   clock: Clock;
   logger: Logger;
 }

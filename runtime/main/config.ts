@@ -34,6 +34,11 @@ export const ServiceConfig = z.strictObject({
    * their run there, unless their cluster's settings name one of its own. @default none
    */
   historyServerUrl: HistoryServerUrl.optional(),
+  /**
+   * Free space the data directory's disk (and the SQLite database's) keeps (SPARKPLANE_MIN_FREE_DISK_MB):
+   * below it the runtime is not ready and the local back-end starts nothing. @default 256
+   */
+  minFreeDiskMiB: z.number().int().min(0).default(256),
   /** Body size limit of the APIs, bytes. @default 1048576 */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
 });
@@ -57,7 +62,7 @@ function readYaml(path: string | undefined, variable: string): unknown {
 
 /**
  * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL,
- * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL.
+ * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL, SPARKPLANE_MIN_FREE_DISK_MB.
  */
 export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const clustersPath = env.SPARKPLANE_CLUSTERS_FILE;
@@ -72,6 +77,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     clustersFile: clustersPath ? { path: clustersPath, clusters } : undefined,
     priceTable,
     historyServerUrl: env.SPARKPLANE_HISTORY_SERVER_URL || undefined,
+    minFreeDiskMiB: env.SPARKPLANE_MIN_FREE_DISK_MB ? Number(env.SPARKPLANE_MIN_FREE_DISK_MB) : undefined,
   });
   return { ...config, dataDir: resolve(config.dataDir) };
 }

@@ -2,6 +2,7 @@
  * The composition root: the only place adapters are constructed and wired into the use cases.
  */
 import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
@@ -18,7 +19,7 @@ import { TuningLayer } from '../apps/tuning-layer';
 import { buildServer } from '../adapters/http/server';
 import { PrometheusTelemetry, timedStore } from '../adapters/prometheus/prometheus-telemetry';
 import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
-import { type DurableStore, openStore } from '../adapters/store';
+import { type DurableStore, openStore, parseDatabaseUrl } from '../adapters/store';
 import type { ClusterSpec, StoredCluster } from '../domain/cluster';
 import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
 import { JobScheduler } from '../jobs/job-scheduler';
@@ -26,6 +27,8 @@ import { JobService, TemplateService } from '../jobs/job-service';
 import { parsePriceTable } from '../metrics/cost';
 import { defaultBackendPlugins } from './backend-plugins';
 import { databaseUrlOf, type ServiceConfig } from './config';
+import { diskProblem } from '../adapters/local/disk';
+import { readinessReasons } from './readiness';
 
 export interface Runtime {
   config: ServiceConfig;
@@ -68,6 +71,14 @@ const systemClock: Clock = { now: () => new Date() };
 const DEFAULT_CLUSTER: ClusterSpec = { id: 'local', backend: 'local', settings: {} };
 
 /** The whole declaration (kind, settings, display name, Ocean id) is the same, whatever the order of its keys. */
+/** The directories the runtime writes: its data directory, and the SQLite database's when elsewhere. */
+function diskDirs(config: ServiceConfig): string[] {
+  const location = parseDatabaseUrl(databaseUrlOf(config));
+  const dirs = [config.dataDir];
+  if (location.kind === 'sqlite' && location.path !== ':memory:') dirs.push(dirname(resolve(location.path)));
+  return [...new Set(dirs)];
+}
+
 function sameDeclaration(stored: StoredCluster, declared: ClusterSpec): boolean {
   const { createdAt: _created, updatedAt: _updated, ...before } = stored;
   void _created;
@@ -132,6 +143,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const store = publishingStore(timedStore(durable, telemetry), changes);
   const backends = new ClusterBackends(overrides.plugins ?? defaultBackendPlugins(), {
     dataDir: config.dataDir,
+    minFreeDiskMiB: config.minFreeDiskMiB,
     clock,
     logger,
   });
@@ -193,7 +205,13 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       changes,
       measurements: measurer,
       clock,
-      ready: async () => started && (await store.listClusters()).length > 0,
+      readiness: () =>
+        readinessReasons([
+          async () => (started ? undefined : 'start-up reconciliation of the applications in flight is not done yet'),
+          async () => ((await store.listClusters()).length > 0 ? undefined : 'no cluster is declared'),
+          async () => durable.lastFault && `the store's last write failed: ${durable.lastFault.cause}`,
+          ...diskDirs(config).map((dir) => () => diskProblem(dir, config.minFreeDiskMiB)),
+        ]),
     },
     {
       bodyLimitBytes: config.bodyLimitBytes,

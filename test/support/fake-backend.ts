@@ -32,6 +32,8 @@ export class FakeBackend implements SparkBackend {
   readonly killed: string[] = [];
   /** When set, the next submit calls reject with it. */
   failSubmitWith: Error | undefined;
+  /** Why it cannot start applications now, when a test sets it (see SparkBackend.refusal). */
+  refusal?: () => Promise<string | undefined>;
   /** What status() answers, per app id; an unknown app reads FAILED "unknown to the back-end". */
   readonly statuses = new Map<string, BackendStatus>();
   /** Driver log lines per app id. */

@@ -21,6 +21,6 @@ export interface HttpDeps {
   /** Reads an ended application's event log again (admin). */
   measurements: Pick<Measurer, 'remeasure'>;
   clock: Clock;
-  /** Readiness: the store answers, back-ends are up. @default always ready */
-  ready?: () => Promise<boolean>;
+  /** Why the runtime is not ready (none: ready). @default always ready */
+  readiness?: () => Promise<string[]>;
 }

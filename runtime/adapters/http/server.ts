@@ -77,7 +77,11 @@ class RequestLogs extends LogController {
   }
 }
 
-const Health = z.strictObject({ status: z.enum(['ok', 'ready', 'not ready']) });
+const Health = z.strictObject({
+  status: z.enum(['ok', 'ready', 'not ready']),
+  /** Why it is not ready: each names what stops it. */
+  reasons: z.array(z.string()).optional(),
+});
 
 const NATIVE_PREFIX = '/api/v1';
 const OCEAN_PREFIX = '/ocean/spark';
@@ -265,14 +269,19 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
       schema: {
         tags: health,
         summary: 'Readiness',
-        description: 'The store answers and clusters are declared: 200 ready, else 503 not ready.',
+        description:
+          'Start-up reconciliation is done, clusters are declared, the store writes, and the data directory has room and is writable: 200 ready, else 503 not ready with the reasons.',
         security: [],
         response: { 200: Health, 503: Health },
       },
     },
     async (_request, reply) => {
-      const ready = deps.ready ? await deps.ready().catch(() => false) : true;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+      const reasons = deps.readiness
+        ? await deps.readiness().catch((error: unknown) => [`the readiness checks failed: ${String(error)}`])
+        : [];
+      return reasons.length === 0
+        ? reply.code(200).send({ status: 'ready' })
+        : reply.code(503).send({ status: 'not ready', reasons });
     },
   );
   if (telemetry) {

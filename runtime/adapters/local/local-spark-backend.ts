@@ -40,6 +40,7 @@ import {
   readRecord,
   writeRecord,
 } from './app-files';
+import { diskProblem } from './disk';
 import { failureReason } from './driver-failure';
 import { readLogLines, tailLines } from './log-lines';
 import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
@@ -49,6 +50,8 @@ import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
   dataDir: string;
+  /** Free space of the data directory's disk under which no application starts. @default 256 */
+  minFreeDiskMiB?: number;
   /** The Spark install that runs the applications (see runtime/main/spark-install.ts). */
   sparkHome: string;
   /** The JDK Spark runs on. @default the runtime's own environment: JAVA_HOME, else `java` on PATH */
@@ -128,6 +131,7 @@ export class LocalSparkBackend implements SparkBackend {
   private readonly bindAddress: string;
   private readonly killGraceMillis: number;
   private readonly killOnClose: boolean;
+  private readonly minFreeDiskMiB: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
   /** The applications this process started, until their end is reported: never more than run at once. */
@@ -151,6 +155,7 @@ export class LocalSparkBackend implements SparkBackend {
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.killGraceMillis = (options.killGraceSeconds ?? 10) * 1000;
     this.killOnClose = options.killOnClose ?? true;
+    this.minFreeDiskMiB = options.minFreeDiskMiB ?? 256;
     this.clock = options.clock ?? { now: () => new Date() };
     this.logger = options.logger ?? silentLogger;
   }
@@ -166,6 +171,27 @@ export class LocalSparkBackend implements SparkBackend {
 
   private emit(appId: string, status: BackendStatus): void {
     for (const listener of this.listeners) listener(appId, status);
+  }
+
+  /**
+   * A full or read-only data directory would start an application that cannot write its logs.
+   * Looked at once a second at most: a burst of submissions shares one look.
+   */
+  refusal(): Promise<string | undefined> {
+    const now = Date.now();
+    if (!this.diskLook || now - this.diskLook.at >= 1000) this.diskLook = { at: now, problem: this.lookAtDisk() };
+    return this.diskLook.problem;
+  }
+
+  private diskLook: { at: number; problem: Promise<string | undefined> } | undefined;
+
+  private async lookAtDisk(): Promise<string | undefined> {
+    try {
+      mkdirSync(this.dataDir, { recursive: true });
+    } catch (error) {
+      return `the data directory ${this.dataDir} cannot be created (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    }
+    return diskProblem(this.dataDir, this.minFreeDiskMiB);
   }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {

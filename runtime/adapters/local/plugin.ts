@@ -51,6 +51,7 @@ export function localBackend(options: LocalBackendOptions): BackendPlugin<LocalC
         ...cluster.settings,
         clusterId: cluster.id,
         dataDir: context.dataDir,
+        ...(context.minFreeDiskMiB !== undefined ? { minFreeDiskMiB: context.minFreeDiskMiB } : {}),
         clock: context.clock,
         logger: context.logger,
       }),

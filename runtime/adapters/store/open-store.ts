@@ -22,6 +22,7 @@ import { PostgresReader } from './postgres-reader';
 import { PreparedNames } from './postgres-statements';
 import { PostgresWriter } from './postgres-writer';
 import { SqliteExecutor } from './sqlite-executor';
+import { FaultReportingExecutor, type StoreFault } from './store-faults';
 
 export interface StoreOptions {
   /** Source of the createdAt/updatedAt the store sets itself. @default the system clock */
@@ -43,6 +44,8 @@ export interface StoreOptions {
 /** A Store that can also (re-)apply its schema migrations. */
 export interface DurableStore extends Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** The last write that failed for the store's own reason (disk full, read-only, connection lost), until one lands again. */
+  readonly lastFault: StoreFault | undefined;
   /** Applies pending migrations; returns the names applied (empty when the schema is current). */
   migrate(): Promise<string[]>;
 }
@@ -97,11 +100,27 @@ async function build(
   }
 }
 
-class SqliteStore extends KyselyStore implements DurableStore {
+/** A KyselyStore whose executor reports the store's own failures. */
+abstract class FaultReportingStore extends KyselyStore {
+  constructor(
+    db: Kysely<Database>,
+    codec: DialectCodec,
+    clock: Clock,
+    private readonly faults: FaultReportingExecutor,
+  ) {
+    super(db, codec, clock, faults);
+  }
+
+  get lastFault(): StoreFault | undefined {
+    return this.faults.lastFault;
+  }
+}
+
+class SqliteStore extends FaultReportingStore implements DurableStore {
   readonly kind = 'sqlite';
 }
 
-class PostgresStore extends KyselyStore implements DurableStore {
+class PostgresStore extends FaultReportingStore implements DurableStore {
   readonly kind = 'postgres';
 }
 
@@ -119,7 +138,12 @@ function openSqlite(path: string, options: StoreOptions, clock: Clock): Promise<
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return build(db, sqliteCodec, async () => {
     const writer = path === ':memory:' ? undefined : { path, synchronous, busyTimeoutMillis };
-    return new SqliteStore(db, sqliteCodec, clock, await SqliteExecutor.open(database, writer));
+    return new SqliteStore(
+      db,
+      sqliteCodec,
+      clock,
+      new FaultReportingExecutor(await SqliteExecutor.open(database, writer)),
+    );
   });
 }
 
@@ -133,6 +157,6 @@ function openPostgres(url: string, options: StoreOptions, clock: Clock): Promise
   return build(db, postgresCodec, async () => {
     const names = new PreparedNames();
     const executor = new PostgresExecutor(new PostgresReader(pool, names), new PostgresWriter(url, names, logger));
-    return new PostgresStore(db, postgresCodec, clock, executor);
+    return new PostgresStore(db, postgresCodec, clock, new FaultReportingExecutor(executor));
   });
 }
