@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           // real Spark, PostgreSQL, HTTP and Chromium: two cores, so one file at a time
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/faults/**/*.test.ts'],
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 300_000,
         },

@@ -117,13 +117,13 @@ export class ApplicationLifecycle {
 
   /**
    * A back-end's report is the truth of what happened: one the store could not record (disk full,
-   * database restarting) is recorded later, with backoff up to a minute, until it lands.
+   * database restarting) is recorded later, with backoff up to 15 s, until it lands.
    */
   private async applyStatus(appId: string, status: BackendStatus, attempt = 0): Promise<void> {
     try {
       await this.transition(appId, status);
     } catch (error) {
-      const retryInMs = Math.min(60_000, 1000 * 2 ** attempt);
+      const retryInMs = Math.min(15_000, 1000 * 2 ** attempt);
       this.deps.logger.warn(
         { appId, state: status.state, err: error, retryInMs },
         'could not record a state change the back-end reported: trying again',

@@ -1,6 +1,7 @@
 /**
  * The composition root: the only place adapters are constructed and wired into the use cases.
  */
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -28,7 +29,7 @@ import { parsePriceTable } from '../metrics/cost';
 import { defaultBackendPlugins } from './backend-plugins';
 import { databaseUrlOf, type ServiceConfig } from './config';
 import { diskProblem } from '../adapters/local/disk';
-import { readinessReasons } from './readiness';
+import { readinessReasons, storeFaultReason } from './readiness';
 
 export interface Runtime {
   config: ServiceConfig;
@@ -136,6 +137,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const priceTable = parsePriceTable(config.priceTable);
   // S3 settings from the environment (see s3OptionsFromEnv); credentials from the SDK chain
   const eventLogs = createEventLogReader({ s3: s3OptionsFromEnv() });
+  // the logs and local applications go there whatever the database (PostgreSQL creates no directory)
+  mkdirSync(config.dataDir, { recursive: true });
   const durable = await openStore(databaseUrlOf(config), { clock, logger });
   const telemetry = new PrometheusTelemetry(durable);
   const changes = new ApplicationChanges();
@@ -209,7 +212,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
         readinessReasons([
           async () => (started ? undefined : 'start-up reconciliation of the applications in flight is not done yet'),
           async () => ((await store.listClusters()).length > 0 ? undefined : 'no cluster is declared'),
-          async () => durable.lastFault && `the store's last write failed: ${durable.lastFault.cause}`,
+          async () => storeFaultReason(durable.lastFault, clock.now()),
           ...diskDirs(config).map((dir) => () => diskProblem(dir, config.minFreeDiskMiB)),
         ]),
     },

@@ -84,4 +84,27 @@ describe('LocalSparkBackend', () => {
     });
     expect(backend.runningCount).toBe(0);
   });
+
+  it('reports what became of a run an earlier runtime started when it is handed over again', async () => {
+    // the earlier runtime died after spark-submit ended, before it stored the end (or even the start)
+    await backend.submit(application('orphan'), { mainApplicationFile: join(root, 'ok.py') });
+    await untilEnded(['orphan']);
+    const restarted = new LocalSparkBackend({ dataDir: join(root, 'data'), sparkHome: join(root, 'spark') });
+    const heard: BackendStatus[] = [];
+    restarted.onStatus((appId, status) => {
+      if (appId === 'orphan') heard.push(status);
+    });
+    try {
+      const { backendRef } = await restarted.submit(application('orphan'), {
+        mainApplicationFile: join(root, 'ok.py'),
+      });
+      expect(backendRef).toMatch(/^pgid:\d+$/);
+      // heard after submit() resolved, so the caller has stored the backendRef first
+      expect(heard).toEqual([]);
+      await expect.poll(() => heard.map((h) => h.state)).toEqual(['COMPLETED']);
+      expect(restarted.runningCount).toBe(0);
+    } finally {
+      await restarted.close();
+    }
+  });
 });

@@ -195,8 +195,21 @@ export class LocalSparkBackend implements SparkBackend {
   }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
-    const known = this.running.get(app.id)?.record ?? readRecord(localAppPaths(this.dataDir, app.id));
-    if (known) return { backendRef: `pgid:${known.pgid}` };
+    const running = this.running.get(app.id)?.record;
+    if (running) return { backendRef: `pgid:${running.pgid}` };
+    const known = readRecord(localAppPaths(this.dataDir, app.id));
+    if (known) {
+      // started by an earlier runtime that died before storing what became of it: report it now,
+      // after the caller stored the backendRef, or the application would wait in NEW for good
+      setImmediate(() => {
+        void this.status(app).then(
+          (status) => this.emit(app.id, status),
+          (error: unknown) =>
+            this.logger.warn({ appId: app.id, err: error }, 'could not read what became of an application'),
+        );
+      });
+      return { backendRef: `pgid:${known.pgid}` };
+    }
 
     const paths = localAppPaths(this.dataDir, app.id);
     // an address this machine cannot bind now leaves the port to Spark (4040 or the next free one)

@@ -14,6 +14,9 @@ describe('storeFaultCause', () => {
     expect(storeFaultCause(withCode('53100'))).toMatch(/out of resources/);
     expect(storeFaultCause(withCode('ECONNREFUSED'))).toMatch(/refuses connections/);
     expect(storeFaultCause(new Error('Connection terminated unexpectedly'))).toMatch(/connection was lost/);
+    // as the writers wrap what the driver threw
+    const wrapped = new Error('the PostgreSQL write transaction was interrupted', { cause: withCode('57P01') });
+    expect(storeFaultCause(wrapped)).toMatch(/shutting down or restarting \(57P01\)/);
   });
 
   it('leaves a bad statement or a constraint alone', () => {

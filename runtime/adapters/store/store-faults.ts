@@ -30,8 +30,18 @@ const POSTGRES_FAULTS: [prefix: string, cause: string][] = [
   ['EPIPE', 'the connection to PostgreSQL was closed'],
 ];
 
-/** Why the store cannot serve, when `error` is the store's own failure; undefined for any other error. */
-export function storeFaultCause(error: unknown): string | undefined {
+/**
+ * Why the store cannot serve, when `error` (or an error that caused it: the writers wrap what the
+ * driver threw) is the store's own failure; undefined for any other error.
+ */
+export function storeFaultCause(error: unknown, depth = 0): string | undefined {
+  const own = ownFaultCause(error);
+  if (own !== undefined || depth >= 5) return own;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause === undefined ? undefined : storeFaultCause(cause, depth + 1);
+}
+
+function ownFaultCause(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') {
     const table = code.startsWith('SQLITE_') ? SQLITE_FAULTS : POSTGRES_FAULTS;
