@@ -35,8 +35,10 @@ with DAG(
 
     @task(task_id="report")
     def report(ti=None):
-        # one line the test reads: what the submission left in XCom
-        pulled = {key: ti.xcom_pull(task_ids="compute-pi", key=key) for key in ("application_id", "dashboard_url", "return_value")}
+        # one line the test reads: what the submission left in XCom (Airflow 3 also stores the
+        # operator link's URL there when the task ends; Airflow 2 asks the link when shown)
+        keys = ("application_id", "dashboard_url", "return_value", "_link_SparkplaneApplicationLink")
+        pulled = {key: ti.xcom_pull(task_ids="compute-pi", key=key) for key in keys}
         print("XCOM " + " ".join(f"{key}={value}" for key, value in pulled.items()))
 
     broken_etl = SparkplaneSubmitOperator(
@@ -57,5 +59,7 @@ with DAG(
         trigger_rule="all_done",
     )
 
-    compute_pi >> wait_for_pi >> report()
-    [wait_for_pi, broken_etl] >> long_running
+    # the timeout ends `dags test` itself (it propagates out of the task), so it comes last
+    reported = report()
+    compute_pi >> wait_for_pi >> reported
+    [reported, broken_etl] >> long_running
