@@ -4,7 +4,9 @@
  * deferrable submission completes, a sensor waits on it and XCom holds the application's id and
  * dashboard link; a deferrable submission fails with the driver log in the task log; a submission
  * is killed by its execution_timeout and ends KILLED in sparkplane), then the same try run again
- * with `airflow tasks test`, which gets the application the try made instead of a second run.
+ * with `airflow tasks test`, which gets the application the try made instead of a second run;
+ * and the provider's pytest (tests/live resumes a deferred task whose wait timed out: its
+ * application is killed).
  *
  * The `local` cluster runs on the scripted fake back-end of airflow-backend.ts.
  */
@@ -110,7 +112,8 @@ describe.each<[AirflowVenv, string]>([
     expect(backend.submitted.filter((s) => s.app.jobId === 'spark-pi')).toHaveLength(1);
   });
 
-  it("passes the provider's pytest: the idempotency key, states, base URL and problem messages", async () => {
+  it("passes the provider's pytest: the idempotency key, states, base URL, problem messages, and a timed-out deferral killing its run", async () => {
+    // tests/live talks to this runtime through the connection above
     const result = await pytest(airflow, join(PACKAGE, 'tests'));
     const explain = `pytest:\n${tail(result.output)}`;
     expect({ failures: result.failures, errors: result.errors, skipped: result.skipped }, explain).toEqual({
@@ -118,6 +121,6 @@ describe.each<[AirflowVenv, string]>([
       errors: 0,
       skipped: 0,
     });
-    expect(result.tests, explain).toBe(16);
+    expect(result.tests, explain).toBe(17);
   });
 });
