@@ -112,7 +112,7 @@ describe.each<[AirflowVenv, string]>([
     expect(backend.submitted.filter((s) => s.app.jobId === 'spark-pi')).toHaveLength(1);
   });
 
-  it("passes the provider's pytest: the idempotency key, states, base URL, problem messages, and a timed-out deferral killing its run", async () => {
+  it("passes the provider's pytest: the idempotency key, states, base URL, problem messages, the connection test, and a timed-out deferral killing its run", async () => {
     // tests/live talks to this runtime through the connection above
     const result = await pytest(airflow, join(PACKAGE, 'tests'));
     const explain = `pytest:\n${tail(result.output)}`;
@@ -121,6 +121,6 @@ describe.each<[AirflowVenv, string]>([
       errors: 0,
       skipped: 0,
     });
-    expect(result.tests, explain).toBe(17);
+    expect(result.tests, explain).toBe(19);
   });
 });
