@@ -2,6 +2,10 @@
 # Python tools the tests use, each in its own project-local virtual environment, installed from
 # its pinned requirements file only when that file changed since the last install; safe to re-run.
 #   .venv/schemathesis   requirements-schemathesis.txt   (test/e2e/schemathesis.test.ts)
+#   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
+#   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
+# The packages of integrations/airflow/ are installed (not editable: as a deployment would) on top,
+# again only when one of their files changed.
 # They live under .venv/ (pyspark's, scripts/setup.sh's), which eslint, prettier, tsc, vitest and git
 # already ignore; a new top-level venv would be linted (eslint . reads the .js files pip installs).
 set -euo pipefail
@@ -24,8 +28,31 @@ ensure_venv() {
   # a venv of another Python (or a half-made one) is made anew rather than patched
   rm -rf "$dir"
   python3 -m venv "$dir" || die "python3 -m venv failed (apt-get install python3-venv)."
+  local started=$SECONDS
   "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$requirements"
+  echo "$want" > "$stamp"
+  say "$dir: installed in $((SECONDS - started)) s"
+}
+
+# ensure_package VENV DIR: the local package in DIR is installed in VENV as its files are now.
+ensure_package() {
+  local venv=$1 dir=$2 stamp want
+  stamp="$venv/.sparkplane-$(basename "$dir")"
+  want=$(find "$dir" -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' ! -path '*/build/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "$venv: $dir up to date"
+    return
+  fi
+  say "installing $dir into $venv"
+  # no build isolation: setuptools and wheel come from the venv's pins, nothing else is fetched
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input --no-deps --no-build-isolation --force-reinstall "./$dir"
+  rm -rf "$dir/build" "$dir"/src/*.egg-info
   echo "$want" > "$stamp"
 }
 
 ensure_venv .venv/schemathesis requirements-schemathesis.txt
+ensure_venv .venv/airflow2 requirements-airflow2.txt
+ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
+ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
+ensure_venv .venv/airflow3 requirements-airflow3.txt
+ensure_package .venv/airflow3 integrations/airflow/airflow-provider-sparkplane

@@ -92,6 +92,6 @@ if $want_test; then
     say "PostgreSQL and Chromium: installed"
   fi
   bash scripts/postgres.sh start
-  bash scripts/python-envs.sh  # schemathesis (pinned) in .venv/schemathesis, for test/e2e/schemathesis.test.ts
+  bash scripts/python-envs.sh  # pinned venvs: .venv/schemathesis, .venv/airflow2, .venv/airflow3 (test/e2e)
 fi
 say "ready (environment in .sparkplane/env.sh)"

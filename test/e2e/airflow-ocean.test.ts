@@ -1,0 +1,109 @@
+/**
+ * An unchanged Ocean Spark DAG (ocean-spark-airflow-provider 1.1.4's OceanSparkOperator, as its
+ * README writes it) run by Airflow 2.10 with `airflow dags test` against the real runtime: only
+ * the connection (host = cluster id, password = a sparkplane token) and SPARKPLANE_URL differ from
+ * a hosted deployment; integrations/airflow/sparkplane-ocean-compat, installed in .venv/airflow2,
+ * does the rest. One task completes, one fails with the driver's error in its log, one is killed
+ * from Airflow (SIGTERM to the task's process, as a task kill does) and ends KILLED in sparkplane.
+ *
+ * The `local` cluster runs on the scripted fake back-end of airflow-backend.ts.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Application } from '../../runtime/domain/application';
+import type { CreatedToken } from '../../runtime/domain/tokens';
+import { fakeBackendPlugin } from '../support/fake-backend';
+import { REPOSITORY, waitFor } from '../support/spark';
+import { DRIVER_ERROR, ScriptedBackend } from './airflow-backend';
+import { type Airflow, airflowHome, pytest, tail } from './airflow-fixture';
+import { call, type Service, startService } from './service-fixture';
+
+const PACKAGE = join(REPOSITORY, 'integrations', 'airflow', 'sparkplane-ocean-compat');
+const DAG_ID = 'ocean_spark_example';
+let service: Service;
+let airflow: Airflow;
+const backend = new ScriptedBackend();
+
+beforeAll(async () => {
+  service = await startService({ plugins: [fakeBackendPlugin(backend)] });
+  // what a team's Airflow holds: a token that may submit, read and kill, and nothing else
+  const token = await call<CreatedToken>(service.url, 'POST', '/api/v1/tokens', {
+    body: { name: 'airflow', scopes: ['applications:create', 'applications:read', 'applications:kill'] },
+  });
+  expect(token.status, token.text).toBe(201);
+  airflow = await airflowHome('airflow2', join(PACKAGE, 'tests', 'dags'), {
+    SPARKPLANE_URL: service.url,
+    AIRFLOW_CONN_OCEAN_SPARK_DEFAULT: JSON.stringify({
+      conn_type: 'ocean_spark',
+      host: 'local',
+      login: 'act-0123abcd',
+      password: token.body.secret,
+    }),
+  });
+}, 240_000);
+
+afterAll(async () => {
+  airflow?.close();
+  await service?.close();
+});
+
+async function applicationsOf(jobId: string): Promise<Application[]> {
+  const page = await call<{ items: Application[] }>(service.url, 'GET', `/api/v1/applications?jobId=${jobId}`);
+  return page.body.items;
+}
+
+it('runs the DAG unchanged: one task completes, one fails with the driver log, one is killed to KILLED', async () => {
+  const run = airflow.start('airflow', ['dags', 'test', DAG_ID, '2026-03-01'], 240_000);
+  // the kill, from Airflow: SIGTERM to the process running the task once the operator has its
+  // application's id (it logs it) and the application runs in sparkplane
+  const running = await waitFor(
+    () => `long-running to run in sparkplane (airflow so far:\n${tail(run.output(), 40)})`,
+    async () =>
+      (await applicationsOf('long-running')).find(
+        (a) => a.state === 'RUNNING' && run.output().includes(`App submitted with app_id: ${a.id}`),
+      ),
+    180_000,
+  );
+  process.kill(run.pid, 'SIGTERM');
+  const { output } = await run.done;
+  const explain = `airflow dags test:\n${tail(output, 150)}`;
+
+  // compute-pi: submitted to sparkplane through the Ocean API, polled to COMPLETED, task succeeded
+  const [pi, ...morePi] = await applicationsOf('spark-pi');
+  expect(morePi, explain).toEqual([]);
+  expect(pi?.state, explain).toBe('COMPLETED');
+  expect(pi?.configOverrides.mainApplicationFile).toBe('local:///opt/spark/examples/src/main/python/pi.py');
+  expect(output, explain).toMatch(/Marking task as SUCCESS\. dag_id=ocean_spark_example, task_id=compute-pi/);
+  // the console link the operator logs and pushes to XCom is sparkplane's dashboard page
+  expect(output, explain).toContain(`View app details at ${service.url}/applications/${pi?.id}`);
+
+  // broken-etl: FAILED in sparkplane, the task failed with the driver's log forwarded
+  const [broken] = await applicationsOf('broken-etl');
+  expect(broken?.state, explain).toBe('FAILED');
+  expect(output, explain).toMatch(/Marking task as FAILED\. dag_id=ocean_spark_example, task_id=broken-etl/);
+  expect(output, explain).toContain('broken-etl failed with terminal state: FAILED');
+  expect(output, explain).toContain(DRIVER_ERROR);
+
+  // long-running: on_kill sent DELETE, the application ended KILLED and the back-end was told
+  const killed = await waitFor(
+    'long-running to end KILLED',
+    async () => (await applicationsOf('long-running')).find((a) => a.id === running.id && a.state === 'KILLED'),
+    30_000,
+  );
+  expect(killed.state, explain).toBe('KILLED');
+  expect(backend.killed, explain).toContain(running.id);
+  expect(output, explain).toContain(`Task: long-running with app name: ${running.id} was requested to be cancelled.`);
+  // nothing reached the hosted product's address (there is no route to it here: it would show as a retry)
+  expect(output, explain).not.toContain('api.spotinst.io');
+});
+
+it("passes the shim's pytest: the address per connection, the Connect websocket, hosted connections untouched", async () => {
+  const result = await pytest(airflow, join(PACKAGE, 'tests'));
+  const explain = `pytest:\n${tail(result.output)}`;
+  expect({ failures: result.failures, errors: result.errors, skipped: result.skipped }, explain).toEqual({
+    failures: 0,
+    errors: 0,
+    skipped: 0,
+  });
+  expect(result.tests, explain).toBe(15);
+});
