@@ -11,10 +11,12 @@ import { ClusterBackends } from '../apps/cluster-backends';
 import { ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
 import { InsightsService } from '../apps/insights-service';
+import { TimelineService } from '../apps/timeline-service';
 import { measureOnEnd } from '../apps/measure';
 import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
 import { TuningLayer } from '../apps/tuning-layer';
+import { createEventLogTail } from '../adapters/eventlog/event-log-tail';
 import { buildServer } from '../adapters/http/server';
 import { PrometheusTelemetry, timedStore } from '../adapters/prometheus/prometheus-telemetry';
 import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
@@ -189,6 +191,12 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }),
       tokens,
       insights: new InsightsService({ store, clock }),
+      timelines: new TimelineService({
+        applications,
+        backendOf: (clusterId) => backends.backendOf(clusterId),
+        tail: createEventLogTail((path) => eventLogs.locate(path)),
+        clock,
+      }),
       changes,
       clock,
       ready: async () => started && (await store.listClusters()).length > 0,

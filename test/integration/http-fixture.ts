@@ -6,7 +6,10 @@ import { ClusterBackends } from '../../runtime/apps/cluster-backends';
 import { ClusterHealthMonitor } from '../../runtime/apps/cluster-health';
 import { ClusterService } from '../../runtime/apps/cluster-service';
 import { InsightsService } from '../../runtime/apps/insights-service';
+import { TimelineService } from '../../runtime/apps/timeline-service';
 import { TokenService } from '../../runtime/apps/token-service';
+import { createEventLogTail } from '../../runtime/adapters/eventlog/event-log-tail';
+import { createEventLogReader } from '../../runtime/adapters/objectstore';
 import { buildServer, type ServerOptions } from '../../runtime/adapters/http/server';
 import type { Store } from '../../runtime/domain/ports';
 import type { Scope } from '../../runtime/domain/tokens';
@@ -79,6 +82,7 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
     clock,
   });
   const tokens = new TokenService({ store, clock });
+  const eventLogs = createEventLogReader();
   const admin = await tokens.ensureAdminToken();
   if (!admin) throw new Error('the fixture expected a fresh store');
   const server = await buildServer(
@@ -89,6 +93,12 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
       clusters: new ClusterService({ store, backends, health }),
       tokens,
       insights: new InsightsService({ store, clock }),
+      timelines: new TimelineService({
+        applications,
+        backendOf: (clusterId) => backends.backendOf(clusterId),
+        tail: createEventLogTail((path) => eventLogs.locate(path)),
+        clock,
+      }),
       changes,
       clock,
     },

@@ -129,6 +129,7 @@ describe('response validation', () => {
         clusters: undefined as never,
         tokens: f.tokens,
         insights: undefined as never,
+        timelines: undefined as never,
         changes: f.changes,
         clock: f.clock,
       },

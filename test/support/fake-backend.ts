@@ -71,8 +71,11 @@ export class FakeBackend implements SparkBackend {
     }
   }
 
-  eventLogPath(): string | undefined {
-    return undefined;
+  /** The event log of each app id, as a test writes it; none by default. */
+  readonly eventLogs = new Map<string, string>();
+
+  eventLogPath(app: Application): string | undefined {
+    return this.eventLogs.get(app.id);
   }
 
   onStatus(listener: BackendListener): void {
