@@ -53,6 +53,13 @@ const apiIds = async (query: string) => {
   return got.body.items.map((a) => a.id);
 };
 
+/** The part of a canvas element the test reads (the test is compiled without the DOM's types). */
+interface InkedCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 const allIds = () => [...data.runs.etl, ...data.runs.report].map((a) => a.id);
 
 describe('every page with data', () => {
@@ -264,12 +271,12 @@ describe('the job and application pages', () => {
     expect(Number(await memory.getAttribute('data-executors'))).toBe(timeline.executors.length);
     // each chart drew something: pixels that are not transparent
     for (const canvas of [chart, cores, memory]) {
-      const inked = (await canvas.evaluate(`(c) => {
-        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      const inked = await canvas.evaluate((c: InkedCanvas) => {
+        const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        for (let k = 3; k < pixels.length; k += 4) if (pixels[k]! > 0) n++;
         return n;
-      }`)) as number;
+      });
       expect(inked).toBeGreaterThan(1000);
     }
     const history = page.getByRole('link', { name: 'History Server' });
