@@ -88,7 +88,7 @@ function SparkUiLinks({ app }: { app: Application }) {
   return (
     <>
       {live && (
-        <a className="button-link" href={`${live}/`} target="_blank" rel="noopener">
+        <a className="button-link" href={live} target="_blank" rel="noopener">
           Spark UI
         </a>
       )}
