@@ -285,8 +285,10 @@ describe('the job and application pages', () => {
     expect(await history.getAttribute('target')).toBe('_blank');
     expect(await page.getByRole('link', { name: 'Spark UI' }).count()).toBe(0);
     await expectAccessible(page, 'application-timeline');
-    await memory.scrollIntoViewIfNeeded();
+    await chart.scrollIntoViewIfNeeded();
     await screenshot(page, 'application-timeline');
+    await memory.scrollIntoViewIfNeeded();
+    await screenshot(page, 'application-memory');
   });
 
   it('measures the first meaningful paint of the applications, job and costs pages', async () => {

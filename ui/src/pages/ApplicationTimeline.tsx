@@ -57,7 +57,13 @@ function JobsAndStages({ timeline }: { timeline: ApplicationTimeline }) {
         maintainAspectRatio: false,
         animation: false,
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'Seconds since the start' } },
+          x: {
+            type: 'linear',
+            // the whole run, so that bars sit where they were in it
+            min: 0,
+            max: Math.max(0, seconds(timeline, end)),
+            title: { display: true, text: 'Seconds since the start' },
+          },
           y: { stacked: true, ticks: { autoSkip: false, font: { size: 11 } } },
         },
         plugins: {
