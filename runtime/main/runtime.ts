@@ -14,9 +14,11 @@ import { ClusterHealthMonitor } from '../apps/cluster-health';
 import { ClusterService } from '../apps/cluster-service';
 import { InsightsService } from '../apps/insights-service';
 import { Measurer } from '../apps/measure';
+import { TimelineService } from '../apps/timeline-service';
 import type { ReplicaOptions } from '../apps/replica';
 import { TokenService } from '../apps/token-service';
 import { TuningLayer } from '../apps/tuning-layer';
+import { createEventLogTail } from '../adapters/eventlog/event-log-tail';
 import { buildServer } from '../adapters/http/server';
 import { PrometheusTelemetry, timedStore } from '../adapters/prometheus/prometheus-telemetry';
 import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
@@ -205,6 +207,12 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }),
       tokens,
       insights: new InsightsService({ store, clock }),
+      timelines: new TimelineService({
+        applications,
+        backendOf: (clusterId) => backends.backendOf(clusterId),
+        tail: createEventLogTail((path) => eventLogs.locate(path)),
+        clock,
+      }),
       changes,
       measurements: measurer,
       clock,

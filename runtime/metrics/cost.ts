@@ -124,13 +124,13 @@ function round(value: number, digits = 4): number {
 }
 
 /** Spark's reading of a memory setting: a bare number means MiB. */
-function sparkMemoryMiB(value: string | undefined, fallbackMiB: number): number {
+export function sparkMemoryMiB(value: string | undefined, fallbackMiB: number): number {
   if (value === undefined) return fallbackMiB;
   return /^\d+$/.test(value.trim()) ? Number(value) : (parseMemoryMiB(value) ?? fallbackMiB);
 }
 
 /** Spark's default memory overhead of a JVM: max(384 MiB, factor x heap). */
-function withOverhead(props: Record<string, string>, role: 'driver' | 'executor', heapMiB: number): number {
+export function withOverhead(props: Record<string, string>, role: 'driver' | 'executor', heapMiB: number): number {
   const explicit = props[`spark.${role}.memoryOverhead`];
   if (explicit !== undefined) return heapMiB + sparkMemoryMiB(explicit, 384);
   const factor = Number(

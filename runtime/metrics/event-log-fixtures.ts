@@ -138,3 +138,42 @@ export const stageExecutorMetrics = (executorId: string, metrics: Record<string,
     'Stage Attempt ID': 0,
     'Executor Metrics': metrics,
   });
+
+export const jobStart = (jobId: number, submittedMs: number, stageIds: number[], description?: string): string =>
+  JSON.stringify({
+    Event: 'SparkListenerJobStart',
+    'Job ID': jobId,
+    'Submission Time': submittedMs,
+    'Stage Infos': stageIds.map((id) => ({
+      'Stage ID': id,
+      'Stage Attempt ID': 0,
+      'Stage Name': `stage ${id} at x.py:${id}`,
+      'Number of Tasks': 2,
+      'RDD Info': [],
+    })),
+    'Stage IDs': stageIds,
+    Properties: description === undefined ? {} : { 'spark.job.description': description },
+  });
+
+export const jobEnd = (jobId: number, completedMs: number, succeeded = true): string =>
+  JSON.stringify({
+    Event: 'SparkListenerJobEnd',
+    'Job ID': jobId,
+    'Completion Time': completedMs,
+    'Job Result': succeeded ? { Result: 'JobSucceeded' } : { Result: 'JobFailed', Exception: { Message: 'boom' } },
+  });
+
+export const stageSubmitted = (stageId: number, submittedMs: number, tasks = 2, attemptId = 0): string =>
+  JSON.stringify({
+    Event: 'SparkListenerStageSubmitted',
+    'Stage Info': {
+      'Stage ID': stageId,
+      'Stage Attempt ID': attemptId,
+      'Stage Name': `stage ${stageId} at x.py:${stageId}`,
+      'Number of Tasks': tasks,
+      'RDD Info': [],
+      'Submission Time': submittedMs,
+      Accumulables: [],
+    },
+    Properties: {},
+  });

@@ -13,7 +13,7 @@ import {
   trimLineEnd,
 } from './spark-events';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export function decodeEventFull(raw: string): DecodedLine {
   const line = trimLineEnd(raw);
@@ -147,14 +147,14 @@ export function memoryPeaks(
   return { jvmBytes: heapBytes + offHeapBytes, rssBytes: jvmRssBytes + pythonRssBytes + otherRssBytes };
 }
 
-function asNumber(value: unknown): number {
+export function asNumber(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-function asObject(value: unknown): Json | undefined {
+export function asObject(value: unknown): Json | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
-function asString(value: unknown): string | undefined {
+export function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : value === undefined || value === null ? undefined : String(value);
 }

@@ -16,6 +16,8 @@ import { call, type Service, startService, waitForEnd } from './service-fixture'
 export const CHROMIUM = process.env.SPARKPLANE_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(REPOSITORY, '.sparkplane', 'screenshots');
 export const VIEWPORT = { width: 1366, height: 768 };
+/** The History Server the fixture's runtime links ended runs to. */
+export const HISTORY_SERVER_URL = 'http://127.0.0.1:18080';
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
@@ -80,6 +82,8 @@ const ETL = ['import sys', 'from pyspark.sql import SparkSession', 'spark = Spar
 export async function dashboardData(): Promise<DashboardData> {
   const service = await startService({
     localSettings: { maxParallelism: 1 },
+    // only linked from the pages, never requested: ended runs get their History Server link
+    historyServerUrl: HISTORY_SERVER_URL,
     extraClusters: [{ id: 'edge', settings: { maxParallelism: 1 }, region: 'eu-west-1' }],
   });
   const token = async (name: string, scopes: string[]) =>

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
+import type { ApplicationTimeline } from '../../runtime/domain/timeline';
 import { SLEEPER_SCRIPT, sparkEnv, waitFor, writeScript } from '../support/spark';
 import { expectAccessible, launchBrowser, screenshot, signedIn } from './dashboard-fixture';
 import { call, type Service, startService, waitForEnd } from './service-fixture';
@@ -91,6 +92,24 @@ describe('kill', () => {
     await viewer.goto(`${service.url}/applications/${app.id}`);
     await viewer.locator('#info-title').waitFor();
     expect(await viewer.getByRole('button', { name: /^Kill/ }).count()).toBe(0);
+    // the live timeline: once Spark wrote its first job, the in-progress log is read while it runs
+    const timelinePath = `/api/v1/applications/${app.id}/timeline`;
+    await expect
+      .poll(async () => (await call<ApplicationTimeline>(service.url, 'GET', timelinePath)).body.jobs?.length ?? 0, {
+        timeout: 120_000,
+      })
+      .toBeGreaterThan(0);
+    expect((await call<ApplicationTimeline>(service.url, 'GET', timelinePath)).body.live).toBe(true);
+    // the page reads it again every few seconds: the job appears without a reload
+    await expect
+      .poll(() => viewer.locator('canvas[data-testid="timeline-chart"]').getAttribute('data-jobs'), { timeout: 30_000 })
+      .not.toBeNull();
+    const sparkUi = viewer.getByRole('link', { name: 'Spark UI' });
+    expect(await sparkUi.getAttribute('href')).toBe(`/api/v1/applications/${app.id}/spark-ui/`);
+    expect(await sparkUi.getAttribute('rel')).toBe('noopener');
+    expect(await sparkUi.getAttribute('target')).toBe('_blank');
+    // the sign-in opened the Spark UI session the link needs
+    expect((await viewer.context().cookies()).some((c) => c.name === 'sparkplane_ui')).toBe(true);
     const forged = await viewer.evaluate(
       `fetch('/api/v1/applications/${app.id}', { method: 'DELETE', headers: { authorization: 'Bearer ' + sessionStorage.getItem('sparkplane.token') } }).then((r) => r.status)`,
     );
@@ -105,6 +124,7 @@ describe('kill', () => {
     await operator.getByRole('button', { name: `Kill ${app.id}` }).click();
     const ended = await waitForEnd(service.url, app.id);
     expect(ended.state).toBe('KILLED');
+    expect((await call<ApplicationTimeline>(service.url, 'GET', timelinePath)).body.live).toBe(false);
     await expect.poll(() => row(operator, app.id).getAttribute('data-state')).toBe('KILLED');
     expect(await operator.getByRole('button', { name: `Kill ${app.id}` }).count()).toBe(0);
   });

@@ -9,11 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measurePaint } from '../../bench/dashboard-paint';
 import type { Application } from '../../runtime/domain/application';
 import type { JobStatistics } from '../../runtime/domain/job-statistics';
+import type { ApplicationTimeline } from '../../runtime/domain/timeline';
 import { sparkEnv } from '../support/spark';
 import {
   type DashboardData,
   dashboardData,
   expectAccessible,
+  HISTORY_SERVER_URL,
   launchBrowser,
   screenshot,
   signedIn,
@@ -50,6 +52,13 @@ const apiIds = async (query: string) => {
   expect(got.status, got.text).toBe(200);
   return got.body.items.map((a) => a.id);
 };
+
+/** The part of a canvas element the test reads (the test is compiled without the DOM's types). */
+interface InkedCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
 
 const allIds = () => [...data.runs.etl, ...data.runs.report].map((a) => a.id);
 
@@ -239,6 +248,47 @@ describe('the job and application pages', () => {
     expect(first['/executor/memory']).toBe('overrides');
     const last = await sources(data.runs.etl[2]!);
     expect(last['/sparkConf/spark.sql.shuffle.partitions']).toBe('overrides');
+  });
+
+  it("charts a run's jobs and stages, cores allocated and busy, and executor memory, and links its History Server", async () => {
+    const app = data.runs.etl[2]!;
+    const got = await call<ApplicationTimeline>(url, 'GET', `/api/v1/applications/${app.id}/timeline`);
+    expect(got.status, got.text).toBe(200);
+    const timeline = got.body;
+    expect(timeline.live).toBe(false);
+    expect(timeline.jobs.length).toBeGreaterThan(0);
+    expect(timeline.cores.some((s) => s.busy > 0)).toBe(true);
+    expect(timeline.executors.some((e) => e.peaks.jvmHeapBytes > 0 && e.requestedBytes > 0)).toBe(true);
+
+    await page.goto(`${url}/applications/${app.id}`);
+    const chart = page.locator('canvas[data-testid="timeline-chart"]');
+    const cores = page.locator('canvas[data-testid="cores-chart"]');
+    const memory = page.locator('canvas[data-testid="memory-chart"]');
+    await memory.waitFor();
+    expect(Number(await chart.getAttribute('data-jobs'))).toBe(Math.min(20, timeline.jobs.length));
+    expect(Number(await chart.getAttribute('data-stages'))).toBeGreaterThan(0);
+    expect(Number(await cores.getAttribute('data-steps'))).toBe(timeline.cores.length);
+    expect(Number(await memory.getAttribute('data-executors'))).toBe(timeline.executors.length);
+    // each chart drew something: pixels that are not transparent
+    for (const canvas of [chart, cores, memory]) {
+      const inked = await canvas.evaluate((c: InkedCanvas) => {
+        const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let k = 3; k < pixels.length; k += 4) if (pixels[k]! > 0) n++;
+        return n;
+      });
+      expect(inked).toBeGreaterThan(1000);
+    }
+    const history = page.getByRole('link', { name: 'History Server' });
+    expect(await history.getAttribute('href')).toBe(`${HISTORY_SERVER_URL}/history/${app.metrics!.sparkAppId}/`);
+    expect(await history.getAttribute('rel')).toBe('noopener');
+    expect(await history.getAttribute('target')).toBe('_blank');
+    expect(await page.getByRole('link', { name: 'Spark UI' }).count()).toBe(0);
+    await expectAccessible(page, 'application-timeline');
+    await chart.scrollIntoViewIfNeeded();
+    await screenshot(page, 'application-timeline');
+    await memory.scrollIntoViewIfNeeded();
+    await screenshot(page, 'application-memory');
   });
 
   it('measures the first meaningful paint of the applications, job and costs pages', async () => {

@@ -9,7 +9,10 @@ import { InsightsService } from '../../runtime/apps/insights-service';
 import { Measurer } from '../../runtime/apps/measure';
 import { readRunMetrics } from '../../runtime/adapters/eventlog/read-event-log';
 import { parsePriceTable } from '../../runtime/metrics/cost';
+import { TimelineService } from '../../runtime/apps/timeline-service';
 import { TokenService } from '../../runtime/apps/token-service';
+import { createEventLogTail } from '../../runtime/adapters/eventlog/event-log-tail';
+import { createEventLogReader } from '../../runtime/adapters/objectstore';
 import { buildServer, type ServerOptions } from '../../runtime/adapters/http/server';
 import type { Store } from '../../runtime/domain/ports';
 import type { Scope } from '../../runtime/domain/tokens';
@@ -94,6 +97,7 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
     retryDelaysMs: [],
   });
   const tokens = new TokenService({ store, clock });
+  const eventLogs = createEventLogReader();
   const admin = await tokens.ensureAdminToken();
   if (!admin) throw new Error('the fixture expected a fresh store');
   const server = await buildServer(
@@ -104,6 +108,12 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
       clusters: new ClusterService({ store, backends, health }),
       tokens,
       insights: new InsightsService({ store, clock }),
+      timelines: new TimelineService({
+        applications,
+        backendOf: (clusterId) => backends.backendOf(clusterId),
+        tail: createEventLogTail((path) => eventLogs.locate(path)),
+        clock,
+      }),
       changes,
       measurements: measurer,
       clock,

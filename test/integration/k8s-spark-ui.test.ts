@@ -84,6 +84,7 @@ beforeAll(async () => {
       clusters: new ClusterService({ store, backends, health }),
       tokens,
       insights: new InsightsService({ store, clock }),
+      timelines: undefined as never,
       changes: new ApplicationChanges(),
       measurements: { remeasure: () => Promise.reject(new Error('not measured in this test')) },
       clock,

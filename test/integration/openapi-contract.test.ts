@@ -130,6 +130,7 @@ describe('response validation', () => {
         tokens: f.tokens,
         insights: undefined as never,
         measurements: f.measurer,
+        timelines: undefined as never,
         changes: f.changes,
         clock: f.clock,
       },

@@ -4,6 +4,7 @@ import type { ApplicationService } from '../../apps/application-service';
 import type { ClusterService } from '../../apps/cluster-service';
 import type { InsightsService } from '../../apps/insights-service';
 import type { Measurer } from '../../apps/measure';
+import type { TimelineService } from '../../apps/timeline-service';
 import type { TokenService } from '../../apps/token-service';
 import type { Clock } from '../../domain/ports';
 import type { JobService, TemplateService } from '../../jobs/job-service';
@@ -16,6 +17,8 @@ export interface HttpDeps {
   tokens: TokenService;
   /** The cost report and cluster summaries. */
   insights: InsightsService;
+  /** Timelines of runs from their event logs, live while they run. */
+  timelines: TimelineService;
   /** What the store of this runtime commits, for the stream of changes. */
   changes: ApplicationChanges;
   /** Reads an ended application's event log again (admin). */

@@ -30,6 +30,7 @@ import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
 import { registerUiStatic } from './ui-static';
 import { sparkUiProxy } from './spark-ui-proxy';
+import { timelineRoutes } from './timeline-routes';
 import { zodValidatorCompiler } from './validation';
 import { whoamiRoute } from './whoami-route';
 
@@ -306,6 +307,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   await app.register(nativeRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(whoamiRoute, { prefix: NATIVE_PREFIX });
   await app.register(dashboardRoutes(deps), { prefix: NATIVE_PREFIX });
+  await app.register(timelineRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
   await app.register(sparkUiProxy(deps));
   const ui = options.ui ?? true;

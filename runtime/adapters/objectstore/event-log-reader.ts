@@ -5,8 +5,8 @@
 import type { RunMetrics } from '../../domain/metrics';
 import type { EventLogParseOptions } from '../../metrics/event-log-parser';
 import { readRunMetrics } from '../eventlog/read-event-log';
-import { eventLogDirPath } from '../eventlog/event-log-files';
-import { readObjectRunMetrics } from './object-event-log';
+import { describeEventLog, eventLogDirPath, type EventLogLocation } from '../eventlog/event-log-files';
+import { EventLogNotFoundError, locateObjectEventLog, readObjectRunMetrics } from './object-event-log';
 import type { ObjectStore } from './object-store';
 import { isObjectUrl, type ObjectScheme, parseObjectUrl } from './object-url';
 import { GcsObjectStore, type GcsStoreOptions } from './gcs-object-store';
@@ -24,6 +24,8 @@ export interface EventLogReaderOptions {
 export interface EventLogReader {
   /** The metrics of the event log at `path`: a local path, a file: URI, or an s3a://, s3:// or gs:// URL. */
   read(path: string, options?: EventLogParseOptions): Promise<RunMetrics>;
+  /** The files of the event log at `path` (as `read` takes it) as they are now; undefined when there is none. */
+  locate(path: string): Promise<EventLogLocation | undefined>;
   /** Releases the connections of the stores it built. */
   close(): void;
 }
@@ -47,6 +49,16 @@ export function createEventLogReader(options: EventLogReaderOptions = {}): Event
         return readRunMetrics(path.startsWith('file:') ? eventLogDirPath(path) : path, parseOptions);
       }
       return readObjectRunMetrics(storeOf(parseObjectUrl(path).scheme), path, parseOptions);
+    },
+    async locate(path) {
+      try {
+        if (!isObjectUrl(path)) return await describeEventLog(path.startsWith('file:') ? eventLogDirPath(path) : path);
+        return await locateObjectEventLog(storeOf(parseObjectUrl(path).scheme), path);
+      } catch (error) {
+        if (error instanceof EventLogNotFoundError || (error as NodeJS.ErrnoException).code === 'ENOENT')
+          return undefined;
+        throw error;
+      }
     },
     close() {
       for (const store of built) store.close();

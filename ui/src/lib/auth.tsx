@@ -15,12 +15,23 @@ interface Session {
 
 const SessionContext = createContext<Session | undefined>(undefined);
 
+/**
+ * Opens (POST) or ends (DELETE) the browser session of the Spark UI proxy: an HttpOnly cookie the
+ * links to the live Spark UI need, since a link cannot send the token. Best effort: without it the
+ * dashboards work and only the Spark UI asks to sign in.
+ */
+function uiSession(method: 'POST' | 'DELETE', token: string): void {
+  void fetch('/api/v1/session', { method, headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [principal, setPrincipal] = useState<PrincipalView>();
   // nothing is fetched without a token: with none stored there is nothing to check
   const [checking, setChecking] = useState(() => storedToken() !== undefined);
 
   const signOut = useCallback(() => {
+    const token = storedToken();
+    if (token) uiSession('DELETE', token);
     storeToken(undefined);
     setPrincipal(undefined);
     setChecking(false);
@@ -31,7 +42,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const token = storedToken();
     if (!token) return;
     getJson<PrincipalView>('/api/v1/whoami')
-      .then(setPrincipal)
+      .then((p) => {
+        setPrincipal(p);
+        // a reloaded tab: its cookie may have expired meanwhile
+        uiSession('POST', token);
+      })
       .catch(() => signOut())
       .finally(() => setChecking(false));
   }, [signOut]);
@@ -42,6 +57,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (!response.ok) throw new ApiError(response.status, `The runtime answered HTTP ${response.status}.`);
     storeToken(token);
     setPrincipal((await response.json()) as PrincipalView);
+    uiSession('POST', token);
   }, []);
 
   const session = useMemo<Session>(

@@ -1,5 +1,9 @@
-/** Problems a run shows in its metrics and state, as short cards on the application page. */
-import type { Application } from './types';
+/**
+ * Problems a run shows in its state, its timeline (live while it runs) and its metrics, as short
+ * cards on the application page. The timeline's problems, when it was read, stand for those the
+ * stored metrics would give: it sees the same log, by stage.
+ */
+import type { Application, ApplicationTimeline, TimelineProblem } from './types';
 
 export interface Problem {
   title: string;
@@ -14,7 +18,13 @@ const SKEW = 3;
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
-export function problemsOf(app: Application): Problem[] {
+const fromTimeline = (p: TimelineProblem): Problem => ({
+  title: p.title,
+  detail: p.detail,
+  severity: p.severity === 'error' ? 'bad' : 'warn',
+});
+
+export function problemsOf(app: Application, timeline?: ApplicationTimeline): Problem[] {
   const problems: Problem[] = [];
   const m = app.metrics;
   const reason = app.stateReason ?? '';
@@ -27,7 +37,21 @@ export function problemsOf(app: Application): Problem[] {
       severity: 'bad',
     });
   }
+  if (timeline) problems.push(...timeline.problems.map(fromTimeline));
   if (!m) return problems;
+  if (!timeline) problems.push(...metricProblems(m));
+  if (m.incomplete) {
+    problems.push({
+      title: 'Event log incomplete',
+      detail: 'The event log ended mid-write: the figures cover its complete lines only.',
+      severity: 'warn',
+    });
+  }
+  return problems;
+}
+
+function metricProblems(m: NonNullable<Application['metrics']>): Problem[] {
+  const problems: Problem[] = [];
   if (m.tasks.failed > 0) {
     problems.push({
       title: 'Failed tasks',
@@ -58,13 +82,6 @@ export function problemsOf(app: Application): Problem[] {
     problems.push({
       title: 'GC time',
       detail: `${(m.gcTimeShare * 100).toFixed(1)} % of executor time in garbage collection (over 10 %).`,
-      severity: 'warn',
-    });
-  }
-  if (m.incomplete) {
-    problems.push({
-      title: 'Event log incomplete',
-      detail: 'The event log ended mid-write: the figures cover its complete lines only.',
       severity: 'warn',
     });
   }

@@ -20,3 +20,4 @@ export type { TuningChange } from '../../../runtime/domain/tuning-change';
 export type { JobDetail, JobSummary, LastRun } from '../../../runtime/domain/resources';
 export type { AppState } from '../../../runtime/domain/states';
 export type { PrincipalView, Scope } from '../../../runtime/domain/tokens';
+export type { ApplicationTimeline, TimelineProblem } from '../../../runtime/domain/timeline';

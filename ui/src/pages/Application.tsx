@@ -1,4 +1,7 @@
-/** One application: headline figures, info, problems, effective configuration with sources, executors, driver log. */
+/**
+ * One application: headline figures, its Spark UI, problems, the timeline and executor memory (live
+ * while it runs), info, effective configuration with sources, executors, driver log.
+ */
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ErrorNote, Figure, Figures, Loading, PageHeader, StateBadge, useTitle } from '../components';
@@ -22,6 +25,8 @@ import { markPainted } from '../lib/perf';
 import { problemsOf } from '../lib/problems';
 import type { Application } from '../lib/types';
 import { useApi } from '../lib/use-api';
+import { useTimeline } from '../lib/use-timeline';
+import { TimelineViews } from './ApplicationTimeline';
 
 /** The driver log's tail shown on the page; the download has all of it. */
 const LOG_LINES = 400;
@@ -74,6 +79,25 @@ function DriverLog({ app }: { app: Application }) {
         </>
       )}
     </section>
+  );
+}
+
+/** The live Spark UI through the runtime's proxy (the session cookie signs it in), or the run in the History Server. */
+function SparkUiLinks({ app }: { app: Application }) {
+  const { live, history } = app.sparkUi ?? {};
+  return (
+    <>
+      {live && (
+        <a className="button-link" href={live} target="_blank" rel="noopener">
+          Spark UI
+        </a>
+      )}
+      {history && (
+        <a className="button-link" href={history} target="_blank" rel="noopener">
+          History Server
+        </a>
+      )}
+    </>
   );
 }
 
@@ -172,6 +196,7 @@ export function ApplicationPage() {
   const [actionError, setActionError] = useState<string>();
   const data = app.data;
   const active = data ? isActive(data) : false;
+  const timeline = useTimeline(data, active);
 
   useEffect(() => {
     if (data) markPainted('application');
@@ -204,7 +229,7 @@ export function ApplicationPage() {
       setActionError(e instanceof ApiError ? e.message : String(e));
     }
   };
-  const problems = problemsOf(data);
+  const problems = problemsOf(data, timeline.data);
 
   return (
     <section aria-labelledby="page-title">
@@ -220,6 +245,7 @@ export function ApplicationPage() {
             {live === 'stream' ? 'Live: streaming changes' : live === 'polling' ? 'Live: refreshing every 5 s' : ''}
           </span>
         )}
+        <SparkUiLinks app={data} />
         {active && session.can('applications:kill') && (
           <button type="button" className="danger" onClick={() => void kill()}>
             Kill
@@ -253,7 +279,7 @@ export function ApplicationPage() {
         <h2 id="problems-title">Problems</h2>
         {problems.length === 0 ? (
           <p className="note">
-            {m ? 'None found in the event log.' : 'None known yet: the event log is read when the run ends.'}
+            {m || timeline.data ? 'None found in the event log.' : 'None known yet: Spark has written no event log.'}
           </p>
         ) : (
           <ul className="problems">
@@ -266,6 +292,17 @@ export function ApplicationPage() {
           </ul>
         )}
       </section>
+
+      {timeline.data ? (
+        <TimelineViews timeline={timeline.data} />
+      ) : (
+        timeline.error && (
+          <section aria-labelledby="timeline-title" className="card">
+            <h2 id="timeline-title">Timeline</h2>
+            <p className="note">{timeline.error.message}</p>
+          </section>
+        )
+      )}
 
       <section aria-labelledby="info-title" className="card">
         <h2 id="info-title">Application</h2>
