@@ -224,7 +224,7 @@ export class KyselyStore implements Store {
     return query;
   }
 
-  /** One GROUP BY over the ended applications (index applications_ended_spend). */
+  /** One GROUP BY over the ended applications, read from the index alone (applications_ended_spend_covering). */
   async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
     const day =
       this.codec.kind === 'sqlite'
