@@ -224,7 +224,7 @@ export class KyselyStore implements Store {
     return query;
   }
 
-  /** One GROUP BY over the ended applications, read from the index alone (applications_ended_spend_covering). */
+  /** One GROUP BY over the ended applications, read from a covering index alone (migration 0006). */
   async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
     const day =
       this.codec.kind === 'sqlite'

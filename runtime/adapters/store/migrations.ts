@@ -5,7 +5,7 @@
  */
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { DialectCodec } from './dialect';
-import { coveringSpendIndex } from './migration-0006-spend-covering';
+import { coveringSpendIndexes } from './migration-0006-spend-covering';
 
 function initialSchema(codec: DialectCodec): Migration {
   const json = codec.jsonType;
@@ -253,7 +253,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0003_stop_request': stopRequest(codec),
     '0004_cluster_names': clusterNames(),
     '0005_dashboards': dashboards(codec),
-    '0006_spend_covering': coveringSpendIndex(),
+    '0006_spend_covering': coveringSpendIndexes(),
   };
 }
 
