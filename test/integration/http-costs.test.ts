@@ -1,14 +1,19 @@
 /**
- * The cost report and a cluster's summary through the native API, on the in-memory store and on
- * SQLite (the real sums): totals are the sums of the ended runs in range, whatever the grouping.
+ * The cost report and a cluster's summary through the native API, on the in-memory store, SQLite
+ * and PostgreSQL (the real sums, per day as each dialect groups them): totals are the sums of the ended runs in range, whatever the grouping.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyRunMetrics } from '../../runtime/domain/metrics';
+import { createTestDatabase } from '../support/postgres';
 import { bearer, type HttpFixture, httpFixture } from './http-fixture';
 
 let f: HttpFixture;
+/** Drops the test's PostgreSQL database, if it made one. */
+let drop: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await f.server.close();
+  await drop?.();
+  drop = undefined;
 });
 
 /** A run of `jobId` on `clusterId` that ended at `endedAt`, costing `cost` for `coreSeconds`. */
@@ -38,7 +43,19 @@ async function endedRun(clusterId: string, jobId: string, endedAt: string, cost:
   });
 }
 
-async function seed(storeUrl?: string) {
+/** The store of a case: in memory, a SQLite file's worth in memory, or a fresh PostgreSQL database. */
+type StoreKind = 'memory' | 'sqlite' | 'postgres';
+
+async function storeUrlOf(kind: StoreKind): Promise<string | undefined> {
+  if (kind === 'memory') return undefined;
+  if (kind === 'sqlite') return ':memory:';
+  const database = await createTestDatabase();
+  drop = database.drop;
+  return database.url;
+}
+
+async function seed(kind: StoreKind) {
+  const storeUrl = await storeUrlOf(kind);
   f = await httpFixture(storeUrl === undefined ? {} : { storeUrl });
   await endedRun('local', 'etl', '2026-02-20T10:00:00.000Z', 3, 7200);
   await endedRun('local', 'etl', '2026-02-21T10:00:00.000Z', 1, 3600);
@@ -48,12 +65,9 @@ async function seed(storeUrl?: string) {
   await endedRun('local', 'etl', '2026-01-01T10:00:00.000Z', 100, 3600);
 }
 
-describe.each([
-  ['memory', undefined],
-  ['sqlite', ':memory:'],
-])('costs on the %s store', (_name, storeUrl) => {
+describe.each<StoreKind>(['memory', 'sqlite', 'postgres'])('costs on the %s store', (kind) => {
   it('reports the total of the range, the top groups with their share and every day with the rest as "(other)"', async () => {
-    await seed(storeUrl);
+    await seed(kind);
     const response = await f.server.inject({
       method: 'GET',
       url: '/api/v1/costs?from=2026-02-20T00:00:00.000Z&to=2026-02-22T00:00:00.000Z&groupBy=job&top=1',
@@ -77,7 +91,7 @@ describe.each([
   });
 
   it("sums a cluster's runs of the window, with its efficiency and ends per day", async () => {
-    await seed(storeUrl);
+    await seed(kind);
     // the fixture's clock stands at 2026-03-01: the 30 days before it hold the four February runs
     const response = await f.server.inject({
       method: 'GET',

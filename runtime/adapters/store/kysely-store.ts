@@ -261,10 +261,13 @@ export class KyselyStore implements Store {
 
   /** One GROUP BY over the ended applications, read from a covering index alone (migration 0006). */
   async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
-    const day =
+    // PostgreSQL groups by the day as a timestamp, whose number of values it knows (the statistics
+    // of migration 0006): it then hashes 30 groups instead of sorting every row on disk
+    const dayKey =
       this.codec.kind === 'sqlite'
         ? sql<string>`substr(${sql.ref('a.ended_at')}, 1, 10)`
-        : sql<string>`to_char(${sql.ref('a.ended_at')} at time zone 'UTC', 'YYYY-MM-DD')`;
+        : sql<string>`date_trunc('day', ${sql.ref('a.ended_at')} at time zone 'UTC')`;
+    const day = this.codec.kind === 'sqlite' ? dayKey : sql<string>`to_char(${dayKey}, 'YYYY-MM-DD')`;
     const keyColumn = query.by === undefined ? undefined : SPEND_KEYS[query.by];
     let q = this.db
       .selectFrom('applications as a')
@@ -297,7 +300,7 @@ export class KyselyStore implements Store {
         .groupBy('l.value');
       if (query.keys !== undefined) grouped = grouped.where(keyOf('l.value'), 'in', nonEmpty(query.keys));
     }
-    if (query.perDay) grouped = grouped.select(day.as('day')).groupBy(day);
+    if (query.perDay) grouped = grouped.select(day.as('day')).groupBy(dayKey);
     const rows = await this.read(grouped);
     const number = (value: number | string | null) => (value === null ? 0 : Number(value));
     return rows.map((row) => {

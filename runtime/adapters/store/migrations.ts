@@ -253,7 +253,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0003_stop_request': stopRequest(codec),
     '0004_cluster_names': clusterNames(),
     '0005_dashboards': dashboards(codec),
-    '0006_spend_covering': coveringSpendIndexes(),
+    '0006_spend_covering': coveringSpendIndexes(codec),
   };
 }
 
