@@ -21,6 +21,8 @@ export const ClusterHealth = z.strictObject({
   lastHeartbeat: Timestamp.optional(),
   kubernetesVersion: z.string().optional(),
   operatorVersion: z.string().optional(),
+  /** The cluster's nodes as last probed: all of them and the Ready ones. Absent where the back-end cannot count them (local, or no leave to list nodes). */
+  nodes: z.strictObject({ total: z.number().int().min(0), ready: z.number().int().min(0) }).optional(),
   /** Why the state is not AVAILABLE. */
   reason: z.string().optional(),
 });

@@ -8,6 +8,7 @@ import type { ClusterHealth, StoredCluster } from './cluster';
 import type { Page } from './common';
 import type { ApplicationConfig } from './config';
 import type { Measurement } from './measurement';
+import type { Provenance } from './merge';
 import type { RunMetrics } from './metrics';
 import type { ConfigTemplate, JobSpec, StoredJob, StoredTemplate } from './resources';
 import type { AppState } from './states';
@@ -103,6 +104,23 @@ export interface ApplicationUpdate {
   stopRequest?: Application['stopRequest'] | null;
 }
 
+/**
+ * An ended, measured run of a job as its statistics read it: the figures they chart and compare,
+ * the config and where each value came from; not the whole application (its metrics' executors,
+ * Spark properties and the rest are not read).
+ */
+export interface MeasuredRun {
+  appId: string;
+  /** When the run ended: epoch ms or an ISO 8601 date-time. */
+  endedAt: number | string;
+  state: AppState;
+  metrics: Pick<RunMetrics, 'durationMs' | 'inputBytes' | 'outputBytes' | 'efficiency' | 'executorCoreSeconds'> & {
+    cost?: Pick<NonNullable<RunMetrics['cost']>, 'total'>;
+  };
+  config: ApplicationConfig;
+  provenance: Provenance;
+}
+
 /** How a replica takes over applications (see Store.claimApplications). */
 export interface ClaimOptions {
   /** A replica whose last heartbeat is older than this is presumed dead. */
@@ -129,6 +147,8 @@ export interface Store {
     cursor?: string,
     sort?: ApplicationSort,
   ): Promise<Page<Application>>;
+  /** The job's ended runs that have metrics, newest first (the job page's statistics). */
+  listMeasuredRuns(jobId: string): Promise<MeasuredRun[]>;
   /** Sums of the ended applications' metrics, grouped in the store (never by loading applications). */
   sumSpend(query: SpendQuery): Promise<SpendRow[]>;
   /** The applications of a cluster (of `jobIds` only, when given) created before `to` and not ended before `from`. */

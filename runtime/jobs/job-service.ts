@@ -17,7 +17,7 @@ import {
 import { parseOrThrow } from '../domain/validation';
 import { authorize, authorizeFound, maySee, type Principal } from '../apps/principal';
 import { recommendationFor } from '../apps/tuning-layer';
-import { type JobRun, jobStatistics } from '../metrics/job-stats';
+import { jobStatistics } from '../metrics/job-stats';
 
 export interface PageQuery {
   /** @default 50 */
@@ -66,18 +66,7 @@ export class JobService {
   /** Medians of the last 10 measured runs and the series over all of them (oldest first). */
   async statistics(id: string, actor?: Principal): Promise<JobStatistics> {
     await this.stored(id, actor);
-    const runs: JobRun[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.store.listApplications({ jobId: id }, 500, cursor);
-      for (const app of page.items) {
-        if (app.metrics && app.endedAt) {
-          const { id: appId, endedAt, state, metrics, config, provenance } = app;
-          runs.push({ appId, endedAt, state, metrics, config, provenance });
-        }
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
+    const runs = await this.deps.store.listMeasuredRuns(id);
     return jobStatistics(runs.reverse());
   }
 

@@ -6,19 +6,12 @@
 import type { ApplicationConfig } from '../domain/config';
 import type { ConfigChange, JobRunPoint, JobStatistics } from '../domain/job-statistics';
 import { pointer, type Provenance } from '../domain/merge';
-import type { RunMetrics } from '../domain/metrics';
-import { type AppState, SUCCESSFUL_STATES } from '../domain/states';
+import type { MeasuredRun } from '../domain/ports';
+import { SUCCESSFUL_STATES } from '../domain/states';
 import type { ConfigValue } from '../domain/tuning-change';
 
-export interface JobRun {
-  appId: string;
-  /** When the run ended: epoch ms or an ISO 8601 date-time. */
-  endedAt: number | string;
-  state: AppState;
-  metrics: RunMetrics;
-  config: ApplicationConfig;
-  provenance: Provenance;
-}
+/** What the statistics read of a run (the store reads no more). */
+export type JobRun = MeasuredRun;
 
 function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -67,7 +60,7 @@ export function configChanges(
   return changes;
 }
 
-const coreHours = (metrics: RunMetrics) => metrics.executorCoreSeconds / 3600;
+const coreHours = (metrics: MeasuredRun['metrics']) => metrics.executorCoreSeconds / 3600;
 
 /**
  * @param window how many of the latest runs the medians cover. @default 10

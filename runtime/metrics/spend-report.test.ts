@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpendRow } from '../domain/ports';
-import { dailyGroups, daysOf, efficiencyOf, OTHER_KEY } from './spend-report';
+import { dailyGroups, daysOf, efficiencyOf, OTHER_KEY, totalOf } from './spend-report';
 
 const row = (over: Partial<SpendRow>): SpendRow => ({
   applications: 1,
@@ -44,5 +44,56 @@ describe('spend report', () => {
     expect(efficiencyOf(row({ executorRunTimeMs: 50_000, executorCoreSeconds: 100 }))).toBe(0.5);
     expect(efficiencyOf(row({ measured: 0 }))).toBeUndefined();
     expect(efficiencyOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('totalOf', () => {
+  it('adds up every figure of the rows, as one ungrouped sum would', () => {
+    const rows = [
+      row({
+        day: '2026-01-01',
+        applications: 3,
+        cost: 1.5,
+        executorCoreSeconds: 3600,
+        durationMs: 60_000,
+        inputBytes: 10,
+        outputBytes: 4,
+        executorRunTimeMs: 900,
+        measured: 2,
+        currency: 'USD',
+      }),
+      row({
+        day: '2026-01-02',
+        applications: 2,
+        cost: 0.25,
+        executorCoreSeconds: 1800,
+        durationMs: 30_000,
+        inputBytes: 5,
+        outputBytes: 1,
+        executorRunTimeMs: 100,
+        measured: 2,
+        currency: 'USD',
+      }),
+    ];
+    expect(totalOf(rows)).toEqual({
+      applications: 5,
+      cost: 1.75,
+      executorCoreSeconds: 5400,
+      durationMs: 90_000,
+      inputBytes: 15,
+      outputBytes: 5,
+      executorRunTimeMs: 1000,
+      measured: 4,
+      currency: 'USD',
+    });
+  });
+
+  it('keeps the greatest currency, as max(currency) in SQL, and none when no row is priced', () => {
+    expect(totalOf([row({ currency: 'EUR' }), row({}), row({ currency: 'USD' })])?.currency).toBe('USD');
+    expect(totalOf([row({}), row({})])).not.toHaveProperty('currency');
+  });
+
+  it('is undefined without rows: nothing ended in the range', () => {
+    expect(totalOf([])).toBeUndefined();
   });
 });

@@ -28,6 +28,39 @@ export function spendOf(row: SpendRow | undefined): SpendFigures {
   };
 }
 
+/**
+ * The sum of grouped rows (e.g. of every day of a range): the same figures one ungrouped sum
+ * would give, without a second pass over the applications. Undefined when there are no rows.
+ */
+export function totalOf(rows: SpendRow[]): SpendRow | undefined {
+  if (rows.length === 0) return undefined;
+  const total: SpendRow = {
+    applications: 0,
+    cost: 0,
+    executorCoreSeconds: 0,
+    durationMs: 0,
+    inputBytes: 0,
+    outputBytes: 0,
+    executorRunTimeMs: 0,
+    measured: 0,
+  };
+  for (const row of rows) {
+    total.applications += row.applications;
+    total.cost += row.cost;
+    total.executorCoreSeconds += row.executorCoreSeconds;
+    total.durationMs += row.durationMs;
+    total.inputBytes += row.inputBytes;
+    total.outputBytes += row.outputBytes;
+    total.executorRunTimeMs += row.executorRunTimeMs;
+    total.measured += row.measured;
+    // as the store's max(currency): the greatest
+    if (row.currency !== undefined && (total.currency === undefined || row.currency > total.currency)) {
+      total.currency = row.currency;
+    }
+  }
+  return total;
+}
+
 /** Largest cost first, then by key, so equal costs keep a stable order. */
 export function byCost<T extends { cost: number; key: string }>(a: T, b: T): number {
   return b.cost - a.cost || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

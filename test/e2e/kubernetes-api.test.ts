@@ -80,12 +80,16 @@ afterAll(async () => {
 });
 
 describe('the APIs and the CLI on the kubernetes back-end', () => {
-  it('reports the cluster as probed: state, heartbeat, Kubernetes and operator versions', async () => {
+  it('reports the cluster as probed: state, heartbeat, Kubernetes and operator versions, nodes', async () => {
     const { status, json } = await call('GET', '/api/v1/clusters/prod');
     expect(status).toBe(200);
     expect(json).toMatchObject({ id: 'prod', backend: 'kubernetes', state: 'AVAILABLE', kubernetesVersion: 'v1.33.2' });
     expect(json.operatorVersion).toBe('2.5.0');
+    // the fake API server's three nodes, one of them not Ready
+    expect(json.nodes).toEqual({ total: 3, ready: 2 });
     expect(Date.parse(json.lastHeartbeat)).not.toBeNaN();
+    const list = await call('GET', '/api/v1/clusters');
+    expect(list.json.items).toEqual([expect.objectContaining({ id: 'prod', nodes: { total: 3, ready: 2 } })]);
   });
 
   it('runs the Airflow sequence of the Ocean API: submit, poll to COMPLETED, with the Kubernetes events', async () => {

@@ -339,17 +339,20 @@ describe('KubernetesSparkBackend', () => {
     ]);
   });
 
-  it('probes the cluster: AVAILABLE with versions, PROGRESSING without the operator, UNREACHABLE when down', async () => {
+  it('probes the cluster: AVAILABLE with versions and nodes, PROGRESSING without the operator, UNREACHABLE when down', async () => {
     expect(await backend.probe()).toEqual({
       state: 'AVAILABLE',
       kubernetesVersion: 'v1.33.2',
       operatorVersion: '2.5.0',
+      nodes: { total: 3, ready: 2 },
       lastHeartbeat: expect.any(String),
     });
     server.crdInstalled = false;
+    server.nodes.push({ name: 'node-d', ready: true });
     expect(await backend.probe()).toEqual({
       state: 'PROGRESSING',
       kubernetesVersion: 'v1.33.2',
+      nodes: { total: 4, ready: 3 },
       lastHeartbeat: expect.any(String),
       reason: 'spark-operator is not installed (no CRD sparkapplications.sparkoperator.k8s.io)',
     });
@@ -362,5 +365,16 @@ describe('KubernetesSparkBackend', () => {
       reason: expect.stringMatching(/^cluster dev: reading the Kubernetes version failed: /),
     });
     server = await FakeKubeApiServer.start(); // for afterEach
+  });
+
+  it('leaves the nodes unknown, not the cluster down, when it may not list them', async () => {
+    server.inject({ pathIncludes: '/api/v1/nodes', status: 403 });
+    const health = await backend.probe();
+    expect(health).toMatchObject({ state: 'AVAILABLE', kubernetesVersion: 'v1.33.2', operatorVersion: '2.5.0' });
+    expect(health).not.toHaveProperty('nodes');
+    // read from the API server's cache, not etcd: a probe every 30 s stays cheap
+    expect(server.requests.filter((r) => r.path.startsWith('/api/v1/nodes'))).toEqual([
+      { method: 'GET', path: '/api/v1/nodes?resourceVersion=0' },
+    ]);
   });
 });

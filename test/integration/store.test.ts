@@ -280,6 +280,62 @@ describe.each(backends)('Store on $name', (backend) => {
     expect((await store.getApplication(app.id))?.state).toBe(winners[0]?.state);
   });
 
+  it("lists a job's measured runs newest first, with their figures, config and provenance only", async () => {
+    const jobId = unique('measured-job');
+    const figures = {
+      durationMs: 60_000,
+      inputBytes: 5e9,
+      outputBytes: 1e8,
+      efficiency: 0.62,
+      executorCoreSeconds: 480,
+    };
+    const priced = makeApp({
+      jobId,
+      state: 'COMPLETED',
+      createdAt: at(10),
+      endedAt: at(80),
+      metrics: { ...emptyRunMetrics(), ...figures, cost: { total: 0.25, currency: 'USD', method: 'test' } },
+    });
+    const unpriced = makeApp({
+      jobId,
+      state: 'FAILED',
+      createdAt: at(20),
+      endedAt: at(90),
+      config: { type: 'Python', mainApplicationFile: 'local:///pi.py', executor: { instances: 3 } },
+      provenance: { '/type': 'template', '/mainApplicationFile': 'job', '/executor/instances': 'tuning' },
+      metrics: { ...emptyRunMetrics(), ...figures, efficiency: 0.3 },
+    });
+    // not measured, and another job's: neither is listed
+    const running = makeApp({ jobId, state: 'RUNNING', createdAt: at(30) });
+    const other = makeApp({
+      jobId: unique('other-job'),
+      state: 'COMPLETED',
+      endedAt: at(70),
+      metrics: emptyRunMetrics(),
+    });
+    for (const app of [priced, unpriced, running, other]) await store.insertApplication(app);
+
+    expect(await store.listMeasuredRuns(jobId)).toEqual([
+      {
+        appId: unpriced.id,
+        endedAt: at(90),
+        state: 'FAILED',
+        metrics: { ...figures, efficiency: 0.3 },
+        config: unpriced.config,
+        provenance: unpriced.provenance,
+      },
+      {
+        appId: priced.id,
+        endedAt: at(80),
+        state: 'COMPLETED',
+        metrics: { ...figures, cost: { total: 0.25 } },
+        config: priced.config,
+        provenance: priced.provenance,
+      },
+    ]);
+    expect(await store.listMeasuredRuns(unique('no-such-job'))).toEqual([]);
+  });
+
   describe('listApplications', () => {
     const clusterA = unique('fa');
     const clusterB = unique('fb');

@@ -1,7 +1,7 @@
 /**
  * A Kubernetes API server for tests: real HTTP on 127.0.0.1, speaking the REST protocol the
  * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
- * pods/log with follow, /version, the CRD, the service proxy). It stands in for spark-operator too: tests set the
+ * pods/log with follow, /version, the node list, the CRD, the service proxy). It stands in for spark-operator too: tests set the
  * status of a SparkApplication as the operator would. Faults (status codes, delays, dropped
  * watches, expired resource versions) are injected per request.
  */
@@ -71,6 +71,12 @@ export class FakeKubeApiServer {
   version = { major: '1', minor: '33', gitVersion: 'v1.33.2' };
   /** Whether the spark-operator CRD is installed. */
   crdInstalled = true;
+  /** Answered by GET /api/v1/nodes: each node's name and whether its Ready condition is True. */
+  nodes: { name: string; ready: boolean }[] = [
+    { name: 'node-a', ready: true },
+    { name: 'node-b', ready: true },
+    { name: 'node-c', ready: false },
+  ];
   private readonly objects = new Map<string, KubeObject>();
   private readonly history: HistoryEvent[] = [];
   private readonly watches = new Set<{ res: ServerResponse; namespace: string; selector: string | null }>();
@@ -254,6 +260,7 @@ export class FakeKubeApiServer {
     const body = method === 'POST' || method === 'PUT' ? await readJson(req) : undefined;
     let match: RegExpExecArray | null;
     if (url.pathname === '/version') return this.send(res, 200, { ...this.version, platform: 'linux/amd64' });
+    if (url.pathname === '/api/v1/nodes') return this.serveNodes(res);
     if ((match = SERVICE_PROXY_PATH.exec(url.pathname))) {
       return this.proxyService(req, res, match[1]!, `${match[2]}/${match[3]}`, `${match[4] ?? '/'}${url.search}`);
     }
@@ -267,6 +274,19 @@ export class FakeKubeApiServer {
       404,
       statusBody(404, 'NotFound', `the server could not find the requested resource ${url.pathname}`),
     );
+  }
+
+  private serveNodes(res: ServerResponse): void {
+    const items = this.nodes.map((node) => ({
+      metadata: { name: node.name },
+      status: { conditions: [{ type: 'Ready', status: node.ready ? 'True' : 'False' }] },
+    }));
+    this.send(res, 200, {
+      kind: 'NodeList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: String(this.revision) },
+      items,
+    });
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -14,6 +14,7 @@ import type {
   ApplicationUpdate,
   ClaimOptions,
   Clock,
+  MeasuredRun,
   Page,
   SpendQuery,
   SpendRow,
@@ -176,6 +177,31 @@ export class MemoryStore implements Store {
       items,
       nextCursor: cursorOf([sort.key, sort.order, phase, last.value === undefined ? '' : String(last.value), last.id]),
     };
+  }
+
+  /** Newest first (createdAt, then id), as the SQL store. */
+  async listMeasuredRuns(jobId: string): Promise<MeasuredRun[]> {
+    const runs = [...this.applications.values()]
+      .filter((a) => a.jobId === jobId && a.metrics !== undefined && a.endedAt !== undefined)
+      .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.id < b.id ? 1 : -1));
+    return runs.map((app) => {
+      const { durationMs, inputBytes, outputBytes, efficiency, executorCoreSeconds, cost } = app.metrics!;
+      return copy({
+        appId: app.id,
+        endedAt: app.endedAt!,
+        state: app.state,
+        metrics: {
+          durationMs,
+          inputBytes,
+          outputBytes,
+          efficiency,
+          executorCoreSeconds,
+          ...(cost ? { cost: { total: cost.total } } : {}),
+        },
+        config: app.config,
+        provenance: app.provenance,
+      });
+    });
   }
 
   /** As the SQL store's GROUP BY, over the applications in memory. */

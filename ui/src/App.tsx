@@ -1,31 +1,39 @@
 /** The shell: the navigation, the sign-in gate (no page, no request without a token) and the routes. */
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { Link, Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './lib/auth';
-import { ApplicationPage } from './pages/Application';
-import { ApplicationsPage } from './pages/Applications';
-import { ClusterPage } from './pages/Cluster';
-import { ClustersPage } from './pages/Clusters';
-import { CostsPage } from './pages/Costs';
-import { JobPage } from './pages/Job';
-import { JobsPage } from './pages/Jobs';
 import { SignInPage } from './pages/SignIn';
+
+// each page is its own chunk: the first paint parses the shell and that page (and Chart.js only
+// where a page draws one), not every page
+const ApplicationPage = lazy(() => import('./pages/Application').then((m) => ({ default: m.ApplicationPage })));
+const ApplicationsPage = lazy(() => import('./pages/Applications').then((m) => ({ default: m.ApplicationsPage })));
+const ClusterPage = lazy(() => import('./pages/Cluster').then((m) => ({ default: m.ClusterPage })));
+const ClustersPage = lazy(() => import('./pages/Clusters').then((m) => ({ default: m.ClustersPage })));
+const CostsPage = lazy(() => import('./pages/Costs').then((m) => ({ default: m.CostsPage })));
+const JobPage = lazy(() => import('./pages/Job').then((m) => ({ default: m.JobPage })));
+const JobsPage = lazy(() => import('./pages/Jobs').then((m) => ({ default: m.JobsPage })));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
   const location = useLocation();
-  if (session.checking) {
-    return (
-      <p className="note" role="status">
-        Checking the token…
-      </p>
-    );
-  }
-  if (!session.principal) {
+  // with a stored token the page's requests start beside the token's check (whoami), not after
+  // it: they carry the token, and a 401 signs out and comes back here without a principal
+  if (!session.principal && !session.checking) {
     const next = location.pathname + location.search;
     return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
   }
-  return <>{children}</>;
+  return (
+    <Suspense
+      fallback={
+        <p className="note" role="status">
+          Loading…
+        </p>
+      }
+    >
+      {children}
+    </Suspense>
+  );
 }
 
 function Header() {

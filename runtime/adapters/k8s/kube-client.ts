@@ -203,6 +203,24 @@ export class SparkOperatorClient {
     return version.gitVersion;
   }
 
+  /**
+   * How many nodes the cluster has and how many are Ready; undefined when the runtime may not list
+   * nodes (403: a cluster-scoped permission a platform may withhold). Read from the API server's
+   * cache (resourceVersion 0), not etcd, and tried twice only, as the version.
+   */
+  async nodeCounts(): Promise<{ total: number; ready: number } | undefined> {
+    const list = await this.call(
+      'listing the nodes',
+      () => this.core.listNode({ resourceVersion: '0' }, this.requestOptions).catch(answer(403, undefined)),
+      { ...this.options.retry, maxAttempts: 2 },
+    );
+    if (!list) return undefined;
+    const ready = list.items.filter((node) =>
+      node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
+    return { total: list.items.length, ready };
+  }
+
   /** The SparkApplication CRD, undefined when spark-operator is not installed. */
   sparkApplicationCrd(): Promise<V1CustomResourceDefinition | undefined> {
     return this.call(`reading CRD ${SPARK_APPLICATION_CRD}`, () =>

@@ -5,6 +5,7 @@
  */
 import { Migrator, sql, type Kysely, type Migration, type SqlBool } from 'kysely';
 import type { DialectCodec } from './dialect';
+import { coveringSpendIndexes } from './migration-0007-spend-covering';
 
 function initialSchema(codec: DialectCodec): Migration {
   const json = codec.jsonType;
@@ -300,6 +301,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0004_cluster_names': clusterNames(),
     '0005_dashboards': dashboards(codec),
     '0006_measurement': measurement(codec),
+    '0007_spend_covering': coveringSpendIndexes(codec),
   };
 }
 

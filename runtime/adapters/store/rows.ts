@@ -4,11 +4,15 @@
  * become absent properties, never `undefined` values.
  */
 import type { Insertable, Selectable } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { Application } from '../../domain/application';
 import { StoredCluster } from '../../domain/cluster';
-import { requestedCores } from '../../domain/config';
-import type { RunMetrics } from '../../domain/metrics';
+import { ResourceId, Timestamp } from '../../domain/common';
+import { ApplicationConfig, requestedCores } from '../../domain/config';
+import { Provenance } from '../../domain/merge';
+import { RunCost, RunMetrics } from '../../domain/metrics';
+import type { MeasuredRun } from '../../domain/ports';
+import { AppState } from '../../domain/states';
 import { DomainError } from '../../domain/errors';
 import { StoredJob, StoredTemplate } from '../../domain/resources';
 import { ApiToken } from '../../domain/tokens';
@@ -175,4 +179,53 @@ export function toToken(row: Selectable<ApiTokensTable>, codec: DialectCodec): A
       revokedAt: row.revoked_at === null ? undefined : codec.readTime(row.revoked_at),
     }),
   );
+}
+
+/** A measured run as the store reads it, through the domain's schemas of each part. */
+const MeasuredRunRecord = z.strictObject({
+  appId: ResourceId,
+  endedAt: Timestamp,
+  state: AppState,
+  metrics: RunMetrics.pick({
+    durationMs: true,
+    inputBytes: true,
+    outputBytes: true,
+    efficiency: true,
+    executorCoreSeconds: true,
+  }).extend({ cost: RunCost.pick({ total: true }).optional() }),
+  config: ApplicationConfig,
+  provenance: Provenance,
+});
+
+/** The columns a measured run is read from: the metrics' figures as columns, efficiency from the JSON. */
+export interface MeasuredRunRow {
+  id: string;
+  state: string;
+  ended_at: string | Date;
+  config: unknown;
+  provenance: unknown;
+  cost: number | string | null;
+  duration_ms: number | string;
+  input_bytes: number | string;
+  output_bytes: number | string;
+  core_seconds: number | string;
+  efficiency: number | string;
+}
+
+export function toMeasuredRun(row: MeasuredRunRow, codec: DialectCodec): MeasuredRun {
+  return decode(MeasuredRunRecord, `application ${row.id}`, {
+    appId: row.id,
+    endedAt: codec.readTime(row.ended_at),
+    state: row.state,
+    metrics: {
+      durationMs: Number(row.duration_ms),
+      inputBytes: Number(row.input_bytes),
+      outputBytes: Number(row.output_bytes),
+      efficiency: Number(row.efficiency),
+      executorCoreSeconds: Number(row.core_seconds),
+      ...(row.cost === null ? {} : { cost: { total: Number(row.cost) } }),
+    },
+    config: codec.readJson(row.config),
+    provenance: codec.readJson(row.provenance),
+  });
 }

@@ -49,6 +49,12 @@ export function formatPercent(share: number | undefined): string {
   return share === undefined ? '—' : `${(share * 100).toFixed(1)} %`;
 }
 
+/** A cluster's nodes: "2 of 3 Ready", "3 Ready" when all are, "—" when unknown. */
+export function formatNodes(nodes: { total: number; ready: number } | undefined): string {
+  if (nodes === undefined) return '—';
+  return nodes.ready === nodes.total ? `${nodes.total} Ready` : `${nodes.ready} of ${nodes.total} Ready`;
+}
+
 /** Core-hours of a run from its metrics (executor core-seconds). */
 export function coreHours(executorCoreSeconds: number | undefined): number | undefined {
   return executorCoreSeconds === undefined ? undefined : executorCoreSeconds / 3600;

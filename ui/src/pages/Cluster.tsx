@@ -3,7 +3,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useEffect, useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { ErrorNote, Figure, Figures, Loading, PageHeader, Select, StateBadge, useTitle } from '../components';
-import { formatBytes, formatMoney, formatNumber, formatPercent, formatTime } from '../lib/format';
+import { formatBytes, formatMoney, formatNumber, formatNodes, formatPercent, formatTime } from '../lib/format';
 import { markPainted } from '../lib/perf';
 import type { Cluster, ClusterSummary, SummaryWindow } from '../lib/types';
 import { useApi } from '../lib/use-api';
@@ -187,6 +187,8 @@ export function ClusterPage() {
             </dd>
             <dt>Last heartbeat</dt>
             <dd>{formatTime(c.lastHeartbeat)}</dd>
+            <dt>Nodes</dt>
+            <dd>{formatNodes(c.nodes)}</dd>
             <dt>Kubernetes</dt>
             <dd>{c.kubernetesVersion ?? '—'}</dd>
             <dt>spark-operator</dt>

@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { ErrorNote, Loading, PageHeader, StateBadge, useTitle } from '../components';
-import { formatTime } from '../lib/format';
+import { formatNodes, formatTime } from '../lib/format';
 import { markPainted } from '../lib/perf';
 import type { Cluster } from '../lib/types';
 import { useApi } from '../lib/use-api';
@@ -35,6 +35,7 @@ export function ClustersPage() {
                 <th scope="col" className="num">
                   Running applications
                 </th>
+                <th scope="col">Nodes</th>
                 <th scope="col">Last heartbeat</th>
                 <th scope="col">Created</th>
               </tr>
@@ -59,6 +60,7 @@ export function ClustersPage() {
                       {c.runningApplications}
                     </Link>
                   </td>
+                  <td>{formatNodes(c.nodes)}</td>
                   <td>{formatTime(c.lastHeartbeat)}</td>
                   <td>{formatTime(c.createdAt)}</td>
                 </tr>
