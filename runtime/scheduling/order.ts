@@ -17,6 +17,10 @@ export interface Ordered {
   teamTurn: number;
 }
 
+/** Ageing stops here, so that the numeric keys below stay exact. */
+const MAX_AGING_LEVELS = 1_000_000;
+const PRIORITY_OFFSET = 2_000_000;
+
 /** The queue in admission order; the result does not depend on the order of the input. */
 export function admissionOrder(
   queued: readonly PlanApp[],
@@ -24,50 +28,88 @@ export function admissionOrder(
   nowMs: number,
   agingSeconds: number,
 ): Ordered[] {
-  const runningJobs = countBy(running, (app) => `${app.clusterId}\u0000${app.jobId}`);
-  const runningTeams = countBy(running, (app) => `${app.clusterId}\u0000${app.team}`);
-  const items: Ordered[] = queued.map((app) => ({
-    app,
-    effectivePriority: app.priority + agingLevels(app.createdAtMs, nowMs, agingSeconds),
-    jobTurn: 0,
-    teamTurn: 0,
+  const n = queued.length;
+  // numbers for the (cluster, job) and (cluster, team) pairs: the sorts and counts below compare numbers only
+  const jobIds = new PairIds();
+  const teamIds = new PairIds();
+  const runningJobs = new Map<number, number>();
+  const runningTeams = new Map<number, number>();
+  for (const app of running) {
+    const job = jobIds.of(app.clusterId, app.jobId);
+    const team = teamIds.of(app.clusterId, app.team);
+    runningJobs.set(job, (runningJobs.get(job) ?? 0) + 1);
+    runningTeams.set(team, (runningTeams.get(team) ?? 0) + 1);
+  }
+  const job = new Float64Array(n);
+  const team = new Float64Array(n);
+  const priority = new Float64Array(n);
+  const jobTurn = new Float64Array(n);
+  const teamTurn = new Float64Array(n);
+  const key = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const app = queued[i]!;
+    job[i] = jobIds.of(app.clusterId, app.jobId);
+    team[i] = teamIds.of(app.clusterId, app.team);
+    priority[i] = app.priority + agingLevels(app.createdAtMs, nowMs, agingSeconds);
+  }
+  const index = Array.from({ length: n }, (_, i) => i);
+  // first come first served; the id breaks ties, so the order is total
+  index.sort((a, b) => queued[a]!.createdAtMs - queued[b]!.createdAtMs || compareIds(queued[a]!.id, queued[b]!.id));
+
+  // turns are counted within one priority band (and one cluster: the pairs name it), in arrival order
+  countTurns(index, job, priority, jobIds.size, runningJobs, jobTurn);
+  // by job turn, then arrival (the rank in the order so far): one number, exact below 2^53
+  index.forEach((i, rank) => (key[i] = jobTurn[i]! * n + rank));
+  index.sort((a, b) => key[a]! - key[b]!);
+  countTurns(index, team, priority, teamIds.size, runningTeams, teamTurn);
+  // by team turn, then job turn and arrival, which is the rank in the order so far
+  index.forEach((i, rank) => (key[i] = teamTurn[i]! * n + rank));
+  index.sort((a, b) => priority[b]! - priority[a]! || key[a]! - key[b]!);
+  return index.map((i) => ({
+    app: queued[i]!,
+    effectivePriority: priority[i]!,
+    jobTurn: jobTurn[i]!,
+    teamTurn: teamTurn[i]!,
   }));
-  items.sort(byArrival);
-  // turns are counted within one cluster and one priority band, in arrival order
-  const jobSeen = new Map<string, number>();
-  for (const item of items) {
-    const job = `${item.app.clusterId}\u0000${item.effectivePriority}\u0000${item.app.jobId}`;
-    const ahead = jobSeen.get(job) ?? 0;
-    jobSeen.set(job, ahead + 1);
-    item.jobTurn = (runningJobs.get(`${item.app.clusterId}\u0000${item.app.jobId}`) ?? 0) + ahead;
+}
+
+/** Small numbers for (cluster, name) pairs, without building a key string per application. */
+class PairIds {
+  private readonly byCluster = new Map<string, Map<string, number>>();
+  size = 0;
+
+  of(clusterId: string, name: string): number {
+    let names = this.byCluster.get(clusterId);
+    if (!names) this.byCluster.set(clusterId, (names = new Map()));
+    let id = names.get(name);
+    if (id === undefined) names.set(name, (id = this.size++));
+    return id;
   }
-  items.sort((a, b) => a.jobTurn - b.jobTurn || byArrival(a, b));
-  const teamSeen = new Map<string, number>();
-  for (const item of items) {
-    const team = `${item.app.clusterId}\u0000${item.effectivePriority}\u0000${item.app.team}`;
-    const ahead = teamSeen.get(team) ?? 0;
-    teamSeen.set(team, ahead + 1);
-    item.teamTurn = (runningTeams.get(`${item.app.clusterId}\u0000${item.app.team}`) ?? 0) + ahead;
+}
+
+/** Each application's turn in its group and band, visiting them in `index` order. */
+function countTurns(
+  index: readonly number[],
+  group: Float64Array,
+  priority: Float64Array,
+  groups: number,
+  runningOf: Map<number, number>,
+  turn: Float64Array,
+): void {
+  const seen = new Map<number, number>();
+  for (const i of index) {
+    const key = (priority[i]! + PRIORITY_OFFSET) * groups + group[i]!;
+    const ahead = seen.get(key) ?? 0;
+    seen.set(key, ahead + 1);
+    turn[i] = (runningOf.get(group[i]!) ?? 0) + ahead;
   }
-  items.sort(
-    (a, b) =>
-      b.effectivePriority - a.effectivePriority || a.teamTurn - b.teamTurn || a.jobTurn - b.jobTurn || byArrival(a, b),
-  );
-  return items;
 }
 
 function agingLevels(createdAtMs: number, nowMs: number, agingSeconds: number): number {
   if (agingSeconds <= 0) return 0;
-  return Math.floor(Math.max(0, nowMs - createdAtMs) / (agingSeconds * 1000));
+  return Math.min(MAX_AGING_LEVELS, Math.floor(Math.max(0, nowMs - createdAtMs) / (agingSeconds * 1000)));
 }
 
-/** First come first served; the id breaks ties, so the order is total. */
-function byArrival(a: Ordered, b: Ordered): number {
-  return a.app.createdAtMs - b.app.createdAtMs || (a.app.id < b.app.id ? -1 : a.app.id > b.app.id ? 1 : 0);
-}
-
-function countBy(apps: readonly PlanApp[], key: (app: PlanApp) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const app of apps) counts.set(key(app), (counts.get(key(app)) ?? 0) + 1);
-  return counts;
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

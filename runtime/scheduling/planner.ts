@@ -5,7 +5,7 @@
  * against what its cluster holds so far (ledger.ts); one that passes them all is admitted and
  * counted before the next is asked.
  */
-import { ClusterLedger } from './ledger';
+import { Candidate, ClusterLedger } from './ledger';
 import { admissionOrder } from './order';
 import { ADMISSION_RULES, type AdmissionRule } from './rules';
 import type { Plan, PlanInput, PlanOptions } from './types';
@@ -29,7 +29,8 @@ export function plan(
 
   const result: Plan = { admit: [], held: [], rejected: [] };
   const order = admissionOrder(input.queued, input.running, input.nowMs, options.agingSeconds ?? DEFAULT_AGING_SECONDS);
-  for (const { app } of order) {
+  for (const ordered of order) {
+    const app = new Candidate(ordered.app);
     const ledger = ledgerOf(app.clusterId);
     let held = false;
     for (const rule of rules) {

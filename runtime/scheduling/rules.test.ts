@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { app, cluster, gang } from './fixtures.test-helpers';
-import { ClusterLedger } from './ledger';
+import { app as planApp, cluster, gang } from './fixtures.test-helpers';
+import { Candidate, ClusterLedger } from './ledger';
 import { capacity, clusterQuota, concurrencyPolicy, headOfLine, teamQuota } from './rules';
 import type { PlanApp, PlanCluster } from './types';
+
+const app = (id: string, overrides: Partial<PlanApp> = {}): Candidate => new Candidate(planApp(id, overrides));
 
 function ledger(spec: Partial<PlanCluster>, running: PlanApp[] = []): ClusterLedger {
   const l = new ClusterLedger(cluster(spec));

@@ -3,10 +3,8 @@
  * gives its reason. Each is small and tested on its own (rules.test.ts); the planner only walks
  * the list.
  */
-import { totalOf } from './demand';
 import { cores, exceeded, memory, neverWithin } from './describe';
-import { type ClusterLedger, podsOf } from './ledger';
-import type { PlanApp } from './types';
+import type { Candidate, ClusterLedger } from './ledger';
 
 /** Why an application does not start now; `never` when it cannot start as declared at all. */
 export interface Verdict {
@@ -19,7 +17,7 @@ export interface Verdict {
 export interface AdmissionRule {
   readonly name: string;
   /** undefined: this rule lets the application through. */
-  check(app: PlanApp, ledger: ClusterLedger): Verdict | undefined;
+  check(app: Candidate, ledger: ClusterLedger): Verdict | undefined;
 }
 
 /** A job with concurrency Forbid runs one application at a time: the others wait, in order. */
@@ -42,7 +40,7 @@ export const clusterQuota: AdmissionRule = {
     const limits = ledger.cluster.quota;
     if (!limits) return undefined;
     const label = `quota cluster ${ledger.cluster.id}`;
-    const need = totalOf(app.demand);
+    const need = app.total;
     const never = neverWithin(label, limits, need);
     if (never) return { reason: never, never: true };
     const reason = exceeded(label, limits, ledger.used, need);
@@ -57,7 +55,7 @@ export const teamQuota: AdmissionRule = {
     const limits = ledger.teamLimits(app.team);
     if (!limits) return undefined;
     const label = `quota ${app.team === '' ? '(no team)' : app.team}`;
-    const need = totalOf(app.demand);
+    const need = app.total;
     const never = neverWithin(label, limits, need);
     if (never) return { reason: never, never: true };
     const reason = exceeded(label, limits, ledger.teamUsage(app.team), need);
@@ -85,7 +83,7 @@ export const capacity: AdmissionRule = {
   check(app, ledger) {
     const { cluster, used, nodes } = ledger;
     const label = `cluster ${cluster.id}`;
-    const need = totalOf(app.demand);
+    const need = app.total;
     if (cluster.capacity) {
       const limits = { cores: cluster.capacity.cores, memoryMiB: cluster.capacity.memoryMiB };
       const never = neverWithin(label, limits, need);
@@ -94,7 +92,7 @@ export const capacity: AdmissionRule = {
       if (reason !== undefined) return { reason, blocks: true };
     }
     if (nodes) {
-      const pods = podsOf(app);
+      const pods = app.pods();
       const placed = nodes.placeAll(pods);
       if (placed) {
         nodes.release(placed, pods);
