@@ -7,6 +7,18 @@
 import { z } from 'zod';
 import { MemoryQuantity } from './config';
 
+/** Cores and memory: of a pod, an application, a cluster or a quota. */
+export interface Resources {
+  cores: number;
+  memoryMiB: number;
+}
+
+/** What an application needs to start: its driver and its initial executors, all at once (gang). */
+export interface Demand {
+  driver: Resources;
+  executors: { count: number; each: Resources };
+}
+
 /** Caps on what runs at once. Each absent field is not limited. */
 export const ResourceLimits = z
   .strictObject({

@@ -3,17 +3,9 @@
  * the planner never reads anything else, so the same input always gives the same plan.
  */
 
-/** Cores and memory: of a pod, an application, a cluster or a quota. */
-export interface Resources {
-  cores: number;
-  memoryMiB: number;
-}
+import type { Demand, Resources } from '../domain/admission';
 
-/** What an application needs to start: its driver and its initial executors, all at once (gang). */
-export interface Demand {
-  driver: Resources;
-  executors: { count: number; each: Resources };
-}
+export type { Demand, Resources };
 
 /** Concurrent applications, cores and memory; each absent field is unlimited. */
 export interface Limits {

@@ -132,6 +132,16 @@ function stopRequest(codec: DialectCodec): Migration {
   };
 }
 
+/** Admission: why a queued application waits, and when it was let through. */
+function admission(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('applications').addColumn('pending_reason', 'text').execute();
+      await db.schema.alterTable('applications').addColumn('admitted_at', codec.timestampType).execute();
+    },
+  };
+}
+
 /** How a cluster is shown, and the hosted Ocean cluster it replaces. */
 function clusterNames(): Migration {
   return {
@@ -252,6 +262,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0003_stop_request': stopRequest(codec),
     '0004_cluster_names': clusterNames(),
     '0005_dashboards': dashboards(codec),
+    '0006_admission': admission(codec),
   };
 }
 
