@@ -28,6 +28,12 @@ chmodSync(join(sparkHome, 'bin', 'spark-submit'), 0o755);
 mkdirSync(join(sparkHome, 'app'));
 writeFileSync(join(sparkHome, 'app', 'main.py'), '# never run: the fake spark-submit only sleeps\n');
 const APPLICATION = { type: 'Python', mainApplicationFile: 'spark-home://app/main.py' };
+// room for every fake driver at once (admission would otherwise queue all but the machine's worth)
+const clustersFile = join(root, 'clusters.yaml');
+writeFileSync(
+  clustersFile,
+  "- id: local\n  backend: local\n  settings:\n    capacity: { cores: 100000, memory: '100000g' }\n",
+);
 const bin = fileURLToPath(new URL('../bin/sparkplane.js', import.meta.url));
 
 async function freePort(): Promise<number> {
@@ -40,7 +46,13 @@ async function freePort(): Promise<number> {
 
 function serve(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir], {
-    env: { ...process.env, SPARK_HOME: sparkHome, SPARKPLANE_ADMIN_TOKEN: token, SPARKPLANE_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      SPARK_HOME: sparkHome,
+      SPARKPLANE_ADMIN_TOKEN: token,
+      SPARKPLANE_LOG_LEVEL: 'warn',
+      SPARKPLANE_CLUSTERS_FILE: clustersFile,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

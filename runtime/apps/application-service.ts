@@ -29,6 +29,7 @@ import { parseOrThrow } from '../domain/validation';
 import { type BackendResolver, type EndedHook, toResolver, type TuningProvider } from './deps';
 import { ExpiringCache } from './expiring-cache';
 import { appIdFor, type IdGenerator, randomIds } from './ids';
+import { AdmissionController, type AdmissionOptions } from './admission';
 import { ApplicationLifecycle } from './lifecycle';
 import { authorize, authorizeFound, maySee, type Principal, type Target } from './principal';
 import { ReplicaCoordinator, type ReplicaOptions } from './replica';
@@ -67,6 +68,8 @@ export interface ApplicationServiceDeps {
    * link their run there. @default none
    */
   historyServerUrl?: string;
+  /** How often admission plans the queue unasked, and its priority ageing. @default every 2 s, ageing 600 s */
+  admission?: AdmissionOptions;
 }
 
 export interface SubmitContext {
@@ -91,6 +94,8 @@ export class ApplicationService {
   readonly lifecycle: ApplicationLifecycle;
   /** Reconciliation, time-outs, heartbeats and take-over (see replica.ts). */
   readonly replicas: ReplicaCoordinator;
+  /** Which queued applications start when (see admission.ts). */
+  readonly admission: AdmissionController;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
@@ -112,14 +117,29 @@ export class ApplicationService {
       logger: this.logger,
       telemetry: this.telemetry,
       resolveBackend: toResolver(deps.backends),
-      onEnded: deps.onEnded,
+      // what ends frees room: plan the queue again
+      onEnded: async (app) => {
+        void this.admission.request();
+        await deps.onEnded?.(app);
+      },
       ...(deps.replica ? { ownerId: deps.replica.id } : {}),
     });
+    this.admission = new AdmissionController(
+      {
+        store: deps.store,
+        lifecycle: this.lifecycle,
+        clock: deps.clock,
+        logger: this.logger,
+        ...(deps.replica ? { ownerId: deps.replica.id } : {}),
+      },
+      deps.admission,
+    );
     this.replicas = new ReplicaCoordinator(
       {
         store: deps.store,
         lifecycle: this.lifecycle,
         logger: this.logger,
+        admission: this.admission,
         ...(deps.timeoutSweepIntervalMs !== undefined ? { timeoutSweepIntervalMs: deps.timeoutSweepIntervalMs } : {}),
       },
       deps.replica,
@@ -129,7 +149,8 @@ export class ApplicationService {
 
   /**
    * Validates, computes the effective config and commits the application in state NEW, then hands
-   * it to the back-end in the background (a refusal ends it FAILED with the reason).
+   * it to the back-end in the background once admission lets it through: at once on a cluster
+   * without limits, else when its plan admits it (a refusal ends it FAILED with the reason).
    * `created` is false when the appId or idempotency key named an existing application.
    */
   async submit(
@@ -185,6 +206,8 @@ export class ApplicationService {
       configOverrides: overrides,
       config,
       provenance: merged.provenance,
+      // nothing to wait for on a cluster without limits: admitted as it is committed
+      ...(this.admission.unlimited(cluster, job) ? { admittedAt: now.toISOString() } : {}),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
@@ -205,7 +228,8 @@ export class ApplicationService {
       { appId: app.id, jobId: app.jobId, clusterId, source: context.source, user: context.userId },
       'application submitted',
     );
-    void this.lifecycle.dispatch(stored.app);
+    if (stored.app.admittedAt !== undefined) void this.lifecycle.dispatch(stored.app);
+    else void this.admission.request();
     return stored;
   }
 
@@ -295,8 +319,9 @@ export class ApplicationService {
   }
 
   /** Resolves once every queued transition and background submission is written. */
-  idle(): Promise<void> {
-    return this.lifecycle.idle();
+  async idle(): Promise<void> {
+    await this.admission.idle();
+    await this.lifecycle.idle();
   }
 
   /** The application as callers read it: with its Spark UI links. */

@@ -4,7 +4,7 @@
  * before anything is acknowledged; settle() brings an application in flight back in line with
  * its back-end (after a restart or a take-over).
  */
-import type { Application } from '../domain/application';
+import { type Application, isQueued } from '../domain/application';
 import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import type { BackendStatus, Clock, SparkBackend, Store, Telemetry } from '../domain/ports';
 import { ACTIVE_STATES, canTransition, isTerminal } from '../domain/states';
@@ -208,7 +208,10 @@ export class ApplicationLifecycle {
     return stopped;
   }
 
-  /** Hands a NEW application never handed over to its back-end; moves any other to what the back-end reports. */
+  /**
+   * Leaves a queued application to admission; hands over one admitted but never handed to its
+   * back-end; moves any other to what the back-end reports.
+   */
   async settle(app: Application, why: string): Promise<void> {
     const backend = this.backendOf(app.clusterId);
     if (!backend) {
@@ -216,7 +219,9 @@ export class ApplicationLifecycle {
         state: 'FAILED',
         reason: `${why}: cluster ${app.clusterId} has no back-end any more`,
       });
-    } else if (app.state === 'NEW' && app.backendRef === undefined) {
+    } else if (isQueued(app)) {
+      return; // admission plans it (the reconcile asks for a pass once done)
+    } else if ((app.state === 'NEW' || app.state === 'PENDING') && app.backendRef === undefined) {
       await this.dispatch(app);
     } else {
       await this.enqueue(app.id, () => this.reconcileOne(app, backend, why));

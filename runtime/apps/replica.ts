@@ -25,6 +25,7 @@
  */
 import type { Application } from '../domain/application';
 import type { Logger, Store } from '../domain/ports';
+import type { AdmissionController } from './admission';
 import type { ApplicationLifecycle } from './lifecycle';
 
 export interface ReplicaOptions {
@@ -48,6 +49,8 @@ export interface ReplicaCoordinatorDeps {
   logger: Logger;
   /** How often start() checks time-outs, ms. @default 15000 */
   timeoutSweepIntervalMs?: number;
+  /** Plans the queue after a reconcile or a take-over, and runs with the sweeper. @default none */
+  admission?: AdmissionController;
 }
 
 export class ReplicaCoordinator {
@@ -83,12 +86,14 @@ export class ReplicaCoordinator {
       await this.deps.store.heartbeat(this.options.id);
       const count = await this.adopt(why);
       await this.deps.lifecycle.idle();
+      await this.admitQueued();
       return count;
     }
     const apps: Application[] = [];
     for await (const app of this.deps.lifecycle.active()) apps.push(app);
     for (const app of apps) await this.deps.lifecycle.settle(app, why);
     await this.deps.lifecycle.idle();
+    await this.admitQueued();
     return apps.length;
   }
 
@@ -100,8 +105,20 @@ export class ReplicaCoordinator {
     const replica = this.options;
     if (!replica) return 0;
     await this.deps.store.heartbeat(replica.id);
-    this.adopting ??= this.adopt(`taken over by replica ${replica.id}`).finally(() => (this.adopting = undefined));
+    this.adopting ??= this.adopt(`taken over by replica ${replica.id}`)
+      .then(async (count) => {
+        if (count > 0) await this.admitQueued();
+        return count;
+      })
+      .finally(() => (this.adopting = undefined));
     return this.adopting;
+  }
+
+  /** One admission pass, and the hand-overs it started. */
+  private async admitQueued(): Promise<void> {
+    if (!this.deps.admission) return;
+    await this.deps.admission.request();
+    await this.deps.lifecycle.idle();
   }
 
   /** Starts the time-out sweeper and a replica's heartbeat (unref'd: they never keep the process alive). */
@@ -113,6 +130,7 @@ export class ReplicaCoordinator {
         .catch((error: unknown) => this.deps.logger.error({ err: error }, 'time-out sweep failed'));
     }, this.deps.timeoutSweepIntervalMs ?? 15_000);
     this.timer.unref();
+    this.deps.admission?.start();
     if (!this.options) return;
     this.heartbeatTimer = setInterval(() => {
       // the heartbeat is not held up by a long take-over: adoptOrphans writes it first
@@ -128,6 +146,7 @@ export class ReplicaCoordinator {
     this.timer = undefined;
     this.heartbeatTimer = undefined;
     await this.adopting?.catch(() => undefined);
+    await this.deps.admission?.stop();
     await this.deps.lifecycle.idle();
     if (this.options) await this.deps.store.releaseApplications(this.options.id);
   }

@@ -4,6 +4,7 @@ import type { Cluster } from '../domain/cluster';
 import { emptyRunMetrics, type RunMetrics } from '../domain/metrics';
 import type { JobDetail } from '../domain/resources';
 import {
+  applicationColumns,
   applicationSummary,
   changeLine,
   clusterSummary,
@@ -82,6 +83,21 @@ describe('runLine', () => {
     const unpriced = app({ metrics: { ...metrics, cost: undefined } });
     expect(runLine(unpriced, NOW)).toBe('spark-pi-1: COMPLETED in 41s, 0.02 core-hours');
     expect(runLine(app({ state: 'KILLED', startedAt: undefined, metrics: undefined }), NOW)).toBe('spark-pi-1: KILLED');
+  });
+
+  it('says why a queued application waits, in the line, the summary and the list', () => {
+    const queued = app({
+      state: 'PENDING',
+      pendingReason: 'cluster local: 2/2 cores in use, needs 1',
+      startedAt: undefined,
+      endedAt: undefined,
+      metrics: undefined,
+    });
+    expect(runLine(queued, NOW)).toBe('spark-pi-1: PENDING (waiting: cluster local: 2/2 cores in use, needs 1)');
+    expect(field(applicationSummary(queued, NOW), 'Waiting')).toBe('cluster local: 2/2 cores in use, needs 1');
+    const reason = applicationColumns(NOW).find((c) => c.header === 'REASON')!;
+    expect(reason.value(queued)).toBe('cluster local: 2/2 cores in use, needs 1');
+    expect(reason.value(app({ state: 'FAILED', stateReason: 'exit code 1' }))).toBe('exit code 1');
   });
 });
 

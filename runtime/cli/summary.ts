@@ -60,6 +60,7 @@ export function runLine(app: Application, now = Date.now()): string {
   return [
     `${app.id}: ${app.state}`,
     app.stateReason ? ` (${app.stateReason})` : '',
+    app.pendingReason ? ` (waiting: ${app.pendingReason})` : '',
     ms === undefined ? '' : ` in ${duration(ms)}`,
     metrics?.cost ? `, cost ${amount(metrics.cost.total)} ${metrics.cost.currency}` : '',
     metrics ? `, ${amount(coreHours(metrics))} core-hours` : '',
@@ -73,6 +74,7 @@ function runFields(app: Application, now: number): Field[] {
   const waited = metrics?.waitBeforeStartMs;
   const out: Field[] = [['State', app.state]];
   if (app.stateReason) out.push(['Reason', app.stateReason]);
+  if (app.pendingReason) out.push(['Waiting', app.pendingReason]);
   out.push([
     'Duration',
     ms === undefined
@@ -134,7 +136,8 @@ export function applicationColumns(now = Date.now()): Column<Application>[] {
     { header: 'DURATION', value: (a) => optional(runDuration(a, now), duration) },
     { header: 'COST', value: (a) => a.metrics?.cost && amount(a.metrics.cost.total) },
     { header: 'EFFICIENCY', value: (a) => a.metrics && percent(a.metrics.efficiency) },
-    { header: 'REASON', value: (a) => a.stateReason },
+    // while it waits, why it waits; after, why it is in its state
+    { header: 'REASON', value: (a) => a.pendingReason ?? a.stateReason },
   ];
 }
 

@@ -32,6 +32,13 @@ export const Application = z
     state: AppState,
     /** Why the application is in its state: the driver's exit code and exception, a kill, a time-out. */
     stateReason: z.string().optional(),
+    /**
+     * While it waits to start: why admission holds it back, e.g. "cluster local: 2/2 cores in use,
+     * needs 1" or "quota team-a: 64/64 cores in use, needs 8". Absent once admitted.
+     */
+    pendingReason: z.string().optional(),
+    /** When admission let it start (before it was handed to its back-end); absent while it waits. */
+    admittedAt: Timestamp.optional(),
     submissionSource: SubmissionSource,
     /** Absent only on records built before the store set it: read as "batch". */
     type: ApplicationType.optional(),
@@ -66,3 +73,13 @@ export const Application = z
   })
   .meta({ id: 'Application' });
 export type Application = z.infer<typeof Application>;
+
+/** Waiting for admission: committed, never admitted nor handed to a back-end, and not being stopped. */
+export function isQueued(app: Application): boolean {
+  return (
+    (app.state === 'NEW' || app.state === 'PENDING') &&
+    app.admittedAt === undefined &&
+    app.backendRef === undefined &&
+    app.stopRequest === undefined
+  );
+}

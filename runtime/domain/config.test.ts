@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApplicationConfig } from './config';
+import { ApplicationConfig, priorityOf } from './config';
 import { DomainError } from './errors';
 import { JobSpec, SubmitRequest } from './resources';
 import { parseOrThrow } from './validation';
@@ -78,6 +78,14 @@ describe('application config', () => {
     expect(messagesOf(ApplicationConfig, { driver: { coreLimit: '1 core' } })).toEqual([
       'driver.coreLimit: "1 core" is not a CPU quantity such as "1", "0.5" or "3460m"',
     ]);
+  });
+
+  it('takes an admission priority, 0 unless given, and names a bad one with its bounds', () => {
+    expect(priorityOf(ApplicationConfig.parse({}))).toBe(0);
+    expect(priorityOf(ApplicationConfig.parse({ priority: -5 }))).toBe(-5);
+    expect(messagesOf(ApplicationConfig, { priority: 1.5 })).toEqual(['priority: 1.5 is not an integer']);
+    expect(messagesOf(ApplicationConfig, { priority: 5000 })).toEqual(['priority: 5000 is too big: expected <= 1000']);
+    expect(messagesOf(ApplicationConfig, { priority: 'high' })).toEqual(['priority: "high" is not a number']);
   });
 
   it('rejects unknown fields by name, so typos are not silently ignored', () => {

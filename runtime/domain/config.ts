@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CPU_EXPECTED, MEMORY_EXPECTED, parseCpuMillis, parseMemoryMiB } from './quantity';
 
-const MemoryQuantity = z
+export const MemoryQuantity = z
   .string()
   .refine((v) => parseMemoryMiB(v) !== undefined, { message: `is not ${MEMORY_EXPECTED}` })
   .meta({
@@ -20,6 +20,10 @@ const CpuQuantity = z
   .string()
   .refine((v) => parseCpuMillis(v) !== undefined, { message: `is not ${CPU_EXPECTED}` })
   .meta({ description: CPU_EXPECTED, examples: ['1', '500m', '3460m'], pattern: '^([0-9]+(\\.[0-9]+)?|[0-9]+m)$' });
+
+/** Bounds of ApplicationConfig.priority. */
+export const MIN_PRIORITY = -1000;
+export const MAX_PRIORITY = 1000;
 
 const StringMap = z.record(z.string(), z.string());
 /** Kubernetes objects we pass through to the pod spec as they are (affinity, security contexts...). */
@@ -133,6 +137,18 @@ export const ApplicationConfig = z
     timeToLiveSeconds: z.number().int().min(0).optional(),
     /** @default 24 hours, policy KILL */
     timeout: TimeoutPolicy.optional(),
+    /**
+     * Admission order on a full cluster: higher first, first come first served within one priority
+     * (and fair share across jobs and teams). No schema default, so that a layer of the config merge
+     * that leaves it out does not override one that sets it. @default 0
+     */
+    priority: z
+      .number()
+      .int()
+      .min(MIN_PRIORITY)
+      .max(MAX_PRIORITY)
+      .optional()
+      .meta({ description: `Admission priority, ${MIN_PRIORITY} to ${MAX_PRIORITY}; higher first. Default 0.` }),
     volumes: z.array(Volume).optional(),
     /** Labels for cost grouping. */
     labels: StringMap.optional(),
@@ -147,6 +163,11 @@ export type DriverSpec = z.infer<typeof DriverSpec>;
 export type ExecutorSpec = z.infer<typeof ExecutorSpec>;
 
 export const DEFAULT_TIMEOUT_MINUTES = 24 * 60;
+
+/** The admission priority of a config (see ApplicationConfig.priority). */
+export function priorityOf(config: ApplicationConfig): number {
+  return config.priority ?? 0;
+}
 
 /**
  * The cores a running application holds: its driver's plus executors x cores each, with Spark's

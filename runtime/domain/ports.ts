@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Application, ApplicationSortKey, ApplicationType } from './application';
+import type { Demand, Resources } from './admission';
 import type { ClusterHealth, StoredCluster } from './cluster';
 import type { Page } from './common';
 import type { ApplicationConfig } from './config';
@@ -95,6 +96,9 @@ export interface ActivityInterval {
 export interface ApplicationUpdate {
   state?: AppState;
   stateReason?: string;
+  /** null withdraws it. */
+  pendingReason?: string | null;
+  admittedAt?: string;
   backendRef?: string;
   startedAt?: string;
   endedAt?: string;
@@ -265,6 +269,13 @@ export interface SparkBackend {
   sparkUiTarget?(app: Application): Promise<SparkUiTarget | undefined>;
   /** The Spark History Server of the cluster's runs, when it has one. @default the runtime's historyServerUrl */
   readonly historyServerUrl?: string;
+  /**
+   * What the cluster holds at once (the machine locally, the autoscaler's limits on Kubernetes);
+   * undefined: unlimited. @default unlimited
+   */
+  capacity?(): Resources | undefined;
+  /** What an application with this config holds while it runs on this back-end. @default the config's driver and initial executors */
+  demandOf?(config: ApplicationConfig): Demand;
   /** The Spark event log of the application (file or directory), once written. */
   eventLogPath(app: Application): string | undefined;
   /** Registers the listener of state changes. */

@@ -25,20 +25,27 @@ export interface Service {
 export interface ServiceOptions {
   /** @default a new temporary directory, removed by close() */
   dataDir?: string;
-  /** Settings of the `local` cluster, e.g. { maxParallelism: 2 }. @default {} */
+  /**
+   * Settings of the `local` cluster, e.g. { maxParallelism: 2 }. @default a capacity of 64 cores
+   * and 256g, so that the tests written before admission run their submissions side by side; give
+   * `capacity` to queue them
+   */
   localSettings?: Record<string, unknown>;
   /**
    * The back-end kinds instead of the shipped ones, e.g. [fakeBackendPlugin()] so that the `local`
    * cluster runs nothing (no JVM per submission). @default the shipped ones (real Spark)
    */
   plugins?: BackendPlugin[];
-  /** More `local` clusters beside `local`, e.g. [{ id: 'edge' }] for views that span clusters. @default none */
+  /** More `local` clusters beside `local`, e.g. [{ id: 'edge' }] for views that span clusters (as roomy). @default none */
   extraClusters?: { id: string; settings?: Record<string, unknown>; region?: string }[];
   /** The runtime's Spark History Server (SPARKPLANE_HISTORY_SERVER_URL). @default none */
   historyServerUrl?: string;
 }
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+/** More than this machine has: applications never wait for one another unless a test says so. */
+const ROOMY = { cores: 64, memory: '256g' };
 
 export async function startService(options: ServiceOptions = {}): Promise<Service> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sparkplane-e2e-'));
@@ -50,8 +57,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     },
   );
   const clusters = [
-    { id: 'local', backend: 'local', settings: options.localSettings ?? {} },
-    ...(options.extraClusters ?? []).map((c) => ({ ...c, backend: 'local', settings: c.settings ?? {} })),
+    { id: 'local', backend: 'local', settings: { capacity: ROOMY, ...options.localSettings } },
+    ...(options.extraClusters ?? []).map((c) => ({
+      ...c,
+      backend: 'local',
+      settings: { capacity: ROOMY, ...c.settings },
+    })),
   ];
   config.clustersFile = { path: 'the end-to-end fixture', clusters };
   const runtime = await buildRuntime(config, {

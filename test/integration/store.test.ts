@@ -268,6 +268,24 @@ describe.each(backends)('Store on $name', (backend) => {
     expect((await store.getApplication(app.id))?.stopRequest).toBeUndefined();
   });
 
+  it('stores why an application waits, withdraws it with null, and when it was admitted', async () => {
+    const app = makeApp({ clusterId: unique('c'), state: 'NEW' });
+    await store.insertApplication(app);
+    const reason = 'cluster local: 2/2 cores in use, needs 1';
+    const held = await store.updateApplication(app.id, { state: 'PENDING', pendingReason: reason }, ['NEW']);
+    expect(held).toMatchObject({ state: 'PENDING', pendingReason: reason });
+    expect((await store.getApplication(app.id))?.admittedAt).toBeUndefined();
+    const at = '2026-03-01T00:00:05.000Z';
+    const admitted = await store.updateApplication(app.id, { admittedAt: at, pendingReason: null }, ['NEW', 'PENDING']);
+    expect(admitted?.pendingReason).toBeUndefined();
+    expect(admitted?.admittedAt).toBe(at);
+    expect(await store.getApplication(app.id)).toMatchObject({ state: 'PENDING', admittedAt: at });
+    // set at insertion too (admitted as committed, on a cluster without limits)
+    const direct = makeApp({ clusterId: unique('c'), state: 'NEW', admittedAt: at, pendingReason: 'x' });
+    await store.insertApplication(direct);
+    expect(await store.getApplication(direct.id)).toMatchObject({ admittedAt: at, pendingReason: 'x' });
+  });
+
   it('lets exactly one of 20 racing transitions win', async () => {
     const app = makeApp({ clusterId: unique('c'), state: 'RUNNING' });
     await store.insertApplication(app);

@@ -3,6 +3,7 @@
  * back-end would (emit), fail submissions, and answer status() after a restart.
  */
 import { z } from 'zod';
+import type { Resources } from '../../runtime/domain/admission';
 import type { Application } from '../../runtime/domain/application';
 import type { ApplicationConfig } from '../../runtime/domain/config';
 import type {
@@ -43,6 +44,12 @@ export class FakeBackend implements SparkBackend {
   sparkUiTarget?: (app: Application) => Promise<SparkUiTarget | undefined>;
   /** The cluster's History Server; unset, the runtime's. */
   historyServerUrl?: string;
+  /** What the cluster holds at once, for admission; unset, unlimited. */
+  declaredCapacity?: Resources;
+
+  capacity(): Resources | undefined {
+    return this.declaredCapacity;
+  }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
     if (this.failSubmitWith) throw this.failSubmitWith;

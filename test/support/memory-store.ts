@@ -280,6 +280,9 @@ export class MemoryStore implements Store {
     const next: Application = { ...app, updatedAt: this.now() };
     if (update.state !== undefined) next.state = update.state;
     if (update.stateReason !== undefined) next.stateReason = update.stateReason;
+    if (update.pendingReason === null) delete next.pendingReason;
+    else if (update.pendingReason !== undefined) next.pendingReason = update.pendingReason;
+    if (update.admittedAt !== undefined) next.admittedAt = update.admittedAt;
     if (update.backendRef !== undefined) next.backendRef = update.backendRef;
     if (update.startedAt !== undefined) next.startedAt = update.startedAt;
     if (update.endedAt !== undefined) next.endedAt = update.endedAt;

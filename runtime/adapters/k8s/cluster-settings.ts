@@ -3,6 +3,7 @@
  * SparkApplications are created. Parsed once with parseOrThrow so a bad setting names itself.
  */
 import { z } from 'zod';
+import { admissionSettingsShape } from '../../domain/admission';
 import { HistoryServerUrl } from '../../domain/spark-ui';
 
 export const BatchSchedulerSettings = z.strictObject({
@@ -13,6 +14,11 @@ export const BatchSchedulerSettings = z.strictObject({
 });
 
 export const KubernetesClusterSettings = z.strictObject({
+  /**
+   * capacity: what the node pools can reach (the autoscaler's limits, e.g. Karpenter NodePool
+   * limits); absent, the cluster is taken as unlimited and only quotas hold applications back.
+   */
+  ...admissionSettingsShape,
   /** kubeconfig context; absent: the current context, or in-cluster credentials. */
   context: z.string().min(1).optional(),
   /** Namespace of the SparkApplications. @default "spark-apps" */

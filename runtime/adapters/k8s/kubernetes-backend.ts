@@ -7,10 +7,12 @@
  * (health-probe.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Resources } from '../../domain/admission';
 import type { Application } from '../../domain/application';
 import type { ClusterHealth } from '../../domain/cluster';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
+import { parseMemoryMiB } from '../../domain/quantity';
 import {
   type BackendListener,
   type BackendStatus,
@@ -121,6 +123,13 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   get historyServerUrl(): string | undefined {
     return this.options.settings.historyServerUrl;
+  }
+
+  /** The declared capacity (autoscaler limits), else unlimited: what is free on the nodes is not read yet. */
+  capacity(): Resources | undefined {
+    const declared = this.options.settings.capacity;
+    // the settings schema checked the quantity
+    return declared && { cores: declared.cores, memoryMiB: parseMemoryMiB(declared.memory)! };
   }
 
   /** The resource name of an application: its backendRef "namespace/name", else its id. */

@@ -15,9 +15,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Demand, Resources } from '../../domain/admission';
 import type { Application } from '../../domain/application';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
@@ -44,6 +45,7 @@ import { diskProblem } from './disk';
 import { failureReason } from './driver-failure';
 import { readLogLines, tailLines } from './log-lines';
 import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
+import { localDemand } from './local-demand';
 import { buildSparkSubmitCommand } from './spark-submit-command';
 import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
 
@@ -62,7 +64,12 @@ export interface LocalSparkBackendOptions {
   clusterId?: string;
   /** What `examples://` refers to. @default this repository's examples/ folder */
   examplesDir?: string;
-  /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism() */
+  /**
+   * What this machine runs at once, for admission: applications beyond it wait, PENDING with the
+   * reason. @default the machine's: os.availableParallelism() cores and os.totalmem()
+   */
+  capacity?: Resources;
+  /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism(), at most the capacity's cores */
   maxParallelism?: number;
   /** Largest executor memory in local-cluster mode, in MiB. @default 2048 */
   maxExecutorMemoryMiB?: number;
@@ -126,6 +133,7 @@ export class LocalSparkBackend implements SparkBackend {
   private readonly clusterId: string;
   private readonly examplesDir: string;
   private readonly maxParallelism: number;
+  private readonly machine: Resources;
   private readonly maxExecutorMemoryMiB: number;
   private readonly localCluster: boolean;
   private readonly bindAddress: string;
@@ -149,7 +157,13 @@ export class LocalSparkBackend implements SparkBackend {
     this.pythonPath = options.pythonPath;
     this.clusterId = options.clusterId ?? 'local';
     this.examplesDir = options.examplesDir ?? REPOSITORY_EXAMPLES;
-    this.maxParallelism = options.maxParallelism ?? availableParallelism();
+    this.machine = options.capacity ?? {
+      cores: availableParallelism(),
+      memoryMiB: Math.floor(totalmem() / 1024 / 1024),
+    };
+    // an application never asks more cores than the machine lets run at once, or it could never start
+    this.maxParallelism =
+      options.maxParallelism ?? Math.max(1, Math.min(availableParallelism(), Math.floor(this.machine.cores)));
     this.maxExecutorMemoryMiB = options.maxExecutorMemoryMiB ?? 2048;
     this.localCluster = options.localCluster ?? true;
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
@@ -163,6 +177,18 @@ export class LocalSparkBackend implements SparkBackend {
   /** Applications this process started that have not ended yet. */
   get runningCount(): number {
     return this.running.size;
+  }
+
+  capacity(): Resources {
+    return this.machine;
+  }
+
+  demandOf(config: ApplicationConfig): Demand {
+    return localDemand(config, {
+      maxParallelism: this.maxParallelism,
+      maxExecutorMemoryMiB: this.maxExecutorMemoryMiB,
+      localCluster: this.localCluster,
+    });
   }
 
   onStatus(listener: BackendListener): void {

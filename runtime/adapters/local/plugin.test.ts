@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../domain/application';
@@ -63,6 +63,34 @@ describe('localBackend', () => {
     const log = localAppPaths(context.dataDir, 'app-1').driverLog;
     await expect.poll(() => existsSync(log) && readFileSync(log, 'utf8')).toBe('SPARK_LOCAL_IP=10.1.2.3\n');
     await backend.close();
+  });
+
+  it('takes the capacity of the settings, else the machine, and caps one application to it', () => {
+    const sparkHome = join(root, 'spark');
+    mkdirSync(join(sparkHome, 'bin'), { recursive: true });
+    writeFileSync(join(sparkHome, 'bin', 'spark-submit'), '');
+    const plugin = localBackend({ spark: () => ({ sparkHome }) });
+    const declared = plugin.create(
+      { id: 'l', settings: LocalClusterSettings.parse({ capacity: { cores: 1, memory: '6g' } }) },
+      context,
+    );
+    expect(declared.capacity()).toEqual({ cores: 1, memoryMiB: 6144 });
+    // nothing asked would take every core: at most the capacity's one
+    expect(declared.demandOf({}).driver.cores).toBe(1);
+    const machine = plugin.create({ id: 'm', settings: LocalClusterSettings.parse({}) }, context).capacity();
+    expect(machine.cores).toBe(availableParallelism());
+    expect(machine.memoryMiB).toBe(Math.floor(totalmem() / 1024 / 1024));
+  });
+
+  it('names a bad capacity or quota in the settings', () => {
+    const bad = LocalClusterSettings.safeParse({
+      capacity: { cores: 2, memory: '2 gigs' },
+      quotas: { team: { cores: 0 } },
+    });
+    expect(bad.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['capacity.memory', 'is not a Kubernetes quantity such as "8g" or "8192m"'],
+      ['quotas.team.cores', 'Too small: expected number to be >0'],
+    ]);
   });
 
   it('names what is missing when the Spark install cannot be found', () => {

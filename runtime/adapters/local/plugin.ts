@@ -1,12 +1,15 @@
 /** The `local` back-end kind: its cluster settings and how a cluster's back-end is built. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { admissionSettingsShape } from '../../domain/admission';
 import type { BackendPlugin } from '../../domain/ports';
+import { parseMemoryMiB } from '../../domain/quantity';
 import { LocalSparkBackend } from './local-spark-backend';
 
 /** Settings of a `local` cluster, as stored in its `settings`. */
 export const LocalClusterSettings = z.strictObject({
-  /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism() */
+  ...admissionSettingsShape,
+  /** Most cores one application may use: caps local[N] and local-cluster[...]. @default os.availableParallelism(), at most capacity.cores */
   maxParallelism: z.number().int().min(1).optional(),
   /** Largest executor memory in local-cluster mode, in MiB (Spark refuses executors under 450 MiB). @default 2048 */
   maxExecutorMemoryMiB: z.number().int().min(512).default(2048),
@@ -45,15 +48,19 @@ export function localBackend(options: LocalBackendOptions): BackendPlugin<LocalC
     kind: 'local',
     description: 'spark-submit on this machine',
     settings: LocalClusterSettings,
-    create: (cluster, context) =>
-      new LocalSparkBackend({
+    create: (cluster, context) => {
+      const { capacity, quotas: _quotas, ...settings } = cluster.settings;
+      return new LocalSparkBackend({
         ...options.spark(),
-        ...cluster.settings,
+        ...settings,
+        // the schema checked the quantity
+        ...(capacity ? { capacity: { cores: capacity.cores, memoryMiB: parseMemoryMiB(capacity.memory)! } } : {}),
         clusterId: cluster.id,
         dataDir: context.dataDir,
         ...(context.minFreeDiskMiB !== undefined ? { minFreeDiskMiB: context.minFreeDiskMiB } : {}),
         clock: context.clock,
         logger: context.logger,
-      }),
+      });
+    },
   };
 }

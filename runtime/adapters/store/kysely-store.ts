@@ -374,6 +374,8 @@ export class KyselyStore implements Store {
     const set: Updateable<ApplicationsTable> = { updated_at: this.now() };
     if (update.state !== undefined) set.state = update.state;
     if (update.stateReason !== undefined) set.state_reason = update.stateReason;
+    if (update.pendingReason !== undefined) set.pending_reason = update.pendingReason;
+    if (update.admittedAt !== undefined) set.admitted_at = writeTime(update.admittedAt, 'admittedAt');
     if (update.backendRef !== undefined) set.backend_ref = update.backendRef;
     if (update.startedAt !== undefined) set.started_at = writeTime(update.startedAt, 'startedAt');
     if (update.endedAt !== undefined) set.ended_at = writeTime(update.endedAt, 'endedAt');

@@ -133,6 +133,16 @@ function stopRequest(codec: DialectCodec): Migration {
   };
 }
 
+/** Admission: why a queued application waits, and when it was let through. */
+function admission(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('applications').addColumn('pending_reason', 'text').execute();
+      await db.schema.alterTable('applications').addColumn('admitted_at', codec.timestampType).execute();
+    },
+  };
+}
+
 /** How a cluster is shown, and the hosted Ocean cluster it replaces. */
 function clusterNames(): Migration {
   return {
@@ -302,6 +312,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0005_dashboards': dashboards(codec),
     '0006_measurement': measurement(codec),
     '0007_spend_covering': coveringSpendIndexes(codec),
+    '0008_admission': admission(codec),
   };
 }
 

@@ -17,6 +17,9 @@ export interface ApplicationsTable {
   job_id: string;
   state: string;
   state_reason: string | null;
+  /** Migration 0008. */
+  pending_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  admitted_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
   submission_source: string;
   user_id: string | null;
   idempotency_key: string | null;

@@ -259,7 +259,7 @@ export function ApplicationPage() {
       )}
       {(data.state === 'NEW' || data.state === 'PENDING') && (
         <p className="note note-wait" role="status">
-          Waiting to start: {data.stateReason ?? 'queued for its cluster'}
+          Waiting to start: {data.pendingReason ?? data.stateReason ?? 'queued for its cluster'}
         </p>
       )}
       <Figures>

@@ -273,6 +273,7 @@ export function ApplicationsPage() {
                   </td>
                   <td>
                     <StateBadge state={app.state} />
+                    {app.pendingReason && <div className="sub">{app.pendingReason}</div>}
                   </td>
                   <td>{app.userId ?? '—'}</td>
                   <td>{formatTime(app.startedAt)}</td>

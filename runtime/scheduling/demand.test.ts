@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { demandOf, totalOf } from './demand';
+
+describe('demandOf', () => {
+  it('fills in what Spark does by default: 1 core and 1g plus 384m overhead per pod, 2 executors', () => {
+    expect(demandOf({})).toEqual({
+      driver: { cores: 1, memoryMiB: 1408 },
+      executors: { count: 2, each: { cores: 1, memoryMiB: 1408 } },
+    });
+  });
+
+  it('takes the cores, memory, overhead and instances of the config', () => {
+    const demand = demandOf({
+      driver: { cores: 2, memory: '4g', memoryOverhead: '1g' },
+      executor: { instances: 3, cores: 4, memory: '8g' },
+    });
+    // executor overhead: 10% of 8 GiB is above the 384m floor
+    expect(demand).toEqual({
+      driver: { cores: 2, memoryMiB: 5120 },
+      executors: { count: 3, each: { cores: 4, memoryMiB: 8192 + 820 } },
+    });
+    expect(totalOf(demand)).toEqual({ cores: 14, memoryMiB: 5120 + 3 * 9012 });
+  });
+
+  it('applies the overhead factor of the config', () => {
+    expect(demandOf({ memoryOverheadFactor: '0.5', driver: { memory: '2g' } }).driver.memoryMiB).toBe(3072);
+  });
+
+  it('asks for the initial executors under dynamic allocation: the largest of initial, min and instances', () => {
+    const dynamic = (conf: Record<string, string>, instances?: number) =>
+      demandOf({
+        sparkConf: { 'spark.dynamicAllocation.enabled': 'true', ...conf },
+        ...(instances !== undefined ? { executor: { instances } } : {}),
+      }).executors.count;
+    expect(dynamic({})).toBe(0);
+    expect(dynamic({ 'spark.dynamicAllocation.minExecutors': '3' })).toBe(3);
+    expect(
+      dynamic({ 'spark.dynamicAllocation.minExecutors': '1', 'spark.dynamicAllocation.initialExecutors': '5' }),
+    ).toBe(5);
+    expect(dynamic({ 'spark.dynamicAllocation.initialExecutors': '2' }, 4)).toBe(4);
+  });
+
+  it('counts zero executors as zero (a driver-only application)', () => {
+    expect(totalOf(demandOf({ executor: { instances: 0 } }))).toEqual({ cores: 1, memoryMiB: 1408 });
+  });
+});
