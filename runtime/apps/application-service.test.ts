@@ -233,6 +233,26 @@ describe('ApplicationService', () => {
     expect(refusals).toBe(2);
   });
 
+  it('refuses at submission a config the cluster could never hold, naming the field, its source and the limit', async () => {
+    backend.declaredCapacity = { cores: 2, memoryMiB: 8192 };
+    const error = await errorOf(
+      submit({ jobId: 'etl', appId: 'etl-huge', configOverrides: { driver: { cores: 9007199254740991 } } }),
+    );
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.issues).toEqual([
+      {
+        path: 'config.driver.cores',
+        message:
+          'config.driver.cores: 9007199254740991 cores is more than cluster local holds 2 cores and 8g in all (the value comes from overrides)',
+      },
+    ]);
+    const many = await errorOf(submit({ jobId: 'etl', configOverrides: { executor: { instances: 1_000_000_000 } } }));
+    expect(many.issues.map((i) => i.path)).toEqual(['config.executor.instances']);
+    expect(store.applications.has('etl-huge')).toBe(false);
+    // what fits is taken as before
+    expect((await submit({ jobId: 'etl', configOverrides: { executor: { instances: 0 } } })).created).toBe(true);
+  });
+
   it('refuses a submission its back-end cannot start now, before acknowledging it', async () => {
     backend.refusal = async () => '/data is on a read-only file system';
     const error = await errorOf(submit({ jobId: 'etl', appId: 'etl-refused' }));

@@ -6,7 +6,7 @@
 import type { Application, SubmissionSource } from '../domain/application';
 import { ApplicationConfig, DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import { DomainError, notFound } from '../domain/errors';
-import { mergeConfig } from '../domain/merge';
+import { mergeConfig, type Provenance } from '../domain/merge';
 import type {
   ApplicationFilter,
   ApplicationSort,
@@ -26,6 +26,8 @@ import type { Scope } from '../domain/tokens';
 import { JobSpec, SubmitRequest } from '../domain/resources';
 import { isTerminal } from '../domain/states';
 import { parseOrThrow } from '../domain/validation';
+import { demandOf } from '../scheduling/demand';
+import { unfitFields } from '../scheduling/fits';
 import { type BackendResolver, type EndedHook, toResolver, type TuningProvider } from './deps';
 import { ExpiringCache } from './expiring-cache';
 import { appIdFor, type IdGenerator, randomIds } from './ids';
@@ -211,8 +213,10 @@ export class ApplicationService {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
+    const backend = this.lifecycle.backendOf(clusterId);
+    refuseWhatNeverFits(clusterId, backend, config, merged.provenance);
     // refused now rather than acknowledged and then failed: the client may retry elsewhere or later
-    const refusal = await this.lifecycle.backendOf(clusterId)?.refusal?.();
+    const refusal = await backend?.refusal?.();
     if (refusal !== undefined) {
       throw new DomainError('BACKEND_UNAVAILABLE', `cluster ${clusterId} cannot start applications now: ${refusal}`);
     }
@@ -387,4 +391,24 @@ export class ApplicationService {
 /** What an application belongs to, for the token limits. */
 function targetOf(app: Application): Target {
   return { clusterId: app.clusterId, jobId: app.jobId, templateId: app.configTemplateId };
+}
+
+/**
+ * A config no pod or gang of which the cluster could ever hold is refused with a 400 naming each
+ * field, its value, where the value came from and the cluster's limit (not acknowledged, then failed).
+ */
+function refuseWhatNeverFits(
+  clusterId: string,
+  backend: SparkBackend | undefined,
+  config: ApplicationConfig,
+  provenance: Provenance,
+): void {
+  const capacity = backend?.capacity?.();
+  if (!backend || !capacity) return;
+  const issues = unfitFields(clusterId, backend.demandOf?.(config) ?? demandOf(config), capacity).map((issue) => {
+    const source = provenance[`/${issue.path.replace('.', '/')}`];
+    const path = `config.${issue.path}`;
+    return { path, message: `${path}: ${issue.message}${source ? ` (the value comes from ${source})` : ''}` };
+  });
+  if (issues.length > 0) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
 }

@@ -253,6 +253,45 @@ describe('native API', () => {
     expect(ocean.json().response.errors[0].code).toBe('VALIDATION_FAILED');
   });
 
+  it("refuses values over the cluster's capacity with a 400 naming the field and the limit, in both APIs", async () => {
+    f.backend.declaredCapacity = { cores: 4, memoryMiB: 16_384 };
+    try {
+      const headers = { ...bearer(f.adminSecret), 'content-type': 'application/json' };
+      const native = await f.server.inject({
+        method: 'POST',
+        url: '/api/v1/applications',
+        headers,
+        payload: { clusterId: 'local', jobId: 'huge', configOverrides: { executor: { memory: '99999999t' } } },
+      });
+      expect(native.statusCode).toBe(400);
+      expect(native.json().errors[0].path).toBe('config.executor.memory');
+      expect(native.json().errors[0].message).toMatch(/more than cluster local holds 4 cores and 16g in all/);
+      const ocean = await f.server.inject({
+        method: 'POST',
+        url: '/ocean/spark/cluster/local/app?accountId=a',
+        headers,
+        payload: { jobId: 'huge', configOverrides: { executor: { instances: 1_000_000_000 } } },
+      });
+      expect(ocean.statusCode).toBe(400);
+      expect(JSON.stringify(ocean.json().response.errors)).toContain('config.executor.instances');
+      // a huge array past the body limit is a 413 naming the limit, never a 500
+      const huge = await f.server.inject({
+        method: 'POST',
+        url: '/api/v1/applications',
+        headers,
+        payload: {
+          clusterId: 'local',
+          jobId: 'huge',
+          configOverrides: { arguments: Array.from({ length: 200_000 }, () => 'x') },
+        },
+      });
+      expect(huge.statusCode).toBe(413);
+      expect(huge.json().detail).toMatch(/over the limit of \d+ bytes/);
+    } finally {
+      f.backend.declaredCapacity = undefined;
+    }
+  });
+
   it('names the accepted states when a state filter has a typo', async () => {
     const answer = await f.server.inject({
       method: 'GET',
