@@ -313,7 +313,24 @@ export class ApplicationService {
     const app = await this.get(id, actor);
     const backend = this.lifecycle.backendOf(app.clusterId);
     if (!backend) throw new DomainError('BACKEND_UNAVAILABLE', `cluster ${app.clusterId} has no back-end`);
-    return backend.driverLog(app, options);
+    if (!options.follow || app.backendRef !== undefined || isTerminal(app.state))
+      return backend.driverLog(app, options);
+    return this.logOnceHandedOver(app, backend, options);
+  }
+
+  /** A followed log of a queued application starts once admission hands it to its back-end. */
+  private async *logOnceHandedOver(
+    queued: Application,
+    backend: SparkBackend,
+    options: { follow: boolean; signal?: AbortSignal },
+  ): AsyncIterable<string> {
+    let app = queued;
+    while (app.backendRef === undefined && !isTerminal(app.state)) {
+      if (options.signal?.aborted) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      app = (await this.store.getApplication(app.id)) ?? app;
+    }
+    yield* backend.driverLog(app, options);
   }
 
   /** The Kubernetes events of the application and its pods; none on back-ends without them. */
