@@ -109,12 +109,13 @@ describe('admission in the service', () => {
     expect(submittedIds()).toEqual([first.id, second.id]);
   });
 
-  it('fails at once what asks more than the cluster can ever hold', async () => {
-    const { app } = await submit('big', { driver: { cores: 4 }, executor: { instances: 0 } });
+  it('refuses at submission what asks more than the cluster can ever hold, acknowledging nothing', async () => {
+    await expect(submit('big', { driver: { cores: 4 }, executor: { instances: 0 } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('config.driver.cores: 4 cores is more than cluster local holds 2 cores'),
+    });
     await service.idle();
-    const stored = await service.get(app.id);
-    expect(stored.state).toBe('FAILED');
-    expect(stored.stateReason).toBe('cannot be admitted: cluster local: needs 4 cores, more than its 2');
+    expect((await store.listApplications({}, 10)).items).toEqual([]);
     expect(submittedIds()).toEqual([]);
   });
 
