@@ -6,6 +6,7 @@
  */
 import { type Application, isQueued } from '../domain/application';
 import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
+import { BackendUnreachableError } from '../domain/errors';
 import type { BackendStatus, Clock, SparkBackend, Store, Telemetry } from '../domain/ports';
 import { ACTIVE_STATES, canTransition, isTerminal } from '../domain/states';
 import type { Logger } from '../domain/ports';
@@ -21,6 +22,10 @@ export interface LifecycleDeps {
   /** This replica's id when several share the store: it times out only the applications it owns. @default all */
   ownerId?: string;
 }
+
+/** Backoff of a hand-over to a back-end out of reach: doubles from the base up to the ceiling. */
+const DISPATCH_RETRY_BASE_MS = 2000;
+const DISPATCH_RETRY_MAX_MS = 60_000;
 
 /** Page size of the sweeps over active applications. */
 const SWEEP_PAGE = 200;
@@ -159,6 +164,10 @@ export class ApplicationLifecycle {
       try {
         await backend?.kill(app);
       } catch (error) {
+        // never handed over, its back-end out of reach: nothing runs there (a replica handing it over
+        // now stops what it started once it reads the stop)
+        const neverHandedOver = requested.backendRef === undefined && error instanceof BackendUnreachableError;
+        if (neverHandedOver) return this.transition(app.id, stopRequest);
         await this.deps.store.updateApplication(app.id, { stopRequest: null }, ACTIVE_STATES);
         throw error;
       }
@@ -243,18 +252,24 @@ export class ApplicationLifecycle {
     }
   }
 
-  /** Hands the committed application to its back-end; never throws (a refusal ends it FAILED). */
-  dispatch(app: Application): Promise<void> {
+  /**
+   * Hands the committed application to its back-end; never throws. A refusal ends it FAILED; a
+   * back-end out of reach leaves it PENDING with the reason and tries again with backoff, until it
+   * answers, the application is stopped or its own timeout ends it (a restart's settle() resumes).
+   */
+  dispatch(app: Application, attempt = 0): Promise<void> {
     return this.enqueue(app.id, async () => {
       const backend = this.backendOf(app.clusterId);
       try {
         if (!backend) throw new Error(`cluster ${app.clusterId} has no back-end`);
         const { backendRef } = await backend.submit(app, app.config);
-        const updated = await this.deps.store.updateApplication(app.id, { backendRef });
+        const handedOver = { backendRef, ...(attempt > 0 ? { pendingReason: null } : {}) };
+        const updated = await this.deps.store.updateApplication(app.id, handedOver);
         // stopped meanwhile by another replica, which found nothing to stop yet: stop what was just started
         if (updated?.state === 'KILLED' || updated?.state === 'TIMED_OUT') await backend.kill(updated);
       } catch (error) {
         this.deps.telemetry.backendError(app.clusterId, 'submit');
+        if (error instanceof BackendUnreachableError) return this.dispatchLater(app, error, attempt);
         this.deps.logger.warn({ appId: app.id, err: error }, 'the back-end refused a submission');
         await this.transition(app.id, {
           state: 'FAILED',
@@ -263,4 +278,43 @@ export class ApplicationLifecycle {
       }
     });
   }
+
+  /** Records why the hand-over waits, then tries it again if the application still waits for it. */
+  private async dispatchLater(app: Application, error: Error, attempt: number): Promise<void> {
+    const retryInMs = Math.min(DISPATCH_RETRY_MAX_MS, DISPATCH_RETRY_BASE_MS * 2 ** attempt);
+    const pendingReason = `${error.message}; trying again in ${Math.round(retryInMs / 1000)} s`;
+    this.deps.logger.warn({ appId: app.id, err: error, retryInMs }, 'the back-end is out of reach: hand-over deferred');
+    try {
+      const waiting = await this.deps.store.updateApplication(
+        app.id,
+        { ...(app.state === 'NEW' ? { state: 'PENDING' as const } : {}), pendingReason },
+        ['NEW', 'PENDING'],
+      );
+      if (!waiting) return; // stopped or moved on meanwhile
+    } catch (failure) {
+      // the reason could not be recorded: the hand-over is still tried again
+      this.deps.logger.warn({ appId: app.id, err: failure }, 'could not record why a hand-over waits');
+    }
+    const handOverAgain = (): void => {
+      this.deps.store
+        .getApplication(app.id)
+        .then((current) => (current && isAwaitingHandover(current) ? this.dispatch(current, attempt + 1) : undefined))
+        .catch((failure: unknown) => {
+          // the store out of reach too: read it again later
+          this.deps.logger.warn({ appId: app.id, err: failure }, 'could not read an application to hand it over');
+          setTimeout(handOverAgain, retryInMs).unref();
+        });
+    };
+    setTimeout(handOverAgain, retryInMs).unref();
+  }
+}
+
+/** Admitted, not handed to its back-end yet, and not being stopped. */
+function isAwaitingHandover(app: Application): boolean {
+  return (
+    (app.state === 'NEW' || app.state === 'PENDING') &&
+    app.backendRef === undefined &&
+    app.stopRequest === undefined &&
+    !isQueued(app)
+  );
 }

@@ -34,7 +34,8 @@ export const Application = z
     stateReason: z.string().optional(),
     /**
      * While it waits to start: why admission holds it back, e.g. "cluster local: 2/2 cores in use,
-     * needs 1" or "quota team-a: 64/64 cores in use, needs 8". Absent once admitted.
+     * needs 1" or "quota team-a: 64/64 cores in use, needs 8"; once admitted, why its back-end has not
+     * taken it yet (its API server out of reach, retried). Absent once handed over.
      */
     pendingReason: z.string().optional(),
     /** When admission let it start (before it was handed to its back-end); absent while it waits. */

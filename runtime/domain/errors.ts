@@ -49,6 +49,17 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * A back-end that could not be reached (its API server down, time-outs, 5xx answers): the same
+ * request may succeed later, so a hand-over that meets it is tried again rather than failed.
+ */
+export class BackendUnreachableError extends DomainError {
+  constructor(message: string) {
+    super('BACKEND_UNAVAILABLE', message);
+    this.name = 'BackendUnreachableError';
+  }
+}
+
 export function httpStatusOf(code: ErrorCode): number {
   return ERROR_CATALOGUE[code].status;
 }

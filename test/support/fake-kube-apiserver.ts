@@ -78,6 +78,8 @@ export class FakeKubeApiServer {
     { name: 'node-c', ready: false },
   ];
   private readonly objects = new Map<string, KubeObject>();
+  /** The port it listens on, kept through an outage (pause/resume). */
+  private port = 0;
   private readonly history: HistoryEvent[] = [];
   private readonly watches = new Set<{ res: ServerResponse; namespace: string; selector: string | null }>();
   private readonly podLogs = new Map<string, PodLog>();
@@ -102,7 +104,7 @@ export class FakeKubeApiServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo | null)?.port ?? this.port}`;
   }
 
   /** A KubeConfig whose current context is this server. */
@@ -199,6 +201,17 @@ export class FakeKubeApiServer {
       message: event.message,
       lastTimestamp: event.time,
     });
+  }
+
+  /** An outage: connections are refused until resume(); what the server holds is kept. */
+  async pause(): Promise<void> {
+    this.port = (this.server.address() as AddressInfo).port;
+    await this.close();
+  }
+
+  /** Listens again on the port it had before pause(). */
+  async resume(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The Kubernetes API calls of one cluster's back-end, typed: each request has a time-out and is
  * retried with backoff (retry.ts). An answer that means "not there" is a value (undefined, false);
- * any other failure is a BACKEND_UNAVAILABLE DomainError naming the call and the server's message.
+ * any other failure is a BACKEND_UNAVAILABLE DomainError naming the call and the server's message
+ * (a BackendUnreachableError when it may succeed later: the server down, time-outs, 5xx).
  */
 import type { Writable } from 'node:stream';
 import {
@@ -19,8 +20,8 @@ import {
   type V1CustomResourceDefinition,
   VersionApi,
 } from '@kubernetes/client-node';
-import { DomainError } from '../../domain/errors';
-import { httpStatusOf, type RetryOptions, withRetry } from './retry';
+import { BackendUnreachableError, DomainError } from '../../domain/errors';
+import { httpStatusOf, isRetryable, type RetryOptions, withRetry } from './retry';
 import {
   DRIVER_CONTAINER,
   SPARK_APPLICATION_CRD,
@@ -107,13 +108,11 @@ export class SparkOperatorClient {
   }
 
   private unavailable(action: string, error: unknown): DomainError {
-    return new DomainError(
-      'BACKEND_UNAVAILABLE',
-      `cluster ${this.options.clusterId}: ${action} failed: ${describeApiError(error)}`,
-    );
+    const message = `cluster ${this.options.clusterId}: ${action} failed: ${describeApiError(error)}`;
+    return isRetryable(error) ? new BackendUnreachableError(message) : new DomainError('BACKEND_UNAVAILABLE', message);
   }
 
-  /** Retried; any failure left is BACKEND_UNAVAILABLE naming `action`. */
+  /** Retried; any failure left is BACKEND_UNAVAILABLE naming `action` (BackendUnreachableError if transient). */
   private async call<T>(action: string, operation: () => Promise<T>, retry = this.options.retry): Promise<T> {
     try {
       return await withRetry(operation, retry);

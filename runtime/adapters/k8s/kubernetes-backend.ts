@@ -161,7 +161,12 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   async kill(app: Application): Promise<void> {
     this.tracker.killRequested(app.id);
-    await this.client.deleteApplication(this.nameOf(app));
+    try {
+      await this.client.deleteApplication(this.nameOf(app));
+    } catch (error) {
+      this.tracker.killFailed(app.id);
+      throw error;
+    }
   }
 
   async status(app: Application): Promise<BackendStatus> {

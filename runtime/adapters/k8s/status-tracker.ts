@@ -97,8 +97,14 @@ export class StatusTracker {
     for (const appId of [...this.live.keys()]) if (!present.has(appId)) this.gone(appId);
   }
 
+  /** Asked before the delete, whose DELETED event may come before its answer. */
   killRequested(appId: string): void {
     if (!this.ended.has(appId)) this.killing.set(appId, true);
+  }
+
+  /** The delete failed: the application runs on, and a later deletion is not a kill. */
+  killFailed(appId: string): void {
+    this.killing.delete(appId);
   }
 
   /** The end of the application as this back-end knows it: KILLED when a kill was asked, else the end seen, if remembered. */
