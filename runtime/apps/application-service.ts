@@ -5,7 +5,7 @@
  */
 import type { Application, SubmissionSource } from '../domain/application';
 import { ApplicationConfig, DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
-import { DomainError, notFound } from '../domain/errors';
+import { DomainError, type FieldIssue, notFound } from '../domain/errors';
 import { mergeConfig, type Provenance } from '../domain/merge';
 import type {
   ApplicationFilter,
@@ -215,6 +215,7 @@ export class ApplicationService {
     };
     const backend = this.lifecycle.backendOf(clusterId);
     refuseWhatNeverFits(clusterId, backend, config, merged.provenance);
+    await refuseWhatTheBackendWould(backend, app, merged.provenance);
     // refused now rather than acknowledged and then failed: the client may retry elsewhere or later
     const refusal = await backend?.refusal?.();
     if (refusal !== undefined) {
@@ -414,6 +415,27 @@ function targetOf(app: Application): Target {
  * A config no pod or gang of which the cluster could ever hold is refused with a 400 naming each
  * field, its value, where the value came from and the cluster's limit (not acknowledged, then failed).
  */
+/** A config field's issue, with where its value came from (template, tuning, job, overrides). */
+function withSource(issue: FieldIssue, provenance: Provenance): FieldIssue {
+  const pointer = issue.path.startsWith('config.') ? `/${issue.path.slice('config.'.length).replaceAll('.', '/')}` : '';
+  const source = provenance[pointer];
+  return source ? { ...issue, message: `${issue.message} (the value comes from ${source})` } : issue;
+}
+
+function refuseIssues(issues: FieldIssue[]): void {
+  if (issues.length > 0) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
+}
+
+/** What the back-end's cluster would refuse (a Kubernetes API server's schema, its label rules) is a 400 now. */
+async function refuseWhatTheBackendWould(
+  backend: SparkBackend | undefined,
+  app: Application,
+  provenance: Provenance,
+): Promise<void> {
+  const issues = (await backend?.problems?.(app, app.config)) ?? [];
+  refuseIssues(issues.map((issue) => withSource(issue, provenance)));
+}
+
 function refuseWhatNeverFits(
   clusterId: string,
   backend: SparkBackend | undefined,
@@ -423,9 +445,8 @@ function refuseWhatNeverFits(
   const capacity = backend?.capacity?.();
   if (!backend || !capacity) return;
   const issues = unfitFields(clusterId, backend.demandOf?.(config) ?? demandOf(config), capacity).map((issue) => {
-    const source = provenance[`/${issue.path.replace('.', '/')}`];
     const path = `config.${issue.path}`;
-    return { path, message: `${path}: ${issue.message}${source ? ` (the value comes from ${source})` : ''}` };
+    return withSource({ path, message: `${path}: ${issue.message}` }, provenance);
   });
-  if (issues.length > 0) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
+  refuseIssues(issues);
 }

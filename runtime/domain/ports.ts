@@ -8,6 +8,7 @@ import type { Demand, Resources } from './admission';
 import type { ClusterHealth, StoredCluster } from './cluster';
 import type { Page } from './common';
 import type { ApplicationConfig } from './config';
+import type { FieldIssue } from './errors';
 import type { Measurement } from './measurement';
 import type { Provenance } from './merge';
 import type { RunMetrics } from './metrics';
@@ -254,6 +255,11 @@ export interface SparkBackend {
    * submission is acknowledged; undefined when it can. @default it always can
    */
   refusal?(): Promise<string | undefined>;
+  /**
+   * What the back-end would refuse in this config (its API server's schemas and naming rules), as
+   * field issues, checked before the submission is acknowledged. @default nothing
+   */
+  problems?(app: Application, config: ApplicationConfig): Promise<FieldIssue[]>;
   /** Stops it; killing an application that has ended does nothing. */
   kill(app: Application): Promise<void>;
   /** Asks the back-end what became of an application (after a restart, a lost watch...). */

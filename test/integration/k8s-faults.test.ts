@@ -1,7 +1,8 @@
 /**
  * The runtime over the kubernetes back-end when the cluster misbehaves, through the real
  * @kubernetes/client-node against the test API server: an API server out of reach leaves an
- * acknowledged application PENDING with the reason and hands it over once it answers.
+ * acknowledged application PENDING with the reason and hands it over once it answers; what the API
+ * server would refuse (422) is refused at submission (400) instead, naming the field.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,5 +124,36 @@ describe('the kubernetes back-end under faults', () => {
     // the deferred hand-over finds it stopped: nothing is created
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(server.get(NS, id)).toBeUndefined();
+  });
+
+  it('refuses at submission what the API server would refuse, naming the field, and creates strictly', async () => {
+    const refused = await call('POST', '/api/v1/applications', {
+      clusterId: 'k8s',
+      jobId: 'pi',
+      configOverrides: {
+        ...CONFIG,
+        executor: { instances: 0, securityContext: { bogusField: true } },
+        labels: { 'Data Eng': 'x' },
+      },
+    });
+    expect(refused.statusCode).toBe(400);
+    const problem = refused.json() as { detail: string; errors?: { path: string }[] };
+    expect(problem.detail).toContain('config.executor.instances: 0 must be >= 1');
+    expect(problem.detail).toContain(
+      'config.executor.securityContext.bogusField: true is not a field the CRD declares',
+    );
+    expect(problem.detail).toContain('config.labels.Data Eng');
+    expect((await call('GET', '/api/v1/applications')).json().items).toEqual([]);
+    expect(server.count('POST', 'sparkapplications')).toBe(0);
+
+    const accepted = await call('POST', '/api/v1/applications', {
+      clusterId: 'k8s',
+      jobId: 'pi',
+      configOverrides: CONFIG,
+    });
+    expect(accepted.statusCode).toBe(201);
+    await waitFor('the hand-over', async () => (await appNow((accepted.json() as Application).id)).backendRef);
+    // an unknown field the preflight missed is refused by the API server, not pruned
+    expect(server.count('POST', 'fieldValidation=Strict')).toBe(1);
   });
 });

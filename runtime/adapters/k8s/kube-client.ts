@@ -125,7 +125,11 @@ export class SparkOperatorClient {
   createApplication(resource: SparkApplication): Promise<'created' | 'exists'> {
     return this.call(`creating SparkApplication ${resource.metadata.name}`, () =>
       this.custom
-        .createNamespacedCustomObject({ ...this.coordinates, body: resource }, this.requestOptions)
+        // Strict: an unknown field is refused (422), never pruned without a word
+        .createNamespacedCustomObject(
+          { ...this.coordinates, body: resource, fieldValidation: 'Strict' },
+          this.requestOptions,
+        )
         .then(() => 'created' as const, answer(409, 'exists' as const)),
     );
   }

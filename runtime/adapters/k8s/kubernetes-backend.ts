@@ -11,7 +11,7 @@ import type { Resources } from '../../domain/admission';
 import type { Application } from '../../domain/application';
 import type { ClusterHealth } from '../../domain/cluster';
 import type { ApplicationConfig } from '../../domain/config';
-import { DomainError } from '../../domain/errors';
+import { DomainError, type FieldIssue } from '../../domain/errors';
 import { parseMemoryMiB } from '../../domain/quantity';
 import {
   type BackendListener,
@@ -29,7 +29,8 @@ import { HealthProbe } from './health-probe';
 import { describeApiError, SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
 import { driverUiTarget } from './driver-ui';
-import { eventLogDir } from './render';
+import { eventLogDir, type RenderContext } from './render';
+import { preflightIssues, sparkApplicationCrd } from './preflight';
 import { renderResources } from './render-yaml';
 import { ResourceWatch } from './resource-watch';
 import type { RetryOptions } from './retry';
@@ -114,6 +115,8 @@ export class KubernetesSparkBackend implements SparkBackend {
       logFields: { clusterId },
     });
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
+    // its schema compiles meanwhile, off the event loop
+    sparkApplicationCrd();
     this.health = new HealthProbe(this.client, options.clock ?? { now: () => new Date() });
   }
 
@@ -137,13 +140,17 @@ export class KubernetesSparkBackend implements SparkBackend {
     return app.backendRef?.split('/').pop() || app.id;
   }
 
+  private renderContext(app: Application): RenderContext {
+    return { appId: app.id, jobId: app.jobId, clusterId: this.options.clusterId, settings: this.options.settings };
+  }
+
+  /** What the cluster's API server would refuse in the SparkApplication, as config fields. */
+  problems(app: Application, config: ApplicationConfig): Promise<FieldIssue[]> {
+    return preflightIssues(config, this.renderContext(app));
+  }
+
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
-    const resources = renderResources(config, {
-      appId: app.id,
-      jobId: app.jobId,
-      clusterId: this.options.clusterId,
-      settings: this.options.settings,
-    });
+    const resources = renderResources(config, this.renderContext(app));
     this.watch.start();
     for (const resource of resources) {
       if ((await this.client.createApplication(resource)) === 'created') continue;

@@ -5,13 +5,11 @@
  * only write connection and commits in groups (sqlite-writer-worker.ts); WAL lets reads run beside
  * it. An in-memory database is private to its connection, so it is written in place.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
 import { answerError, SqliteStatements, type WriteAnswer, type WriteRequest } from './sqlite-statements';
 import type { Executor, Statement, StatementResult, WriteStatement } from './statements';
+import { typescriptWorker } from '../threads/typescript-worker';
 
 export interface WriterOptions {
   path: string;
@@ -55,19 +53,6 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/**
- * The worker runs TypeScript: it registers the tsx loader the runtime itself runs with (its ESM
- * API, found through the package's exports: test runners lack import.meta.resolve).
- */
-function workerSource(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require(manifest) as { exports: Record<string, { import: { default: string } }> };
-  const tsxApi = pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
-  const entry = new URL('./sqlite-writer-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-}
-
 /** The event loop's side of the writer thread: posts writes, answers their callers. */
 class WriterThread {
   private readonly pending = new Map<number, Pending>();
@@ -88,7 +73,7 @@ class WriterThread {
 
   /** Starts the thread; resolves once it has opened the database. */
   static async start(options: WriterOptions): Promise<WriterThread> {
-    const worker = new Worker(workerSource(), { eval: true, workerData: options });
+    const worker = typescriptWorker(new URL('./sqlite-writer-worker.ts', import.meta.url), { workerData: options });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
