@@ -13,7 +13,7 @@ export const BackendKind = z
 export type BackendKind = z.infer<typeof BackendKind>;
 
 /** What a probe of the cluster finds. */
-const ClusterHealthState = z.enum(['AVAILABLE', 'PROGRESSING', 'UNREACHABLE']);
+const ClusterHealthState = z.enum(['AVAILABLE', 'PROGRESSING', 'DEGRADED', 'UNREACHABLE']);
 
 export const ClusterHealth = z.strictObject({
   state: ClusterHealthState,

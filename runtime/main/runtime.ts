@@ -41,6 +41,8 @@ export interface Runtime {
   /** Fires job schedules; start() starts it. */
   scheduler: JobScheduler;
   tokens: TokenService;
+  /** The clusters' last probes, refreshed every 30 s (refresh() probes now). */
+  health: ClusterHealthMonitor;
   server: FastifyInstance;
   logger: PinoLogger;
   /**
@@ -239,6 +241,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     applications,
     scheduler,
     tokens,
+    health,
     server,
     logger,
     async start() {

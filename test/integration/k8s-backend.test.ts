@@ -367,6 +367,29 @@ describe('KubernetesSparkBackend', () => {
     server = await FakeKubeApiServer.start(); // for afterEach
   });
 
+  it('probes the operator itself: DEGRADED with the reason while its controller or webhook is down, or not deployed', async () => {
+    server.operator = [
+      { component: 'controller', available: 1 },
+      { component: 'webhook', available: 0, replicas: 2 },
+    ];
+    expect(await backend.probe()).toMatchObject({
+      state: 'DEGRADED',
+      operatorVersion: '2.5.0',
+      reason:
+        "spark-operator's webhook spark-operator/spark-operator-webhook has 0/2 available replicas: SparkApplications cannot be admitted",
+    });
+    server.operator = [];
+    expect(await backend.probe()).toMatchObject({
+      state: 'DEGRADED',
+      reason: expect.stringMatching(/^spark-operator's controller is not deployed in namespace spark-operator/),
+    });
+    server.inject({ pathIncludes: '/deployments', status: 403 });
+    expect(await backend.probe()).toMatchObject({
+      state: 'AVAILABLE',
+      reason: expect.stringContaining('may not list the deployments of namespace spark-operator'),
+    });
+  });
+
   it('leaves the nodes unknown, not the cluster down, when it may not list them', async () => {
     server.inject({ pathIncludes: '/api/v1/nodes', status: 403 });
     const health = await backend.probe();

@@ -156,4 +156,40 @@ describe('the kubernetes back-end under faults', () => {
     // an unknown field the preflight missed is refused by the API server, not pruned
     expect(server.count('POST', 'fieldValidation=Strict')).toBe(1);
   });
+
+  it('reads a cluster whose operator is down DEGRADED, and holds its submissions PENDING with that reason until it runs', async () => {
+    server.operator = [{ component: 'controller', available: 0 }];
+    await runtime.health.refresh();
+    const cluster = (await call('GET', '/api/v1/clusters/k8s')).json() as { state: string; reason: string };
+    expect(cluster).toMatchObject({
+      state: 'DEGRADED',
+      reason:
+        "spark-operator's controller spark-operator/spark-operator-controller has 0/1 available replicas: SparkApplications are not started",
+    });
+
+    const submitted = await call('POST', '/api/v1/applications', {
+      clusterId: 'k8s',
+      jobId: 'pi',
+      configOverrides: CONFIG,
+    });
+    expect(submitted.statusCode).toBe(201);
+    const id = (submitted.json() as Application).id;
+    const waiting = await waitFor('the reason it waits', async () => {
+      const app = await appNow(id);
+      return app.pendingReason !== undefined && app;
+    });
+    expect(waiting.pendingReason).toContain(
+      "cluster k8s: spark-operator's controller spark-operator/spark-operator-controller has 0/1 available replicas",
+    );
+    expect(server.get(NS, id)).toBeUndefined();
+
+    server.operator = [{ component: 'controller', available: 1 }];
+    await runtime.health.refresh();
+    expect((await call('GET', '/api/v1/clusters/k8s')).json()).toMatchObject({
+      state: 'AVAILABLE',
+      operatorVersion: '2.5.0',
+    });
+    await waitFor('the hand-over', async () => (await appNow(id)).backendRef);
+    expect(server.get(NS, id)).toBeDefined();
+  });
 });

@@ -41,6 +41,7 @@ const SPARK_PATH = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+
 const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
+const DEPLOYMENTS_PATH = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments$/;
 const SERVICE_PROXY_PATH = /^(\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy)(\/.*)?$/;
 
 function statusBody(code: number, reason: string, message: string) {
@@ -71,6 +72,14 @@ export class FakeKubeApiServer {
   version = { major: '1', minor: '33', gitVersion: 'v1.33.2' };
   /** Whether the spark-operator CRD is installed. */
   crdInstalled = true;
+  /**
+   * spark-operator's Deployments (namespace spark-operator, as its chart labels them): the controller
+   * and the webhook with their available replicas. @default both running, version 2.5.0
+   */
+  operator: { component: 'controller' | 'webhook'; available: number; replicas?: number }[] = [
+    { component: 'controller', available: 1 },
+    { component: 'webhook', available: 1 },
+  ];
   /** Answered by GET /api/v1/nodes: each node's name and whether its Ready condition is True. */
   nodes: { name: string; ready: boolean }[] = [
     { name: 'node-a', ready: true },
@@ -278,6 +287,7 @@ export class FakeKubeApiServer {
       return this.proxyService(req, res, match[1]!, `${match[2]}/${match[3]}`, `${match[4] ?? '/'}${url.search}`);
     }
     if ((match = CRD_PATH.exec(url.pathname))) return this.serveCrd(res, match[1]!);
+    if ((match = DEPLOYMENTS_PATH.exec(url.pathname))) return this.serveDeployments(res, match[1]!, url);
     if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
     if ((match = POD_LOG_PATH.exec(url.pathname))) return this.servePodLog(res, match[1]!, match[2]!, url);
     if ((match = SPARK_PATH.exec(url.pathname)))
@@ -287,6 +297,27 @@ export class FakeKubeApiServer {
       404,
       statusBody(404, 'NotFound', `the server could not find the requested resource ${url.pathname}`),
     );
+  }
+
+  private serveDeployments(res: ServerResponse, namespace: string, url: URL): void {
+    const all =
+      namespace !== 'spark-operator'
+        ? []
+        : this.operator.map((d) => ({
+            metadata: {
+              name: `spark-operator-${d.component}`,
+              namespace,
+              labels: {
+                'app.kubernetes.io/name': 'spark-operator',
+                'app.kubernetes.io/component': d.component,
+                'app.kubernetes.io/version': '2.5.0',
+              },
+            },
+            spec: { replicas: d.replicas ?? 1 },
+            status: { replicas: d.replicas ?? 1, availableReplicas: d.available },
+          }));
+    const items = all.filter((d) => matchesSelector(d as KubeObject, url.searchParams.get('labelSelector')));
+    this.send(res, 200, { apiVersion: 'apps/v1', kind: 'DeploymentList', metadata: { resourceVersion: '1' }, items });
   }
 
   private serveNodes(res: ServerResponse): void {

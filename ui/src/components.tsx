@@ -14,6 +14,7 @@ const STATE_CLASS: Record<string, string> = {
   TIMED_OUT: 'bad',
   AVAILABLE: 'ok',
   PROGRESSING: 'pending',
+  DEGRADED: 'warn',
   UNREACHABLE: 'bad',
   UNAVAILABLE: 'bad',
 };

@@ -72,7 +72,8 @@ export function nativeRoutes(deps: HttpDeps) {
         schema: {
           tags: clusters,
           summary: 'Get a cluster',
-          description: 'The cluster with its state (AVAILABLE, PROGRESSING, UNREACHABLE or UNAVAILABLE) and why.',
+          description:
+            'The cluster with its state (AVAILABLE, PROGRESSING, DEGRADED, UNREACHABLE or UNAVAILABLE) and why.',
           params: ClusterParams,
           response: { 200: Cluster, ...PROBLEM_RESPONSES },
         },

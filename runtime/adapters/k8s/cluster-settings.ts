@@ -23,6 +23,8 @@ export const KubernetesClusterSettings = z.strictObject({
   context: z.string().min(1).optional(),
   /** Namespace of the SparkApplications. @default "spark-apps" */
   namespace: z.string().min(1).default('spark-apps'),
+  /** Namespace of spark-operator's controller and webhook, whose Deployments the probe reads. @default "spark-operator" */
+  operatorNamespace: z.string().min(1).default('spark-operator'),
   /** Image when the application names none. @default "apache/spark:<sparkVersion>-python3" */
   defaultImage: z.string().min(1).optional(),
   /** Spark version when the application names none. @default "4.0.1" */

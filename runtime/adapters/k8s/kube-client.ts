@@ -7,6 +7,8 @@
 import type { Writable } from 'node:stream';
 import {
   ApiextensionsV1Api,
+  AppsV1Api,
+  type V1Deployment,
   type ConfigurationOptions,
   type CoreV1Event,
   CoreV1Api,
@@ -31,6 +33,9 @@ import {
   SPARK_OPERATOR_VERSION,
   SPARKPLANE_LABELS,
 } from './spark-application';
+
+/** The label spark-operator's Helm chart puts on its Deployments. */
+export const OPERATOR_SELECTOR = 'app.kubernetes.io/name=spark-operator';
 
 /** Time-out of each API request: node-fetch honours the signal this middleware sets. */
 function timeoutOptions(timeoutMs: number): ConfigurationOptions {
@@ -222,6 +227,20 @@ export class SparkOperatorClient {
       node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     ).length;
     return { total: list.items.length, ready };
+  }
+
+  /** spark-operator's Deployments in `namespace` (as its chart labels them); undefined when the runtime may not list them. */
+  async operatorDeployments(namespace: string): Promise<V1Deployment[] | undefined> {
+    const list = await this.call(
+      `listing spark-operator's deployments in namespace ${namespace}`,
+      () =>
+        this.options.kubeConfig
+          .makeApiClient(AppsV1Api)
+          .listNamespacedDeployment({ namespace, labelSelector: OPERATOR_SELECTOR }, this.requestOptions)
+          .catch(answer(403, undefined)),
+      { ...this.options.retry, maxAttempts: 2 },
+    );
+    return list?.items;
   }
 
   /** The SparkApplication CRD, undefined when spark-operator is not installed. */

@@ -11,7 +11,7 @@ import type { Resources } from '../../domain/admission';
 import type { Application } from '../../domain/application';
 import type { ClusterHealth } from '../../domain/cluster';
 import type { ApplicationConfig } from '../../domain/config';
-import { DomainError, type FieldIssue } from '../../domain/errors';
+import { BackendUnreachableError, DomainError, type FieldIssue } from '../../domain/errors';
 import { parseMemoryMiB } from '../../domain/quantity';
 import {
   type BackendListener,
@@ -117,7 +117,11 @@ export class KubernetesSparkBackend implements SparkBackend {
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
     // its schema compiles meanwhile, off the event loop
     sparkApplicationCrd();
-    this.health = new HealthProbe(this.client, options.clock ?? { now: () => new Date() });
+    this.health = new HealthProbe(
+      this.client,
+      options.clock ?? { now: () => new Date() },
+      options.settings.operatorNamespace,
+    );
   }
 
   get namespace(): string {
@@ -151,6 +155,9 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
     const resources = renderResources(config, this.renderContext(app));
+    // the operator down: held here with the reason (and tried again), not created to wait unseen
+    const operatorProblem = this.health.operatorProblem;
+    if (operatorProblem) throw new BackendUnreachableError(`cluster ${this.options.clusterId}: ${operatorProblem}`);
     this.watch.start();
     for (const resource of resources) {
       if ((await this.client.createApplication(resource)) === 'created') continue;
