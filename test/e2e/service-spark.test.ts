@@ -1,8 +1,10 @@
 /**
  * The runtime service end to end on real Spark, over real HTTP: one application completes with
  * metrics and a cost, one fails with its exception as the reason, one is killed mid-run (its whole
- * process group gone), and the Ocean API shows the same three.
+ * process group gone), one loses its driver JVM to a SIGKILL from outside (as the OOM killer does:
+ * FAILED, its duration and cost estimated from the wall time), and the Ocean API shows the first three.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +67,16 @@ beforeAll(async () => {
       'raise ValueError("no input rows for 2026-01-01")',
     ]),
   });
+  await submit('oom-killed', {
+    jobId: 'e2e-oom-killed',
+    configOverrides: pyApp('oom-killed.py', [
+      'import time',
+      'from pyspark.sql import SparkSession',
+      'spark = SparkSession.builder.getOrCreate()',
+      'print("ready", spark.range(10).count(), flush=True)',
+      'time.sleep(600)',
+    ]),
+  });
   await submit('sleeper', {
     jobId: 'e2e-sleeper',
     configOverrides: pyApp('sleeper.py', [
@@ -122,6 +134,44 @@ describe('the runtime service on real Spark', () => {
     expect(killed.body.stateReason).toContain('killed by');
     expect(isGroupAlive(pgid)).toBe(false);
     expect((await waitForEnd(service.url, sleeper.id)).state).toBe('KILLED');
+  });
+
+  it('ends an application whose driver JVM was SIGKILLed FAILED, its duration and cost estimated from the wall time', async () => {
+    const app = submitted.get('oom-killed')!;
+    await waitFor(
+      'the application to print ready',
+      async () => /^ready 10$/m.test((await call(service.url, 'GET', `/api/v1/applications/${app.id}/log`)).text),
+      180_000,
+    );
+    const running = (await call<Application>(service.url, 'GET', `/api/v1/applications/${app.id}`)).body;
+    const pgid = Number(/^pgid:(\d+)$/.exec(running.backendRef ?? '')?.[1]);
+    // the driver runs on after its last event: the event log ends well before the run does
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const java = execFileSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .find(([, group, command]) => Number(group) === pgid && command === 'java');
+    expect(java, `a java process in group ${pgid}`).toBeDefined();
+    process.kill(Number(java![0]), 'SIGKILL');
+
+    const ended = await waitForEnd(service.url, app.id);
+    expect(ended.state).toBe('FAILED');
+    expect(ended.stateReason).toMatch(/137|SIGKILL|signal 9/);
+    const measured = await waitFor(
+      'the measurement',
+      async () => {
+        const got = (await call<Application>(service.url, 'GET', `/api/v1/applications/${app.id}`)).body;
+        return got.measurement?.state !== undefined && got.measurement.state !== 'pending' && got;
+      },
+      60_000,
+    );
+    expect(measured.measurement?.state, measured.measurement?.reason).toBe('estimated');
+    const metrics = measured.metrics as unknown as RunMetrics;
+    const wallMs = Date.parse(measured.endedAt!) - Date.parse(measured.startedAt!);
+    expect(metrics.durationMs).toBe(wallMs);
+    expect(metrics.durationMs).toBeGreaterThan(5_000);
+    expect(metrics.cost?.total).toBeGreaterThan(0);
+    expect(metrics.cost?.method).toMatch(/^estimated from the run's wall time/);
   });
 
   it('shows the three through the Ocean API items: appState, metrics.spark, metrics.cost', async () => {
