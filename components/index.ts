@@ -26,5 +26,6 @@ export { AwsCluster, type AwsClusterComponentArgs, awsProviderArgs, validateAwsC
 export { KUBERNETES_VERSION } from './aws/versions';
 export { ExistingCluster, ExistingClusterArgs, type ExistingClusterComponentArgs } from './existing/existing-cluster';
 export { PlatformArgs, type PlatformArgsInput } from './platform/args';
+export { ALB_CLASS } from './platform/ingress-manifests';
 export { SparkPlatform, type SparkPlatformArgs, validatePlatformArgs } from './platform/platform';
 export { resourceTags, type StackTags } from './lib/tags';

@@ -3,7 +3,14 @@
  * platform on it, and the outputs a user needs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { AwsCluster, type ClusterHandle, ExistingCluster, resourceTags, SparkPlatform } from 'sparkplane/components';
+import {
+  ALB_CLASS,
+  AwsCluster,
+  type ClusterHandle,
+  ExistingCluster,
+  resourceTags,
+  SparkPlatform,
+} from 'sparkplane/components';
 import type { StackConfig } from './config';
 
 export interface StackOutputs {
@@ -23,7 +30,10 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
   let handle: ClusterHandle;
   let endpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
   if (config.cloud === 'aws') {
-    const cluster = new AwsCluster(`sparkplane-${stack}`, { ...config.aws!, tags });
+    const aws = config.aws!;
+    // an ALB Ingress is served by the AWS Load Balancer Controller: installed when one is asked for
+    const loadBalancerController = aws.loadBalancerController || config.platform.ingress?.className === ALB_CLASS;
+    const cluster = new AwsCluster(`sparkplane-${stack}`, { ...aws, loadBalancerController, tags });
     handle = cluster.handle;
     endpoint = cluster.endpoint;
   } else {

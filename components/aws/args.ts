@@ -202,6 +202,8 @@ export const AwsClusterArgs = z.strictObject({
     })
     .default({ retentionDays: 90, shuffleRetentionDays: 2, encryption: 'aws:kms', forceDestroy: false }),
   karpenter: KarpenterArgs.default(KarpenterArgs.parse({})),
+  /** Install the AWS Load Balancer Controller (IngressClass "alb"), needed by an ALB Ingress. @default false */
+  loadBalancerController: z.boolean().default(false),
   /** @default { kind: "in-cluster" } */
   database: DatabaseArgs.default({ kind: 'in-cluster' }),
 });

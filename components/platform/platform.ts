@@ -6,6 +6,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { eventLogRoot } from '../../runtime/domain/event-log-layout';
 import { parseOrThrow } from '../../runtime/domain/validation';
 import { applyManifest } from './apply-manifest';
 import { PlatformArgs, type PlatformArgsInput } from './args';
@@ -17,6 +18,7 @@ import {
   historyServerManifests,
   historyServerOptions,
 } from './history-server-manifests';
+import { checkIngress } from './ingress-manifests';
 import { appLabels, type Manifest } from './labels';
 import { networkPolicies } from './network-policies';
 import { postgresManifests, postgresUrl } from './postgres-manifests';
@@ -24,9 +26,6 @@ import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-m
 import { sparkOperatorValues } from './spark-operator-values';
 import { sparkRbacManifests } from './spark-rbac-manifests';
 import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
-
-/** Key prefix of Spark event logs in the object storage. */
-export const EVENT_LOG_DIR = 'event-logs';
 
 export interface SparkPlatformArgs extends PlatformArgsInput {
   cluster: ClusterHandle;
@@ -64,6 +63,7 @@ export function createPlatform(
 ): PlatformOutputs {
   const { cluster, ...rest } = input;
   const args = validatePlatformArgs(rest);
+  if (args.ingress) checkIngress(args.ingress, cluster.ingressClasses);
   const spark = cluster.spark;
   const provider = cluster.provider;
   // handles built before these fields existed get the defaults
@@ -85,6 +85,8 @@ export function createPlatform(
       version: SPARK_OPERATOR_CHART_VERSION,
       repositoryOpts: { repo: SPARK_OPERATOR_CHART_REPOSITORY },
       namespace: operatorNamespace,
+      // the SparkApplication CRDs come with the chart (its crds/): installed with the release, never by hand
+      skipCrds: false,
       atomic: true,
       values: sparkOperatorValues(args.sparkOperator, spark.namespace),
     },
@@ -92,7 +94,7 @@ export function createPlatform(
   );
   apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
 
-  const eventLogUrl = pulumi.interpolate`${cluster.objectStorageUrl}/${EVENT_LOG_DIR}`;
+  const bucketUrl = pulumi.output(cluster.objectStorageUrl);
   let databaseUrl: pulumi.Input<string>;
   if (cluster.database) {
     databaseUrl = cluster.database.url;
@@ -102,11 +104,12 @@ export function createPlatform(
     databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
   }
   const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
-  const clustersFile = pulumi.all([cluster.clusterName, eventLogUrl]).apply(([clusterId, url]) =>
+  // the back-end is given the bucket and writes under its event-log directory (runtime/domain/event-log-layout.ts)
+  const clustersFile = pulumi.all([cluster.clusterName, bucketUrl]).apply(([clusterId, url]) =>
     runtimeClustersFile({
       clusterId,
       spark,
-      eventLogUrl: url,
+      eventLogBucketUrl: url,
       autoscaler: cluster.autoscaler,
       ...(args.historyServer.enabled && args.historyServer.publicUrl
         ? { historyServerUrl: args.historyServer.publicUrl }
@@ -130,7 +133,13 @@ export function createPlatform(
 
   let historyServerUrl: pulumi.Output<string> | undefined;
   if (args.historyServer.enabled) {
-    apply(historyServerManifests(spark, args.historyServer, eventLogUrl.apply(historyServerOptions)));
+    apply(
+      historyServerManifests(
+        spark,
+        args.historyServer,
+        bucketUrl.apply((url) => historyServerOptions(eventLogRoot(url))),
+      ),
+    );
     historyServerUrl = pulumi.output(
       `http://${HISTORY_SERVER_NAME}.${spark.historyNamespace}.svc:${HISTORY_SERVER_PORT}`,
     );
