@@ -13,6 +13,7 @@ export {
   sparkIdentityNames,
   SYSTEM_NAMESPACE,
 } from './cluster/spark-identity';
+export { chartSource, MirrorArgs, mirroredImage } from './cluster/mirrors';
 export {
   AssumeRoleArgs,
   AwsClusterArgs,

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as models from 'kubernetes-models';
 import { parse } from 'yaml';
 import type { RecordedResource } from '../components/testing/pulumi-mocks';
+import { HISTORY_SERVER_IMAGE } from '../components/platform/versions';
 import { PrometheusTelemetry } from '../runtime/adapters/prometheus/prometheus-telemetry';
 import { KubernetesClusterSettings } from '../runtime/adapters/k8s/cluster-settings';
 import { renderSparkApplication } from '../runtime/adapters/k8s/render';
@@ -217,5 +218,35 @@ describe('the schema checks themselves', () => {
     expect(modelOf('v1', 'Service')).toBeDefined();
     const pool = { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'p' }, spec: { limits: 'x' } };
     expect(CRDS['karpenter.sh/v1/NodePool']!.errors(pool)).not.toEqual([]);
+  });
+});
+
+describe('a mirrored install', () => {
+  it('fetches every chart and image it installs from the mirrors the platform team names', async () => {
+    const config = {
+      ...CONFIGS.prod!,
+      'sparkplane:mirrors': JSON.stringify({
+        charts: 'oci://registry.acme.internal/charts',
+        images: 'registry.acme.internal/mirror',
+      }),
+    };
+    const { resources } = await renderStack('prod', config);
+    const charts = releases(resources).map((r) => ({ chart: r.chart, repo: r.repositoryOpts?.repo }));
+    expect(charts.length).toBe(4);
+    for (const chart of charts) expect(chart.chart).toMatch(/^oci:\/\/registry\.acme\.internal\/charts\//);
+    const runtimeImage = JSON.parse(config['sparkplane:platform']!).runtimeImage;
+    const images = objects(resources).flatMap((o) =>
+      ((o.spec?.template?.spec?.containers ?? []) as { image: string }[]).map((c) => c.image),
+    );
+    expect(images).toContain(`registry.acme.internal/mirror/apache/spark:${HISTORY_SERVER_IMAGE.split(':')[1]}`);
+    // the runtime's own image is the team's; every other comes from the mirror
+    for (const image of images.filter((i) => i !== runtimeImage))
+      expect(image).toMatch(/^registry\.acme\.internal\/mirror\//);
+    const values = Object.fromEntries(releases(resources).map((r) => [r.name, r.values]));
+    expect(values.karpenter.controller.image.repository).toBe('registry.acme.internal/mirror/karpenter/controller');
+    expect(values['spark-operator'].image.registry).toBe('registry.acme.internal/mirror');
+    expect(values['aws-load-balancer-controller'].image.repository).toBe(
+      'registry.acme.internal/mirror/eks/aws-load-balancer-controller',
+    );
   });
 });

@@ -33,13 +33,22 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
     const aws = config.aws!;
     // an ALB Ingress is served by the AWS Load Balancer Controller: installed when one is asked for
     const loadBalancerController = aws.loadBalancerController || config.platform.ingress?.className === ALB_CLASS;
-    const cluster = new AwsCluster(`sparkplane-${stack}`, { ...aws, loadBalancerController, tags });
+    const cluster = new AwsCluster(`sparkplane-${stack}`, {
+      ...aws,
+      mirrors: { ...config.mirrors, ...aws.mirrors },
+      loadBalancerController,
+      tags,
+    });
     handle = cluster.handle;
     endpoint = cluster.endpoint;
   } else {
     handle = new ExistingCluster(`sparkplane-${stack}`, { ...config.existing!, kubeconfig: config.kubeconfig! }).handle;
   }
-  const platform = new SparkPlatform('sparkplane', { ...config.platform, cluster: handle });
+  const platform = new SparkPlatform('sparkplane', {
+    ...config.platform,
+    mirrors: { ...config.mirrors, ...config.platform.mirrors },
+    cluster: handle,
+  });
   return {
     clusterName: handle.clusterName,
     kubeconfig: pulumi.secret(handle.kubeconfig),

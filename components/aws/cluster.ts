@@ -163,6 +163,7 @@ export function createAwsCluster(
     region: args.region,
     k8sProvider,
     pools,
+    mirrors: args.mirrors,
     dependsOn: [eks.podIdentityAgent, eks.systemNodes],
   });
   const lbController = args.loadBalancerController
@@ -175,6 +176,7 @@ export function createAwsCluster(
         partition,
         k8sProvider,
         dependsOn: [eks.podIdentityAgent, eks.systemNodes],
+        mirrors: args.mirrors,
       })
     : undefined;
   const database =

@@ -5,11 +5,16 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { chartSource, type MirrorArgs, mirroredImage } from '../cluster/mirrors';
 import { type AwsContext, childOptions } from './context';
 import { createRole, SYSTEM_NODE_LABEL } from './eks';
 import { podIdentityTrustPolicy } from './iam-policies';
 import { loadBalancerControllerPolicy } from './load-balancer-controller-policy';
-import { LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY, LOAD_BALANCER_CONTROLLER_CHART_VERSION } from './versions';
+import {
+  LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY,
+  LOAD_BALANCER_CONTROLLER_CHART_VERSION,
+  LOAD_BALANCER_CONTROLLER_IMAGE,
+} from './versions';
 
 export const LOAD_BALANCER_CONTROLLER_NAMESPACE = 'kube-system';
 export const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = 'aws-load-balancer-controller';
@@ -21,8 +26,12 @@ export function loadBalancerControllerValues(input: {
   clusterName: string;
   region: string;
   vpcId: string;
+  mirrors?: MirrorArgs;
 }): Record<string, unknown> {
   return {
+    ...(input.mirrors?.images
+      ? { image: { repository: mirroredImage(LOAD_BALANCER_CONTROLLER_IMAGE, input.mirrors) } }
+      : {}),
     clusterName: input.clusterName,
     // given, not read from the instance metadata, which IMDSv2's hop limit keeps from pods
     region: input.region,
@@ -49,6 +58,7 @@ export function createLoadBalancerController(
     partition: pulumi.Output<string>;
     k8sProvider: k8s.Provider;
     dependsOn: pulumi.Resource[];
+    mirrors: MirrorArgs;
   },
 ): k8s.helm.v3.Release {
   const name = `${ctx.name}-lb-controller`;
@@ -78,16 +88,21 @@ export function createLoadBalancerController(
     name,
     {
       name: 'aws-load-balancer-controller',
-      chart: 'aws-load-balancer-controller',
+      ...chartSource(
+        { repository: LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY, name: 'aws-load-balancer-controller' },
+        input.mirrors,
+      ),
       version: LOAD_BALANCER_CONTROLLER_CHART_VERSION,
-      repositoryOpts: { repo: LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY },
       namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
       atomic: true,
-      values: pulumi
-        .output(input.vpcId)
-        .apply((vpcId) =>
-          loadBalancerControllerValues({ clusterName: input.clusterName, region: input.region, vpcId }),
-        ),
+      values: pulumi.output(input.vpcId).apply((vpcId) =>
+        loadBalancerControllerValues({
+          clusterName: input.clusterName,
+          region: input.region,
+          vpcId,
+          mirrors: input.mirrors,
+        }),
+      ),
     },
     { parent: ctx.parent, provider: input.k8sProvider, dependsOn: [association, ...input.dependsOn] },
   );

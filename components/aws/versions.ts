@@ -18,6 +18,8 @@ export const KUBERNETES_VERSION = '1.35';
  */
 export const KARPENTER_CHART_VERSION = '1.14.0';
 export const KARPENTER_CHART_REPOSITORY = 'oci://public.ecr.aws/karpenter';
+/** The controller image of the chart (its tag and digest come from the chart). */
+export const KARPENTER_CONTROLLER_IMAGE = 'public.ecr.aws/karpenter/controller';
 
 /** PostgreSQL major version of the managed database (RDS). */
 export const POSTGRES_ENGINE_VERSION = '16';
@@ -28,3 +30,5 @@ export const POSTGRES_ENGINE_VERSION = '16';
  */
 export const LOAD_BALANCER_CONTROLLER_CHART_VERSION = '1.14.0';
 export const LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY = 'https://aws.github.io/eks-charts';
+/** The controller image of the chart (its tag comes from the chart). */
+export const LOAD_BALANCER_CONTROLLER_IMAGE = 'public.ecr.aws/eks/aws-load-balancer-controller';

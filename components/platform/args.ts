@@ -1,6 +1,7 @@
 /** Arguments of the platform component, validated once (also the `platform` key of the stack config). */
 import { z } from 'zod';
 import { HistoryServerUrl } from '../../runtime/domain/spark-ui';
+import { MirrorArgs } from '../cluster/mirrors';
 import { OPERATOR_NAMESPACE } from '../cluster/spark-identity';
 import { HISTORY_SERVER_IMAGE, POSTGRES_IMAGE } from './versions';
 
@@ -10,6 +11,8 @@ const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
 const cpu = z.string().regex(/^[0-9]+m?$/, { message: 'is not a CPU quantity such as "500m" or "2"' });
 
 export const PlatformArgs = z.strictObject({
+  /** Where spark-operator's chart and image, PostgreSQL's and the History Server's images come from. @default upstream */
+  mirrors: MirrorArgs.default({}),
   /** Namespace of spark-operator (its controller and webhook). @default "spark-operator" */
   operatorNamespace: z
     .string()

@@ -11,6 +11,7 @@ import { parseOrThrow } from '../../runtime/domain/validation';
 import { applyManifest } from './apply-manifest';
 import { PlatformArgs, type PlatformArgsInput } from './args';
 import type { ClusterHandle } from '../cluster/handle';
+import { chartSource, mirroredImage } from '../cluster/mirrors';
 import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
 import {
   HISTORY_SERVER_NAME,
@@ -81,14 +82,13 @@ export function createPlatform(
     `${name}-spark-operator`,
     {
       name: 'spark-operator',
-      chart: 'spark-operator',
+      ...chartSource({ repository: SPARK_OPERATOR_CHART_REPOSITORY, name: 'spark-operator' }, args.mirrors),
       version: SPARK_OPERATOR_CHART_VERSION,
-      repositoryOpts: { repo: SPARK_OPERATOR_CHART_REPOSITORY },
       namespace: operatorNamespace,
       // the SparkApplication CRDs come with the chart (its crds/): installed with the release, never by hand
       skipCrds: false,
       atomic: true,
-      values: sparkOperatorValues(args.sparkOperator, spark.namespace),
+      values: sparkOperatorValues(args.sparkOperator, spark.namespace, args.mirrors),
     },
     opts,
   );
@@ -100,7 +100,13 @@ export function createPlatform(
     databaseUrl = cluster.database.url;
   } else {
     const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
-    apply(postgresManifests(systemNamespace, args.inClusterDatabase, password.result));
+    apply(
+      postgresManifests(
+        systemNamespace,
+        { ...args.inClusterDatabase, image: mirroredImage(args.inClusterDatabase.image, args.mirrors) },
+        password.result,
+      ),
+    );
     databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
   }
   const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
@@ -133,10 +139,11 @@ export function createPlatform(
 
   let historyServerUrl: pulumi.Output<string> | undefined;
   if (args.historyServer.enabled) {
+    const historyServer = { ...args.historyServer, image: mirroredImage(args.historyServer.image, args.mirrors) };
     apply(
       historyServerManifests(
         spark,
-        args.historyServer,
+        historyServer,
         bucketUrl.apply((url) => historyServerOptions(eventLogRoot(url))),
       ),
     );
