@@ -223,7 +223,7 @@ describe('the schema checks themselves', () => {
 
 describe('a mirrored install', () => {
   it('fetches every chart and image it installs from the mirrors the platform team names', async () => {
-    const config = {
+    const config: Record<string, string> = {
       ...CONFIGS.prod!,
       'sparkplane:mirrors': JSON.stringify({
         charts: 'oci://registry.acme.internal/charts',
