@@ -153,11 +153,11 @@ export function createPlatform(
   }
   apply(
     networkPolicies({
-      systemNamespace: systemNamespace,
+      systemNamespace,
       sparkNamespace: spark.namespace,
       operatorNamespace,
       inClusterDatabase: !cluster.database,
-      historyServer: args.historyServer.enabled,
+      historyNamespace: args.historyServer.enabled ? spark.historyNamespace : undefined,
     }),
   );
   const runtimeUrl = pulumi.output(
