@@ -124,6 +124,13 @@ describe('KubernetesSparkBackend', () => {
     expect(backend.eventLogPath(application('never-started'))).toBeUndefined();
   });
 
+  it("learns a run's event-log directory from a status read, before any watch event", async () => {
+    await backend.submit(application('pi-9'), CONFIG);
+    server.setStatusSilently(NS, 'pi-9', { applicationState: { state: 'COMPLETED' }, sparkApplicationId: 'spark-99' });
+    expect(await backend.status(application('pi-9'))).toMatchObject({ state: 'COMPLETED' });
+    expect(backend.eventLogPath(application('pi-9'))).toBe('s3a://logs/eventlogs/eventlog_v2_spark-99');
+  });
+
   it('resumes a dropped watch from the last resourceVersion without losing the completion', async () => {
     await backend.submit(application('pi-2'), CONFIG);
     server.setStatus(NS, 'pi-2', { applicationState: { state: 'RUNNING' } });

@@ -170,7 +170,11 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   async status(app: Application): Promise<BackendStatus> {
     const resource = await this.client.getApplication(this.nameOf(app));
-    if (resource) return toBackendStatus(resource.status);
+    if (resource) {
+      // a restarted runtime reconciles through here before its watch has listed the application
+      this.noteSparkAppId(resource);
+      return toBackendStatus(resource.status);
+    }
     const known = this.tracker.endOf(app.id);
     if (app.state === 'KILLED' || known?.state === 'KILLED') return { state: 'KILLED' };
     // the time to live removes finished applications: an ending already known stays
