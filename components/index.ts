@@ -30,3 +30,6 @@ export { PlatformArgs, type PlatformArgsInput } from './platform/args';
 export { ALB_CLASS } from './platform/ingress-manifests';
 export { SparkPlatform, type SparkPlatformArgs, validatePlatformArgs } from './platform/platform';
 export { resourceTags, type StackTags } from './lib/tags';
+export { StandardsConfig } from './policy/config';
+export { standardsPolicies } from './policy/pack';
+export { type CheckedResource, checkStandards, type Rule, STANDARDS, type Violation } from './policy/rules';
