@@ -4,10 +4,7 @@
  * e.g. `sparkplane:aws.karpenter.executorLimits.cpu: -1 is too small: expected > 0`.
  */
 import { z } from 'zod';
-import { AwsClusterArgs } from '../components/aws/args';
-import { crossFieldErrors } from '../components/aws/args';
-import { ExistingClusterArgs } from '../components/existing/existing-cluster';
-import { PlatformArgs } from '../components/platform/args';
+import { AwsClusterArgs, crossFieldErrors, ExistingClusterArgs, MirrorArgs, PlatformArgs } from 'sparkplane/components';
 import { DomainError, type FieldIssue } from '../runtime/domain/errors';
 import { describeIssues } from '../runtime/domain/validation';
 
@@ -37,6 +34,8 @@ const KEYS = {
   /** kubeconfig of an existing cluster (set it with --secret). */
   kubeconfig: { schema: z.string().min(1).optional(), json: false },
   platform: { schema: PlatformArgs, json: true },
+  /** Chart repository and image registry mirrors of everything installed (the cluster's and the platform's). @default upstream */
+  mirrors: { schema: MirrorArgs.default({}), json: true },
 } as const;
 
 type Keys = typeof KEYS;

@@ -3,11 +3,14 @@
  * platform on it, and the outputs a user needs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { AwsCluster } from '../components/aws/cluster';
-import { ExistingCluster } from '../components/existing/existing-cluster';
-import { resourceTags } from '../components/lib/tags';
-import type { ClusterHandle } from '../components/platform/cluster-handle';
-import { SparkPlatform } from '../components/platform/platform';
+import {
+  ALB_CLASS,
+  AwsCluster,
+  type ClusterHandle,
+  ExistingCluster,
+  resourceTags,
+  SparkPlatform,
+} from 'sparkplane/components';
 import type { StackConfig } from './config';
 
 export interface StackOutputs {
@@ -27,13 +30,25 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
   let handle: ClusterHandle;
   let endpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
   if (config.cloud === 'aws') {
-    const cluster = new AwsCluster(`sparkplane-${stack}`, { ...config.aws!, tags });
+    const aws = config.aws!;
+    // an ALB Ingress is served by the AWS Load Balancer Controller: installed when one is asked for
+    const loadBalancerController = aws.loadBalancerController || config.platform.ingress?.className === ALB_CLASS;
+    const cluster = new AwsCluster(`sparkplane-${stack}`, {
+      ...aws,
+      mirrors: { ...config.mirrors, ...aws.mirrors },
+      loadBalancerController,
+      tags,
+    });
     handle = cluster.handle;
     endpoint = cluster.endpoint;
   } else {
     handle = new ExistingCluster(`sparkplane-${stack}`, { ...config.existing!, kubeconfig: config.kubeconfig! }).handle;
   }
-  const platform = new SparkPlatform('sparkplane', { ...config.platform, cluster: handle });
+  const platform = new SparkPlatform('sparkplane', {
+    ...config.platform,
+    mirrors: { ...config.mirrors, ...config.platform.mirrors },
+    cluster: handle,
+  });
   return {
     clusterName: handle.clusterName,
     kubeconfig: pulumi.secret(handle.kubeconfig),

@@ -6,27 +6,27 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { eventLogRoot } from '../../runtime/domain/event-log-layout';
 import { parseOrThrow } from '../../runtime/domain/validation';
 import { applyManifest } from './apply-manifest';
 import { PlatformArgs, type PlatformArgsInput } from './args';
-import type { ClusterHandle } from './cluster-handle';
+import type { ClusterHandle } from '../cluster/handle';
+import { chartSource, mirroredImage } from '../cluster/mirrors';
+import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
 import {
   HISTORY_SERVER_NAME,
   HISTORY_SERVER_PORT,
   historyServerManifests,
   historyServerOptions,
 } from './history-server-manifests';
+import { checkIngress } from './ingress-manifests';
 import { appLabels, type Manifest } from './labels';
 import { networkPolicies } from './network-policies';
 import { postgresManifests, postgresUrl } from './postgres-manifests';
 import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-manifests';
 import { sparkOperatorValues } from './spark-operator-values';
 import { sparkRbacManifests } from './spark-rbac-manifests';
-import { OPERATOR_NAMESPACE, SYSTEM_NAMESPACE } from './spark-identity';
 import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
-
-/** Key prefix of Spark event logs in the object storage. */
-export const EVENT_LOG_DIR = 'event-logs';
 
 export interface SparkPlatformArgs extends PlatformArgsInput {
   cluster: ClusterHandle;
@@ -64,13 +64,16 @@ export function createPlatform(
 ): PlatformOutputs {
   const { cluster, ...rest } = input;
   const args = validatePlatformArgs(rest);
+  if (args.ingress) checkIngress(args.ingress, cluster.ingressClasses);
   const spark = cluster.spark;
   const provider = cluster.provider;
-  const ns = [
-    namespaceManifest(SYSTEM_NAMESPACE, 'baseline'),
-    namespaceManifest(spark.namespace, 'baseline'),
-    namespaceManifest(OPERATOR_NAMESPACE, 'baseline'),
-  ].map((manifest) => applyManifest(name, manifest, { parent, provider }));
+  // handles built before these fields existed get the defaults
+  const systemNamespace = spark.systemNamespace ?? DEFAULT_SPARK_IDENTITY.systemNamespace;
+  const runtimeServiceAccount = spark.runtimeServiceAccount ?? DEFAULT_SPARK_IDENTITY.runtimeServiceAccount;
+  const operatorNamespace = args.operatorNamespace;
+  const ns = [...new Set([systemNamespace, spark.namespace, operatorNamespace, spark.historyNamespace])]
+    .map((namespace) => namespaceManifest(namespace, 'baseline'))
+    .map((manifest) => applyManifest(name, manifest, { parent, provider }));
   const opts: pulumi.CustomResourceOptions = { parent, provider, dependsOn: [...ns, ...(cluster.dependsOn ?? [])] };
   const apply = (manifests: Manifest[], extra: pulumi.CustomResourceOptions = {}) =>
     manifests.map((manifest) => applyManifest(name, manifest, { ...opts, ...extra }));
@@ -79,32 +82,40 @@ export function createPlatform(
     `${name}-spark-operator`,
     {
       name: 'spark-operator',
-      chart: 'spark-operator',
+      ...chartSource({ repository: SPARK_OPERATOR_CHART_REPOSITORY, name: 'spark-operator' }, args.mirrors),
       version: SPARK_OPERATOR_CHART_VERSION,
-      repositoryOpts: { repo: SPARK_OPERATOR_CHART_REPOSITORY },
-      namespace: OPERATOR_NAMESPACE,
+      namespace: operatorNamespace,
+      // the SparkApplication CRDs come with the chart (its crds/): installed with the release, never by hand
+      skipCrds: false,
       atomic: true,
-      values: sparkOperatorValues(args.sparkOperator, spark.namespace),
+      values: sparkOperatorValues(args.sparkOperator, spark.namespace, args.mirrors),
     },
     opts,
   );
   apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
 
-  const eventLogUrl = pulumi.interpolate`${cluster.objectStorageUrl}/${EVENT_LOG_DIR}`;
+  const bucketUrl = pulumi.output(cluster.objectStorageUrl);
   let databaseUrl: pulumi.Input<string>;
   if (cluster.database) {
     databaseUrl = cluster.database.url;
   } else {
     const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
-    apply(postgresManifests(SYSTEM_NAMESPACE, args.inClusterDatabase, password.result));
-    databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(SYSTEM_NAMESPACE, p)));
+    apply(
+      postgresManifests(
+        systemNamespace,
+        { ...args.inClusterDatabase, image: mirroredImage(args.inClusterDatabase.image, args.mirrors) },
+        password.result,
+      ),
+    );
+    databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
   }
   const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
-  const clustersFile = pulumi.all([cluster.clusterName, eventLogUrl]).apply(([clusterId, url]) =>
+  // the back-end is given the bucket and writes under its event-log directory (runtime/domain/event-log-layout.ts)
+  const clustersFile = pulumi.all([cluster.clusterName, bucketUrl]).apply(([clusterId, url]) =>
     runtimeClustersFile({
       clusterId,
       spark,
-      eventLogUrl: url,
+      eventLogBucketUrl: url,
       autoscaler: cluster.autoscaler,
       ...(args.historyServer.enabled && args.historyServer.publicUrl
         ? { historyServerUrl: args.historyServer.publicUrl }
@@ -113,12 +124,13 @@ export function createPlatform(
   );
   apply(
     runtimeManifests({
-      namespace: SYSTEM_NAMESPACE,
+      namespace: systemNamespace,
       args,
       clustersFile,
       databaseUrl,
       adminToken: adminToken.result,
       spark,
+      serviceAccount: runtimeServiceAccount,
     }),
     {
       dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],
@@ -127,23 +139,30 @@ export function createPlatform(
 
   let historyServerUrl: pulumi.Output<string> | undefined;
   if (args.historyServer.enabled) {
-    apply(historyServerManifests(spark, args.historyServer, eventLogUrl.apply(historyServerOptions)));
+    const historyServer = { ...args.historyServer, image: mirroredImage(args.historyServer.image, args.mirrors) };
+    apply(
+      historyServerManifests(
+        spark,
+        historyServer,
+        bucketUrl.apply((url) => historyServerOptions(eventLogRoot(url))),
+      ),
+    );
     historyServerUrl = pulumi.output(
       `http://${HISTORY_SERVER_NAME}.${spark.historyNamespace}.svc:${HISTORY_SERVER_PORT}`,
     );
   }
   apply(
     networkPolicies({
-      systemNamespace: SYSTEM_NAMESPACE,
+      systemNamespace,
       sparkNamespace: spark.namespace,
-      operatorNamespace: OPERATOR_NAMESPACE,
+      operatorNamespace,
       inClusterDatabase: !cluster.database,
-      historyServer: args.historyServer.enabled,
+      historyNamespace: args.historyServer.enabled ? spark.historyNamespace : undefined,
     }),
   );
   const runtimeUrl = pulumi.output(
     // with an ingress, TLS is terminated by its secret or by the ingress controller
-    args.ingress ? `https://${args.ingress.host}` : `http://${RUNTIME_NAME}.${SYSTEM_NAMESPACE}.svc`,
+    args.ingress ? `https://${args.ingress.host}` : `http://${RUNTIME_NAME}.${systemNamespace}.svc`,
   );
   return { runtimeUrl, ...(historyServerUrl ? { historyServerUrl } : {}), operator };
 }

@@ -5,8 +5,9 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { stringify } from 'yaml';
-import type { AutoscalerKind, SparkIdentity } from './cluster-handle';
+import type { AutoscalerKind, SparkIdentity } from '../cluster/handle';
 import type { PlatformArgs } from './args';
+import { ingressManifest } from './ingress-manifests';
 import { appLabels, type Manifest, selectorLabels } from './labels';
 
 export const RUNTIME_NAME = 'sparkplane';
@@ -18,7 +19,8 @@ const DATA_DIR = '/var/lib/sparkplane';
 export function runtimeClustersFile(input: {
   clusterId: string;
   spark: Pick<SparkIdentity, 'namespace' | 'driverServiceAccount' | 'executorServiceAccount'>;
-  eventLogUrl?: string;
+  /** The cluster's bucket ("s3a://bucket"): the back-end writes event logs under its event-log directory. */
+  eventLogBucketUrl?: string;
   autoscaler: AutoscalerKind;
   /** The History Server's address for browsers, linked from ended applications. */
   historyServerUrl?: string;
@@ -27,7 +29,7 @@ export function runtimeClustersFile(input: {
     namespace: input.spark.namespace,
     serviceAccount: input.spark.driverServiceAccount,
     executorServiceAccount: input.spark.executorServiceAccount,
-    ...(input.eventLogUrl ? { eventLogBucketUrl: input.eventLogUrl } : {}),
+    ...(input.eventLogBucketUrl ? { eventLogBucketUrl: input.eventLogBucketUrl } : {}),
     // 'none': nodes are labelled by hand with the Karpenter-style labels of the placement contract
     autoscaler: input.autoscaler === 'none' ? 'karpenter' : input.autoscaler,
     ...(input.historyServerUrl ? { historyServerUrl: input.historyServerUrl } : {}),
@@ -43,6 +45,8 @@ export interface RuntimeManifestInput {
   databaseUrl: pulumi.Input<string>;
   adminToken: pulumi.Input<string>;
   spark: Pick<SparkIdentity, 'namespace'>;
+  /** The runtime's service account (bound to the cloud identity that reads event logs). */
+  serviceAccount: string;
 }
 
 export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
@@ -51,7 +55,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
   const selector = selectorLabels(RUNTIME_NAME);
   const meta = (name: string) => ({ name, namespace, labels });
   const manifests: Manifest[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(RUNTIME_NAME) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(input.serviceAccount) },
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -86,7 +90,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       kind: 'RoleBinding',
       metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_NAME },
-      subjects: [{ kind: 'ServiceAccount', name: RUNTIME_NAME, namespace }],
+      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
     },
     {
       apiVersion: 'apps/v1',
@@ -99,7 +103,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: RUNTIME_NAME,
+            serviceAccountName: input.serviceAccount,
             securityContext: {
               runAsNonRoot: true,
               runAsUser: 1000,
@@ -181,28 +185,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       },
     },
   ];
-  if (args.ingress) {
-    manifests.push({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: meta(RUNTIME_NAME),
-      spec: {
-        ingressClassName: args.ingress.className,
-        rules: [
-          {
-            host: args.ingress.host,
-            http: {
-              paths: [
-                { path: '/', pathType: 'Prefix', backend: { service: { name: RUNTIME_NAME, port: { name: 'http' } } } },
-              ],
-            },
-          },
-        ],
-        ...(args.ingress.tlsSecretName
-          ? { tls: [{ hosts: [args.ingress.host], secretName: args.ingress.tlsSecretName }] }
-          : {}),
-      },
-    });
-  }
+  if (args.ingress)
+    manifests.push(ingressManifest(args.ingress, meta(RUNTIME_NAME), { name: RUNTIME_NAME, portName: 'http' }));
   return manifests;
 }

@@ -261,6 +261,26 @@ describe('ApplicationService', () => {
     expect(store.applications.has('etl-refused')).toBe(false);
   });
 
+  it('answers what its back-end would refuse in a config with a 400 naming the field and its source, before acknowledging it', async () => {
+    backend.problems = async (_app, config) => [
+      {
+        path: 'config.mainApplicationFile',
+        message: `config.mainApplicationFile: ${JSON.stringify(config.mainApplicationFile)} reaches no pod`,
+      },
+    ];
+    const error = await errorOf(
+      submit({ jobId: 'etl', appId: 'etl-local-file', configOverrides: { mainApplicationFile: 'examples://x.py' } }),
+    );
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.issues).toEqual([
+      {
+        path: 'config.mainApplicationFile',
+        message: 'config.mainApplicationFile: "examples://x.py" reaches no pod (the value comes from overrides)',
+      },
+    ]);
+    expect(store.applications.has('etl-local-file')).toBe(false);
+  });
+
   it('leaves an application the back-end ended without a start never started', async () => {
     const { app } = await submit({ jobId: 'etl' });
     backend.emit(app.id, { state: 'FAILED', reason: 'image pull failed' });

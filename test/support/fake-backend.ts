@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Resources } from '../../runtime/domain/admission';
 import type { Application } from '../../runtime/domain/application';
+import type { FieldIssue } from '../../runtime/domain/errors';
 import type { ApplicationConfig } from '../../runtime/domain/config';
 import type {
   BackendListener,
@@ -35,6 +36,8 @@ export class FakeBackend implements SparkBackend {
   failSubmitWith: Error | undefined;
   /** Why it cannot start applications now, when a test sets it (see SparkBackend.refusal). */
   refusal?: () => Promise<string | undefined>;
+  /** What it would refuse in a config, when a test sets it (see SparkBackend.problems). */
+  problems?: (app: Application, config: ApplicationConfig) => Promise<FieldIssue[]>;
   /** What status() answers, per app id; an unknown app reads FAILED "unknown to the back-end". */
   readonly statuses = new Map<string, BackendStatus>();
   /** Driver log lines per app id. */

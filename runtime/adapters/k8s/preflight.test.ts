@@ -80,6 +80,18 @@ describe('preflightIssues: what the API server would refuse, named as config fie
     ]);
   });
 
+  it("refuses a file of the runtime's disk, which no pod sees, naming the field", async () => {
+    const found = await issues({ deps: { pyFiles: ['s3a://code/lib.zip', 'examples://util.py'] } });
+    expect(found).toEqual([
+      expect.objectContaining({
+        path: 'config.deps.pyFiles[1]',
+        message: expect.stringMatching(
+          /^config\.deps\.pyFiles\[1\]: "examples:\/\/util\.py" names a file of the runtime's examples folder/,
+        ),
+      }),
+    ]);
+  });
+
   it('validates against the upstream CRD, vendored unchanged', () => {
     expect(readFileSync(SPARK_APPLICATION_CRD_FILE, 'utf8')).toBe(readFileSync(UPSTREAM_CRD, 'utf8'));
   });
