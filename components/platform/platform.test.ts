@@ -118,8 +118,11 @@ describe('SparkPlatform on an existing cluster', () => {
       clusterId: 'c',
       spark: { namespace: 'n', driverServiceAccount: 'd', executorServiceAccount: 'e' },
       autoscaler: 'none',
+      operatorNamespace: 'ops',
     });
     expect(yaml).toContain('backend: kubernetes');
+    // the probe reads spark-operator's Deployments where the platform installed it
+    expect(yaml).toContain('operatorNamespace: ops');
     expect(yaml).toContain('autoscaler: karpenter');
     expect(yaml).not.toContain('eventLogBucketUrl');
     expect(yaml).not.toContain('historyServerUrl');
@@ -130,6 +133,7 @@ describe('SparkPlatform on an existing cluster', () => {
       clusterId: 'c',
       spark: { namespace: 'n', driverServiceAccount: 'd', executorServiceAccount: 'e' },
       autoscaler: 'none',
+      operatorNamespace: 'spark-operator',
       historyServerUrl: 'https://spark-history.acme.example',
     });
     expect(yaml).toContain('historyServerUrl: https://spark-history.acme.example');

@@ -117,6 +117,7 @@ export function createPlatform(
       spark,
       eventLogBucketUrl: url,
       autoscaler: cluster.autoscaler,
+      operatorNamespace,
       ...(args.historyServer.enabled && args.historyServer.publicUrl
         ? { historyServerUrl: args.historyServer.publicUrl }
         : {}),
@@ -131,6 +132,7 @@ export function createPlatform(
       adminToken: adminToken.result,
       spark,
       serviceAccount: runtimeServiceAccount,
+      operatorNamespace,
     }),
     {
       dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],

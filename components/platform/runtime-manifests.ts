@@ -24,9 +24,12 @@ export function runtimeClustersFile(input: {
   autoscaler: AutoscalerKind;
   /** The History Server's address for browsers, linked from ended applications. */
   historyServerUrl?: string;
+  /** Where spark-operator runs: the runtime's probe reads its Deployments there. */
+  operatorNamespace: string;
 }): string {
   const settings: Record<string, unknown> = {
     namespace: input.spark.namespace,
+    operatorNamespace: input.operatorNamespace,
     serviceAccount: input.spark.driverServiceAccount,
     executorServiceAccount: input.spark.executorServiceAccount,
     ...(input.eventLogBucketUrl ? { eventLogBucketUrl: input.eventLogBucketUrl } : {}),
@@ -47,6 +50,8 @@ export interface RuntimeManifestInput {
   spark: Pick<SparkIdentity, 'namespace'>;
   /** The runtime's service account (bound to the cloud identity that reads event logs). */
   serviceAccount: string;
+  /** Where spark-operator runs: the runtime reads its Deployments to tell whether it is up. */
+  operatorNamespace: string;
 }
 
 export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
@@ -90,6 +95,20 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       kind: 'RoleBinding',
       metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
+      // a cluster with the CRDs but no running controller or webhook reads DEGRADED, with the reason
+      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${RUNTIME_NAME}-operator-probe` },
       subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
     },
     {
