@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SparkConnectProxy } from '../../runtime/adapters/connect/grpc-proxy';
 import type { ConnectResolution, ConnectSessionResolver } from '../../runtime/adapters/connect/session-resolver';
+import { connectTlsOf } from '../../runtime/main/config';
 import { frame, grpcCall, SERVICE, sparkConnectMessage, startFakeSparkConnect } from '../support/grpc-wire';
 import { waitFor } from '../support/spark';
 import { makeTestCertificates } from '../support/test-ca';
@@ -56,7 +57,9 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   upstream = await startFakeSparkConnect();
-  proxy = await SparkConnectProxy.start({ port: 0, tls: certificates, resolver });
+  // the certificate and key as the runtime reads them from its configuration
+  const tls = connectTlsOf({ port: 0, tlsCertFile: certificates.certFile, tlsKeyFile: certificates.keyFile });
+  proxy = await SparkConnectProxy.start({ port: 0, tls, resolver });
   client = http2.connect(`https://127.0.0.1:${proxy.port}`, { ca: certificates.ca });
 });
 
