@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SparkConnectProxy } from '../../runtime/adapters/connect/grpc-proxy';
 import type { ConnectResolution, ConnectSessionResolver } from '../../runtime/adapters/connect/session-resolver';
@@ -218,6 +219,28 @@ describe('the sc:// proxy refuses, with a gRPC status and a message, never a han
       /not a method of spark.connect.SparkConnectService/,
     );
     expect(asked.length).toBe(before);
+  });
+
+  it('reads the session id of a compressed first message and forwards its bytes as they came', async () => {
+    const body = sparkConnectMessage(SESSION, Buffer.from('compressed payload')).subarray(5);
+    const compressed = gzipSync(body);
+    const message = Buffer.concat([Buffer.from([1, 0, 0, 0, 0]), compressed]);
+    message.writeUInt32BE(compressed.length, 1);
+    const result = await grpcCall(client, 'Config', [message], { ...bearer(TOKEN), 'grpc-encoding': 'gzip' });
+    expect(result.status).toBe(0);
+    expect(result.body).toEqual(message);
+    expect(asked.at(-1)).toBe(SESSION);
+    const unknown = await grpcCall(client, 'Config', [message], { ...bearer(TOKEN), 'grpc-encoding': 'snappy' });
+    expect(unknown.status).toBe(3);
+    expect(unknown.message).toMatch(/cannot be decompressed with grpc-encoding snappy/);
+  });
+
+  it('a first message whose session id is not within its first MiB', async () => {
+    const field2 = Buffer.concat([Buffer.from([0x12, 0x80, 0x80, 0x80, 0x01]), Buffer.alloc(2 * 1024 * 1024)]);
+    const sessionField = Buffer.concat([Buffer.from([0x0a, SESSION.length]), Buffer.from(SESSION)]);
+    const result = await grpcCall(client, 'Config', [frame(Buffer.concat([field2, sessionField]))], bearer(TOKEN));
+    expect(result.status).toBe(3);
+    expect(result.message).toMatch(/no session_id \(field 1\) in the first 1048576 bytes/);
   });
 
   it('UNAVAILABLE when the token cannot be checked, and when the session server is gone', async () => {
