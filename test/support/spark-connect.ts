@@ -166,7 +166,9 @@ export class SparkConnectClient {
   /** Sends one command and waits for its reply. */
   send(
     command:
-      { op: 'connect'; name: string; url: string } | { op: 'sql'; name: string; sql: string; reattachable?: boolean },
+      | { op: 'ping' }
+      | { op: 'connect'; name: string; url: string }
+      | { op: 'sql'; name: string; sql: string; reattachable?: boolean },
   ): Promise<ClientReply> {
     return new Promise((resolve) => {
       this.pending.push(resolve);

@@ -1,6 +1,7 @@
 """The real PySpark Spark Connect client, driven by test/support/spark-connect.ts.
 
 Reads one JSON command a line on stdin, answers one JSON line on stdout:
+  {"op": "ping"}                                          -> {"ok": true} (once the client is loaded)
   {"op": "connect", "name": n, "url": "sc://..."}        -> {"ok": true}
   {"op": "sql", "name": n, "sql": q, "reattachable": b}  -> {"ok": true, "rows": [...], "seconds": s}
 A refused or failed call answers {"ok": false, "status": "<gRPC status name>", "message": ...}.
@@ -12,6 +13,7 @@ import sys
 import time
 
 import grpc
+import pyspark.sql.connect.session  # noqa: F401  (loaded now: pandas, pyarrow and grpc take seconds)
 from pyspark.sql import SparkSession
 
 sessions = {}
@@ -30,6 +32,8 @@ def grpc_status(error):
 
 def run(command):
     op = command["op"]
+    if op == "ping":
+        return {"ok": True}
     if op == "connect":
         sessions[command["name"]] = SparkSession.builder.remote(command["url"]).create()
         return {"ok": True}
