@@ -233,6 +233,10 @@ describe('the sc:// proxy refuses, with a gRPC status and a message, never a han
     const unknown = await grpcCall(client, 'Config', [message], { ...bearer(TOKEN), 'grpc-encoding': 'snappy' });
     expect(unknown.status).toBe(3);
     expect(unknown.message).toMatch(/cannot be decompressed with grpc-encoding snappy/);
+    const large = Buffer.concat([Buffer.from([1, 0, 0x20, 0, 0]), Buffer.alloc(0x200000)]);
+    const tooLarge = await grpcCall(client, 'Config', [large], { ...bearer(TOKEN), 'grpc-encoding': 'gzip' });
+    expect(tooLarge.status).toBe(3);
+    expect(tooLarge.message).toMatch(/compressed first message of 2097152 bytes is larger than the 1048576 bytes/);
   });
 
   it('a first message whose session id is not within its first MiB', async () => {

@@ -180,41 +180,46 @@ export class SparkConnectProxy {
       stop();
       refuse(stream, GrpcStatus.INVALID_ARGUMENT, message);
     };
-    const decide = (): boolean => {
+    // reads what arrived; leaves the call alone while field 1 needs more bytes
+    const decide = (): void => {
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       chunks.splice(0, chunks.length, bytes);
       const header = readFrameHeader(bytes);
-      if (header === undefined) return false;
+      if (header === undefined) return;
       let message = bytes.subarray(FRAME_HEADER_BYTES);
       if (header.compressed) {
         // a compressed message is read whole, decompressed only to be read: it is forwarded as it came
-        if (message.length < header.length) return false;
+        if (header.length > this.maxPrefix) {
+          return invalid(
+            `a compressed first message of ${header.length} bytes is larger than the ${this.maxPrefix} bytes read for its session_id`,
+          );
+        }
+        if (message.length < header.length) return;
         const encoding = String(headers['grpc-encoding'] ?? 'identity');
         try {
           message = decompress(encoding, message.subarray(0, header.length));
         } catch (error) {
-          invalid(
+          return invalid(
             `the first message cannot be decompressed with grpc-encoding ${encoding}: ${(error as Error).message}`,
           );
-          return true;
         }
       }
       const field = readField1(message, header.compressed ? message.length : header.length);
       switch (field.kind) {
         case 'need-more':
-          if (length > this.maxPrefix)
+          if (length > this.maxPrefix) {
             invalid(`no session_id (field 1) in the first ${this.maxPrefix} bytes of the call's first message`);
-          return length > this.maxPrefix;
+          }
+          return;
         case 'invalid':
-          invalid(`the call's first message is not a Spark Connect request: ${field.reason}`);
-          return true;
+          return invalid(`the call's first message is not a Spark Connect request: ${field.reason}`);
         case 'absent':
-          invalid("the call's first message has no session_id (field 1): set session_id=<session id> in the sc:// URL");
-          return true;
+          return invalid(
+            "the call's first message has no session_id (field 1): set session_id=<session id> in the sc:// URL",
+          );
         case 'found':
           stop();
-          then(field.value, bytes, () => ended);
-          return true;
+          return then(field.value, bytes, () => ended);
       }
     };
     const onData = (chunk: Buffer) => {
