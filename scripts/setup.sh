@@ -55,15 +55,20 @@ else
 fi
 
 # --- pyspark in a project-local virtual environment -------------------------------------------
+# pyspark and its Spark Connect client's packages, (re)installed when requirements-spark.txt changed
+# since the last install (the stamp holds its hash)
 spark_pin=$(grep -E '^pyspark==' requirements-spark.txt | cut -d= -f3)
+spark_stamp=.venv/.sparkplane-requirements
+spark_want=$(sha256sum requirements-spark.txt | cut -d' ' -f1)
 have_spark=$(.venv/bin/python -c 'import pyspark; print(pyspark.__version__)' 2>/dev/null || true)
-if [ "$have_spark" != "$spark_pin" ]; then
+if [ "$have_spark" != "$spark_pin" ] || [ "$(cat "$spark_stamp" 2>/dev/null)" != "$spark_want" ]; then
   command -v python3 >/dev/null || die "Python 3 is not installed: pyspark needs Python 3.9 or newer."
-  say "installing pyspark $spark_pin into .venv"
+  say "installing pyspark $spark_pin and requirements-spark.txt into .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv || die "python3 -m venv failed (apt-get install python3-venv)."
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+  echo "$spark_want" > "$spark_stamp"
 else
-  say "pyspark $spark_pin: installed"
+  say "pyspark $spark_pin and its Spark Connect client: installed"
 fi
 spark_home=$(.venv/bin/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
 [ -x "$spark_home/bin/spark-submit" ] || die "pyspark at $spark_home has no bin/spark-submit."

@@ -10,6 +10,19 @@ import { ClusterSpec } from '../domain/cluster';
 import { HistoryServerUrl } from '../domain/spark-ui';
 import { parseOrThrow } from '../domain/validation';
 
+/** The sc:// endpoint (runtime/adapters/connect): Spark Connect clients reach sessions only through it. */
+export const ConnectEndpointConfig = z.strictObject({
+  /** SPARKPLANE_CONNECT_PORT; 0 picks a free port. */
+  port: z.number().int().min(0).max(65535),
+  /** SPARKPLANE_CONNECT_HOST. @default the runtime's --host */
+  host: z.string().min(1).optional(),
+  /** SPARKPLANE_CONNECT_TLS_CERT_FILE: PEM certificate (chain) the endpoint serves; Spark Connect's token turns TLS on. */
+  tlsCertFile: z.string().min(1),
+  /** SPARKPLANE_CONNECT_TLS_KEY_FILE: PEM private key of that certificate. */
+  tlsKeyFile: z.string().min(1),
+});
+export type ConnectEndpointConfig = z.infer<typeof ConnectEndpointConfig>;
+
 export const ServiceConfig = z.strictObject({
   /** @default 8080 */
   port: z.number().int().min(0).max(65535).default(8080),
@@ -41,6 +54,8 @@ export const ServiceConfig = z.strictObject({
   minFreeDiskMiB: z.number().int().min(0).default(256),
   /** Body size limit of the APIs, bytes. @default 1048576 */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
+  /** The sc:// Spark Connect endpoint. @default absent: off, until SPARKPLANE_CONNECT_PORT is set */
+  connect: ConnectEndpointConfig.optional(),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
@@ -62,7 +77,8 @@ function readYaml(path: string | undefined, variable: string): unknown {
 
 /**
  * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL,
- * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL, SPARKPLANE_MIN_FREE_DISK_MB.
+ * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL, SPARKPLANE_MIN_FREE_DISK_MB,
+ * SPARKPLANE_CONNECT_PORT, SPARKPLANE_CONNECT_HOST, SPARKPLANE_CONNECT_TLS_CERT_FILE, SPARKPLANE_CONNECT_TLS_KEY_FILE.
  */
 export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const clustersPath = env.SPARKPLANE_CLUSTERS_FILE;
@@ -78,8 +94,37 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     priceTable,
     historyServerUrl: env.SPARKPLANE_HISTORY_SERVER_URL || undefined,
     minFreeDiskMiB: env.SPARKPLANE_MIN_FREE_DISK_MB ? Number(env.SPARKPLANE_MIN_FREE_DISK_MB) : undefined,
+    connect: connectOf(env),
   });
   return { ...config, dataDir: resolve(config.dataDir) };
+}
+
+/** Any SPARKPLANE_CONNECT_* variable turns the endpoint on; then the missing ones are named. */
+function connectOf(env: NodeJS.ProcessEnv): unknown {
+  const { SPARKPLANE_CONNECT_PORT: port, SPARKPLANE_CONNECT_HOST: host } = env;
+  const { SPARKPLANE_CONNECT_TLS_CERT_FILE: tlsCertFile, SPARKPLANE_CONNECT_TLS_KEY_FILE: tlsKeyFile } = env;
+  if (!port && !host && !tlsCertFile && !tlsKeyFile) return undefined;
+  return {
+    port: port && /^\d+$/.test(port) ? Number(port) : port,
+    host: host || undefined,
+    tlsCertFile: tlsCertFile || undefined,
+    tlsKeyFile: tlsKeyFile || undefined,
+  };
+}
+
+/** The sc:// endpoint's certificate and key, read once at start; an unreadable file names its variable. */
+export function connectTlsOf(connect: ConnectEndpointConfig): { cert: Buffer; key: Buffer } {
+  const read = (path: string, variable: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`${variable}=${path} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  return {
+    cert: read(connect.tlsCertFile, 'SPARKPLANE_CONNECT_TLS_CERT_FILE'),
+    key: read(connect.tlsKeyFile, 'SPARKPLANE_CONNECT_TLS_KEY_FILE'),
+  };
 }
 
 export function databaseUrlOf(config: ServiceConfig): string {

@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeGrpcMessage, readField1, readFrameHeader } from './grpc-frame';
+
+/** A protobuf encoder from the wire-format spec, to build the messages the reader is fed. */
+function varint(value: number): number[] {
+  const out: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    out.push((rest % 128) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  out.push(rest);
+  return out;
+}
+
+type Field =
+  | { number: number; wire: 'varint'; value: number }
+  | { number: number; wire: 'i64' | 'i32' }
+  | { number: number; wire: 'len'; bytes: number[] };
+
+function encode(fields: Field[]): Buffer {
+  const out: number[] = [];
+  for (const field of fields) {
+    const wire = { varint: 0, i64: 1, len: 2, i32: 5 }[field.wire];
+    out.push(...varint(field.number * 8 + wire));
+    if (field.wire === 'varint') out.push(...varint(field.value));
+    else if (field.wire === 'len') out.push(...varint(field.bytes.length), ...field.bytes);
+    else out.push(...(field.wire === 'i64' ? [1, 2, 3, 4, 5, 6, 7, 8] : [1, 2, 3, 4]));
+  }
+  return Buffer.from(out);
+}
+
+const sessionField = (id: string): Field => ({ number: 1, wire: 'len', bytes: [...Buffer.from(id, 'utf8')] });
+
+describe('the gRPC frame header', () => {
+  it('reads the compressed flag and the big-endian length, and waits for 5 bytes', () => {
+    expect(readFrameHeader(Buffer.from([0, 0, 0, 1, 2]))).toEqual({ compressed: false, length: 258 });
+    expect(readFrameHeader(Buffer.from([1, 0xff, 0xff, 0xff, 0xff, 9]))).toEqual({
+      compressed: true,
+      length: 4294967295,
+    });
+    expect(readFrameHeader(Buffer.from([0, 0, 0, 1]))).toBeUndefined();
+  });
+});
+
+describe('field 1 (session_id) of a Spark Connect request', () => {
+  const id = '7f1c0b55-6d2e-4a8e-9d7a-0f4f3f0d9b21';
+
+  it('is read from a message that starts with it, as protobuf writers order fields', () => {
+    const message = encode([sessionField(id), { number: 2, wire: 'len', bytes: [1, 2, 3] }]);
+    expect(readField1(message, message.length)).toEqual({ kind: 'found', value: id });
+  });
+
+  it('is found after other fields of every wire type, which are skipped', () => {
+    const message = encode([
+      { number: 8, wire: 'len', bytes: [...Buffer.from('observed')] },
+      { number: 3, wire: 'varint', value: 2 ** 40 },
+      { number: 4, wire: 'i64' },
+      { number: 5, wire: 'i32' },
+      { number: 300, wire: 'len', bytes: [] },
+      sessionField(id),
+    ]);
+    expect(readField1(message, message.length)).toEqual({ kind: 'found', value: id });
+  });
+
+  it('needs only the bytes up to the end of field 1, whatever the rest of the message', () => {
+    const message = encode([sessionField(id), { number: 3, wire: 'len', bytes: new Array(10_000).fill(7) }]);
+    const upToField1 = 2 + id.length;
+    expect(readField1(message.subarray(0, upToField1 - 1), message.length)).toEqual({ kind: 'need-more' });
+    expect(readField1(message.subarray(0, upToField1), message.length)).toEqual({ kind: 'found', value: id });
+  });
+
+  it('says so when a whole message has no field 1, and when it is not protobuf', () => {
+    const without = encode([{ number: 2, wire: 'varint', value: 5 }]);
+    expect(readField1(without, without.length)).toEqual({ kind: 'absent' });
+    expect(readField1(Buffer.alloc(0), 0)).toEqual({ kind: 'absent' });
+    // a length that runs past the end of the message
+    expect(readField1(Buffer.from([0x0a, 0x7f, 0x41]), 3)).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('past the end'),
+    });
+    // wire type 7 does not exist
+    expect(readField1(Buffer.from([0x0f, 0x00]), 2)).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('wire type 7'),
+    });
+    // field 1 as a varint is not a session id
+    expect(readField1(Buffer.from([0x08, 0x01]), 2)).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('not a string'),
+    });
+    expect(readField1(Buffer.from([0x00, 0x01]), 2)).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('field number 0'),
+    });
+    expect(readField1(Buffer.from(new Array(11).fill(0xff)), 11)).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('on any message and any prefix: need-more before field 1 is complete, then the right value', () => {
+    const other: fc.Arbitrary<Field> = fc.oneof(
+      fc.record({ number: fc.integer({ min: 2, max: 5000 }), wire: fc.constant('varint' as const), value: fc.nat() }),
+      fc.record({ number: fc.integer({ min: 2, max: 5000 }), wire: fc.constantFrom('i64' as const, 'i32' as const) }),
+      fc.record({
+        number: fc.integer({ min: 2, max: 5000 }),
+        wire: fc.constant('len' as const),
+        bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 300 }),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(other, { maxLength: 6 }),
+        fc.array(other, { maxLength: 6 }),
+        fc.string(),
+        (before, after, value) => {
+          const head = encode([...before, sessionField(value)]);
+          const message = Buffer.concat([head, encode(after)]);
+          for (let cut = 0; cut <= message.length; cut += 1) {
+            const result = readField1(message.subarray(0, cut), message.length);
+            if (cut < head.length) expect(result).toEqual({ kind: 'need-more' });
+            else expect(result).toEqual({ kind: 'found', value });
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('grpc-message', () => {
+  it('percent-encodes what is not printable ASCII, and the percent sign', () => {
+    expect(encodeGrpcMessage('token for session 1 is 100% wrong')).toBe('token for session 1 is 100%25 wrong');
+    expect(encodeGrpcMessage('été\n')).toBe('%C3%A9t%C3%A9%0A');
+    expect(decodeURIComponent(encodeGrpcMessage('a % é'))).toBe('a % é');
+  });
+});
