@@ -5,7 +5,7 @@
  */
 import type { ApplicationConfig } from '../runtime/domain/config';
 import { mergeConfig } from '../runtime/domain/merge';
-import { DEFAULT_CATALOGUE } from '../runtime/tuning/catalogue';
+import { SIM_OFFERS } from './tuning/sim-prices';
 import type { TuningRun } from '../runtime/tuning/types';
 import { JOB_MODELS } from './tuning/jobs';
 import { mulberry32, seedOf } from './tuning/prng';
@@ -114,7 +114,7 @@ function exhaustiveBest(model: JobModel, inputBytes: number): number {
 
 function ALLOWED_TYPES(model: JobModel): string[] {
   const allow = model.start.executor?.instanceAllowList ?? [];
-  return DEFAULT_CATALOGUE.filter((o) => allow.includes(o.family) || allow.includes(o.instanceType)).map(
+  return SIM_OFFERS.filter((o) => allow.includes(o.family) || allow.includes(o.instanceType)).map(
     (o) => o.instanceType,
   );
 }

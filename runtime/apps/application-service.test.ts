@@ -114,8 +114,11 @@ describe('ApplicationService', () => {
       '/executor/memory': 'overrides',
       '/sparkConf/a': 'job',
     });
-    // the override of executor.memory won over the tuner's change: only the change the config kept is recorded
-    expect(app.tuningChanges).toEqual([{ pointer: '/driver/memory', from: '1g', to: '2g', reason: 'driver peak' }]);
+    // the override of executor.memory won over the tuner's change: only the change the config kept is
+    // recorded, with the template's value it replaced as its starting point
+    expect(app.tuningChanges).toEqual([
+      { pointer: '/driver/memory', from: '1g', to: '2g', start: '1g', reason: 'driver peak' },
+    ]);
     expect(app.type).toBe('batch');
   });
 

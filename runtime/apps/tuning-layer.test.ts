@@ -26,7 +26,7 @@ describe('TuningLayer', () => {
   it('reads a job history once until a run ends, the policy changes or the time-to-live passes', async () => {
     let nowMs = Date.parse('2026-03-01T00:00:00Z');
     const store = new CountingStore();
-    const layer = new TuningLayer(store, { now: () => new Date(nowMs) }, 10_000);
+    const layer = new TuningLayer(store, { now: () => new Date(nowMs) }, {}, 10_000);
     const input = {
       cluster: { id: 'local', backend: 'local' as const, settings: {}, createdAt: '', updatedAt: '' },
       job,

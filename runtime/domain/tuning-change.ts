@@ -11,6 +11,8 @@ export const TuningChange = z.strictObject({
   /** The value the last run used; absent when it was Spark's default. */
   from: ConfigValue.optional(),
   to: ConfigValue,
+  /** On an application: the template's or job's value this replaced, its starting point; absent when none did. */
+  start: ConfigValue.optional(),
   /** e.g. "executor.memory 8g -> 5g: peak JVM memory 3.1 GiB over the last 3 runs, 25% headroom" */
   reason: z.string(),
 });
