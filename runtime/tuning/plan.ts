@@ -37,8 +37,9 @@ export class Plan {
   /** True when the value is the one already in effect, set or by default (spot already on is no change). */
   private inEffect(ptr: string, to: ConfigValue): boolean {
     const set = valueAtPointer(this.current, ptr);
-    const effective = (set as ConfigValue | undefined) ?? effectiveValue(readKnobs(this.current), ptr);
-    return sameValue(ptr, effective === undefined ? undefined : configValue(ptr, effective), to);
+    if (set !== undefined) return sameValue(ptr, set, to);
+    const effective = effectiveValue(readKnobs(this.current), ptr);
+    return effective !== undefined && sameValue(ptr, configValue(ptr, effective), to);
   }
 
   /** Would setting these values be allowed and how many changes would it cost? undefined when one is pinned or not honoured. */

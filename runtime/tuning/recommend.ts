@@ -180,7 +180,7 @@ function heldKnobs(config: ApplicationConfig, guard: KnobGuard, changes: TuningC
     }
     const set = valueAtPointer(config, ptr) as ConfigValue | undefined;
     const value = set ?? effectiveValue(knobs, ptr);
-    const shown = `${displayName(ptr)} ${value === undefined ? 'default' : displayValue(ptr, configValue(ptr, value))}`;
+    const shown = `${displayName(ptr)} ${displayValue(ptr, set ?? (value === undefined ? undefined : configValue(ptr, value)))}`;
     const base = { pointer: ptr, ...(set !== undefined ? { value: set } : {}) };
     const pinned = guard.pinnedBy(ptr);
     const refusedBy = guard.refusedBy(ptr);

@@ -228,8 +228,10 @@ export function searchResources(
   const slowest = ctx.policy.objective === 'cost' ? 3 * (metrics.durationMs / 1000) : Infinity;
   let best: Candidate | undefined;
   for (const c of cores) {
-    const sized = sizeExecutor(ctx, draft, c, memoryTunable);
-    if (!sized) continue;
+    const proposed = sizeExecutor(ctx, draft, c, memoryTunable);
+    if (!proposed) continue;
+    // an overhead the tuner may not set stays what it is
+    const sized = tunable(POINTERS.memoryOverhead) ? proposed : { ...proposed, overheadMiB: ref.overheadMiB };
     const minE = Math.max(ctx.bounds.minExecutors, Math.ceil(refSlots / 8 / c));
     const maxE = Math.min(ctx.bounds.maxExecutors, Math.max(minE, Math.floor((refSlots * 4) / c)));
     const executorChoices = tunable(executorsPtr) ? range(minE, maxE) : [ref.executors];
