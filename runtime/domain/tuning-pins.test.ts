@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ApplicationConfig } from './config';
 import { DomainError } from './errors';
 import { mergeConfig } from './merge';
 import { JobSpec } from './resources';
@@ -43,9 +44,9 @@ describe('tuning.pin', () => {
 });
 
 describe('mergeConfig with the job pins', () => {
-  const template = { executor: { cores: 2 } };
-  const job = { executor: { instances: 40, memory: '16g' }, driver: { memory: '4g' } };
-  const tuning = { executor: { instances: 6, memory: '4g' }, driver: { memory: '2g' } };
+  const template: ApplicationConfig = { executor: { cores: 2 } };
+  const job: ApplicationConfig = { executor: { instances: 40, memory: '16g' }, driver: { memory: '4g' } };
+  const tuning: ApplicationConfig = { executor: { instances: 6, memory: '4g' }, driver: { memory: '2g' } };
 
   it('puts the unpinned job values below the tuning and the pinned ones above it, with their starting values', () => {
     const merged = mergeConfig({ template, job, tuning }, { jobPins: [pinPointer('executor.memory')] });
