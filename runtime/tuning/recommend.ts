@@ -20,7 +20,7 @@ import {
 } from './knobs';
 import { memoryEvidence, roundMemoryMiB } from './memory';
 import { Plan, sameValue } from './plan';
-import { LAST_RULES, RESOURCE_RULES, SHAPE_RULES } from './rules';
+import { LAST_RULES, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
 import { resourceKey, searchResources, valuesOf } from './search';
 import { lostToSpot, objectivePerGiB, overDurationLimit, type RunVerdict, verdictOf } from './signals';
 import { sizeExecutor } from './sizing';
@@ -139,7 +139,7 @@ export function recommend(input: TuningInput): Recommendation {
       const values = valuesOf(c, executorsPointer(ctx.refKnobs), guard.tunable(POINTERS.instanceType));
       const reasons: Record<string, string> = {
         [executorsPointer(ctx.refKnobs)]:
-          `efficiency ${Math.round((ctx.ref.metrics!.efficiency ?? 0) * 100)}%; ${predicted}`,
+          `efficiency ${Math.round((ctx.ref.metrics!.efficiency ?? 0) * 100)}% in ${runName(ctx)}; ${predicted}, priced with ${ctx.pricing.source}`,
         [POINTERS.cores]: `${c.cores} cores per executor: ${predicted}`,
         [POINTERS.memory]: c.sized.memoryReason,
         [POINTERS.memoryOverhead]: c.sized.overheadReason,
