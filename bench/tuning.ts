@@ -5,6 +5,7 @@
  */
 import type { ApplicationConfig } from '../runtime/domain/config';
 import { mergeConfig } from '../runtime/domain/merge';
+import { pinPointer } from '../runtime/domain/tuning-pins';
 import { SIM_OFFERS } from './tuning/sim-prices';
 import type { TuningRun } from '../runtime/tuning/types';
 import { JOB_MODELS } from './tuning/jobs';
@@ -23,7 +24,10 @@ function inputBytesOf(model: JobModel, modelIndex: number, run: number): number 
 }
 
 function configOf(model: JobModel, tuning: ApplicationConfig) {
-  return mergeConfig<ApplicationConfig>({ template: model.start, tuning, job: model.job });
+  return mergeConfig<ApplicationConfig>(
+    { template: model.start, tuning, job: model.job },
+    model.pin ? { jobPins: model.pin.map(pinPointer) } : {},
+  );
 }
 
 interface Point {

@@ -49,9 +49,11 @@ export interface JobModel {
   driverSeconds: number;
   /** The deliberately poor starting config (the template layer). */
   start: ApplicationConfig;
-  /** Values the user fixed in the job config. @default none */
+  /** The job's own config. @default none */
   job?: ApplicationConfig;
-  /** The starting config over-provisions resources (the 40% reduction target applies). */
+  /** The job's tuning.pin: without it every value of `job` is pinned. @default none */
+  pin?: string[];
+  /** The starting config over-provisions resources (the 40% reduction target applies); false: it under-provisions or is right. */
   overProvisioned: boolean;
   objective?: 'cost' | 'duration' | 'cost-within-duration';
   maxDurationSeconds?: number;
@@ -261,7 +263,19 @@ export function simulate(
       shuffleReadBytes: s.shuffle ? bytes : 0,
       inputBytes: s.shuffle ? 0 : bytes,
     });
-    if (skew > 2) skewed.push({ stageId, attemptId: 0, tasks, skew: big.ms / avg.ms });
+    // with the data per task an event log now gives (a record of about 100 bytes)
+    if (skew > 2) {
+      skewed.push({
+        stageId,
+        attemptId: 0,
+        tasks,
+        skew: big.ms / avg.ms,
+        medianTaskBytes: Math.round(taskBytes),
+        maxTaskBytes: Math.round(taskBytes * skew),
+        medianTaskRecords: Math.round(taskBytes / 100),
+        maxTaskRecords: Math.round((taskBytes * skew) / 100),
+      });
+    }
   });
 
   let durationSeconds = startupSeconds + stagesMs / 1000 + model.driverSeconds;
