@@ -207,6 +207,10 @@ export class ApplicationService {
       submissionSource: context.source,
       type: 'batch',
       ...(tuningChanges.length > 0 ? { tuningChanges } : {}),
+      // the prediction is for the config the tuner chose: only when all its changes were kept
+      ...(tuning?.prediction && tuningChanges.length === (tuning.changes ?? []).length
+        ? { prediction: tuning.prediction }
+        : {}),
       ...(context.userId !== undefined ? { userId: context.userId } : {}),
       ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
       ...(templateId !== undefined ? { configTemplateId: templateId } : {}),

@@ -84,7 +84,11 @@ export class TuningLayer {
     // the whole layer even when nothing changes: dropping it would send the job back to its untuned config
     const result =
       Object.keys(recommendation.tuning).length > 0
-        ? { tuning: recommendation.tuning, changes: recommendation.changes }
+        ? {
+            tuning: recommendation.tuning,
+            changes: recommendation.changes,
+            ...(recommendation.prediction ? { prediction: recommendation.prediction } : {}),
+          }
         : undefined;
     this.recent.set(job.id, { policy, result });
     return result;

@@ -2,17 +2,9 @@
 import { z } from 'zod';
 import { ApplicationConfig } from './config';
 import { TuningPolicy } from './resources';
-import { ConfigValue, TuningChange } from './tuning-change';
+import { ConfigValue, Prediction, TuningChange } from './tuning-change';
 
-export { ConfigValue, TuningChange } from './tuning-change';
-
-export const Prediction = z.strictObject({
-  durationSeconds: z.number(),
-  cost: z.number(),
-  /** Which model made it, e.g. "stage replay x0.97 calibration". */
-  basis: z.string(),
-});
-export type Prediction = z.infer<typeof Prediction>;
+export { ConfigValue, Prediction, TuningChange } from './tuning-change';
 
 /** A knob the recommendation leaves as it is, and why. */
 export const HeldKnob = z.strictObject({

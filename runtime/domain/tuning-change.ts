@@ -4,6 +4,15 @@ import { z } from 'zod';
 export const ConfigValue = z.union([z.string(), z.number(), z.boolean()]);
 export type ConfigValue = z.infer<typeof ConfigValue>;
 
+/** What the tuner expects a config to do on the next run. */
+export const Prediction = z.strictObject({
+  durationSeconds: z.number(),
+  cost: z.number(),
+  /** Which model made it, e.g. "stage replay x0.97 calibration". */
+  basis: z.string(),
+});
+export type Prediction = z.infer<typeof Prediction>;
+
 /** One changed value and the signal that caused it. */
 export const TuningChange = z.strictObject({
   /** JSON pointer of the value, e.g. "/executor/memory". */
