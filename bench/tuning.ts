@@ -5,7 +5,8 @@
  */
 import type { ApplicationConfig } from '../runtime/domain/config';
 import { mergeConfig } from '../runtime/domain/merge';
-import { DEFAULT_CATALOGUE } from '../runtime/tuning/catalogue';
+import { pinPointer } from '../runtime/domain/tuning-pins';
+import { SIM_OFFERS } from './tuning/sim-prices';
 import type { TuningRun } from '../runtime/tuning/types';
 import { JOB_MODELS } from './tuning/jobs';
 import { mulberry32, seedOf } from './tuning/prng';
@@ -23,7 +24,10 @@ function inputBytesOf(model: JobModel, modelIndex: number, run: number): number 
 }
 
 function configOf(model: JobModel, tuning: ApplicationConfig) {
-  return mergeConfig<ApplicationConfig>({ template: model.start, tuning, job: model.job });
+  return mergeConfig<ApplicationConfig>(
+    { template: model.start, tuning, job: model.job },
+    model.pin ? { jobPins: model.pin.map(pinPointer) } : {},
+  );
 }
 
 interface Point {
@@ -114,7 +118,7 @@ function exhaustiveBest(model: JobModel, inputBytes: number): number {
 
 function ALLOWED_TYPES(model: JobModel): string[] {
   const allow = model.start.executor?.instanceAllowList ?? [];
-  return DEFAULT_CATALOGUE.filter((o) => allow.includes(o.family) || allow.includes(o.instanceType)).map(
+  return SIM_OFFERS.filter((o) => allow.includes(o.family) || allow.includes(o.instanceType)).map(
     (o) => o.instanceType,
   );
 }

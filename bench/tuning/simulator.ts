@@ -7,7 +7,7 @@ import type { ApplicationConfig } from '../../runtime/domain/config';
 import { emptyRunMetrics, type RunMetrics } from '../../runtime/domain/metrics';
 import { parseMemoryMiB } from '../../runtime/domain/quantity';
 import type { AppState } from '../../runtime/domain/states';
-import { DEFAULT_CATALOGUE, type InstanceOffer } from '../../runtime/tuning/catalogue';
+import { SIM_DRIVER_PRICE_PER_GIB_HOUR, SIM_OFFERS, type SimOffer } from './sim-prices';
 import type { StageTiming } from '../../runtime/tuning/types';
 import type { Rng } from './prng';
 
@@ -49,9 +49,11 @@ export interface JobModel {
   driverSeconds: number;
   /** The deliberately poor starting config (the template layer). */
   start: ApplicationConfig;
-  /** Values the user fixed in the job config. @default none */
+  /** The job's own config. @default none */
   job?: ApplicationConfig;
-  /** The starting config over-provisions resources (the 40% reduction target applies). */
+  /** The job's tuning.pin: without it every value of `job` is pinned. @default none */
+  pin?: string[];
+  /** The starting config over-provisions resources (the 40% reduction target applies); false: it under-provisions or is right. */
   overProvisioned: boolean;
   objective?: 'cost' | 'duration' | 'cost-within-duration';
   maxDurationSeconds?: number;
@@ -105,7 +107,7 @@ function resourcesOf(config: ApplicationConfig): Resources {
 }
 
 /** Node allocatable in this cluster (kubelet, daemon sets). */
-function podsPerNode(offer: InstanceOffer, cores: number, podMiB: number): number {
+function podsPerNode(offer: SimOffer, cores: number, podMiB: number): number {
   const byCpu = Math.floor((offer.vcpu - 0.1) / cores);
   const byMemory = Math.floor((offer.memoryGiB * 1024 * 0.93 - 400) / podMiB);
   return Math.max(0, Math.min(byCpu, byMemory));
@@ -117,7 +119,6 @@ function cpuSpeed(family: string): number {
   return 1;
 }
 
-const DRIVER_PRICE_PER_GIB_HOUR = 0.012;
 const SPOT_INTERRUPTIONS_PER_NODE_HOUR = 0.02;
 
 export interface SimOptions {
@@ -134,12 +135,13 @@ export function simulate(
   options: SimOptions = {},
 ): SimRun {
   const r = resourcesOf(config);
-  const noise = () => (options.deterministic ? 1 : 1 + (rng() - 0.5) * 0.06);
-  const allowed = DEFAULT_CATALOGUE.filter(
+  // the simulator's own noise, not the tuner's assumption: +-4% per stage, and one stage in 20 on a slow node (+20%)
+  const noise = () => (options.deterministic ? 1 : (1 + (rng() - 0.5) * 0.08) * (rng() < 0.05 ? 1.2 : 1));
+  const allowed = SIM_OFFERS.filter(
     (o) => !r.allowList?.length || r.allowList.includes(o.family) || r.allowList.includes(o.instanceType),
   );
   const podMiB = r.memoryMiB + r.overheadMiB;
-  let offer: InstanceOffer | undefined;
+  let offer: SimOffer | undefined;
   let perNode = 0;
   const offers = r.instanceType ? allowed.filter((o) => o.instanceType === r.instanceType) : allowed;
   let bestPrice = Infinity;
@@ -261,7 +263,19 @@ export function simulate(
       shuffleReadBytes: s.shuffle ? bytes : 0,
       inputBytes: s.shuffle ? 0 : bytes,
     });
-    if (skew > 2) skewed.push({ stageId, attemptId: 0, tasks, skew: big.ms / avg.ms });
+    // with the data per task an event log now gives (a record of about 100 bytes)
+    if (skew > 2) {
+      skewed.push({
+        stageId,
+        attemptId: 0,
+        tasks,
+        skew: big.ms / avg.ms,
+        medianTaskBytes: Math.round(taskBytes),
+        maxTaskBytes: Math.round(taskBytes * skew),
+        medianTaskRecords: Math.round(taskBytes / 100),
+        maxTaskRecords: Math.round((taskBytes * skew) / 100),
+      });
+    }
   });
 
   let durationSeconds = startupSeconds + stagesMs / 1000 + model.driverSeconds;
@@ -283,7 +297,7 @@ export function simulate(
   }
   const hours = durationSeconds / 3600;
   const cost =
-    nodes * nodePricePerHour * hours + ((r.driverMemoryMiB + 384) / 1024) * DRIVER_PRICE_PER_GIB_HOUR * hours;
+    nodes * nodePricePerHour * hours + ((r.driverMemoryMiB + 384) / 1024) * SIM_DRIVER_PRICE_PER_GIB_HOUR * hours;
   const coreSeconds = slots * (durationSeconds - 20);
   const peakJvmMiB = Math.min(r.memoryMiB, usedMiB * 1.1 + 100);
   const metrics: RunMetrics = {

@@ -65,6 +65,7 @@ export function nextLayer(strategy: StrategyName, model: JobModel, history: Tuni
     mode: 'auto' as const,
     objective: model.objective ?? ('cost' as const),
     ...(model.maxDurationSeconds ? { maxDurationSeconds: model.maxDurationSeconds } : {}),
+    ...(model.pin ? { pin: model.pin } : {}),
   };
   return recommend({ history, policy, options: { useModel: strategy === 'tuner' } }).tuning;
 }

@@ -77,6 +77,39 @@ describe('ApplicationService', () => {
     expect((await store.getJob('etl'))?.clusterId).toBe('local');
   });
 
+  it('puts the tuning over the job values the job does not pin, with their starting values and the prediction', async () => {
+    const prediction = { durationSeconds: 120, cost: 0.01, basis: 'stage replay x1.00 calibration' };
+    const tuned = (pin: string[]) => async () => {
+      await store.putJob({
+        id: 'etl',
+        clusterId: 'local',
+        config: { executor: { instances: 40, cores: 4 } },
+        tuning: { mode: 'auto', objective: 'cost', pin },
+        concurrencyPolicy: 'Allow',
+      });
+      service = make({
+        tuning: async () => ({
+          tuning: { executor: { instances: 6 } },
+          changes: [{ pointer: '/executor/instances', from: 40, to: 6, reason: 'idle executors' }],
+          prediction,
+        }),
+      });
+      return (await submit({ jobId: 'etl' })).app;
+    };
+    const free = await tuned(['executor.cores'])();
+    expect(free.config.executor).toMatchObject({ instances: 6, cores: 4 });
+    expect(free.provenance).toMatchObject({ '/executor/instances': 'tuning', '/executor/cores': 'job' });
+    expect(free.tuningChanges).toEqual([
+      { pointer: '/executor/instances', from: 40, to: 6, start: 40, reason: 'idle executors' },
+    ]);
+    expect(free.prediction).toEqual(prediction);
+    const pinned = await tuned(['executor.instances'])();
+    expect(pinned.config.executor?.instances).toBe(40);
+    expect(pinned.tuningChanges).toBeUndefined();
+    // the config is not the one the tuner predicted for
+    expect(pinned.prediction).toBeUndefined();
+  });
+
   it('merges template < tuning < job < overrides and records where each value came from', async () => {
     await store.putTemplate('local', {
       id: 'small',
@@ -114,8 +147,11 @@ describe('ApplicationService', () => {
       '/executor/memory': 'overrides',
       '/sparkConf/a': 'job',
     });
-    // the override of executor.memory won over the tuner's change: only the change the config kept is recorded
-    expect(app.tuningChanges).toEqual([{ pointer: '/driver/memory', from: '1g', to: '2g', reason: 'driver peak' }]);
+    // the override of executor.memory won over the tuner's change: only the change the config kept is
+    // recorded, with the template's value it replaced as its starting point
+    expect(app.tuningChanges).toEqual([
+      { pointer: '/driver/memory', from: '1g', to: '2g', start: '1g', reason: 'driver peak' },
+    ]);
     expect(app.type).toBe('batch');
   });
 

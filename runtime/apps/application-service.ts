@@ -25,6 +25,8 @@ import { noTelemetry, silentLogger } from '../domain/ports';
 import type { Scope } from '../domain/tokens';
 import { JobSpec, SubmitRequest } from '../domain/resources';
 import { isTerminal } from '../domain/states';
+import { ConfigValue } from '../domain/tuning-change';
+import { pinPointer } from '../domain/tuning-pins';
 import { parseOrThrow } from '../domain/validation';
 import { demandOf } from '../scheduling/demand';
 import { unfitFields } from '../scheduling/fits';
@@ -182,14 +184,17 @@ export class ApplicationService {
 
     const overrides = request.configOverrides ?? {};
     const tuning = await this.deps.tuning?.({ cluster, job, template, overrides });
-    const merged = mergeConfig<ApplicationConfig>({
-      template: template?.config,
-      tuning: tuning?.tuning,
-      job: job.config,
-      overrides,
-    });
-    // the tuner's changes this config kept (a job value or an override above it wins)
-    const tuningChanges = (tuning?.changes ?? []).filter((c) => merged.provenance[c.pointer] === 'tuning');
+    const merged = mergeConfig<ApplicationConfig>(
+      { template: template?.config, tuning: tuning?.tuning, job: job.config, overrides },
+      job.tuning.pin ? { jobPins: job.tuning.pin.map(pinPointer) } : {},
+    );
+    // the tuner's changes this config kept (a pinned job value or an override above it wins), with their starting values
+    const tuningChanges = (tuning?.changes ?? [])
+      .filter((c) => merged.provenance[c.pointer] === 'tuning')
+      .map((c) => {
+        const start = ConfigValue.safeParse(merged.tunedFrom[c.pointer]);
+        return start.success ? { ...c, start: start.data } : c;
+      });
     const config = parseOrThrow(ApplicationConfig, merged.config, ['config']);
     config.timeout ??= { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
 
@@ -202,6 +207,10 @@ export class ApplicationService {
       submissionSource: context.source,
       type: 'batch',
       ...(tuningChanges.length > 0 ? { tuningChanges } : {}),
+      // the prediction is for the config the tuner chose: only when all its changes were kept
+      ...(tuning?.prediction && tuningChanges.length === (tuning.changes ?? []).length
+        ? { prediction: tuning.prediction }
+        : {}),
       ...(context.userId !== undefined ? { userId: context.userId } : {}),
       ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
       ...(templateId !== undefined ? { configTemplateId: templateId } : {}),

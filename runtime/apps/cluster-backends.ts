@@ -4,6 +4,7 @@
  * back-end, a deleted one none. A cluster whose back-end cannot be built stays listed as
  * UNAVAILABLE with the reason.
  */
+import type { BackendKnobs } from '../domain/backend-knobs';
 import type { ClusterHealth, ClusterSpec } from '../domain/cluster';
 import { DomainError } from '../domain/errors';
 import type { BackendContext, BackendPlugin, SparkBackend } from '../domain/ports';
@@ -52,6 +53,14 @@ export class ClusterBackends {
       throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
     }
     return { ...spec, settings: parsed.data as Record<string, unknown> };
+  }
+
+  /** The knobs the cluster's kind lets the tuner change, from its plug-in; undefined when it declares none or its settings do not parse. */
+  tuningKnobs(cluster: ClusterSpec): BackendKnobs | undefined {
+    const plugin = this.plugins.get(cluster.backend);
+    if (!plugin?.tuningKnobs) return undefined;
+    const parsed = plugin.settings.safeParse(cluster.settings);
+    return parsed.success ? plugin.tuningKnobs(parsed.data) : undefined;
   }
 
   /** Builds the cluster's back-end, replacing (and closing) the one it had. Throws when it cannot be built. */

@@ -1,7 +1,7 @@
 /** What the application use cases need from the outside, shared by the service and its lifecycle. */
 import type { Application } from '../domain/application';
 import type { ApplicationConfig } from '../domain/config';
-import type { TuningChange } from '../domain/tuning-change';
+import type { Prediction, TuningChange } from '../domain/tuning-change';
 import type { SparkBackend, StoredCluster, StoredJob, StoredTemplate } from '../domain/ports';
 
 /** The back-end of a cluster, or undefined when the runtime has none for it. */
@@ -20,6 +20,8 @@ export interface TuningResult {
   tuning: ApplicationConfig;
   /** @default none */
   changes?: TuningChange[];
+  /** What the tuner expects of the config with this layer. @default none */
+  prediction?: Prediction;
 }
 
 /** The tuning layer of the config merge (template < tuning < job < overrides). */

@@ -234,6 +234,7 @@ describe('recommendation', () => {
       applied: false,
       tuning: { executor: { memory: '4g' } },
       changes: [{ pointer: '/executor/memory', from: '16g', to: '4g', reason: 'executor.memory 16g -> 4g: peak' }],
+      held: [],
       prediction: { durationSeconds: 38, cost: 0.0019, basis: 'stage replay' },
       notes: ['run 2 failed on a spot interruption: ignored as noise'],
     });
@@ -241,7 +242,14 @@ describe('recommendation', () => {
     expect(field(text, 'Changes')).toBe('executor.memory 16g -> 4g: peak');
     expect(field(text, 'Prediction')).toBe('38s, cost 0.0019 (stage replay)');
     expect(field(text, 'Notes')).toBe('run 2 failed on a spot interruption: ignored as noise');
-    const off = recommendationSummary('x', { mode: 'off', applied: false, tuning: {}, changes: [], notes: [] });
+    const off = recommendationSummary('x', {
+      mode: 'off',
+      applied: false,
+      tuning: {},
+      changes: [],
+      held: [],
+      notes: [],
+    });
     expect(field(off, 'Mode')).toBe('off');
     expect(field(off, 'Changes')).toBe('none');
   });

@@ -6,7 +6,7 @@ import { Measurement } from './measurement';
 import { Provenance } from './merge';
 import { RunMetrics } from './metrics';
 import { SparkUiLinks } from './spark-ui';
-import { TuningChange } from './tuning-change';
+import { Prediction, TuningChange } from './tuning-change';
 import { AppState } from './states';
 
 /** Where a submission came from, as the Ocean API reports it. */
@@ -54,6 +54,11 @@ export const Application = z
     provenance: Provenance,
     /** The tuner's changes this run's config kept at submission (tuning mode auto), each with its reason. */
     tuningChanges: z.array(TuningChange).optional(),
+    /**
+     * What the tuner predicted for this run when its layer was applied (tuning mode auto), to read
+     * beside what was measured (metrics.durationMs, metrics.cost). Absent on untuned runs.
+     */
+    prediction: Prediction.optional(),
     /** How the back-end knows this application (process group id, SparkApplication name...). */
     backendRef: z.string().optional(),
     /**

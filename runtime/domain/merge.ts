@@ -1,5 +1,7 @@
 /**
- * The config merge: template < tuning recommendation < job config < configOverrides.
+ * The config merge: template < tuning recommendation < job config < configOverrides, where a job
+ * that lists its pins (tuning.pin) gives its other values as starting points below the tuning:
+ * template < job (unpinned) < tuning < job (pinned) < configOverrides.
  * Objects merge key by key; anything else (strings, numbers, arrays) is a leaf that the higher
  * layer replaces whole. Every leaf of the result says which layer set it.
  */
@@ -20,6 +22,16 @@ export type Provenance = z.infer<typeof Provenance>;
 export interface MergeResult<T> {
   config: T;
   provenance: Provenance;
+  /** For each leaf the tuning layer set over a lower layer's value: that starting value (pointer -> value). */
+  tunedFrom: Record<string, unknown>;
+}
+
+export interface MergeOptions {
+  /**
+   * JSON pointers of the job's pinned values: only these (and what lies under them) rank above
+   * the tuning layer, the job's other values below it. @default undefined: the whole job config ranks above tuning
+   */
+  jobPins?: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -40,7 +52,12 @@ export function parsePointer(ptr: string): string[] {
     .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function mergeInto(target: Json, source: Json, layer: ConfigLayer, path: string[], provenance: Provenance): void {
+interface MergeState {
+  provenance: Provenance;
+  tunedFrom: Record<string, unknown>;
+}
+
+function mergeInto(target: Json, source: Json, layer: ConfigLayer, path: string[], state: MergeState): void {
   for (const [key, value] of Object.entries(source)) {
     if (value === undefined) continue;
     const childPath = [...path, key];
@@ -48,16 +65,35 @@ function mergeInto(target: Json, source: Json, layer: ConfigLayer, path: string[
     if (isPlainObject(value)) {
       if (!isPlainObject(current)) {
         // a lower layer's leaf here is replaced by this object: forget where its parts came from
-        dropUnder(provenance, childPath);
+        dropUnder(state.provenance, childPath);
         target[key] = {};
       }
-      mergeInto(target[key] as Json, value, layer, childPath, provenance);
+      mergeInto(target[key] as Json, value, layer, childPath, state);
     } else {
-      dropUnder(provenance, childPath);
+      const ptr = pointer(childPath);
+      if (layer === 'tuning' && current !== undefined && !isPlainObject(current)) state.tunedFrom[ptr] = current;
+      dropUnder(state.provenance, childPath);
       target[key] = structuredClone(value);
-      provenance[pointer(childPath)] = layer;
+      state.provenance[ptr] = layer;
     }
   }
+}
+
+/** Splits a config into its leaves under the pins and the rest. */
+function splitByPins(source: Json, pins: readonly string[], path: string[] = []): { pinned: Json; free: Json } {
+  const pinned: Json = {};
+  const free: Json = {};
+  for (const [key, value] of Object.entries(source)) {
+    const childPath = [...path, key];
+    const ptr = pointer(childPath);
+    if (pins.some((pin) => ptr === pin || ptr.startsWith(`${pin}/`))) pinned[key] = value;
+    else if (isPlainObject(value) && pins.some((pin) => pin.startsWith(`${ptr}/`))) {
+      const inner = splitByPins(value, pins, childPath);
+      if (Object.keys(inner.pinned).length > 0) pinned[key] = inner.pinned;
+      if (Object.keys(inner.free).length > 0) free[key] = inner.free;
+    } else free[key] = value;
+  }
+  return { pinned, free };
 }
 
 function dropUnder(provenance: Provenance, path: string[]): void {
@@ -68,14 +104,24 @@ function dropUnder(provenance: Provenance, path: string[]): void {
 }
 
 /** Deep-merges the layers in precedence order; pure: the inputs are never modified. */
-export function mergeConfig<T extends object>(layers: Layers<T>): MergeResult<T> {
+export function mergeConfig<T extends object>(layers: Layers<T>, options: MergeOptions = {}): MergeResult<T> {
   const config: Json = {};
-  const provenance: Provenance = {};
-  for (const layer of CONFIG_LAYERS) {
-    const value = layers[layer];
-    if (value) mergeInto(config, value as Json, layer, [], provenance);
-  }
-  return { config: config as T, provenance };
+  const state: MergeState = { provenance: {}, tunedFrom: {} };
+  const job = layers.job as Json | undefined;
+  const split = job && options.jobPins ? splitByPins(job, options.jobPins) : undefined;
+  const order: [ConfigLayer, Json | undefined][] = [
+    ['template', layers.template as Json | undefined],
+    ['job', split?.free],
+    ['tuning', layers.tuning as Json | undefined],
+    ['job', split ? split.pinned : job],
+    ['overrides', layers.overrides as Json | undefined],
+  ];
+  for (const [layer, value] of order) if (value) mergeInto(config, value, layer, [], state);
+  // a starting value the tuning replaced counts only where the tuning value itself was kept
+  const tunedFrom = Object.fromEntries(
+    Object.entries(state.tunedFrom).filter(([ptr]) => state.provenance[ptr] === 'tuning'),
+  );
+  return { config: config as T, provenance: state.provenance, tunedFrom };
 }
 
 /** The value at a JSON pointer, or undefined. */

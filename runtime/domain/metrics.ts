@@ -33,6 +33,14 @@ export const StageSkew = z.strictObject({
   tasks: Count,
   /** Longest task run time over the median task run time. */
   skew: z.number().min(0),
+  /**
+   * Data per successful task (input + shuffle read bytes, input records): median and largest, so
+   * data skew can be told from a slow task on a busy machine. Absent on metrics measured before.
+   */
+  medianTaskBytes: Bytes.optional(),
+  maxTaskBytes: Bytes.optional(),
+  medianTaskRecords: Count.optional(),
+  maxTaskRecords: Count.optional(),
 });
 export type StageSkew = z.infer<typeof StageSkew>;
 

@@ -2,6 +2,7 @@
  * The interfaces the use cases are written against. Adapters (store/, local/, k8s/, http/)
  * implement or call them; only runtime/main constructs adapters.
  */
+import type { BackendKnobs } from './backend-knobs';
 import type { z } from 'zod';
 import type { Application, ApplicationSortKey, ApplicationType } from './application';
 import type { Demand, Resources } from './admission';
@@ -358,4 +359,6 @@ export interface BackendPlugin<Settings = unknown, Backend extends SparkBackend 
   create(cluster: { id: string; settings: Settings }, context: BackendContext): Backend;
   /** The cluster's health. @default AVAILABLE while the runtime runs */
   probe?(backend: Backend): Promise<ClusterHealth>;
+  /** The knobs the tuner may change on a cluster of this kind, and their ranges. @default every knob (undeclaredKnobs) */
+  tuningKnobs?(settings: Settings): BackendKnobs;
 }

@@ -2,17 +2,25 @@
 import { z } from 'zod';
 import { ApplicationConfig } from './config';
 import { TuningPolicy } from './resources';
-import { TuningChange } from './tuning-change';
+import { ConfigValue, Prediction, TuningChange } from './tuning-change';
 
-export { ConfigValue, TuningChange } from './tuning-change';
+export { ConfigValue, Prediction, TuningChange } from './tuning-change';
 
-export const Prediction = z.strictObject({
-  durationSeconds: z.number(),
-  cost: z.number(),
-  /** Which model made it, e.g. "stage replay x0.97 calibration". */
-  basis: z.string(),
+/** A knob the recommendation leaves as it is, and why. */
+export const HeldKnob = z.strictObject({
+  /** JSON pointer of the value, e.g. "/executor/spot". */
+  pointer: z.string(),
+  /** The value in effect; absent when it is Spark's or the back-end's default. */
+  value: ConfigValue.optional(),
+  /**
+   * pinned: set by the submission's overrides or pinned by the job; backend: the cluster's back-end
+   * does not honour it; budget: the change budget of this run was used; no-signal: nothing measured calls for a change.
+   */
+  why: z.enum(['pinned', 'backend', 'budget', 'no-signal']),
+  /** e.g. "executor.memory is pinned by the job (tuning.pin executor)" */
+  reason: z.string(),
 });
-export type Prediction = z.infer<typeof Prediction>;
+export type HeldKnob = z.infer<typeof HeldKnob>;
 
 export const Recommendation = z
   .strictObject({
@@ -22,6 +30,8 @@ export const Recommendation = z
     /** The whole "tuning" layer for the config merge (not only the changes); empty when off or nothing is known. */
     tuning: ApplicationConfig,
     changes: z.array(TuningChange),
+    /** Every other knob, with why it is not changed. */
+    held: z.array(HeldKnob),
     /** What the chosen config is expected to do on the next run, when a model could tell. */
     prediction: Prediction.optional(),
     /** Context that is not a change: ignored runs, a return to the best known config, why nothing changed. */

@@ -5,6 +5,7 @@ import { Application } from './application';
 import { ResourceId, Timestamp } from './common';
 import { ApplicationConfig } from './config';
 import { AppState } from './states';
+import { PinPath } from './tuning-pins';
 
 export const TuningPolicy = z.strictObject({
   /** auto: apply recommendations; recommend-only: compute and show them; off. @default "auto" */
@@ -13,6 +14,12 @@ export const TuningPolicy = z.strictObject({
   objective: z.enum(['cost', 'duration', 'cost-within-duration']).default('cost'),
   /** For "cost-within-duration": the longest acceptable run. */
   maxDurationSeconds: z.number().int().positive().optional(),
+  /**
+   * Config paths of the job the tuner must not change (a submission's configOverrides are always
+   * pinned); the job's other values are starting points it may tune. @default absent: every
+   * value of the job's config is pinned, as before pins existed; `[]` lets it tune them all
+   */
+  pin: z.array(PinPath).optional(),
 });
 export type TuningPolicy = z.infer<typeof TuningPolicy>;
 

@@ -16,7 +16,7 @@ import {
 } from '../domain/resources';
 import { parseOrThrow } from '../domain/validation';
 import { authorize, authorizeFound, maySee, type Principal } from '../apps/principal';
-import { recommendationFor } from '../apps/tuning-layer';
+import { recommendationFor, type TuningEnvironment } from '../apps/tuning-layer';
 import { jobStatistics } from '../metrics/job-stats';
 
 export interface PageQuery {
@@ -33,6 +33,8 @@ export class JobService {
       clock: Clock;
       /** Called after a job's spec is written (the scheduler reads schedules again). */
       onChanged?: (jobId: string) => void;
+      /** The clusters' back-end knobs and prices the recommendation is made for. @default every knob, default prices */
+      tuning?: TuningEnvironment;
     },
   ) {}
 
@@ -72,7 +74,7 @@ export class JobService {
 
   /** What tuning would set for the job's next run, and why (applied only in `auto` mode). */
   async recommendation(id: string, actor?: Principal): Promise<Recommendation> {
-    return recommendationFor(this.deps.store, await this.stored(id, actor));
+    return recommendationFor(this.deps.store, await this.stored(id, actor), this.deps.tuning);
   }
 
   /** The job's spec (JobSpec) without timestamps. */

@@ -162,7 +162,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     throw error;
   }
 
-  const tuning = new TuningLayer(store, clock);
+  const tuningEnvironment = { knobsOf: (cluster: StoredCluster) => backends.tuningKnobs(cluster), priceTable };
+  const tuning = new TuningLayer(store, clock, tuningEnvironment);
   const measurer = new Measurer({
     store,
     backendOf: (clusterId) => backends.backendOf(clusterId),
@@ -199,7 +200,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const server = await buildServer(
     {
       applications,
-      jobs: new JobService({ store, clock, onChanged: () => scheduler.refresh() }),
+      jobs: new JobService({ store, clock, onChanged: () => scheduler.refresh(), tuning: tuningEnvironment }),
       templates: new TemplateService({ store }),
       clusters: new ClusterService({
         store,

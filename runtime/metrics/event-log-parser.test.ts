@@ -126,8 +126,19 @@ describe('EventLogParser', () => {
       cpuUtilization: expect.closeTo(3.15 / 600),
       tasks: { completed: 4, failed: 1, killed: 1 },
       stages: { completed: 1, failed: 1 },
-      // stage 0: run times 1000, 3000, 2000 -> max 3000 / median 2000
-      skewedStages: [{ stageId: 0, attemptId: 0, tasks: 3, skew: 1.5 }],
+      // stage 0: run times 1000, 3000, 2000 -> max 3000 / median 2000; data 500, 700, 0 bytes and 5, 7, 0 records
+      skewedStages: [
+        {
+          stageId: 0,
+          attemptId: 0,
+          tasks: 3,
+          skew: 1.5,
+          medianTaskBytes: 500,
+          maxTaskBytes: 700,
+          medianTaskRecords: 5,
+          maxTaskRecords: 7,
+        },
+      ],
       executors: [
         { executorId: '1', cores: 4, addedAt: T0, removedAt: T0 + 100_000, peakJvmMemoryBytes: 500, peakRssBytes: 900 },
         {
@@ -191,7 +202,19 @@ describe('EventLogParser', () => {
       efficiency: 0.1,
       tasks: { completed: 2, failed: 0, killed: 0 },
       stages: { completed: 1, failed: 0 },
-      skewedStages: [{ stageId: 0, attemptId: 0, tasks: 2, skew: 2000 / 1500 }],
+      // no I/O metrics in an old log: no data per task either
+      skewedStages: [
+        {
+          stageId: 0,
+          attemptId: 0,
+          tasks: 2,
+          skew: 2000 / 1500,
+          medianTaskBytes: 0,
+          maxTaskBytes: 0,
+          medianTaskRecords: 0,
+          maxTaskRecords: 0,
+        },
+      ],
       // no ExecutorAdded: the driver, with the cores of local[3], for the whole run
       executors: [{ executorId: 'driver', cores: 3, addedAt: T0, removedAt: T0 + 10_000 }],
       sparkProperties: { 'spark.master': 'local[3]' },
@@ -270,5 +293,40 @@ describe('EventLogParser', () => {
       [4, 6],
       [3, 5],
     ]);
+  });
+});
+
+describe('data per task', () => {
+  it('tells tiny tasks with one slow among them from a stage whose data is skewed', async () => {
+    // 400 tasks reading 1-6 KB, one of them slow: the time is skewed, the data is not
+    const tiny = Array.from({ length: 400 }, (_, i) =>
+      taskEnd({ stageId: 3, taskId: i, runTimeMs: i === 7 ? 3880 : 100, remoteRead: 1024 * (1 + (i % 6)) }),
+    );
+    // 20 tasks, one reading 40x the others
+    const skewed = Array.from({ length: 20 }, (_, i) =>
+      taskEnd({
+        stageId: 4,
+        taskId: 1000 + i,
+        runTimeMs: i === 0 ? 40_000 : 1000,
+        remoteRead: (i === 0 ? 40 : 1) * 64 * 1024 * 1024,
+        inputRecords: i === 0 ? 4_000_000 : 100_000,
+      }),
+    );
+    const m = await parseEventLog([
+      appStart(T0),
+      ...tiny,
+      stageCompleted(3),
+      ...skewed,
+      stageCompleted(4),
+      appEnd(T0 + 60_000),
+    ]);
+    const stage3 = m.skewedStages.find((s) => s.stageId === 3)!;
+    expect(stage3.skew).toBeCloseTo(38.8);
+    expect(stage3.maxTaskBytes).toBe(6 * 1024);
+    expect(stage3.medianTaskBytes! / 1024).toBeGreaterThanOrEqual(3);
+    expect(stage3.medianTaskBytes! / 1024).toBeLessThanOrEqual(4);
+    const stage4 = m.skewedStages.find((s) => s.stageId === 4)!;
+    expect(stage4.maxTaskBytes! / stage4.medianTaskBytes!).toBe(40);
+    expect(stage4.maxTaskRecords! / stage4.medianTaskRecords!).toBe(40);
   });
 });

@@ -46,8 +46,8 @@ export class RunMetricsAccumulator {
   private executorCpuTimeNs = 0;
   private readonly executors = new Map<string, ExecutorState>();
   private readonly peaks = new Map<string, MemoryPeaks>();
-  /** Task run times of stages still running, keyed by stageKey(). */
-  private readonly running = new Map<number, TaskTimeSketch>();
+  /** Task run times and data of stages still running, keyed by stageKey(). */
+  private readonly running = new Map<number, StageTasks>();
   private skews: StageSkew[] = [];
   private readonly properties = new Map<string, string>();
 
@@ -120,12 +120,19 @@ export class RunMetricsAccumulator {
     if (e.reason === 'Success') {
       s.tasks.completed++;
       const key = stageKey(e.stageId, e.attemptId);
-      let sketch = this.running.get(key);
-      if (sketch === undefined) {
-        sketch = new TaskTimeSketch(this.options.exactTaskTimesPerStage);
-        this.running.set(key, sketch);
+      let stage = this.running.get(key);
+      if (stage === undefined) {
+        const exact = this.options.exactTaskTimesPerStage;
+        stage = {
+          times: new TaskTimeSketch(exact),
+          bytes: new TaskTimeSketch(exact),
+          records: new TaskTimeSketch(exact),
+        };
+        this.running.set(key, stage);
       }
-      sketch.add(m.runTimeMs);
+      stage.times.add(m.runTimeMs);
+      stage.bytes.add(m.inputBytes + m.shuffleReadBytes);
+      stage.records.add(m.inputRecords);
     } else if (e.reason === 'TaskKilled' || e.reason === 'TaskCommitDenied') s.tasks.killed++;
     else s.tasks.failed++;
     if (e.executorId !== undefined) {
@@ -147,7 +154,7 @@ export class RunMetricsAccumulator {
     }
   }
 
-  private recordSkew(stageId: number, attemptId: number, sketch: TaskTimeSketch): void {
+  private recordSkew(stageId: number, attemptId: number, sketch: StageTasks): void {
     const skew = skewOf(stageId, attemptId, sketch);
     if (skew === undefined) return;
     this.skews.push(skew);
@@ -249,8 +256,25 @@ function stageKey(stageId: number, attemptId: number): number {
   return stageId * ATTEMPTS + attemptId;
 }
 
-function skewOf(stageId: number, attemptId: number, sketch: TaskTimeSketch): StageSkew | undefined {
-  if (sketch.count < 2) return undefined;
-  // a median under 1 ms counts as 1 ms, so stages of instant tasks do not report huge ratios
-  return { stageId, attemptId, tasks: sketch.count, skew: sketch.max / Math.max(1, sketch.median()) };
+/** The successful tasks of one stage: their run times and the data each read. */
+interface StageTasks {
+  times: TaskTimeSketch;
+  bytes: TaskTimeSketch;
+  records: TaskTimeSketch;
+}
+
+function skewOf(stageId: number, attemptId: number, stage: StageTasks): StageSkew | undefined {
+  const { times, bytes, records } = stage;
+  if (times.count < 2) return undefined;
+  return {
+    stageId,
+    attemptId,
+    tasks: times.count,
+    // a median under 1 ms counts as 1 ms, so stages of instant tasks do not report huge ratios
+    skew: times.max / Math.max(1, times.median()),
+    medianTaskBytes: Math.round(bytes.median()),
+    maxTaskBytes: bytes.max,
+    medianTaskRecords: Math.round(records.median()),
+    maxTaskRecords: records.max,
+  };
 }

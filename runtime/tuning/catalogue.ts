@@ -1,4 +1,5 @@
 /** Instance types with their prices, and how executor pods pack onto them. */
+import type { CpuArchitecture } from '../domain/backend-knobs';
 
 export interface InstanceOffer {
   /** e.g. "m5.2xlarge" */
@@ -7,9 +8,17 @@ export interface InstanceOffer {
   family: string;
   vcpu: number;
   memoryGiB: number;
-  /** Price per hour, on-demand and spot, in the catalogue's currency. */
+  architecture: CpuArchitecture;
+  /** Price per hour, on-demand and spot, in the catalogue's currency; spot absent when it has no spot price. */
   onDemandPerHour: number;
-  spotPerHour: number;
+  spotPerHour?: number;
+}
+
+/** The CPU architecture an instance type's name implies: AWS Graviton (m6g, c7gn, r8gd...) and GCP Axion/Tau T2A are arm64. */
+export function architectureOf(instanceType: string): CpuArchitecture {
+  const family = instanceType.split('.')[0]!.toLowerCase();
+  if (/^[a-z]+\d+g[a-z]*$/.test(family) || /^(t2a|c4a)(-|$)/.test(family)) return 'arm64';
+  return 'amd64';
 }
 
 const SIZES = [
@@ -39,6 +48,7 @@ export const DEFAULT_CATALOGUE: readonly InstanceOffer[] = FAMILIES.flatMap(
       family,
       vcpu,
       memoryGiB: vcpu * gibPerVcpu,
+      architecture: architectureOf(family),
       onDemandPerHour: round4(vcpu * vcpuHour),
       spotPerHour: round4(vcpu * vcpuHour * spotShare),
     })),
@@ -60,10 +70,18 @@ export function podsPerNode(offer: InstanceOffer, cores: number, podMemoryMiB: n
   return Math.max(0, Math.min(byCpu, byMemory));
 }
 
-/** Offers allowed by an allow-list of families ("m5") or types ("m5.xlarge"); all of them when there is no list. */
-export function allowedOffers(catalogue: readonly InstanceOffer[], allowList: readonly string[] | undefined) {
-  if (!allowList || allowList.length === 0) return [...catalogue];
-  return catalogue.filter((o) => allowList.includes(o.instanceType) || allowList.includes(o.family));
+/**
+ * Offers allowed by an allow-list of families ("m5") or types ("m5.xlarge"), all of them when there
+ * is no list, and of the images' architecture when it is known.
+ */
+export function allowedOffers(
+  catalogue: readonly InstanceOffer[],
+  allowList: readonly string[] | undefined,
+  architecture?: CpuArchitecture,
+) {
+  const ofArch = catalogue.filter((o) => architecture === undefined || o.architecture === architecture);
+  if (!allowList || allowList.length === 0) return ofArch;
+  return ofArch.filter((o) => allowList.includes(o.instanceType) || allowList.includes(o.family));
 }
 
 export interface Packing {
@@ -82,8 +100,10 @@ export function packOn(
 ): Packing | undefined {
   const perNode = podsPerNode(offer, cores, podMemoryMiB);
   if (perNode === 0) return undefined;
+  const hourly = spot ? offer.spotPerHour : offer.onDemandPerHour;
+  if (hourly === undefined) return undefined;
   const nodes = Math.ceil(executors / perNode);
-  return { offer, nodes, pricePerHour: nodes * (spot ? offer.spotPerHour : offer.onDemandPerHour) };
+  return { offer, nodes, pricePerHour: nodes * hourly };
 }
 
 /** The cheapest packing among offers, as an autoscaler choosing from an allow-list would do. */

@@ -1,8 +1,9 @@
 /** What every rule and the search read: the policy, limits, the reference run and its measurements. */
 import type { TuningPolicy } from '../domain/resources';
-import type { InstanceOffer } from './catalogue';
 import type { Knobs } from './knobs';
+import type { KnobGuard } from './guard';
 import type { MemoryEvidence } from './memory';
+import type { Pricing } from './pricing';
 import type { RunVerdict } from './signals';
 import type { StageTiming, TuningBounds, TuningRun } from './types';
 
@@ -22,7 +23,8 @@ export const DEFAULT_BOUNDS: TuningBounds = {
 export interface TuningContext {
   policy: TuningPolicy;
   bounds: TuningBounds;
-  catalogue: readonly InstanceOffer[];
+  pricing: Pricing;
+  guard: KnobGuard;
   /** Runs that say something about their config (spot-interrupted runs removed), oldest first. */
   runs: readonly TuningRun[];
   verdicts: ReadonlyMap<TuningRun, RunVerdict>;

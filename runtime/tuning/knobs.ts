@@ -35,15 +35,6 @@ export const POINTERS = {
   spot: '/executor/spot',
 } as const;
 
-/** Layers whose values belong to the user: the tuner never changes them. */
-const USER_LAYERS = new Set(['job', 'overrides']);
-
-/** True when the tuner may set the value: it came from the template, an earlier tuning or Spark's default. */
-export function isTunable(provenance: Provenance, ptr: string): boolean {
-  const layer = provenance[ptr];
-  return layer === undefined || !USER_LAYERS.has(layer);
-}
-
 /** The resource values of a config in numbers, with Spark's defaults filled in. */
 export interface Knobs {
   dynamicAllocation: boolean;
@@ -111,6 +102,34 @@ export function readKnobs(config: ApplicationConfig): Knobs {
     // executors run on spot unless told otherwise (config.ts)
     spot: boolAt(config, POINTERS.spot, true),
   };
+}
+
+/** The value a knob has when the config does not set it (Spark's or the back-end's default), in knob units. */
+export function effectiveValue(knobs: Knobs, ptr: string): number | boolean | string | undefined {
+  switch (ptr) {
+    case executorsPointer(knobs):
+      return knobs.executors;
+    case POINTERS.cores:
+      return knobs.cores;
+    case POINTERS.memory:
+      return knobs.memoryMiB;
+    case POINTERS.memoryOverhead:
+      return effectiveOverheadMiB(knobs.memoryMiB, knobs.overheadMiB);
+    case POINTERS.driverMemory:
+      return knobs.driverMemoryMiB;
+    case POINTERS.partitions:
+      return knobs.partitions;
+    case POINTERS.adaptive:
+      return knobs.adaptive;
+    case POINTERS.skewJoin:
+      return knobs.skewJoin;
+    case POINTERS.advisoryBytes:
+      return knobs.advisoryBytes;
+    case POINTERS.spot:
+      return knobs.spot;
+    default:
+      return undefined;
+  }
 }
 
 /** The memory overhead Spark gives an executor of `memoryMiB` when none is set. */

@@ -9,6 +9,20 @@ export const RESERVED_HEAP_MIB = 300;
 /** Share of per-executor memory assumed fixed (broadcasts, caches) when cores per executor go down. */
 const FIXED_SHARE = 0.3;
 
+/**
+ * The cores a run's executors really had, from its metrics: local[N] gives the driver N task
+ * threads whatever executor.cores says, and a back-end may cap what the config asked.
+ * @default the config's executor.cores when the metrics list no executor
+ */
+export function coresUsed(run: TuningRun): number {
+  const executors = run.metrics?.executors ?? [];
+  const workers = executors.filter((e) => e.executorId !== 'driver' && e.cores > 0);
+  const measured = workers.length
+    ? Math.max(...workers.map((e) => e.cores))
+    : executors.find((e) => e.executorId === 'driver' && e.cores > 1)?.cores;
+  return measured ?? readKnobs(run.config).cores;
+}
+
 export interface MemoryEvidence {
   /** Peak JVM memory per core above the reserved heap, MiB (max over the runs). */
   perCoreMiB: number;
@@ -18,6 +32,10 @@ export interface MemoryEvidence {
   saturated: boolean;
   peakJvmMiB: number;
   runs: number;
+  /** Cores per executor the latest of those runs really had (coresUsed). */
+  cores: number;
+  /** The runs the peak comes from, e.g. "etl-3" (those with an id). */
+  runIds: string[];
   /** Memory per core below which a run died of out-of-memory, MiB. */
   heapFloorPerCoreMiB: number;
   overheadFloorPerCoreMiB: number;
@@ -41,14 +59,17 @@ export function memoryEvidence(
   let nonHeap: number | undefined;
   let saturated = false;
   let peakJvmMiB = 0;
+  let cores = coresUsed(ref);
   for (const run of sameShuffle) {
     const k = readKnobs(run.config);
+    const used = coresUsed(run);
+    cores = used;
     const peak = run.metrics!.peakJvmMemoryBytes! / MIB;
     peakJvmMiB = Math.max(peakJvmMiB, peak);
-    perCoreMiB = Math.max(perCoreMiB, Math.max(0, peak - RESERVED_HEAP_MIB) / k.cores);
+    perCoreMiB = Math.max(perCoreMiB, Math.max(0, peak - RESERVED_HEAP_MIB) / used);
     if (peak >= 0.9 * k.memoryMiB) saturated = true;
     const rss = run.metrics!.peakRssBytes;
-    if (rss !== undefined) nonHeap = Math.max(nonHeap ?? 0, Math.max(0, rss / MIB - peak) / k.cores);
+    if (rss !== undefined) nonHeap = Math.max(nonHeap ?? 0, Math.max(0, rss / MIB - peak) / used);
   }
   let heapFloorPerCoreMiB = 0;
   let overheadFloorPerCoreMiB = 0;
@@ -67,6 +88,8 @@ export function memoryEvidence(
     saturated: saturated || sameShuffle.length === 0,
     peakJvmMiB,
     runs: sameShuffle.length,
+    cores,
+    runIds: sameShuffle.flatMap((r) => (r.appId !== undefined ? [r.appId] : [])),
     heapFloorPerCoreMiB,
     overheadFloorPerCoreMiB,
   };

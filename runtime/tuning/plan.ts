@@ -1,10 +1,10 @@
-/** A set of proposed values, each with its reason, checked against what the user fixed and the change budget. */
-import type { Provenance } from '../domain/merge';
-import { valueAtPointer } from '../domain/merge';
+/** A set of proposed values, each with its reason, checked against pins, the back-end and the change budget. */
 import type { ApplicationConfig } from '../domain/config';
+import { valueAtPointer } from '../domain/merge';
 import { parseMemoryMiB } from '../domain/quantity';
-import { configValue, displayName, displayValue, isTunable, POINTERS } from './knobs';
-import type { ConfigValue, TuningChange } from './types';
+import type { KnobGuard } from './guard';
+import { configValue, displayName, displayValue, effectiveValue, POINTERS, readKnobs } from './knobs';
+import type { ConfigValue, HeldKnob, TuningChange } from './types';
 
 const MEMORY_POINTERS = new Set<string>([POINTERS.memory, POINTERS.memoryOverhead, POINTERS.driverMemory]);
 
@@ -17,10 +17,12 @@ export function sameValue(ptr: string, a: unknown, b: unknown): boolean {
 
 export class Plan {
   readonly changes: TuningChange[] = [];
+  /** The first refusal of each knob a rule or the search wanted to change. */
+  readonly refused = new Map<string, HeldKnob>();
 
   constructor(
     private readonly current: ApplicationConfig,
-    private readonly provenance: Provenance,
+    readonly guard: KnobGuard,
     readonly maxChanges: number,
   ) {}
 
@@ -32,29 +34,52 @@ export class Plan {
     return this.changes.some((c) => c.pointer === ptr);
   }
 
-  /** Would setting these values be allowed and how many changes would it cost? undefined when one is user-fixed. */
+  /** True when the value is the one already in effect, set or by default (spot already on is no change). */
+  private inEffect(ptr: string, to: ConfigValue): boolean {
+    const set = valueAtPointer(this.current, ptr);
+    if (set !== undefined) return sameValue(ptr, set, to);
+    const effective = effectiveValue(readKnobs(this.current), ptr);
+    return effective !== undefined && sameValue(ptr, configValue(ptr, effective), to);
+  }
+
+  /** Would setting these values be allowed and how many changes would it cost? undefined when one is pinned or not honoured. */
   cost(values: Record<string, number | boolean | string | undefined>): number | undefined {
     let n = 0;
     for (const [ptr, value] of Object.entries(values)) {
       if (value === undefined || this.has(ptr)) continue;
-      const to = configValue(ptr, value);
-      if (sameValue(ptr, valueAtPointer(this.current, ptr), to)) continue;
-      if (!isTunable(this.provenance, ptr)) return undefined;
+      if (this.inEffect(ptr, configValue(ptr, value))) continue;
+      if (!this.guard.tunable(ptr)) return undefined;
       n++;
     }
     return n;
   }
 
+  private refuse(ptr: string, why: HeldKnob['why'], reason: string): false {
+    if (!this.refused.has(ptr)) {
+      const value = valueAtPointer(this.current, ptr) as ConfigValue | undefined;
+      this.refused.set(ptr, { pointer: ptr, ...(value !== undefined ? { value } : {}), why, reason });
+    }
+    return false;
+  }
+
   /**
-   * Proposes a value; ignored when it equals the current one, the user fixed it, or the budget is spent.
-   * `why` is the signal, without the "name from -> to:" prefix.
+   * Proposes a value; ignored when it is already in effect, pinned, not honoured by the back-end
+   * (each recorded with why), or the budget is spent. `why` is the signal, without the "name from -> to:" prefix.
    */
-  set(ptr: string, value: number | boolean | string, why: string): boolean {
+  set(ptr: string, proposed: number | boolean | string, why: string): boolean {
+    const value = typeof proposed === 'number' ? this.guard.clamp(ptr, proposed) : proposed;
     const to = configValue(ptr, value);
     const from = valueAtPointer(this.current, ptr) as ConfigValue | undefined;
-    if (sameValue(ptr, from, to) || !isTunable(this.provenance, ptr)) return false;
+    if (this.inEffect(ptr, to)) return false;
+    const wanted = `would set ${displayValue(ptr, to)} (${why})`;
+    const pinned = this.guard.pinnedBy(ptr);
+    if (pinned) return this.refuse(ptr, 'pinned', `${pinned}; ${wanted}`);
+    const refused = this.guard.refusedBy(ptr);
+    if (refused) return this.refuse(ptr, 'backend', `${refused}; ${wanted}`);
     const existing = this.changes.findIndex((c) => c.pointer === ptr);
-    if (existing < 0 && this.remaining <= 0) return false;
+    if (existing < 0 && this.remaining <= 0) {
+      return this.refuse(ptr, 'budget', `change budget used (${this.maxChanges} changes a run); ${wanted}`);
+    }
     const change = {
       pointer: ptr,
       from,
@@ -63,6 +88,7 @@ export class Plan {
     };
     if (existing >= 0) this.changes[existing] = change;
     else this.changes.push(change);
+    this.refused.delete(ptr);
     return true;
   }
 }

@@ -2,28 +2,58 @@
  * The tuner: a job's run history, its tuning policy and the instance catalogue in; the next run's
  * "tuning" config layer out, with one reason per changed value. Pure and deterministic.
  */
+import { TUNABLE_KNOBS, undeclaredKnobs } from '../domain/backend-knobs';
 import type { ApplicationConfig } from '../domain/config';
 import { valueAtPointer } from '../domain/merge';
-import { DEFAULT_CATALOGUE } from './catalogue';
 import { DEFAULT_BOUNDS, type Draft, type TuningContext } from './context';
-import { executorsPointer, isTunable, POINTERS, readKnobs, setAtPointer, tuningLeaves } from './knobs';
+import { KnobGuard } from './guard';
+import {
+  configValue,
+  displayName,
+  displayValue,
+  effectiveValue,
+  executorsPointer,
+  POINTERS,
+  readKnobs,
+  setAtPointer,
+  tuningLeaves,
+} from './knobs';
 import { memoryEvidence, roundMemoryMiB } from './memory';
 import { Plan, sameValue } from './plan';
-import { LAST_RULES, RESOURCE_RULES, SHAPE_RULES } from './rules';
+import { LAST_RULES, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
 import { resourceKey, searchResources, valuesOf } from './search';
 import { lostToSpot, objectivePerGiB, overDurationLimit, type RunVerdict, verdictOf } from './signals';
 import { sizeExecutor } from './sizing';
-import type { Recommendation, StageTiming, TuningChange, TuningInput, TuningRun } from './types';
+import { DEFAULT_PRICING } from './pricing';
+import type {
+  ConfigValue,
+  HeldKnob,
+  Recommendation,
+  StageTiming,
+  TuningBounds,
+  TuningChange,
+  TuningInput,
+  TuningRun,
+} from './types';
 
 const NOT_SET = Symbol('not set');
 
 export function recommend(input: TuningInput): Recommendation {
   const { policy } = input;
   const applied = policy.mode === 'auto';
-  if (policy.mode === 'off') return { mode: 'off', applied: false, tuning: {}, changes: [], notes: ['tuning is off'] };
+  if (policy.mode === 'off')
+    return { mode: 'off', applied: false, tuning: {}, changes: [], held: [], notes: ['tuning is off'] };
   const last = input.history[input.history.length - 1];
   if (!last)
-    return { mode: policy.mode, applied: false, tuning: {}, changes: [], notes: ['no run yet: nothing to learn from'] };
+    return {
+      mode: policy.mode,
+      applied: false,
+      tuning: {},
+      changes: [],
+      held: [],
+      notes: ['no run yet: nothing to learn from'],
+    };
+  const guard = new KnobGuard(last.provenance, policy.pin, input.backend ?? undeclaredKnobs('undeclared'));
 
   const notes: string[] = [];
   const verdicts = new Map<TuningRun, RunVerdict>(input.history.map((r) => [r, verdictOf(r)]));
@@ -39,15 +69,17 @@ export function recommend(input: TuningInput): Recommendation {
     targets: Map<string, unknown>,
     changes: TuningChange[],
     prediction?: Recommendation['prediction'],
+    plan?: Plan,
   ) => {
     const tuning: Record<string, unknown> = {};
-    for (const [ptr, value] of targets)
-      if (isTunable(provenance, ptr) && value !== NOT_SET) setAtPointer(tuning, ptr, value);
+    // a value no longer tunable (pinned since, or one the back-end does not honour) leaves the layer
+    for (const [ptr, value] of targets) if (guard.tunable(ptr) && value !== NOT_SET) setAtPointer(tuning, ptr, value);
     return {
       mode: policy.mode,
       applied: applied && changes.length > 0,
       tuning: tuning as ApplicationConfig,
       changes,
+      held: heldKnobs(last.config, guard, changes, plan),
       notes,
       ...(prediction ? { prediction } : {}),
     };
@@ -66,18 +98,18 @@ export function recommend(input: TuningInput): Recommendation {
   const regression = regressionOf(latest, best, verdicts.get(latest)!, policy, tolerance);
   if (regression && best && best !== latest) {
     notes.push(`returning to the best known config (run ${best.appId ?? runs.indexOf(best) + 1}): ${regression}`);
-    return revertTo(best, last, previous, regression, finish);
+    return revertTo(best, last, guard, previous, regression, finish);
   }
   if (regression && !best)
-    return recoverWithoutSuccess(input, last, verdicts.get(latest)!, regression, previous, finish);
+    return recoverWithoutSuccess(input, last, guard, verdicts.get(latest)!, regression, previous, finish);
   if (!best) return finish(previous, []);
 
   // tune from the latest good run, trying nothing that already failed or regressed
   // a run that ended well but was never measured (event log missing) has nothing to tune from
   const ref = verdicts.get(latest) === 'ok' && latest.metrics ? latest : best;
-  const ctx = contextOf(input, runs, verdicts, ref);
+  const ctx = contextOf(input, guard, runs, verdicts, ref);
   const maxChanges = input.options?.maxChangesPerRun ?? 4;
-  const plan = new Plan(last.config, provenance, maxChanges);
+  const plan = new Plan(last.config, guard, maxChanges);
   const draft: Draft = {
     adaptive: ctx.refKnobs.adaptive,
     partitions: ctx.refKnobs.partitions,
@@ -98,20 +130,20 @@ export function recommend(input: TuningInput): Recommendation {
         verdicts.get(run) !== 'ok' || (objective !== undefined && objective > bestObjective * (1 + tolerance));
       if (bad && run !== best) excluded.add(resourceKey(readKnobs(run.config)));
     }
-    const found = searchResources(ctx, plan, draft, excluded, provenance);
+    const found = searchResources(ctx, plan, draft, excluded);
     if (found) {
       const c = found.chosen;
       const gain = 1 - c.cost / Math.max(1e-9, found.current.cost);
       const slots = c.executors * c.cores;
       const predicted = `${found.prediction.basis} predicts ${Math.round(c.durationSeconds)} s and ${c.cost.toFixed(3)} per run (${gain >= 0 ? '-' : '+'}${Math.abs(Math.round(gain * 100))}% cost) with ${slots} slots`;
-      const values = valuesOf(c, executorsPointer(ctx.refKnobs), isTunable(provenance, POINTERS.instanceType));
+      const values = valuesOf(c, executorsPointer(ctx.refKnobs), guard.tunable(POINTERS.instanceType));
       const reasons: Record<string, string> = {
         [executorsPointer(ctx.refKnobs)]:
-          `efficiency ${Math.round((ctx.ref.metrics!.efficiency ?? 0) * 100)}%; ${predicted}`,
+          `efficiency ${Math.round((ctx.ref.metrics!.efficiency ?? 0) * 100)}% in ${runName(ctx)}; ${predicted}, priced with ${ctx.pricing.source}`,
         [POINTERS.cores]: `${c.cores} cores per executor: ${predicted}`,
         [POINTERS.memory]: c.sized.memoryReason,
         [POINTERS.memoryOverhead]: c.sized.overheadReason,
-        [POINTERS.instanceType]: `${c.nodes} x ${c.offer.instanceType} packs the executors cheapest within the allow-list`,
+        [POINTERS.instanceType]: `${c.nodes} x ${c.offer?.instanceType} packs the executors cheapest within the allow-list, priced with ${ctx.pricing.source}`,
         [POINTERS.spot]: c.spot
           ? 'spot is cheaper and no recent run was interrupted'
           : 'spot interrupted 2 of the last 5 runs',
@@ -120,17 +152,43 @@ export function recommend(input: TuningInput): Recommendation {
       prediction = found.prediction;
     } else {
       notes.push('the run-time model predicts no worthwhile gain from other resources');
-      applyMemoryOnly(ctx, plan, draft, provenance);
+      applyMemoryOnly(ctx, plan, draft);
     }
   } else {
     for (const rule of RESOURCE_RULES) rule.apply(ctx, plan, draft);
-    applyMemoryOnly(ctx, plan, draft, provenance);
+    applyMemoryOnly(ctx, plan, draft);
   }
   for (const rule of LAST_RULES) rule.apply(ctx, plan, draft);
 
   const targets = new Map(previous);
   for (const change of plan.changes) targets.set(change.pointer, change.to);
-  return finish(targets, plan.changes, prediction);
+  return finish(targets, plan.changes, prediction, plan);
+}
+
+/** Every knob the recommendation does not change, with why: the plan's refusals first, else what the guard says. */
+function heldKnobs(config: ApplicationConfig, guard: KnobGuard, changes: TuningChange[], plan?: Plan): HeldKnob[] {
+  const knobs = readKnobs(config);
+  const inactive = knobs.dynamicAllocation ? POINTERS.instances : POINTERS.maxExecutors;
+  const held: HeldKnob[] = [];
+  for (const knob of TUNABLE_KNOBS) {
+    const ptr = POINTERS[knob];
+    if (ptr === inactive || changes.some((c) => c.pointer === ptr)) continue;
+    const refused = plan?.refused.get(ptr);
+    if (refused) {
+      held.push(refused);
+      continue;
+    }
+    const set = valueAtPointer(config, ptr) as ConfigValue | undefined;
+    const value = set ?? effectiveValue(knobs, ptr);
+    const shown = `${displayName(ptr)} ${displayValue(ptr, set ?? (value === undefined ? undefined : configValue(ptr, value)))}`;
+    const base = { pointer: ptr, ...(set !== undefined ? { value: set } : {}) };
+    const pinned = guard.pinnedBy(ptr);
+    const refusedBy = guard.refusedBy(ptr);
+    if (pinned) held.push({ ...base, why: 'pinned', reason: pinned });
+    else if (refusedBy) held.push({ ...base, why: 'backend', reason: refusedBy });
+    else held.push({ ...base, why: 'no-signal', reason: `${shown} kept: no measured signal calls for a change` });
+  }
+  return held;
 }
 
 function minBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
@@ -162,6 +220,7 @@ function regressionOf(
 function revertTo(
   best: TuningRun,
   last: TuningRun,
+  guard: KnobGuard,
   previous: Map<string, unknown>,
   regression: string,
   finish: (targets: Map<string, unknown>, changes: TuningChange[]) => Recommendation,
@@ -169,7 +228,7 @@ function revertTo(
   const targets = tuningLeaves(best.config, best.provenance);
   const changes: TuningChange[] = [];
   for (const ptr of new Set([...targets.keys(), ...previous.keys()])) {
-    if (!isTunable(last.provenance, ptr)) continue;
+    if (!guard.tunable(ptr)) continue;
     const to = targets.has(ptr) ? targets.get(ptr) : valueAtPointer(best.config, ptr);
     const from = valueAtPointer(last.config, ptr);
     if (to === undefined) {
@@ -194,14 +253,15 @@ function revertTo(
 function recoverWithoutSuccess(
   input: TuningInput,
   last: TuningRun,
+  guard: KnobGuard,
   verdict: RunVerdict,
   regression: string,
   previous: Map<string, unknown>,
-  finish: (targets: Map<string, unknown>, changes: TuningChange[]) => Recommendation,
+  finish: (targets: Map<string, unknown>, changes: TuningChange[], prediction: undefined, plan: Plan) => Recommendation,
 ): Recommendation {
   const bounds = { ...DEFAULT_BOUNDS, ...input.bounds };
   const k = readKnobs(last.config);
-  const plan = new Plan(last.config, last.provenance, input.options?.maxChangesPerRun ?? 4);
+  const plan = new Plan(last.config, guard, input.options?.maxChangesPerRun ?? 4);
   if (verdict === 'oom-heap') {
     plan.set(
       POINTERS.memory,
@@ -224,11 +284,12 @@ function recoverWithoutSuccess(
   }
   const targets = new Map(previous);
   for (const change of plan.changes) targets.set(change.pointer, change.to);
-  return finish(targets, plan.changes);
+  return finish(targets, plan.changes, undefined, plan);
 }
 
 function contextOf(
   input: TuningInput,
+  guard: KnobGuard,
   runs: readonly TuningRun[],
   verdicts: ReadonlyMap<TuningRun, RunVerdict>,
   ref: TuningRun,
@@ -236,8 +297,9 @@ function contextOf(
   const recent = input.history.slice(-5);
   return {
     policy: input.policy,
-    bounds: { ...DEFAULT_BOUNDS, ...input.bounds },
-    catalogue: input.catalogue ?? DEFAULT_CATALOGUE,
+    bounds: boundsOf(input, guard),
+    pricing: input.pricing ?? DEFAULT_PRICING,
+    guard,
     runs,
     verdicts,
     ref,
@@ -246,6 +308,29 @@ function contextOf(
     memory: memoryEvidence(runs, ref, verdicts),
     spotUnreliable: recent.filter(lostToSpot).length >= 2,
   };
+}
+
+/** The tuner's limits narrowed to the ranges the back-end declares. */
+function boundsOf(input: TuningInput, guard: KnobGuard): TuningBounds {
+  const b = { ...DEFAULT_BOUNDS, ...input.bounds };
+  const narrow = (ptr: string, min: number, max: number): [number, number] => {
+    const r = guard.range(ptr);
+    return [Math.max(min, r.min ?? min), Math.min(max, r.max ?? max)];
+  };
+  [b.minExecutors, b.maxExecutors] = narrow(
+    executorsPointer(readKnobs(input.history.at(-1)!.config)),
+    b.minExecutors,
+    b.maxExecutors,
+  );
+  [b.minCores, b.maxCores] = narrow(POINTERS.cores, b.minCores, b.maxCores);
+  [b.minMemoryMiB, b.maxMemoryMiB] = narrow(POINTERS.memory, b.minMemoryMiB, b.maxMemoryMiB);
+  [b.minDriverMemoryMiB, b.maxDriverMemoryMiB] = narrow(
+    POINTERS.driverMemory,
+    b.minDriverMemoryMiB,
+    b.maxDriverMemoryMiB,
+  );
+  [b.minPartitions, b.maxPartitions] = narrow(POINTERS.partitions, b.minPartitions, b.maxPartitions);
+  return b;
 }
 
 /** Without per-stage timings: the whole run as one stage (the replay then reduces to work / slots). */
@@ -266,8 +351,8 @@ function pseudoStages(run: TuningRun): StageTiming[] {
 }
 
 /** Memory and overhead at the current cores, from the measured peaks (no model). */
-function applyMemoryOnly(ctx: TuningContext, plan: Plan, draft: Draft, provenance: TuningRun['provenance']): void {
-  const sized = sizeExecutor(ctx, draft, ctx.refKnobs.cores, isTunable(provenance, POINTERS.memory));
+function applyMemoryOnly(ctx: TuningContext, plan: Plan, draft: Draft): void {
+  const sized = sizeExecutor(ctx, draft, ctx.refKnobs.cores, ctx.guard.tunable(POINTERS.memory));
   if (!sized) return;
   plan.set(POINTERS.memory, sized.memoryMiB, sized.memoryReason);
   if (sized.overheadMiB !== undefined) plan.set(POINTERS.memoryOverhead, sized.overheadMiB, sized.overheadReason);

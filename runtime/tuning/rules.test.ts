@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GIB, MIB, run, stages } from './fixtures.test-helpers';
 import { recommend } from './recommend';
+import type { StageSkew } from '../domain/metrics';
 import type { TuningRun } from './types';
 
 const policy = { mode: 'auto' as const, objective: 'cost' as const };
@@ -54,12 +55,75 @@ describe('fast rules', () => {
     expect(c?.reason).toContain('efficiency 30%');
   });
 
-  it('a skewed stage -> adaptive skew join', () => {
-    const rec = rulesOnly([run({}, { skewedStages: [{ stageId: 1, attemptId: 0, tasks: 200, skew: 12 }] })]);
+  const skewed = (over: Partial<StageSkew>): StageSkew => ({ stageId: 1, attemptId: 0, tasks: 200, skew: 12, ...over });
+
+  it('data skew by bytes -> adaptive skew join, quoting the bytes and the run', () => {
+    const stage = skewed({
+      medianTaskBytes: 64 * MIB,
+      maxTaskBytes: 2560 * MIB,
+      medianTaskRecords: 1e5,
+      maxTaskRecords: 2e5,
+    });
+    const rec = rulesOnly([run({}, { skewedStages: [stage] }, { appId: 'etl-4' })]);
     expect(change(rec, '/sparkConf/spark.sql.adaptive.enabled')?.to).toBe('true');
     expect(change(rec, '/sparkConf/spark.sql.adaptive.skewJoin.enabled')?.reason).toContain(
-      'stage 1 longest task 12.0x',
+      'data skew in stage 1 of run etl-4: largest task read 2560 MiB, 40.0x the median 64 MiB (longest task 12.0x the median time)',
     );
+  });
+
+  it('data skew by records -> adaptive skew join, quoting the records', () => {
+    const stage = skewed({
+      medianTaskBytes: 64 * MIB,
+      maxTaskBytes: 80 * MIB,
+      medianTaskRecords: 1e5,
+      maxTaskRecords: 3e6,
+    });
+    const rec = rulesOnly([run({}, { skewedStages: [stage] }, { appId: 'etl-4' })]);
+    expect(change(rec, '/sparkConf/spark.sql.adaptive.skewJoin.enabled')?.reason).toContain(
+      'largest task read 3000000 records, 30.0x the median',
+    );
+  });
+
+  it('400 tasks of 1-6 KB, one slow -> tiny tasks and coalescing, not skew join', () => {
+    const stage = skewed({ stageId: 3, tasks: 400, skew: 38.8, medianTaskBytes: 3.5 * 1024, maxTaskBytes: 6 * 1024 });
+    const r = run({}, { skewedStages: [stage] }, { appId: 'etl-2' });
+    r.stages = stages(400, 100);
+    const rec = rulesOnly([r]);
+    expect(change(rec, '/sparkConf/spark.sql.adaptive.skewJoin.enabled')).toBeUndefined();
+    const adaptive = change(rec, '/sparkConf/spark.sql.adaptive.enabled');
+    expect(adaptive?.to).toBe('true');
+    expect(adaptive?.reason).toContain(
+      'tiny tasks, not data skew: stage 3 of run etl-2 ran 400 tasks of 4 KB median (largest 6 KB), longest task 38.8x the median time; coalescing',
+    );
+    expect(Number(change(rec, '/sparkConf/spark.sql.shuffle.partitions')?.to)).toBeLessThan(200);
+  });
+
+  it('a slow task on even data, or a stage measured without data per task -> no skew change', () => {
+    const even = skewed({
+      medianTaskBytes: 64 * MIB,
+      maxTaskBytes: 70 * MIB,
+      medianTaskRecords: 1e5,
+      maxTaskRecords: 1.1e5,
+    });
+    for (const stage of [even, skewed({})]) {
+      const rec = rulesOnly([run({}, { skewedStages: [stage] })]);
+      expect(change(rec, '/sparkConf/spark.sql.adaptive.skewJoin.enabled')).toBeUndefined();
+      expect(change(rec, '/sparkConf/spark.sql.adaptive.enabled')).toBeUndefined();
+    }
+  });
+
+  it('sizes executor memory from the cores the run really had, not the ones it asked for', () => {
+    const executors = [
+      { executorId: 'driver', cores: 1, addedAt: 0, peakJvmMemoryBytes: 3 * GIB },
+      { executorId: '1', cores: 2, addedAt: 0, peakJvmMemoryBytes: 3.1 * GIB },
+    ];
+    const c = change(
+      rulesOnly([run({}, { peakJvmMemoryBytes: 3.1 * GIB, executors }, { appId: 'etl-7' })]),
+      '/executor/memory',
+    );
+    expect(c?.reason).toContain('over the last 1 run (etl-7) at 2 cores');
+    // 2.8 GiB above the reserved heap over 2 cores is 1.4 GiB a core: at the run's 4 cores, 4 x 1.4 GiB + 300 MiB, +25%
+    expect(c?.to).toBe('7680m');
   });
 
   it('an out-of-memory failure with no good run yet -> +50% memory', () => {

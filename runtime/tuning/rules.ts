@@ -33,13 +33,50 @@ function largestShuffle(ctx: TuningContext): { bytes: number; tasks: number } | 
   return best;
 }
 
-/** A stage whose longest task dwarfs the median: let adaptive execution split the skewed partitions. */
+/** Largest task over the median, by data: a stage is skewed when one task reads far more, not merely runs longer. */
+const DATA_SKEW_RATIO = 5;
+/** Tasks reading less than this (median) are tiny: scheduling, not data, dominates their time. */
+const TINY_TASK_BYTES = MIB;
+const fmtBytes = (bytes: number) =>
+  bytes >= MIB ? fmtMiB(bytes) : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${Math.round(bytes)} B`;
+
+/** "run etl-3": the run a figure comes from. */
+export function runName(ctx: TuningContext): string {
+  return `run ${ctx.ref.appId ?? String(ctx.runs.indexOf(ctx.ref) + 1)}`;
+}
+
+/**
+ * A stage whose longest task dwarfs the median. Data skew (one task reads 5x the median's bytes or
+ * records) -> adaptive skew join splits it; tiny tasks with one slow among them -> coalesce them
+ * (adaptive execution, fewer partitions); a slow task on even data (a busy machine) -> nothing.
+ */
 const skew: Rule = {
   name: 'skew',
   apply(ctx, plan, draft) {
     const worst = ctx.ref.metrics?.skewedStages[0];
-    if (!worst || worst.skew < 5 || (ctx.refKnobs.adaptive && ctx.refKnobs.skewJoin)) return;
-    const why = `stage ${worst.stageId} longest task ${worst.skew.toFixed(1)}x the median; adaptive skew join splits it`;
+    // measured before data per task was recorded: time alone cannot tell skew from a slow machine
+    if (!worst || worst.skew < 5 || worst.maxTaskBytes === undefined) return;
+    const median = worst.medianTaskBytes ?? 0;
+    const byBytes = worst.maxTaskBytes / Math.max(1, median);
+    const byRecords = (worst.maxTaskRecords ?? 0) / Math.max(1, worst.medianTaskRecords ?? 0);
+    const where = `stage ${worst.stageId} of ${runName(ctx)}`;
+    const time = `longest task ${worst.skew.toFixed(1)}x the median time`;
+    if (median < TINY_TASK_BYTES && worst.maxTaskBytes < TARGET_PARTITION_BYTES / 4) {
+      const why = `tiny tasks, not data skew: ${where} ran ${worst.tasks} tasks of ${fmtBytes(median)} median (largest ${fmtBytes(worst.maxTaskBytes)}), ${time}; coalescing them into fewer partitions`;
+      if (!ctx.refKnobs.adaptive && plan.set(POINTERS.adaptive, true, why)) draft.adaptive = true;
+      const count = Math.max(ctx.bounds.minPartitions, Math.ceil((median * worst.tasks) / TARGET_PARTITION_BYTES));
+      if (worst.tasks >= ctx.refKnobs.partitions / 2 && count < ctx.refKnobs.partitions) {
+        if (plan.set(POINTERS.partitions, count, why)) draft.partitions = count;
+      }
+      return;
+    }
+    if (byBytes < DATA_SKEW_RATIO && byRecords < DATA_SKEW_RATIO) return;
+    if (ctx.refKnobs.adaptive && ctx.refKnobs.skewJoin) return;
+    const figure =
+      byBytes >= byRecords
+        ? `largest task read ${fmtBytes(worst.maxTaskBytes)}, ${byBytes.toFixed(1)}x the median ${fmtBytes(median)}`
+        : `largest task read ${worst.maxTaskRecords} records, ${byRecords.toFixed(1)}x the median`;
+    const why = `data skew in ${where}: ${figure} (${time}); adaptive skew join splits it`;
     if (plan.cost({ [POINTERS.adaptive]: true, [POINTERS.skewJoin]: true }) === undefined) return;
     if (plan.remaining < 2) return;
     plan.set(POINTERS.adaptive, true, why);
@@ -71,8 +108,8 @@ const partitionSize: Rule = {
     const stage = ctx.stages.find((s) => s.shuffleReadBytes === shuffle.bytes);
     const avgTaskSeconds = stage ? stage.taskTimeMs / Math.max(1, stage.tasks) / 1000 : 0;
     const why = tiny
-      ? `tiny tasks: ${fmtMiB(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task; aiming at ${fmtMiB(target)}`
-      : `${spill > 0 ? `spill ${fmtGiB(spill)}` : 'large partitions'}: ${fmtMiB(current)} per shuffle partition; aiming at ${fmtMiB(target)}`;
+      ? `tiny tasks: ${fmtMiB(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task in ${runName(ctx)}; aiming at ${fmtMiB(target)}`
+      : `${spill > 0 ? `spill ${fmtGiB(spill)}` : 'large partitions'}: ${fmtMiB(current)} per shuffle partition in ${runName(ctx)}; aiming at ${fmtMiB(target)}`;
     if (partitionsPointer(draft) === POINTERS.advisoryBytes) {
       if (!plan.set(POINTERS.advisoryBytes, Math.round(target), why)) return;
       draft.advisoryBytes = Math.round(target);
@@ -96,14 +133,14 @@ const memoryPressure: Rule = {
     const partitionsShrank = plan.has(POINTERS.partitions) || plan.has(POINTERS.advisoryBytes);
     if (m.memorySpillBytes > 0 && !partitionsShrank) {
       draft.memoryFloorPerCoreMiB = Math.max(draft.memoryFloorPerCoreMiB, perCore * 1.5);
-      draft.memoryFloorReason = `spill ${fmtGiB(m.memorySpillBytes)} at ${Math.round(perCore)} MiB per core; +50% per core`;
+      draft.memoryFloorReason = `spill ${fmtGiB(m.memorySpillBytes)} in ${runName(ctx)} at ${Math.round(perCore)} MiB per core; +50% per core`;
     } else if (m.memorySpillBytes > 0) {
       draft.memoryFloorPerCoreMiB = Math.max(draft.memoryFloorPerCoreMiB, perCore);
     }
     if (m.gcTimeShare > 0.1) {
       draft.headroom = 1.5;
       draft.memoryFloorPerCoreMiB = Math.max(draft.memoryFloorPerCoreMiB, perCore * 1.25);
-      draft.memoryFloorReason = `GC took ${pct(m.gcTimeShare)} of task time; +25% memory per core`;
+      draft.memoryFloorReason = `GC took ${pct(m.gcTimeShare)} of task time in ${runName(ctx)}; +25% memory per core`;
     }
   },
 };
@@ -120,7 +157,7 @@ const idleExecutors: Rule = {
     plan.set(
       ctx.refKnobs.dynamicAllocation ? POINTERS.maxExecutors : POINTERS.instances,
       next,
-      `efficiency ${pct(m.efficiency)}: executors idle most of the run; aiming at 80%`,
+      `efficiency ${pct(m.efficiency)} in ${runName(ctx)}: executors idle most of the run; aiming at 80%`,
     );
   },
 };
@@ -141,7 +178,7 @@ const driverMemory: Rule = {
     plan.set(
       POINTERS.driverMemory,
       peak / MIB >= current * 0.9 ? Math.min(ctx.bounds.maxDriverMemoryMiB, roundMemoryMiB(current * 1.5)) : target,
-      `driver peak JVM memory ${fmtGiB(peak)}, 25% headroom`,
+      `driver peak JVM memory ${fmtGiB(peak)} in ${runName(ctx)}, 25% headroom`,
     );
   },
 };

@@ -3,10 +3,9 @@
  * and cost of every candidate with the stage replay (calibrated on the job's other runs, blended
  * with the scaling fit when it fits well), then take the best for the objective.
  */
-import type { Provenance } from '../domain/merge';
-import { allowedOffers, cheapestPacking, type InstanceOffer, packOn } from './catalogue';
+import { allowedOffers, cheapestPacking, type InstanceOffer, packOn, type Packing } from './catalogue';
 import type { Draft, TuningContext } from './context';
-import { effectiveOverheadMiB, executorsPointer, isTunable, type Knobs, POINTERS, readKnobs } from './knobs';
+import { effectiveOverheadMiB, executorsPointer, type Knobs, POINTERS, readKnobs } from './knobs';
 import { fitScalingModel, replayStages, type ScalingModel, type Shape, TASK_OVERHEAD_MS } from './model';
 import type { Plan } from './plan';
 import { inputGiB } from './signals';
@@ -21,7 +20,8 @@ export interface Candidate {
   executors: number;
   cores: number;
   sized: Sized;
-  offer: InstanceOffer;
+  /** undefined: priced per core-hour and GiB-hour (no instance type priced for the cluster). */
+  offer: InstanceOffer | undefined;
   spot: boolean;
   nodes: number;
   durationSeconds: number;
@@ -150,17 +150,19 @@ export function searchResources(
   plan: Plan,
   draft: Draft,
   excluded: ReadonlySet<string>,
-  provenance: Provenance,
 ): SearchResult | undefined {
   const ref = ctx.refKnobs;
   const metrics = ctx.ref.metrics!;
   const nextInput = inputGiB(ctx.runs[ctx.runs.length - 1]!);
   const model = buildModel(ctx, draft, nextInput);
-  const tunable = (ptr: string) => isTunable(provenance, ptr);
+  const tunable = (ptr: string) => ctx.guard.tunable(ptr);
   const executorsPtr = executorsPointer(ref);
-  const allowed = allowedOffers(ctx.catalogue, ref.allowList);
-  const offerOf = (type: string | undefined) => ctx.catalogue.find((o) => o.instanceType === type);
+  const pricing = ctx.pricing;
+  const perResource = pricing.offers.length === 0;
+  const allowed = allowedOffers(pricing.offers, ref.allowList, ctx.guard.backend.architecture);
+  const offerOf = (type: string | undefined) => pricing.offers.find((o) => o.instanceType === type);
   const offers = tunable(POINTERS.instanceType) ? allowed : [offerOf(ref.instanceType)].filter((o) => o !== undefined);
+  const maxSlots = ctx.guard.backend.maxSlots ?? Infinity;
   const cores = tunable(POINTERS.cores)
     ? CORE_CHOICES.filter((c) => c >= ctx.bounds.minCores && c <= ctx.bounds.maxCores)
     : [ref.cores];
@@ -174,11 +176,25 @@ export function searchResources(
   const refSlots = ref.executors * ref.cores;
   const memoryTunable = tunable(POINTERS.memory);
 
-  const evaluate = (executors: number, c: number, sized: Sized, offer: InstanceOffer | undefined, spot: boolean) => {
+  const evaluate = (
+    executors: number,
+    c: number,
+    sized: Sized,
+    offer: InstanceOffer | undefined,
+    spot: boolean,
+  ): Candidate | undefined => {
+    if (executors * c > maxSlots) return undefined;
     const podMiB = sized.memoryMiB + effectiveOverheadMiB(sized.memoryMiB, sized.overheadMiB);
-    const packing = offer
-      ? packOn(offer, executors, c, podMiB, spot)
-      : cheapestPacking(allowed, executors, c, podMiB, spot);
+    let packing: Packing | { offer: undefined; nodes: number; pricePerHour: number } | undefined;
+    if (perResource) {
+      // as the cost method prices pods on no known instance: cores x core-hour + GiB x GiB-hour
+      const hourly = executors * (c * pricing.perCoreHour + (podMiB / 1024) * pricing.perGiBHour);
+      packing = { offer: undefined, nodes: 0, pricePerHour: hourly };
+    } else {
+      packing = offer
+        ? packOn(offer, executors, c, podMiB, spot)
+        : cheapestPacking(allowed, executors, c, podMiB, spot);
+    }
     if (!packing) return undefined;
     const durationSeconds = model.predictSeconds(executors, c);
     return {
@@ -212,12 +228,14 @@ export function searchResources(
   const slowest = ctx.policy.objective === 'cost' ? 3 * (metrics.durationMs / 1000) : Infinity;
   let best: Candidate | undefined;
   for (const c of cores) {
-    const sized = sizeExecutor(ctx, draft, c, memoryTunable);
-    if (!sized) continue;
+    const proposed = sizeExecutor(ctx, draft, c, memoryTunable);
+    if (!proposed) continue;
+    // an overhead the tuner may not set stays what it is
+    const sized = tunable(POINTERS.memoryOverhead) ? proposed : { ...proposed, overheadMiB: ref.overheadMiB };
     const minE = Math.max(ctx.bounds.minExecutors, Math.ceil(refSlots / 8 / c));
     const maxE = Math.min(ctx.bounds.maxExecutors, Math.max(minE, Math.floor((refSlots * 4) / c)));
     const executorChoices = tunable(executorsPtr) ? range(minE, maxE) : [ref.executors];
-    for (const offer of offers.length ? offers : [undefined]) {
+    for (const offer of offers.length && !perResource ? offers : [undefined]) {
       for (const spot of spots) {
         for (const executors of executorChoices) {
           const candidate = evaluate(executors, c, sized, offer, spot);
@@ -229,7 +247,7 @@ export function searchResources(
             executors,
             cores: c,
             memoryMiB: sized.memoryMiB,
-            instanceType: candidate.offer.instanceType,
+            instanceType: candidate.offer?.instanceType,
             spot,
           });
           if (excluded.has(key)) continue;
@@ -256,7 +274,7 @@ export function valuesOf(c: Candidate, executorsPtr: string, setInstanceType: bo
     [POINTERS.cores]: c.cores,
     [POINTERS.memory]: c.sized.memoryMiB,
     [POINTERS.memoryOverhead]: c.sized.overheadMiB,
-    [POINTERS.instanceType]: setInstanceType ? c.offer.instanceType : undefined,
+    [POINTERS.instanceType]: setInstanceType ? c.offer?.instanceType : undefined,
     [POINTERS.spot]: c.spot,
   };
 }

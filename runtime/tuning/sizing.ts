@@ -25,9 +25,10 @@ export function sizeExecutor(
   let memoryMiB = ref.memoryMiB;
   let memoryReason = 'memory kept';
   if (memoryTunable) {
-    const measured = (RESERVED_HEAP_MIB + scaleByCores(ev.perCoreMiB, ref.cores, cores)) * draft.headroom;
+    // per core of what the run really had: a run capped to 2 cores says nothing about 4
+    const measured = (RESERVED_HEAP_MIB + scaleByCores(ev.perCoreMiB, ev.cores, cores)) * draft.headroom;
     memoryMiB = measured;
-    memoryReason = `peak JVM memory ${gib(ev.peakJvmMiB)} over the last ${ev.runs} run${ev.runs === 1 ? '' : 's'} at ${ref.cores} cores, ${Math.round((draft.headroom - 1) * 100)}% headroom${draft.memoryFloorReason ? `; ${draft.memoryFloorReason}` : ''}`;
+    memoryReason = `peak JVM memory ${gib(ev.peakJvmMiB)} over the last ${ev.runs} run${ev.runs === 1 ? '' : 's'}${ev.runIds.length ? ` (${ev.runIds.join(', ')})` : ''} at ${ev.cores} cores, ${Math.round((draft.headroom - 1) * 100)}% headroom${draft.memoryFloorReason ? `; ${draft.memoryFloorReason}` : ''}`;
     const kept = scaleByCores(ref.memoryMiB / ref.cores, ref.cores, cores);
     if ((ev.saturated || draft.holdMemoryPerCore) && kept > memoryMiB) {
       memoryMiB = kept;
@@ -47,10 +48,7 @@ export function sizeExecutor(
     // small cuts are not worth a change
     if (memoryMiB < ref.memoryMiB && memoryMiB > ref.memoryMiB * 0.9 && cores === ref.cores) memoryMiB = ref.memoryMiB;
     if (memoryMiB > ctx.bounds.maxMemoryMiB) return undefined;
-  } else if (
-    cores > ref.cores &&
-    scaleByCores(ev.perCoreMiB, ref.cores, cores) + RESERVED_HEAP_MIB > memoryMiB / 1.25
-  ) {
+  } else if (cores > ref.cores && scaleByCores(ev.perCoreMiB, ev.cores, cores) + RESERVED_HEAP_MIB > memoryMiB / 1.25) {
     return undefined;
   }
 

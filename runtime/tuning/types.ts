@@ -4,7 +4,8 @@ import type { Provenance } from '../domain/merge';
 import type { RunMetrics } from '../domain/metrics';
 import type { TuningPolicy } from '../domain/resources';
 import type { AppState } from '../domain/states';
-import type { InstanceOffer } from './catalogue';
+import type { BackendKnobs } from '../domain/backend-knobs';
+import type { Pricing } from './pricing';
 
 /** One stage of a run as the event log measured it (StageCompleted + its TaskEnd events). */
 export interface StageTiming {
@@ -74,11 +75,13 @@ export interface TuningInput {
   /** The job's runs, oldest first. */
   history: readonly TuningRun[];
   policy: TuningPolicy;
-  /** Instance types and prices the cluster can use. @default DEFAULT_CATALOGUE */
-  catalogue?: readonly InstanceOffer[];
+  /** The cluster's prices (pricingOf its price table). @default DEFAULT_PRICING: the built-in AWS catalogue, for tests and the simulator */
+  pricing?: Pricing;
+  /** The knobs the cluster's back-end honours. @default undeclaredKnobs: every knob */
+  backend?: BackendKnobs;
   /** @default DEFAULT_BOUNDS */
   bounds?: Partial<TuningBounds>;
   options?: TuningOptions;
 }
 
-export type { ConfigValue, Prediction, Recommendation, TuningChange } from '../domain/recommendation';
+export type { ConfigValue, HeldKnob, Prediction, Recommendation, TuningChange } from '../domain/recommendation';

@@ -144,6 +144,8 @@ describe.each(backends)('Store on $name', (backend) => {
       config: { type: 'Python', labels: { team: 'data' }, executor: { instances: 2, memory: '1g' } },
       backendRef: 'pgid:1234',
       metrics: { ...emptyRunMetrics(), durationMs: 1234 },
+      // migration 0010: what the tuner predicted, beside what was measured
+      prediction: { durationSeconds: 1.5, cost: 0.0021, basis: 'stage replay x1.00 calibration' },
       startedAt: at(1),
       endedAt: at(2),
     });
@@ -157,7 +159,16 @@ describe.each(backends)('Store on $name', (backend) => {
     const app = makeApp({ clusterId: unique('c') });
     const stored = await store.getApplication((await store.insertApplication(app)).app.id);
     expect(stored).toEqual(app);
-    for (const key of ['stateReason', 'userId', 'idempotencyKey', 'backendRef', 'metrics', 'startedAt', 'endedAt']) {
+    for (const key of [
+      'stateReason',
+      'userId',
+      'idempotencyKey',
+      'backendRef',
+      'metrics',
+      'prediction',
+      'startedAt',
+      'endedAt',
+    ]) {
       expect(stored).not.toHaveProperty(key);
     }
   });

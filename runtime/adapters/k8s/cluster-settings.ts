@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { admissionSettingsShape } from '../../domain/admission';
+import { CpuArchitecture } from '../../domain/backend-knobs';
 import { HistoryServerUrl } from '../../domain/spark-ui';
 
 export const BatchSchedulerSettings = z.strictObject({
@@ -27,6 +28,11 @@ export const KubernetesClusterSettings = z.strictObject({
   operatorNamespace: z.string().min(1).default('spark-operator'),
   /** Image when the application names none. @default "apache/spark:<sparkVersion>-python3" */
   defaultImage: z.string().min(1).optional(),
+  /**
+   * CPU architecture of the cluster's Spark images: the tuner proposes only instance types of it
+   * (no Graviton for an amd64 image). @default "amd64"
+   */
+  imageArchitecture: CpuArchitecture.optional(),
   /** Spark version when the application names none. @default "4.0.1" */
   defaultSparkVersion: z
     .string()

@@ -1,5 +1,6 @@
 /** The `kubernetes` back-end kind: its cluster settings, how a cluster's back-end is built, its probe. */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubernetesKnobs } from '../../domain/backend-knobs';
 import type { BackendPlugin } from '../../domain/ports';
 import { KubernetesClusterSettings } from './cluster-settings';
 import { kubeConfigFor, loadDefaultKubeConfig } from './kube-config';
@@ -34,5 +35,6 @@ export function kubernetesBackend(
         logger: context.logger,
       }),
     probe: (backend) => backend.probe(),
+    tuningKnobs: (settings) => kubernetesKnobs({ architecture: settings.imageArchitecture }),
   };
 }

@@ -1,7 +1,9 @@
 /** The `local` back-end kind: its cluster settings and how a cluster's back-end is built. */
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { admissionSettingsShape } from '../../domain/admission';
+import { localKnobs } from '../../domain/backend-knobs';
 import type { BackendPlugin } from '../../domain/ports';
 import { parseMemoryMiB } from '../../domain/quantity';
 import { LocalSparkBackend } from './local-spark-backend';
@@ -60,6 +62,18 @@ export function localBackend(options: LocalBackendOptions): BackendPlugin<LocalC
         ...(context.minFreeDiskMiB !== undefined ? { minFreeDiskMiB: context.minFreeDiskMiB } : {}),
         clock: context.clock,
         logger: context.logger,
+      });
+    },
+    tuningKnobs: (settings) => {
+      const capacity = settings.capacity;
+      const machine = availableParallelism();
+      return localKnobs({
+        // as the back-end caps local[N]: its own setting, the machine and the declared capacity
+        maxParallelism: Math.max(
+          1,
+          Math.floor(Math.min(settings.maxParallelism ?? machine, capacity?.cores ?? machine)),
+        ),
+        ...(capacity ? { maxDriverMemoryMiB: parseMemoryMiB(capacity.memory)! } : {}),
       });
     },
   };

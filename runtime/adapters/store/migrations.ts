@@ -302,6 +302,15 @@ function measurement(codec: DialectCodec): Migration {
   };
 }
 
+/** The tuner's prediction for each tuned run (Prediction as JSON), to compare with what it measured. */
+function predictions(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('applications').addColumn('prediction', codec.jsonType).execute();
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
   return {
@@ -313,6 +322,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0006_measurement': measurement(codec),
     '0007_spend_covering': coveringSpendIndexes(codec),
     '0008_admission': admission(codec),
+    '0010_predictions': predictions(codec),
   };
 }
 

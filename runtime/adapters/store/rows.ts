@@ -53,6 +53,7 @@ export function applicationRow(app: Application): Insertable<ApplicationsTable> 
   return {
     type: app.type ?? 'batch',
     tuning_changes: app.tuningChanges === undefined ? null : writeJson(app.tuningChanges),
+    prediction: app.prediction === undefined ? null : writeJson(app.prediction),
     requested_cores: requestedCores(app.config),
     ...metricColumns(app.metrics),
     id: app.id,
@@ -96,6 +97,7 @@ export function toApplication(row: Selectable<ApplicationsTable>, codec: Dialect
       submissionSource: row.submission_source,
       type: row.type,
       tuningChanges: row.tuning_changes === null ? undefined : codec.readJson(row.tuning_changes),
+      prediction: row.prediction === null || row.prediction === undefined ? undefined : codec.readJson(row.prediction),
       userId: row.user_id ?? undefined,
       idempotencyKey: row.idempotency_key ?? undefined,
       configTemplateId: row.config_template_id ?? undefined,

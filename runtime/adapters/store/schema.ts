@@ -39,6 +39,8 @@ export interface ApplicationsTable {
   /** Migration 0005: "batch" or "session". */
   type: ColumnType<string, string | undefined, string>;
   tuning_changes: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Migration 0010: the tuner's Prediction for the run, JSON. */
+  prediction: ColumnType<unknown, string | null | undefined, string | null>;
   /** Driver + executor cores its config asks for. */
   requested_cores: ColumnType<number, number | undefined, number>;
   /** The figures of `metrics`, as columns to sort and sum by (NULL until measured). */

@@ -176,6 +176,18 @@ function Tuning({
           ) : (
             <p className="note">No change recommended.</p>
           )}
+          {recommendation.held.length > 0 && (
+            <details className="held">
+              <summary>Not changed ({recommendation.held.length})</summary>
+              <ul>
+                {recommendation.held.map((h) => (
+                  <li key={h.pointer}>
+                    <code>{h.pointer}</code> {h.why}: {h.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
           {recommendation.notes.length > 0 && (
             <ul className="notes">
               {recommendation.notes.map((n, i) => (
