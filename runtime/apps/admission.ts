@@ -115,7 +115,9 @@ export class AdmissionController {
     if (waiting.length === 0) return result;
 
     const jobs = new Map<string, StoredJob | undefined>();
-    for (const app of waiting) if (!jobs.has(app.jobId)) jobs.set(app.jobId, await store.getJob(app.jobId));
+    for (const app of waiting) {
+      if (app.jobId !== undefined && !jobs.has(app.jobId)) jobs.set(app.jobId, await store.getJob(app.jobId));
+    }
     const clusters: PlanCluster[] = [];
     for (const cluster of await store.listClusters()) {
       // a cluster without a back-end is left unlimited: the hand-over then fails its applications with the reason
@@ -127,12 +129,13 @@ export class AdmissionController {
       return {
         id: app.id,
         clusterId: app.clusterId,
-        jobId: app.jobId,
+        // a jobless application (a session, a notebook) is a group of its own; ":" is in no job id
+        jobId: app.jobId ?? `interactive:${app.id}`,
         team: app.config.labels?.[TEAM_LABEL] ?? app.userId ?? '',
         priority: priorityOf(app.config),
         createdAtMs: Date.parse(app.createdAt),
         demand: backend?.demandOf?.(app.config) ?? demandOf(app.config),
-        concurrency: jobs.get(app.jobId)?.concurrencyPolicy ?? 'Allow',
+        concurrency: (app.jobId !== undefined && jobs.get(app.jobId)?.concurrencyPolicy) || 'Allow',
       };
     };
     const decided = plan(

@@ -185,7 +185,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       try {
         await measurer.onEnded(app);
       } finally {
-        tuning.forget(app.jobId);
+        if (app.jobId !== undefined) tuning.forget(app.jobId);
       }
     },
   });

@@ -5,6 +5,7 @@
  * through the Kubernetes API server's service proxy with the kubeconfig's credentials, so no
  * driver port is exposed beyond the cluster.
  */
+import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApplicationConfig } from '../../domain/config';
 import type { SparkUiTarget } from '../../domain/ports';
@@ -36,7 +37,7 @@ export async function driverUiTarget(
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new DomainError('BACKEND_UNAVAILABLE', 'the kubeconfig has no current cluster');
   // the credentials of every other call: bearer token (or exec plugin), CA and client certificate
-  const options: { headers?: Record<string, unknown>; agent?: object; auth?: string } = {};
+  const options: RequestOptions = {};
   try {
     await kubeConfig.applyToHTTPSOptions(options);
   } catch (error) {
@@ -53,7 +54,7 @@ export async function driverUiTarget(
   return {
     url: `${server.replace(/\/+$/, '')}${path}`,
     headers,
-    ...(options.agent ? { agent: options.agent } : {}),
+    ...(typeof options.agent === 'object' ? { agent: options.agent } : {}),
     linkPrefix: path,
   };
 }

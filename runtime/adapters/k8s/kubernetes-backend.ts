@@ -140,7 +140,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
     const resources = renderResources(config, {
       appId: app.id,
-      jobId: app.jobId,
+      ...(app.jobId !== undefined ? { jobId: app.jobId } : {}),
       clusterId: this.options.clusterId,
       settings: this.options.settings,
     });

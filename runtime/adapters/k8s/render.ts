@@ -30,7 +30,8 @@ export const POD_DEFAULTS = {
 
 export interface RenderContext {
   appId: string;
-  jobId: string;
+  /** Absent for a jobless application (a session, a notebook): no job label then. */
+  jobId?: string;
   clusterId: string;
   settings: KubernetesClusterSettings;
 }
@@ -168,7 +169,7 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
   const sparkVersion = config.sparkVersion ?? settings.defaultSparkVersion;
   const identity = {
     [SPARKPLANE_LABELS.appId]: context.appId,
-    [SPARKPLANE_LABELS.jobId]: context.jobId,
+    ...(context.jobId !== undefined ? { [SPARKPLANE_LABELS.jobId]: context.jobId } : {}),
     [SPARKPLANE_LABELS.clusterId]: context.clusterId,
   };
   const { sparkConf, dynamicAllocation } = renderSparkConf(config, context);
