@@ -60,7 +60,7 @@ export class AdmissionController {
   ) {}
 
   /** Whether an application of `job` on `cluster` can start without waiting for a plan. */
-  unlimited(cluster: StoredCluster, job: StoredJob): boolean {
+  unlimited(cluster: StoredCluster, job: Pick<StoredJob, 'concurrencyPolicy'>): boolean {
     if (job.concurrencyPolicy === 'Forbid') return false;
     if (this.deps.lifecycle.backendOf(cluster.id)?.capacity?.() !== undefined) return false;
     return admissionSettingsOf(cluster).quotas === undefined;

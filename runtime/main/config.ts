@@ -39,6 +39,18 @@ export const ServiceConfig = z.strictObject({
    * below it the runtime is not ready and the local back-end starts nothing. @default 256
    */
   minFreeDiskMiB: z.number().int().min(0).default(256),
+  /**
+   * Spark Connect through the runtime (SPARKPLANE_CONNECT_PUBLIC_URL): the sc:// address of its gRPC
+   * proxy, shown in each session's connection details. @default "sc://<host>:15002"
+   */
+  connect: z
+    .strictObject({
+      publicUrl: z
+        .string()
+        .regex(/^sc:\/\/[^/]+$/, { message: 'is not an address such as "sc://spark.example.com:443"' })
+        .optional(),
+    })
+    .default({}),
   /** Body size limit of the APIs, bytes. @default 1048576 */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
 });
@@ -78,6 +90,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     priceTable,
     historyServerUrl: env.SPARKPLANE_HISTORY_SERVER_URL || undefined,
     minFreeDiskMiB: env.SPARKPLANE_MIN_FREE_DISK_MB ? Number(env.SPARKPLANE_MIN_FREE_DISK_MB) : undefined,
+    connect: env.SPARKPLANE_CONNECT_PUBLIC_URL ? { publicUrl: env.SPARKPLANE_CONNECT_PUBLIC_URL } : undefined,
   });
   return { ...config, dataDir: resolve(config.dataDir) };
 }

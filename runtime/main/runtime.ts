@@ -25,6 +25,7 @@ import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore'
 import { type DurableStore, openStore, parseDatabaseUrl } from '../adapters/store';
 import type { ClusterSpec, StoredCluster } from '../domain/cluster';
 import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
+import { SessionService } from '../sessions/session-service';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { JobService, TemplateService } from '../jobs/job-service';
 import { parsePriceTable } from '../metrics/cost';
@@ -41,6 +42,8 @@ export interface Runtime {
   /** Fires job schedules; start() starts it. */
   scheduler: JobScheduler;
   tokens: TokenService;
+  /** Interactive sessions: start() starts their idle sweep. */
+  sessions: SessionService;
   server: FastifyInstance;
   logger: PinoLogger;
   /**
@@ -66,7 +69,12 @@ export interface RuntimeOverrides {
   replica?: Partial<ReplicaOptions>;
   /** Check every answer against its response schema (tests). @default false */
   validateResponses?: boolean;
+  /** How often idle sessions are looked for, ms (tests shorten it). @default 30000 */
+  sessionIdleSweepIntervalMs?: number;
 }
+
+/** Spark Connect's own port, where the runtime's sc:// proxy listens unless connect.publicUrl says otherwise. */
+const DEFAULT_CONNECT_PORT = 15002;
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -191,6 +199,16 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   });
   const scheduler = new JobScheduler({ store, applications, clock, logger });
   const tokens = new TokenService({ store, clock });
+  const sessions = new SessionService({
+    applications,
+    store,
+    clock,
+    logger,
+    connectPublicUrl: config.connect.publicUrl ?? `sc://${config.host}:${DEFAULT_CONNECT_PORT}`,
+    ...(overrides.sessionIdleSweepIntervalMs !== undefined
+      ? { idleSweepIntervalMs: overrides.sessionIdleSweepIntervalMs }
+      : {}),
+  });
   let started = false;
   const health = new ClusterHealthMonitor(() => backends.probes(), { clock, logger });
   await health.start();
@@ -215,6 +233,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }),
       changes,
       measurements: measurer,
+      sessions,
       clock,
       readiness: () =>
         readinessReasons([
@@ -239,12 +258,14 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     applications,
     scheduler,
     tokens,
+    sessions,
     server,
     logger,
     async start() {
       await applications.replicas.reconcile();
       applications.replicas.start();
       scheduler.start();
+      sessions.startSweeping();
       started = true;
       // what a stopped runtime ended but never measured: after readiness, it serves no request
       void measurer
@@ -255,6 +276,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       measurer.close();
       health.stop();
       await scheduler.stop();
+      await sessions.stopSweeping();
       await server.close();
       await applications.replicas.stop();
       await backends.close();
