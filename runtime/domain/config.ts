@@ -158,11 +158,10 @@ export const ApplicationConfig = z
     /** Interactive sessions only (a batch run ignores it). */
     session: z
       .strictObject({
-        /** Minutes without a request after which the session is stopped (TIMED_OUT). @default 60 */
+        /** Minutes (fractions allowed) without a request after which the session is stopped (TIMED_OUT). @default 60 */
         idleTimeoutMinutes: z
           .number()
-          .int()
-          .min(1)
+          .positive()
           .max(7 * 24 * 60)
           .optional(),
       })

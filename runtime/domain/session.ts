@@ -35,7 +35,7 @@ export const SessionView = z
     /** The Spark Connect session_id the session answers to (Spark Connect requires a UUID). */
     sessionId: Uuid,
     /** Minutes without a request after which it is stopped (the session's config, else 60). */
-    idleTimeoutMinutes: z.number().int(),
+    idleTimeoutMinutes: z.number(),
     /** The last request a relay passed to it (its start until then); absent once it ended. */
     lastActivityAt: Timestamp.optional(),
     connect: z.strictObject({
