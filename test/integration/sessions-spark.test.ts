@@ -34,9 +34,9 @@ function upgradeStatus(path: string, token: string | undefined): Promise<number>
       ws.close();
       resolve(101);
     });
-    ws.on('unexpected-response', (_request, response) => {
+    ws.on('unexpected-response', (request, response) => {
       resolve(response.statusCode ?? 0);
-      response.resume();
+      request.destroy();
     });
     ws.on('error', reject);
   });

@@ -58,6 +58,14 @@ export function oceanConnectRoute(deps: ConnectRouteDeps) {
         if ('refused' in found) throw new DomainError(REFUSALS[found.refused], found.message);
         upstreams.set(request, found);
       },
+      // a refused upgrade is an HTTP answer on a socket no HTTP server tracks: end it with the answer
+      onSend: async (request, reply) => {
+        if (isUpgrade(request)) reply.header('connection', 'close');
+      },
+      onResponse: async (request) => {
+        // ended and destroyed: nothing reads this socket any more, so a half-closed one would never close
+        if (isUpgrade(request)) request.raw.socket.end(() => request.raw.socket.destroy());
+      },
       handler: async () => {
         throw new DomainError(
           'VALIDATION_FAILED',
@@ -74,6 +82,11 @@ export function oceanConnectRoute(deps: ConnectRouteDeps) {
       },
     });
   };
+}
+
+/** From its headers: request.ws is not set yet when the authentication hook refuses it. */
+function isUpgrade(request: FastifyRequest): boolean {
+  return request.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
 /** Frames to TCP bytes and back, until either side ends; each frame from the client counts as a request. */

@@ -59,7 +59,7 @@ function normaliseCpu(value: string | undefined): string | undefined {
   return millis === undefined ? undefined : cpuQuantity(millis);
 }
 
-function normaliseMemory(value: string | undefined): string | undefined {
+export function normaliseMemory(value: string | undefined): string | undefined {
   const mib = value === undefined ? undefined : parseMemoryMiB(value);
   return mib === undefined ? undefined : toSparkMemory(mib);
 }
@@ -129,7 +129,7 @@ function renderPod(
   });
 }
 
-function renderSparkConf(
+export function renderSparkConf(
   config: ApplicationConfig,
   context: RenderContext,
 ): Pick<SparkApplicationSpec, 'sparkConf' | 'dynamicAllocation'> {
