@@ -4,6 +4,7 @@
 #   .venv/schemathesis   requirements-schemathesis.txt   (test/e2e/schemathesis.test.ts)
 #   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
 #   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
+#   .venv/ocean-connect  requirements-ocean-connect.txt  (test/integration/sessions-spark.test.ts: ocean-spark-connect, pyspark 3.5)
 # The packages of integrations/airflow/ are installed (not editable: as a deployment would) on top,
 # again only when one of their files changed.
 # They live under .venv/ (pyspark's, scripts/setup.sh's), which eslint, prettier, tsc, vitest and git
@@ -55,4 +56,5 @@ ensure_venv .venv/airflow2 requirements-airflow2.txt
 ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
 ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
 ensure_venv .venv/airflow3 requirements-airflow3.txt
+ensure_venv .venv/ocean-connect requirements-ocean-connect.txt
 ensure_package .venv/airflow3 integrations/airflow/airflow-provider-sparkplane

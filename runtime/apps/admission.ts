@@ -60,7 +60,7 @@ export class AdmissionController {
   ) {}
 
   /** Whether an application of `job` on `cluster` can start without waiting for a plan. */
-  unlimited(cluster: StoredCluster, job: StoredJob): boolean {
+  unlimited(cluster: StoredCluster, job: Pick<StoredJob, 'concurrencyPolicy'>): boolean {
     if (job.concurrencyPolicy === 'Forbid') return false;
     if (this.deps.lifecycle.backendOf(cluster.id)?.capacity?.() !== undefined) return false;
     return admissionSettingsOf(cluster).quotas === undefined;
@@ -115,7 +115,9 @@ export class AdmissionController {
     if (waiting.length === 0) return result;
 
     const jobs = new Map<string, StoredJob | undefined>();
-    for (const app of waiting) if (!jobs.has(app.jobId)) jobs.set(app.jobId, await store.getJob(app.jobId));
+    for (const app of waiting) {
+      if (app.jobId !== undefined && !jobs.has(app.jobId)) jobs.set(app.jobId, await store.getJob(app.jobId));
+    }
     const clusters: PlanCluster[] = [];
     for (const cluster of await store.listClusters()) {
       // a cluster without a back-end is left unlimited: the hand-over then fails its applications with the reason
@@ -127,12 +129,13 @@ export class AdmissionController {
       return {
         id: app.id,
         clusterId: app.clusterId,
-        jobId: app.jobId,
+        // a jobless application (a session, a notebook) is a group of its own; ":" is in no job id
+        jobId: app.jobId ?? `interactive:${app.id}`,
         team: app.config.labels?.[TEAM_LABEL] ?? app.userId ?? '',
         priority: priorityOf(app.config),
         createdAtMs: Date.parse(app.createdAt),
         demand: backend?.demandOf?.(app.config) ?? demandOf(app.config),
-        concurrency: jobs.get(app.jobId)?.concurrencyPolicy ?? 'Allow',
+        concurrency: (app.jobId !== undefined && jobs.get(app.jobId)?.concurrencyPolicy) || 'Allow',
       };
     };
     const decided = plan(

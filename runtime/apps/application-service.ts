@@ -86,6 +86,17 @@ export interface SubmitContext {
   actor?: Principal;
 }
 
+/** What starts an interactive application: as a submission, without a job. */
+export interface InteractiveRequest {
+  type: 'session' | 'notebook';
+  appId?: string;
+  configTemplateId?: string;
+  configOverrides?: ApplicationConfig;
+}
+
+/** Admission sees an interactive application as a job of its own, with concurrency Allow. */
+const INTERACTIVE_GROUP: Pick<StoredJob, 'concurrencyPolicy'> = { concurrencyPolicy: 'Allow' };
+
 export interface ListQuery extends ApplicationFilter {
   /** @default 50 */
   limit?: number;
@@ -222,9 +233,61 @@ export class ApplicationService {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
+    const stored = await this.commit(app, merged.provenance);
+    if (!stored.created) {
+      return { app: this.resubmitted(stored.app, clusterId, request.jobId, context.actor), created: false };
+    }
+    this.telemetry.submissionSeconds((performance.now() - received) / 1000);
+    return stored;
+  }
+
+  /**
+   * Starts an interactive application (a session, a notebook): as a submission, with a config
+   * template and overrides but no job (so no job config and no tuning), through the same admission
+   * and states. An appId that names an existing application is refused (409).
+   */
+  async startInteractive(clusterId: string, request: InteractiveRequest, context: SubmitContext): Promise<Application> {
+    const cluster = await this.cluster(clusterId);
+    const templateId = request.configTemplateId;
+    authorize(context.actor, 'applications:create', { clusterId, templateId });
+    let template: StoredTemplate | undefined;
+    if (templateId !== undefined) {
+      template = await this.store.getTemplate(clusterId, templateId);
+      if (!template) throw notFound('config template', templateId);
+    }
+    const overrides = request.configOverrides ?? {};
+    const merged = mergeConfig<ApplicationConfig>({ template: template?.config, overrides });
+    const config = parseOrThrow(ApplicationConfig, merged.config, ['config']);
+    config.timeout ??= { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
+    const now = this.clock.now();
+    const app: Application = {
+      id: request.appId ?? `${request.type}-${this.ids.appSuffix(now)}`,
+      clusterId,
+      state: 'NEW',
+      submissionSource: context.source,
+      type: request.type,
+      ...(context.userId !== undefined ? { userId: context.userId } : {}),
+      ...(templateId !== undefined ? { configTemplateId: templateId } : {}),
+      configOverrides: overrides,
+      config,
+      provenance: merged.provenance,
+      ...(this.admission.unlimited(cluster, INTERACTIVE_GROUP) ? { admittedAt: now.toISOString() } : {}),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    const stored = await this.commit(app, merged.provenance);
+    if (!stored.created) {
+      throw new DomainError('CONFLICT', `application ${app.id} already exists: choose another appId`);
+    }
+    return stored.app;
+  }
+
+  /** Refuses what the cluster cannot run, commits the new application, then hands it over or queues it. */
+  private async commit(app: Application, provenance: Provenance): Promise<{ app: Application; created: boolean }> {
+    const { clusterId } = app;
     const backend = this.lifecycle.backendOf(clusterId);
-    refuseWhatNeverFits(clusterId, backend, config, merged.provenance);
-    await refuseWhatTheBackendWould(backend, app, merged.provenance);
+    refuseWhatNeverFits(clusterId, backend, app.config, provenance);
+    await refuseWhatTheBackendWould(backend, app, provenance);
     // refused now rather than acknowledged and then failed: the client may retry elsewhere or later
     const refusal = await backend?.refusal?.();
     if (refusal !== undefined) {
@@ -233,13 +296,10 @@ export class ApplicationService {
     const ownerId = this.replicas.ownerId;
     if (ownerId !== undefined) await this.replicas.register();
     const stored = await this.store.insertApplication(app, ownerId !== undefined ? { ownerId } : undefined);
-    if (!stored.created) {
-      return { app: this.resubmitted(stored.app, clusterId, request.jobId, context.actor), created: false };
-    }
+    if (!stored.created) return stored;
     this.telemetry.submitted(clusterId);
-    this.telemetry.submissionSeconds((performance.now() - received) / 1000);
     this.logger.info(
-      { appId: app.id, jobId: app.jobId, clusterId, source: context.source, user: context.userId },
+      { appId: app.id, jobId: app.jobId, type: app.type, clusterId, source: app.submissionSource, user: app.userId },
       'application submitted',
     );
     if (stored.app.admittedAt !== undefined) void this.lifecycle.dispatch(stored.app);

@@ -21,6 +21,7 @@ import type {
   StoredTemplate,
   SubmitRequest,
 } from '../domain/resources';
+import type { SessionList, SessionStartRequest, SessionView } from '../domain/session';
 import type { CreatedToken, CreateTokenRequest, TokenView } from '../domain/tokens';
 
 export interface ClientOptions {
@@ -125,6 +126,22 @@ export class ApiClient {
   /** Creates or replaces the job of `spec.id`. */
   applyJob(spec: JobSpec): Promise<JobSummary> {
     return this.json('PUT', `/api/v1/jobs/${path(spec.id)}/config`, { body: spec });
+  }
+
+  startSession(request: SessionStartRequest): Promise<SessionView> {
+    return this.json('POST', '/api/v1/sessions', { body: request });
+  }
+
+  sessions(query: { clusterId?: string; limit?: number; cursor?: string }): Promise<SessionList> {
+    return this.json('GET', '/api/v1/sessions', { query });
+  }
+
+  session(id: string): Promise<SessionView> {
+    return this.json('GET', `/api/v1/sessions/${path(id)}`);
+  }
+
+  stopSession(id: string): Promise<SessionView> {
+    return this.json('DELETE', `/api/v1/sessions/${path(id)}`);
   }
 
   templates(clusterId: string): Promise<List<StoredTemplate>> {

@@ -32,6 +32,11 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     description: 'jobs: list, get, stats, recommendation, apply',
     load: () => import('./commands/jobs'),
   },
+  {
+    name: 'sessions',
+    description: 'interactive Spark Connect sessions: start, list, get, stop',
+    load: () => import('./commands/sessions'),
+  },
   { name: 'clusters', description: 'clusters and their health', load: () => import('./commands/clusters') },
   { name: 'templates', description: 'config templates of a cluster', load: () => import('./commands/templates') },
   { name: 'tokens', description: 'API tokens (admin)', load: () => import('./commands/tokens') },

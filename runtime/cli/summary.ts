@@ -116,7 +116,7 @@ function runFields(app: Application, now: number): Field[] {
 export function applicationSummary(app: Application, now = Date.now()): string {
   return fields([
     ['Name', app.id],
-    ['Job', app.jobId],
+    ['Job', app.jobId ?? `none (a ${app.type ?? 'batch'} belongs to no job)`],
     ['Cluster', app.clusterId],
     ...runFields(app, now),
     ['Submitted', `${app.createdAt} through the ${app.submissionSource}${app.userId ? ` by ${app.userId}` : ''}`],
@@ -129,7 +129,7 @@ export function applicationSummary(app: Application, now = Date.now()): string {
 export function applicationColumns(now = Date.now()): Column<Application>[] {
   return [
     { header: 'APP', value: (a) => a.id },
-    { header: 'JOB', value: (a) => a.jobId },
+    { header: 'JOB', value: (a) => a.jobId ?? `(${a.type ?? 'batch'})` },
     { header: 'CLUSTER', value: (a) => a.clusterId },
     { header: 'STATE', value: (a) => a.state },
     { header: 'CREATED', value: (a) => a.createdAt },

@@ -13,8 +13,11 @@ import { AppState } from './states';
 export const SubmissionSource = z.enum(['public-api', 'api', 'cli', 'schedule']);
 export type SubmissionSource = z.infer<typeof SubmissionSource>;
 
-/** A batch run of a job, or an interactive (notebook) session. */
-export const ApplicationType = z.enum(['batch', 'session']);
+/**
+ * A batch run of a job, an interactive Spark Connect session, or a notebook kernel. Only a batch run
+ * belongs to a job: the interactive kinds have no jobId.
+ */
+export const ApplicationType = z.enum(['batch', 'session', 'notebook']);
 export type ApplicationType = z.infer<typeof ApplicationType>;
 
 /** What an application list can be sorted by. */
@@ -28,7 +31,8 @@ export const Application = z
     /** Unique across the runtime; the Ocean API's `id` and `appId`. */
     id: ResourceId,
     clusterId: ResourceId,
-    jobId: ResourceId,
+    /** The job it is a run of: required for a batch run, absent for a session or notebook (they belong to no job). */
+    jobId: ResourceId.optional(),
     state: AppState,
     /** Why the application is in its state: the driver's exit code and exception, a kill, a time-out. */
     stateReason: z.string().optional(),
@@ -77,8 +81,26 @@ export const Application = z
     startedAt: Timestamp.optional(),
     endedAt: Timestamp.optional(),
   })
+  .superRefine((app, ctx) => {
+    const issue = jobIdIssue(app.type ?? 'batch', app.jobId);
+    if (issue !== undefined) ctx.addIssue({ code: 'custom', path: ['jobId'], message: issue, input: app.jobId });
+  })
   .meta({ id: 'Application' });
 export type Application = z.infer<typeof Application>;
+
+/** Whether a jobId fits the application type: why not, or undefined when it does. */
+export function jobIdIssue(type: ApplicationType, jobId: string | undefined): string | undefined {
+  if (type === 'batch' && jobId === undefined) return 'a batch application needs a jobId (the job it is a run of)';
+  if (type !== 'batch' && jobId !== undefined) {
+    return `an application of type ${type} belongs to no job: expected no jobId, got "${jobId}"`;
+  }
+  return undefined;
+}
+
+/** An interactive application (a session or a notebook): it belongs to no job. */
+export function isInteractive(app: Pick<Application, 'type'>): boolean {
+  return app.type === 'session' || app.type === 'notebook';
+}
 
 /** Waiting for admission: committed, never admitted nor handed to a back-end, and not being stopped. */
 export function isQueued(app: Application): boolean {

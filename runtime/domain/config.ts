@@ -155,6 +155,17 @@ export const ApplicationConfig = z
     shuffle: z.strictObject({ enabled: z.boolean().optional(), rootDir: z.string().optional() }).optional(),
     driver: DriverSpec.optional(),
     executor: ExecutorSpec.optional(),
+    /** Interactive sessions only (a batch run ignores it). */
+    session: z
+      .strictObject({
+        /** Minutes (fractions allowed) without a request after which the session is stopped (TIMED_OUT). @default 60 */
+        idleTimeoutMinutes: z
+          .number()
+          .positive()
+          .max(7 * 24 * 60)
+          .optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'ApplicationConfig', description: 'Spark application configuration (Ocean Spark compatible).' });
 

@@ -245,6 +245,12 @@ export interface SparkUiTarget {
   linkPrefix?: string;
 }
 
+/** A host and TCP port of a Spark Connect server, as the runtime reaches it. */
+export interface ConnectEndpoint {
+  host: string;
+  port: number;
+}
+
 /** Where applications run: `local` spark-submit, `kubernetes` SparkApplications... */
 export interface SparkBackend {
   /** The back-end kind, as registered (see BackendPlugin). */
@@ -274,6 +280,11 @@ export interface SparkBackend {
    * Back-ends without a reachable UI omit it.
    */
   sparkUiTarget?(app: Application): Promise<SparkUiTarget | undefined>;
+  /**
+   * Where a running session's Spark Connect server answers (for the runtime's relays only: the port
+   * is never exposed); undefined until it is ready or once it ended. Back-ends without sessions omit it.
+   */
+  connectEndpoint?(app: Application): Promise<ConnectEndpoint | undefined>;
   /** The Spark History Server of the cluster's runs, when it has one. @default the runtime's historyServerUrl */
   readonly historyServerUrl?: string;
   /**

@@ -52,6 +52,14 @@ export const ServiceConfig = z.strictObject({
    * below it the runtime is not ready and the local back-end starts nothing. @default 256
    */
   minFreeDiskMiB: z.number().int().min(0).default(256),
+  /**
+   * The sc:// address clients dial for the runtime's Spark Connect proxy (SPARKPLANE_CONNECT_PUBLIC_URL),
+   * shown in each session's connection details. @default "sc://<connect.host or host>:<connect.port or 15002>"
+   */
+  connectPublicUrl: z
+    .string()
+    .regex(/^sc:\/\/[^/]+$/, { message: 'is not an address such as "sc://spark.example.com:443"' })
+    .optional(),
   /** Body size limit of the APIs, bytes. @default 1048576 */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
   /** The sc:// Spark Connect endpoint. @default absent: off, until SPARKPLANE_CONNECT_PORT is set */
@@ -95,6 +103,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     historyServerUrl: env.SPARKPLANE_HISTORY_SERVER_URL || undefined,
     minFreeDiskMiB: env.SPARKPLANE_MIN_FREE_DISK_MB ? Number(env.SPARKPLANE_MIN_FREE_DISK_MB) : undefined,
     connect: connectOf(env),
+    connectPublicUrl: env.SPARKPLANE_CONNECT_PUBLIC_URL || undefined,
   });
   return { ...config, dataDir: resolve(config.dataDir) };
 }

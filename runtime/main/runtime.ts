@@ -25,6 +25,7 @@ import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore'
 import { type DurableStore, openStore, parseDatabaseUrl } from '../adapters/store';
 import type { ClusterSpec, StoredCluster } from '../domain/cluster';
 import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
+import { SessionService } from '../sessions/session-service';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { JobService, TemplateService } from '../jobs/job-service';
 import { parsePriceTable } from '../metrics/cost';
@@ -43,6 +44,8 @@ export interface Runtime {
   tokens: TokenService;
   /** The clusters' last probes, refreshed every 30 s (refresh() probes now). */
   health: ClusterHealthMonitor;
+  /** Interactive sessions: start() starts their idle sweep. */
+  sessions: SessionService;
   server: FastifyInstance;
   logger: PinoLogger;
   /**
@@ -68,7 +71,12 @@ export interface RuntimeOverrides {
   replica?: Partial<ReplicaOptions>;
   /** Check every answer against its response schema (tests). @default false */
   validateResponses?: boolean;
+  /** How often idle sessions are looked for, ms (tests shorten it). @default 30000 */
+  sessionIdleSweepIntervalMs?: number;
 }
+
+/** Spark Connect's own port: the sc:// address sessions show when the proxy's port is not configured. */
+const DEFAULT_CONNECT_PORT = 15002;
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -188,12 +196,24 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       try {
         await measurer.onEnded(app);
       } finally {
-        tuning.forget(app.jobId);
+        if (app.jobId !== undefined) tuning.forget(app.jobId);
       }
     },
   });
   const scheduler = new JobScheduler({ store, applications, clock, logger });
   const tokens = new TokenService({ store, clock });
+  const sessions = new SessionService({
+    applications,
+    store,
+    clock,
+    logger,
+    connectPublicUrl:
+      config.connectPublicUrl ??
+      `sc://${config.connect?.host ?? config.host}:${config.connect?.port ?? DEFAULT_CONNECT_PORT}`,
+    ...(overrides.sessionIdleSweepIntervalMs !== undefined
+      ? { idleSweepIntervalMs: overrides.sessionIdleSweepIntervalMs }
+      : {}),
+  });
   let started = false;
   const health = new ClusterHealthMonitor(() => backends.probes(), { clock, logger });
   await health.start();
@@ -218,6 +238,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }),
       changes,
       measurements: measurer,
+      sessions,
       clock,
       readiness: () =>
         readinessReasons([
@@ -243,12 +264,14 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     scheduler,
     tokens,
     health,
+    sessions,
     server,
     logger,
     async start() {
       await applications.replicas.reconcile();
       applications.replicas.start();
       scheduler.start();
+      sessions.startSweeping();
       started = true;
       // what a stopped runtime ended but never measured: after readiness, it serves no request
       void measurer
@@ -259,6 +282,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       measurer.close();
       health.stop();
       await scheduler.stop();
+      await sessions.stopSweeping();
       await server.close();
       await applications.replicas.stop();
       await backends.close();

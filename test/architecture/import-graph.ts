@@ -25,7 +25,7 @@ export type Area =
   | 'runtime/ui'
   | 'other';
 
-const CORE = ['apps', 'jobs', 'scheduling', 'tuning', 'metrics'];
+const CORE = ['apps', 'jobs', 'sessions', 'scheduling', 'tuning', 'metrics'];
 
 export function areaOf(file: string): Area {
   const [top, second] = file.split('/');

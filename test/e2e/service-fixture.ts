@@ -40,6 +40,8 @@ export interface ServiceOptions {
   extraClusters?: { id: string; settings?: Record<string, unknown>; region?: string }[];
   /** The runtime's Spark History Server (SPARKPLANE_HISTORY_SERVER_URL). @default none */
   historyServerUrl?: string;
+  /** How often idle sessions are looked for, ms. @default the runtime's (30 s) */
+  sessionIdleSweepIntervalMs?: number;
 }
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -69,6 +71,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     logger: pino({ level: 'warn' }),
     validateResponses: true,
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.sessionIdleSweepIntervalMs !== undefined
+      ? { sessionIdleSweepIntervalMs: options.sessionIdleSweepIntervalMs }
+      : {}),
   });
   await runtime.tokens.ensureAdminToken(config.adminToken);
   await runtime.start();

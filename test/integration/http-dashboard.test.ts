@@ -76,13 +76,16 @@ async function seed(f: HttpFixture): Promise<void> {
     const created = T + shift + i * 10 * 60_000;
     const state = STATES[i % STATES.length]!;
     const user = USERS[i % 3];
+    const type = i % 11 === 3 ? 'session' : 'batch';
+    // a session belongs to no job
+    const jobId = type === 'batch' ? JOBS[i % 3]! : undefined;
     const app: Application = {
       id: `app-${String(i).padStart(2, '0')}-${JOBS[i % 3]}`,
       clusterId: i % 2 === 0 ? 'local' : 'other',
-      jobId: JOBS[i % 3]!,
+      ...(jobId !== undefined ? { jobId } : {}),
       state: 'NEW',
       submissionSource: 'api',
-      type: i % 11 === 3 ? 'session' : 'batch',
+      type,
       ...(user !== undefined ? { userId: user } : {}),
       configOverrides: {},
       config: {
@@ -96,13 +99,15 @@ async function seed(f: HttpFixture): Promise<void> {
       createdAt: iso(created),
       updatedAt: iso(created),
     };
-    await f.store.ensureJob({
-      id: app.jobId,
-      clusterId: app.clusterId,
-      config: {},
-      tuning: { mode: 'off', objective: 'cost' },
-      concurrencyPolicy: 'Allow',
-    });
+    if (jobId !== undefined) {
+      await f.store.ensureJob({
+        id: jobId,
+        clusterId: app.clusterId,
+        config: {},
+        tuning: { mode: 'off', objective: 'cost' },
+        concurrencyPolicy: 'Allow',
+      });
+    }
     await f.store.insertApplication(app);
     if (state === 'PENDING') await f.store.updateApplication(app.id, { state });
     if (state === 'NEW' || state === 'PENDING') continue;
@@ -219,7 +224,7 @@ describe.each(backends)('dashboards API on $name', (backend) => {
       for (const [query, field] of [
         ['sort=name', 'sort'],
         ['order=up', 'order'],
-        ['type=notebook', 'type'],
+        ['type=interactive', 'type'],
         ['from=2026-03-01T00:00:00Z&to=2026-02-01T00:00:00Z', 'to'],
         ['q=', 'q'],
       ] as const) {

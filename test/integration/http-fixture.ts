@@ -10,6 +10,7 @@ import { Measurer } from '../../runtime/apps/measure';
 import { readRunMetrics } from '../../runtime/adapters/eventlog/read-event-log';
 import { parsePriceTable } from '../../runtime/metrics/cost';
 import { TimelineService } from '../../runtime/apps/timeline-service';
+import { SessionService } from '../../runtime/sessions/session-service';
 import { TokenService } from '../../runtime/apps/token-service';
 import { createEventLogTail } from '../../runtime/adapters/eventlog/event-log-tail';
 import { createEventLogReader } from '../../runtime/adapters/objectstore';
@@ -97,6 +98,7 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
     retryDelaysMs: [],
   });
   const tokens = new TokenService({ store, clock });
+  const sessions = new SessionService({ applications, store, clock, connectPublicUrl: 'sc://127.0.0.1:15002' });
   const eventLogs = createEventLogReader();
   const admin = await tokens.ensureAdminToken();
   if (!admin) throw new Error('the fixture expected a fresh store');
@@ -116,6 +118,7 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
       }),
       changes,
       measurements: measurer,
+      sessions,
       clock,
     },
     // every answer of the tests is checked against its route's response schema

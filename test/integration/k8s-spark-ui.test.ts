@@ -85,6 +85,7 @@ beforeAll(async () => {
       tokens,
       insights: new InsightsService({ store, clock }),
       timelines: undefined as never,
+      sessions: undefined as never,
       changes: new ApplicationChanges(),
       measurements: { remeasure: () => Promise.reject(new Error('not measured in this test')) },
       clock,

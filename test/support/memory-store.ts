@@ -140,7 +140,7 @@ export class MemoryStore implements Store {
       .filter((a) => filter.ownerId === undefined || this.owners.get(a.id) === filter.ownerId)
       .filter((a) => filter.userId === undefined || a.userId === filter.userId)
       .filter((a) => filter.type === undefined || (a.type ?? 'batch') === filter.type)
-      .filter((a) => !q || a.id.toLowerCase().includes(q) || a.jobId.toLowerCase().includes(q))
+      .filter((a) => !q || a.id.toLowerCase().includes(q) || a.jobId?.toLowerCase().includes(q) === true)
       .filter((a) => filter.createdFrom === undefined || Date.parse(a.createdAt) >= Date.parse(filter.createdFrom))
       .filter((a) => filter.createdTo === undefined || Date.parse(a.createdAt) < Date.parse(filter.createdTo))
       .filter((a) => Object.entries(filter.labels ?? {}).every(([k, v]) => a.config.labels?.[k] === v));
@@ -214,9 +214,9 @@ export class MemoryStore implements Store {
       const ended = Date.parse(app.endedAt);
       if (ended < from || ended >= to) continue;
       if (query.clusterIds && !query.clusterIds.includes(app.clusterId)) continue;
-      if (query.jobIds && !query.jobIds.includes(app.jobId)) continue;
+      if (query.jobIds && (app.jobId === undefined || !query.jobIds.includes(app.jobId))) continue;
       const keys = {
-        job: app.jobId,
+        job: app.jobId ?? '',
         user: app.userId ?? '',
         cluster: app.clusterId,
         state: app.state,
@@ -258,7 +258,7 @@ export class MemoryStore implements Store {
   async listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]> {
     return [...this.applications.values()]
       .filter((a) => a.clusterId === clusterId && Date.parse(a.createdAt) < Date.parse(to))
-      .filter((a) => !jobIds || jobIds.includes(a.jobId))
+      .filter((a) => !jobIds || (a.jobId !== undefined && jobIds.includes(a.jobId)))
       .filter((a) => a.endedAt === undefined || Date.parse(a.endedAt) >= Date.parse(from))
       .map((a) => ({
         state: a.state,

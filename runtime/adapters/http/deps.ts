@@ -8,6 +8,7 @@ import type { TimelineService } from '../../apps/timeline-service';
 import type { TokenService } from '../../apps/token-service';
 import type { Clock } from '../../domain/ports';
 import type { JobService, TemplateService } from '../../jobs/job-service';
+import type { SessionService } from '../../sessions/session-service';
 
 export interface HttpDeps {
   applications: ApplicationService;
@@ -23,6 +24,8 @@ export interface HttpDeps {
   changes: ApplicationChanges;
   /** Reads an ended application's event log again (admin). */
   measurements: Pick<Measurer, 'remeasure'>;
+  /** Interactive Spark Connect sessions, and the lookup of the relays. */
+  sessions: SessionService;
   clock: Clock;
   /** Why the runtime is not ready (none: ready). @default always ready */
   readiness?: () => Promise<string[]>;

@@ -45,7 +45,7 @@ export function applicationItem(app: Application, ctx: ItemContext): OceanApplic
     appState: app.state === 'NEW' ? 'PENDING' : app.state,
     stateReason: app.stateReason ?? null,
     submissionSource: app.submissionSource,
-    job: { id: app.jobId, displayName: app.jobId },
+    job: app.jobId === undefined ? null : { id: app.jobId, displayName: app.jobId },
     configTemplateId: app.configTemplateId ?? null,
     config: app.config,
     createdAt: app.createdAt,

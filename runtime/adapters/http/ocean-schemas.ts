@@ -73,7 +73,8 @@ export const OceanApplicationItem = z
     appState: OceanAppState,
     stateReason: Nullable(z.string()),
     submissionSource: SubmissionSource,
-    job: z.strictObject({ id: ResourceId, displayName: z.string() }),
+    /** Null for an interactive application (a session, a notebook): it belongs to no job. */
+    job: Nullable(z.strictObject({ id: ResourceId, displayName: z.string() })),
     configTemplateId: Nullable(ResourceId),
     config: ApplicationConfig,
     ...itemFields,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -26,6 +27,8 @@ import { nativeRoutes } from './native-routes';
 import { PROBLEM_RESPONSES } from './native-schemas';
 import { oceanError } from './ocean-envelope';
 import { oceanRoutes } from './ocean-routes';
+import { oceanConnectRoute } from './ocean-connect-route';
+import { sessionRoutes } from './session-routes';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
 import { registerUiStatic } from './ui-static';
@@ -228,6 +231,8 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
     }
   });
   registerAuth(app, deps.tokens);
+  // the Spark Connect relay (ocean-connect-route.ts); no payload limit beyond Spark Connect's own messages
+  await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 * 1024 } });
 
   if (options.docs ?? true) {
     await app.register(fastifySwagger, {
@@ -308,7 +313,9 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   await app.register(whoamiRoute, { prefix: NATIVE_PREFIX });
   await app.register(dashboardRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(timelineRoutes(deps), { prefix: NATIVE_PREFIX });
+  await app.register(sessionRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
+  await app.register(oceanConnectRoute(deps), { prefix: OCEAN_PREFIX });
   await app.register(sparkUiProxy(deps));
   const ui = options.ui ?? true;
   if (ui) await registerUiStatic(app, typeof ui === 'object' ? { root: ui.root } : {});

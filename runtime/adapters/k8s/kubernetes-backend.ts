@@ -148,7 +148,12 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   private renderContext(app: Application): RenderContext {
-    return { appId: app.id, jobId: app.jobId, clusterId: this.options.clusterId, settings: this.options.settings };
+    return {
+      appId: app.id,
+      ...(app.jobId !== undefined ? { jobId: app.jobId } : {}),
+      clusterId: this.options.clusterId,
+      settings: this.options.settings,
+    };
   }
 
   /** What the cluster's API server would refuse in the SparkApplication, as config fields. */

@@ -32,7 +32,8 @@ export const POD_DEFAULTS = {
 
 export interface RenderContext {
   appId: string;
-  jobId: string;
+  /** Absent for a jobless application (a session, a notebook): no job label then. */
+  jobId?: string;
   clusterId: string;
   settings: KubernetesClusterSettings;
 }
@@ -60,7 +61,7 @@ function normaliseCpu(value: string | undefined): string | undefined {
   return millis === undefined ? undefined : cpuQuantity(millis);
 }
 
-function normaliseMemory(value: string | undefined): string | undefined {
+export function normaliseMemory(value: string | undefined): string | undefined {
   const mib = value === undefined ? undefined : parseMemoryMiB(value);
   return mib === undefined ? undefined : toSparkMemory(mib);
 }
@@ -130,7 +131,7 @@ function renderPod(
   });
 }
 
-function renderSparkConf(
+export function renderSparkConf(
   config: ApplicationConfig,
   context: RenderContext,
 ): Pick<SparkApplicationSpec, 'sparkConf' | 'dynamicAllocation'> {
@@ -175,7 +176,7 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
   const sparkVersion = config.sparkVersion ?? settings.defaultSparkVersion;
   const identity = {
     [SPARKPLANE_LABELS.appId]: context.appId,
-    [SPARKPLANE_LABELS.jobId]: context.jobId,
+    ...(context.jobId !== undefined ? { [SPARKPLANE_LABELS.jobId]: context.jobId } : {}),
     [SPARKPLANE_LABELS.clusterId]: context.clusterId,
   };
   const { sparkConf, dynamicAllocation } = renderSparkConf(config, context);

@@ -49,6 +49,8 @@ export interface LocalAppRecord {
   notes: string[];
   /** The port asked for the driver's Spark UI (spark.ui.port); its log says the one it got. */
   uiPort?: number;
+  /** A session's Spark Connect port (spark.connect.grpc.binding.port on the bind address). */
+  connectPort?: number;
   startedAt: string;
   endedAt?: string;
   exitCode?: number | null;

@@ -25,6 +25,7 @@ import { DomainError } from '../../domain/errors';
 import {
   type BackendListener,
   type BackendStatus,
+  type ConnectEndpoint,
   type Clock,
   type Logger,
   silentLogger,
@@ -48,6 +49,7 @@ import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
 import { localDemand } from './local-demand';
 import { buildSparkSubmitCommand } from './spark-submit-command';
 import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
+import { sparkConnectAnswers } from './connect-probe';
 
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
@@ -83,6 +85,8 @@ export interface LocalSparkBackendOptions {
   bindAddress?: string;
   /** Seconds between SIGTERM and SIGKILL when stopping an application. @default 10 */
   killGraceSeconds?: number;
+  /** Seconds a session's Spark Connect server has to answer after its start before it is stopped, with the reason. @default 180 */
+  connectReadySeconds?: number;
   /** Stop the applications still running when close() is called (reported KILLED). @default true */
   killOnClose?: boolean;
   /** @default the system clock */
@@ -96,6 +100,9 @@ const WRAPPER = '"$@"; code=$?; printf "%s\\n" "$code" > "$0.tmp" && mv "$0.tmp"
 
 /** How much of the end of the driver log is searched for the failure reason. */
 const REASON_SEARCH_BYTES = 256 * 1024;
+
+/** How often a starting session's Spark Connect port is probed. */
+const CONNECT_PROBE_INTERVAL_MS = 500;
 
 const REPOSITORY_EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
 
@@ -138,6 +145,7 @@ export class LocalSparkBackend implements SparkBackend {
   private readonly localCluster: boolean;
   private readonly bindAddress: string;
   private readonly killGraceMillis: number;
+  private readonly connectReadyMillis: number;
   private readonly killOnClose: boolean;
   private readonly minFreeDiskMiB: number;
   private readonly clock: Clock;
@@ -168,6 +176,7 @@ export class LocalSparkBackend implements SparkBackend {
     this.localCluster = options.localCluster ?? true;
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.killGraceMillis = (options.killGraceSeconds ?? 10) * 1000;
+    this.connectReadyMillis = (options.connectReadySeconds ?? 180) * 1000;
     this.killOnClose = options.killOnClose ?? true;
     this.minFreeDiskMiB = options.minFreeDiskMiB ?? 256;
     this.clock = options.clock ?? { now: () => new Date() };
@@ -240,6 +249,7 @@ export class LocalSparkBackend implements SparkBackend {
     const paths = localAppPaths(this.dataDir, app.id);
     // an address this machine cannot bind now leaves the port to Spark (4040 or the next free one)
     const uiPort = await freePort(this.bindAddress).catch(() => undefined);
+    const connectPort = app.type === 'session' ? await this.connectPortFor(app) : undefined;
     const command = buildSparkSubmitCommand({
       appId: app.id,
       config,
@@ -251,6 +261,7 @@ export class LocalSparkBackend implements SparkBackend {
       localCluster: this.localCluster,
       bindAddress: this.bindAddress,
       ...(uiPort !== undefined ? { uiPort } : {}),
+      ...(connectPort !== undefined ? { connectPort } : {}),
     });
     for (const file of command.localFiles) if (!existsSync(file.path)) throw invalidFile(file.field, file.path);
 
@@ -293,6 +304,7 @@ export class LocalSparkBackend implements SparkBackend {
       command: [command.executable, ...command.args],
       notes: command.notes,
       ...(uiPort !== undefined ? { uiPort } : {}),
+      ...(connectPort !== undefined ? { connectPort } : {}),
       startedAt,
     };
     writeRecord(paths, record);
@@ -306,7 +318,8 @@ export class LocalSparkBackend implements SparkBackend {
       paths,
       record,
       child,
-      status: { state: 'RUNNING', startedAt },
+      // a session is RUNNING once Spark Connect answers, not when its process starts
+      status: connectPort !== undefined ? { state: 'PENDING' } : { state: 'RUNNING', startedAt },
       announced: false,
       exited: false,
       ended: new Promise<void>((done) => (ended = done)),
@@ -317,8 +330,47 @@ export class LocalSparkBackend implements SparkBackend {
       void this.finish(entry, code, signal).finally(ended);
     });
     // after submit() resolves, so the caller has stored the backendRef before hearing RUNNING
-    setImmediate(() => this.announce(app.id, entry));
+    if (connectPort === undefined) setImmediate(() => this.announce(app.id, entry));
+    else void this.awaitConnect(app.id, entry, connectPort);
     return { backendRef: `pgid:${pid}` };
+  }
+
+  private async connectPortFor(app: Application): Promise<number> {
+    try {
+      return await freePort(this.bindAddress);
+    } catch (error) {
+      throw new DomainError(
+        'BACKEND_UNAVAILABLE',
+        `no free port on ${this.bindAddress} for the Spark Connect server of session ${app.id}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Probes the session's Spark Connect port until it answers (RUNNING), the process ends, or the wait runs out (killed, with why). */
+  private async awaitConnect(appId: string, entry: RunningApp, port: number): Promise<void> {
+    const deadline = this.clock.now().getTime() + this.connectReadyMillis;
+    while (!entry.exited) {
+      if (await sparkConnectAnswers(this.bindAddress, port)) {
+        if (entry.exited) return;
+        entry.status = { state: 'RUNNING', startedAt: entry.record.startedAt };
+        this.announce(appId, entry);
+        return;
+      }
+      if (this.clock.now().getTime() > deadline) {
+        entry.killReason = `Spark Connect did not answer on ${this.bindAddress}:${port} within ${Math.round(this.connectReadyMillis / 1000)} s of the start (see the driver log)`;
+        await stopGroup(entry.record.pgid, this.killGraceMillis).catch(() => undefined);
+        return;
+      }
+      await new Promise((wake) => setTimeout(wake, CONNECT_PROBE_INTERVAL_MS));
+    }
+  }
+
+  async connectEndpoint(app: Application): Promise<ConnectEndpoint | undefined> {
+    const entry = this.running.get(app.id);
+    if (!entry || entry.exited || entry.status.state !== 'RUNNING' || entry.record.connectPort === undefined) {
+      return undefined;
+    }
+    return { host: this.bindAddress, port: entry.record.connectPort };
   }
 
   private announce(appId: string, entry: RunningApp): void {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
-import { buildSparkSubmitCommand, chooseMaster, type SparkSubmitInput } from './spark-submit-command';
+import {
+  SPARK_CONNECT_SERVER_CLASS,
+  buildSparkSubmitCommand,
+  chooseMaster,
+  type SparkSubmitInput,
+} from './spark-submit-command';
 
 function input(config: ApplicationConfig, overrides: Partial<SparkSubmitInput> = {}): SparkSubmitInput {
   return {
@@ -258,5 +263,43 @@ describe('buildSparkSubmitCommand', () => {
     expect(() =>
       buildSparkSubmitCommand(input({ mainApplicationFile: '/j/app.py', deps: { pyFiles: ['/ok.zip', 'lib.zip'] } })),
     ).toThrow('deps.pyFiles[1]: "lib.zip" is a relative path');
+  });
+});
+
+describe('a session: the Spark Connect server', () => {
+  it('runs SparkConnectServer with no main file, bound to the address and port given, with the event log on', () => {
+    const command = buildSparkSubmitCommand(
+      input(
+        { driver: { memory: '512m' }, sparkConf: { 'spark.sql.shuffle.partitions': '4' } },
+        { connectPort: 41_002 },
+      ),
+    );
+    expect(flag(command.args, '--class')).toBe(SPARK_CONNECT_SERVER_CLASS);
+    expect(flag(command.args, '--driver-memory')).toBe('512m');
+    // the primary resource of a class already on the classpath, last
+    expect(command.args.at(-1)).toBe('spark-internal');
+    expect(confOf(command.args)).toMatchObject({
+      'spark.connect.grpc.binding.address': '127.0.0.1',
+      'spark.connect.grpc.binding.port': '41002',
+      'spark.driver.bindAddress': '127.0.0.1',
+      'spark.eventLog.enabled': 'true',
+      'spark.sql.shuffle.partitions': '4',
+    });
+    expect(command.env.SPARK_LOCAL_IP).toBe('127.0.0.1');
+    expect(command.localFiles).toEqual([]);
+  });
+
+  it('says a main file is ignored, and its port wins over one in sparkConf', () => {
+    const command = buildSparkSubmitCommand(
+      input(
+        { mainApplicationFile: 'examples://pi.py', sparkConf: { 'spark.connect.grpc.binding.port': '15002' } },
+        { connectPort: 41_003 },
+      ),
+    );
+    expect(confOf(command.args)['spark.connect.grpc.binding.port']).toBe('41003');
+    expect(command.notes).toContain(
+      'mainApplicationFile examples://pi.py ignored: a session runs the Spark Connect server',
+    );
+    expect(command.args).not.toContain('/repo/examples/pi.py');
   });
 });

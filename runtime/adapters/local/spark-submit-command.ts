@@ -24,6 +24,11 @@ export interface SparkSubmitInput extends FileRoots {
   bindAddress: string;
   /** The port of the driver's Spark UI (spark.ui.port), free when chosen. @default Spark's (4040, or the next free one) */
   uiPort?: number;
+  /**
+   * Run a Spark Connect server (an interactive session) listening on this port of bindAddress,
+   * instead of the config's main file. @default absent: run mainApplicationFile
+   */
+  connectPort?: number;
 }
 
 export interface SparkSubmitCommand {
@@ -132,7 +137,13 @@ function applicationType(config: ApplicationConfig, mainFile: string): 'Java' | 
   return /\.py$/i.test(mainFile) ? 'Python' : 'Java';
 }
 
+/** The server of a session, on the classpath of every Spark 4 install (jars/spark-connect_*.jar). */
+export const SPARK_CONNECT_SERVER_CLASS = 'org.apache.spark.sql.connect.service.SparkConnectServer';
+/** spark-submit's primary resource for a class already on its classpath (SparkLauncher.NO_RESOURCE). */
+const NO_RESOURCE = 'spark-internal';
+
 export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCommand {
+  if (input.connectPort !== undefined) return connectServerCommand(input, input.connectPort);
   const { config } = input;
   const localFiles: SparkSubmitCommand['localFiles'] = [];
   const resolveFile = (value: string, field: string): string => {
@@ -152,9 +163,44 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
     throw new DomainError('VALIDATION_FAILED', message, [{ path: 'mainClass', message }]);
   }
 
+  const mainClass = type !== 'Python' ? config.mainClass : undefined;
+  return commandOf(input, localFiles, resolveFile, mainClass, [mainFile, ...(config.arguments ?? [])]);
+}
+
+/** A session: spark-submit of the Spark Connect server, bound to the back-end's address and the chosen port. */
+function connectServerCommand(input: SparkSubmitInput, port: number): SparkSubmitCommand {
+  const localFiles: SparkSubmitCommand['localFiles'] = [];
+  const resolveFile = (value: string, field: string): string => {
+    const resolved = resolveAppFile(value, input, field);
+    if (resolved.localPath) localFiles.push({ field, path: resolved.localPath });
+    return resolved.location;
+  };
+  const command = commandOf(input, localFiles, resolveFile, SPARK_CONNECT_SERVER_CLASS, [NO_RESOURCE]);
+  const connectConf = {
+    'spark.connect.grpc.binding.address': input.bindAddress,
+    'spark.connect.grpc.binding.port': String(port),
+  };
+  const at = command.args.indexOf(NO_RESOURCE);
+  command.args.splice(at, 0, ...Object.entries(connectConf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]));
+  if (input.config.mainApplicationFile !== undefined) {
+    command.notes.push(
+      `mainApplicationFile ${input.config.mainApplicationFile} ignored: a session runs the Spark Connect server`,
+    );
+  }
+  return command;
+}
+
+function commandOf(
+  input: SparkSubmitInput,
+  localFiles: SparkSubmitCommand['localFiles'],
+  resolveFile: (value: string, field: string) => string,
+  mainClass: string | undefined,
+  tail: string[],
+): SparkSubmitCommand {
+  const { config } = input;
   const { master, executorMemoryMiB, executorCores, notes } = chooseMaster(config, input);
   const args: string[] = ['--master', master, '--deploy-mode', 'client'];
-  if (type !== 'Python' && config.mainClass) args.push('--class', config.mainClass);
+  if (mainClass) args.push('--class', mainClass);
 
   const driver = config.driver ?? {};
   const executor = config.executor ?? {};
@@ -211,7 +257,7 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
   if (!conf.has(METRICS_POLLING)) conf.set(METRICS_POLLING, '1s');
   for (const [key, value] of conf) args.push('--conf', `${key}=${value}`);
 
-  args.push(mainFile, ...(config.arguments ?? []));
+  args.push(...tail);
   return {
     executable: join(input.sparkHome, 'bin', 'spark-submit'),
     args,

@@ -6,6 +6,7 @@
 import { Migrator, sql, type Kysely, type Migration, type SqlBool } from 'kysely';
 import type { DialectCodec } from './dialect';
 import { coveringSpendIndexes } from './migration-0007-spend-covering';
+import { joblessApplications } from './migration-0009-sessions';
 
 function initialSchema(codec: DialectCodec): Migration {
   const json = codec.jsonType;
@@ -322,6 +323,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0006_measurement': measurement(codec),
     '0007_spend_covering': coveringSpendIndexes(codec),
     '0008_admission': admission(codec),
+    '0009_sessions': joblessApplications(codec),
     '0010_predictions': predictions(codec),
   };
 }

@@ -58,7 +58,7 @@ export function applicationRow(app: Application): Insertable<ApplicationsTable> 
     ...metricColumns(app.metrics),
     id: app.id,
     cluster_id: app.clusterId,
-    job_id: app.jobId,
+    job_id: app.jobId ?? null,
     state: app.state,
     state_reason: app.stateReason ?? null,
     pending_reason: app.pendingReason ?? null,
@@ -89,7 +89,7 @@ export function toApplication(row: Selectable<ApplicationsTable>, codec: Dialect
     defined({
       id: row.id,
       clusterId: row.cluster_id,
-      jobId: row.job_id,
+      jobId: row.job_id ?? undefined,
       state: row.state,
       stateReason: row.state_reason ?? undefined,
       pendingReason: row.pending_reason ?? undefined,

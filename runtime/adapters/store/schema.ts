@@ -14,7 +14,8 @@ type TimestampOrNull = ColumnType<string | Date | null, string | null, string | 
 export interface ApplicationsTable {
   id: string;
   cluster_id: string;
-  job_id: string;
+  /** NULL for a session or notebook (migration 0009). */
+  job_id: string | null;
   state: string;
   state_reason: string | null;
   /** Migration 0008. */

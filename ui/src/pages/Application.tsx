@@ -313,7 +313,11 @@ export function ApplicationPage() {
           <dd>{m?.sparkAppId ?? '—'}</dd>
           <dt>Job</dt>
           <dd>
-            <Link to={`/jobs/${encodeURIComponent(data.jobId)}`}>{data.jobId}</Link>
+            {data.jobId !== undefined ? (
+              <Link to={`/jobs/${encodeURIComponent(data.jobId)}`}>{data.jobId}</Link>
+            ) : (
+              `none: a ${data.type ?? 'batch'} belongs to no job`
+            )}
           </dd>
           <dt>Cluster</dt>
           <dd>

@@ -265,7 +265,11 @@ export function ApplicationsPage() {
                   <td>
                     <Link to={`/applications/${encodeURIComponent(app.id)}`}>{app.id}</Link>
                     <div className="sub">
-                      <Link to={`/jobs/${encodeURIComponent(app.jobId)}`}>{app.jobId}</Link>
+                      {app.jobId !== undefined ? (
+                        <Link to={`/jobs/${encodeURIComponent(app.jobId)}`}>{app.jobId}</Link>
+                      ) : (
+                        (app.type ?? 'batch')
+                      )}
                     </div>
                   </td>
                   <td>

@@ -1,0 +1,70 @@
+/**
+ * A session on Kubernetes: a spark-operator `SparkConnect` (v1alpha1) named after the application,
+ * its server (the driver with the Connect plugin) on port 15002 and dynamic allocation on, so that
+ * an idle session holds only its server. The event log goes to the cluster's bucket, as for a
+ * SparkApplication, so the session is measured when it ends. Rendered here; the kubernetes back-end
+ * does not create it yet (see the README).
+ */
+import type { ApplicationConfig } from '../../domain/config';
+import { POD_DEFAULTS, normaliseMemory, renderSparkConf, type RenderContext } from './render';
+import { SPARK_OPERATOR_GROUP, SPARKPLANE_LABELS } from './spark-application';
+
+export const SPARK_CONNECT_VERSION = 'v1alpha1';
+/** Spark Connect's own port, on the server pod (reached only by the runtime's relays). */
+export const SPARK_CONNECT_PORT = 15002;
+
+export interface SparkConnectResource {
+  apiVersion: string;
+  kind: 'SparkConnect';
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: {
+    sparkVersion: string;
+    image?: string;
+    sparkConf: Record<string, string>;
+    hadoopConf?: Record<string, string>;
+    server: { cores: number; memory: string };
+    executor: { cores: number; memory: string; instances?: number };
+    dynamicAllocation: { enabled: boolean; minExecutors?: number; maxExecutors?: number; initialExecutors?: number };
+  };
+}
+
+export function renderSparkConnect(config: ApplicationConfig, context: RenderContext): SparkConnectResource {
+  const { settings } = context;
+  const rendered = renderSparkConf(config, context);
+  const sparkConf = { ...rendered.sparkConf, 'spark.connect.grpc.binding.port': String(SPARK_CONNECT_PORT) };
+  const dynamicAllocation = rendered.dynamicAllocation;
+  const driverCores = config.driver?.cores ?? POD_DEFAULTS.driver.cores;
+  const executorCores = config.executor?.cores ?? POD_DEFAULTS.executor.cores;
+  const memoryOf = (value: string | undefined, cores: number) =>
+    normaliseMemory(value) ?? `${cores * POD_DEFAULTS.memoryMiBPerCore}m`;
+  const image = config.image ?? settings.defaultImage;
+  const instances = config.executor?.instances;
+  return {
+    apiVersion: `${SPARK_OPERATOR_GROUP}/${SPARK_CONNECT_VERSION}`,
+    kind: 'SparkConnect',
+    metadata: {
+      name: context.appId,
+      namespace: settings.namespace,
+      labels: {
+        ...config.labels,
+        [SPARKPLANE_LABELS.appId]: context.appId,
+        [SPARKPLANE_LABELS.clusterId]: context.clusterId,
+        [SPARKPLANE_LABELS.managedBy]: 'sparkplane',
+      },
+    },
+    spec: {
+      sparkVersion: config.sparkVersion ?? settings.defaultSparkVersion,
+      ...(image !== undefined ? { image } : {}),
+      sparkConf,
+      ...(config.hadoopConf ? { hadoopConf: config.hadoopConf } : {}),
+      server: { cores: driverCores, memory: memoryOf(config.driver?.memory, driverCores) },
+      executor: {
+        cores: executorCores,
+        memory: memoryOf(config.executor?.memory, executorCores),
+        ...(instances !== undefined ? { instances } : {}),
+      },
+      // on unless the config turned it off: an interactive session idles between queries
+      dynamicAllocation: { enabled: true, minExecutors: 0, ...dynamicAllocation },
+    },
+  };
+}
