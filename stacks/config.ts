@@ -4,10 +4,7 @@
  * e.g. `sparkplane:aws.karpenter.executorLimits.cpu: -1 is too small: expected > 0`.
  */
 import { z } from 'zod';
-import { AwsClusterArgs } from '../components/aws/args';
-import { crossFieldErrors } from '../components/aws/args';
-import { ExistingClusterArgs } from '../components/existing/existing-cluster';
-import { PlatformArgs } from '../components/platform/args';
+import { AwsClusterArgs, crossFieldErrors, ExistingClusterArgs, PlatformArgs } from 'sparkplane/components';
 import { DomainError, type FieldIssue } from '../runtime/domain/errors';
 import { describeIssues } from '../runtime/domain/validation';
 

@@ -3,11 +3,7 @@
  * platform on it, and the outputs a user needs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { AwsCluster } from '../components/aws/cluster';
-import { ExistingCluster } from '../components/existing/existing-cluster';
-import { resourceTags } from '../components/lib/tags';
-import type { ClusterHandle } from '../components/platform/cluster-handle';
-import { SparkPlatform } from '../components/platform/platform';
+import { AwsCluster, type ClusterHandle, ExistingCluster, resourceTags, SparkPlatform } from 'sparkplane/components';
 import type { StackConfig } from './config';
 
 export interface StackOutputs {

@@ -3,6 +3,7 @@
  * config, so a wrong value names its config key). Every value has a documented default.
  */
 import { z } from 'zod';
+import { SparkIdentityArgs } from '../cluster/spark-identity';
 import { parseCidr } from '../lib/subnets';
 import { KUBERNETES_VERSION } from './versions';
 
@@ -130,8 +131,30 @@ export const DatabaseArgs = z.union([
   }),
 ]);
 
+/** A role in the target account that the component's AWS provider assumes (another account, a deploy role). */
+export const AssumeRoleArgs = z.strictObject({
+  roleArn: iamArn,
+  /** Required by roles whose trust policy checks it. @default none */
+  externalId: z.string().min(2).max(1224).optional(),
+  /** @default "sparkplane" */
+  sessionName: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, { message: 'is not an STS session name (2-64 of letters, digits, +=,.@_-)' })
+    .default('sparkplane'),
+});
+
 export const AwsClusterArgs = z.strictObject({
+  /** Name of the EKS cluster, also the runtime's cluster id and Karpenter's discovery tag. @default the component's name */
+  clusterName: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/, { message: 'is not an EKS cluster name such as "spark-prod-eu-west-1"' })
+    .optional(),
+  /** Region of every resource, and of the AWS provider the component creates (unless one is passed). */
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'is not an AWS region such as "eu-west-1"' }),
+  /** Assumed by the AWS provider the component creates; ignored when a provider is passed. @default none: the ambient credentials */
+  assumeRole: AssumeRoleArgs.optional(),
+  /** Namespaces and service accounts given an identity on the event-log bucket. @default SparkIdentityArgs defaults */
+  spark: SparkIdentityArgs.default(SparkIdentityArgs.parse({})),
   /** @default KUBERNETES_VERSION */
   kubernetesVersion: z
     .string()
@@ -169,6 +192,13 @@ export const AwsClusterArgs = z.strictObject({
       encryption: z.enum(['aws:kms', 'AES256']).default('aws:kms'),
       /** Let `pulumi destroy` delete a non-empty bucket. @default false */
       forceDestroy: z.boolean().default(false),
+      /** Prefix of the bucket's generated name (S3 names are global). @default "<clusterName>-events-" */
+      bucketPrefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{2,36}$/, {
+          message: 'is not an S3 bucket name prefix such as "acme-spark-events-"',
+        })
+        .optional(),
     })
     .default({ retentionDays: 90, shuffleRetentionDays: 2, encryption: 'aws:kms', forceDestroy: false }),
   karpenter: KarpenterArgs.default(KarpenterArgs.parse({})),

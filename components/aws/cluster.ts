@@ -8,8 +8,8 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { DomainError } from '../../runtime/domain/errors';
 import { parseOrThrow } from '../../runtime/domain/validation';
-import type { ClusterHandle } from '../platform/cluster-handle';
-import { DEFAULT_SPARK_IDENTITY } from '../platform/spark-identity';
+import type { ClusterHandle } from '../cluster/handle';
+import { type SparkIdentityNames, sparkIdentityNames } from '../cluster/spark-identity';
 import { AwsClusterArgs, type AwsClusterArgsInput, crossFieldErrors } from './args';
 import { type AwsContext, childOptions } from './context';
 import { createManagedDatabase } from './database';
@@ -23,6 +23,30 @@ import { createNetwork } from './network';
 export interface AwsClusterComponentArgs extends AwsClusterArgsInput {
   /** Tags of every resource (see components/lib/tags.ts). @default {} */
   tags?: Record<string, string>;
+  /**
+   * The AWS provider of every child (its region must be `region`): e.g. one per account of a fleet.
+   * @default a provider the component creates for `region`, assuming `assumeRole` if given, with `tags` as default tags
+   */
+  provider?: aws.Provider;
+}
+
+/** The provider the component creates when none is passed: the region, an assumed role, default tags. */
+export function awsProviderArgs(args: AwsClusterArgs, tags: Record<string, string>): aws.ProviderArgs {
+  return {
+    region: args.region as aws.Region,
+    defaultTags: { tags },
+    ...(args.assumeRole
+      ? {
+          assumeRoles: [
+            {
+              roleArn: args.assumeRole.roleArn,
+              sessionName: args.assumeRole.sessionName,
+              ...(args.assumeRole.externalId ? { externalId: args.assumeRole.externalId } : {}),
+            },
+          ],
+        }
+      : {}),
+  };
 }
 
 /** Validates the arguments: every problem, each naming the field (under `prefix`), the value and the expectation. */
@@ -52,6 +76,7 @@ function createSparkIdentity(
   bucket: EventLogBucket,
   region: string,
   accountId: pulumi.Output<string>,
+  identity: Required<SparkIdentityNames>,
 ) {
   const trust = accountId.apply(podIdentityTrustPolicy);
   const kmsKeyArn = bucket.kmsKeyArn ?? pulumi.output(undefined);
@@ -59,14 +84,14 @@ function createSparkIdentity(
     {
       suffix: 'spark',
       policy: sparkBucketPolicy,
-      accounts: [DEFAULT_SPARK_IDENTITY.driverServiceAccount, DEFAULT_SPARK_IDENTITY.executorServiceAccount],
-      namespace: DEFAULT_SPARK_IDENTITY.namespace,
+      accounts: [identity.driverServiceAccount, identity.executorServiceAccount],
+      namespace: identity.namespace,
     },
     {
       suffix: 'history',
       policy: historyServerBucketPolicy,
-      accounts: [DEFAULT_SPARK_IDENTITY.historyServiceAccount],
-      namespace: DEFAULT_SPARK_IDENTITY.historyNamespace,
+      accounts: [identity.historyServiceAccount],
+      namespace: identity.historyNamespace,
     },
   ];
   for (const grant of grants) {
@@ -97,27 +122,25 @@ export function createAwsCluster(
   name: string,
   input: AwsClusterComponentArgs,
 ): AwsClusterOutputs {
-  const { tags = {}, ...rest } = input;
+  const { tags = {}, provider: givenProvider, ...rest } = input;
   const args = validateAwsClusterArgs(rest);
-  const provider = new aws.Provider(
-    `${name}-aws`,
-    { region: args.region as aws.Region, defaultTags: { tags } },
-    { parent },
-  );
+  const clusterName = args.clusterName ?? name;
+  const identity = sparkIdentityNames(args.spark);
+  const provider = givenProvider ?? new aws.Provider(`${name}-aws`, awsProviderArgs(args, tags), { parent });
   const ctx: AwsContext = { name, parent, provider, tags };
   const invokeOpts = { parent, provider };
   const accountId = aws.getCallerIdentityOutput({}, invokeOpts).accountId;
   const partition = aws.getPartitionOutput({}, invokeOpts).partition;
 
-  const network = createNetwork(ctx, args.network, name);
-  const eks = createEks(ctx, args, network.privateSubnetIds, accountId);
+  const network = createNetwork(ctx, args.network, clusterName);
+  const eks = createEks(ctx, args, clusterName, network.privateSubnetIds, accountId);
   const k8sProvider = new k8s.Provider(
     `${name}-k8s`,
     { kubeconfig: eks.kubeconfig, enableServerSideApply: true },
     { parent },
   );
-  const bucket = createEventLogBucket(ctx, args.eventLogs, pulumi.getStack());
-  createSparkIdentity(ctx, eks.cluster.name, bucket, args.region, accountId);
+  const bucket = createEventLogBucket(ctx, args.eventLogs, args.eventLogs.bucketPrefix ?? `${clusterName}-events-`);
+  createSparkIdentity(ctx, eks.cluster.name, bucket, args.region, accountId, identity);
 
   const pools = sparkPoolDefinitions(args.karpenter);
   const karpenter = createKarpenter(ctx, {
@@ -148,7 +171,7 @@ export function createAwsCluster(
     kubeconfig: eks.kubeconfig,
     provider: k8sProvider,
     objectStorageUrl: pulumi.interpolate`s3a://${bucket.name}`,
-    spark: { ...DEFAULT_SPARK_IDENTITY, serviceAccountAnnotations: {} },
+    spark: { ...identity, serviceAccountAnnotations: {} },
     autoscaler: 'karpenter',
     nodePools: nodePoolOffers(pools),
     ...(database ? { database } : {}),

@@ -2,7 +2,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import type { ManagedDatabase } from '../platform/cluster-handle';
+import type { ManagedDatabase } from '../cluster/handle';
 import type { AwsClusterArgs } from './args';
 import { type AwsContext, childOptions } from './context';
 import { POSTGRES_ENGINE_VERSION } from './versions';

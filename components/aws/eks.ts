@@ -48,11 +48,11 @@ export function createRole(
 export function createEks(
   ctx: AwsContext,
   args: AwsClusterArgs,
+  clusterName: string,
   subnetIds: pulumi.Input<string>[],
   accountId: pulumi.Input<string>,
 ): EksParts {
   const opts = childOptions(ctx);
-  const clusterName = ctx.name;
   const secretsKey = new aws.kms.Key(
     `${ctx.name}-secrets`,
     {

@@ -51,15 +51,12 @@ export function lifecycleRules(
 export function createEventLogBucket(
   ctx: AwsContext,
   args: AwsClusterArgs['eventLogs'],
-  stack: string,
+  /** Prefix of the generated bucket name. */
+  bucketPrefix: string,
 ): EventLogBucket {
   const opts = childOptions(ctx);
   const name = `${ctx.name}-events`;
-  const bucket = new aws.s3.Bucket(
-    name,
-    { bucketPrefix: `sparkplane-${stack}-events-`, forceDestroy: args.forceDestroy, tags: ctx.tags },
-    opts,
-  );
+  const bucket = new aws.s3.Bucket(name, { bucketPrefix, forceDestroy: args.forceDestroy, tags: ctx.tags }, opts);
   let kmsKeyArn: pulumi.Output<string> | undefined;
   if (args.encryption === 'aws:kms') {
     const key = new aws.kms.Key(

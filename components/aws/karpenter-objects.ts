@@ -4,7 +4,7 @@
  * so every nodeSelector the runtime emits is satisfiable; a test checks it.
  */
 import { NODE_LABELS, ROLE_LABEL, SPARK_TAINT, type SparkRole } from '../../runtime/domain/placement';
-import type { NodePoolOffer } from '../platform/cluster-handle';
+import type { NodePoolOffer } from '../cluster/handle';
 import type { KarpenterArgs } from './args';
 
 export const NODE_CLASS_NAME = 'spark';

@@ -7,8 +7,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
 import { NODE_LABELS, ROLE_LABEL, SPARK_TAINT } from '../../runtime/domain/placement';
 import { parseOrThrow } from '../../runtime/domain/validation';
-import type { ClusterHandle, NodePoolOffer } from '../platform/cluster-handle';
-import { DEFAULT_SPARK_IDENTITY } from '../platform/spark-identity';
+import type { ClusterHandle, NodePoolOffer } from '../cluster/handle';
+import { SparkIdentityArgs, sparkIdentityNames } from '../cluster/spark-identity';
 
 export const ExistingClusterArgs = z.strictObject({
   /** The cluster's id in the runtime; stable. */
@@ -25,12 +25,16 @@ export const ExistingClusterArgs = z.strictObject({
   serviceAccountAnnotations: z.record(z.string(), z.string()).default({}),
   /** kubeconfig context. @default the current context */
   context: z.string().min(1).optional(),
+  /** Namespaces and service accounts of Spark, the runtime and the History Server. @default SparkIdentityArgs defaults */
+  spark: SparkIdentityArgs.default(SparkIdentityArgs.parse({})),
 });
 export type ExistingClusterArgs = z.output<typeof ExistingClusterArgs>;
 
 export interface ExistingClusterComponentArgs extends z.input<typeof ExistingClusterArgs> {
   /** kubeconfig contents (YAML or JSON), e.g. from `pulumi config set --secret kubeconfig`. */
   kubeconfig: pulumi.Input<string>;
+  /** The Kubernetes provider of everything installed on the cluster. @default one the component creates from `kubeconfig` and `context` */
+  provider?: k8s.Provider;
 }
 
 /**
@@ -54,20 +58,26 @@ export class ExistingCluster extends pulumi.ComponentResource {
 
   constructor(name: string, input: ExistingClusterComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('sparkplane:existing:Cluster', name, {}, opts);
-    const { kubeconfig, ...rest } = input;
+    const { kubeconfig, provider: givenProvider, ...rest } = input;
     const args = parseOrThrow(ExistingClusterArgs, rest);
     const secretKubeconfig = pulumi.secret(kubeconfig);
-    const provider = new k8s.Provider(
-      `${name}-k8s`,
-      { kubeconfig: secretKubeconfig, enableServerSideApply: true, ...(args.context ? { context: args.context } : {}) },
-      { parent: this },
-    );
+    const provider =
+      givenProvider ??
+      new k8s.Provider(
+        `${name}-k8s`,
+        {
+          kubeconfig: secretKubeconfig,
+          enableServerSideApply: true,
+          ...(args.context ? { context: args.context } : {}),
+        },
+        { parent: this },
+      );
     this.handle = {
       clusterName: args.clusterName,
       kubeconfig: pulumi.output(secretKubeconfig),
       provider,
       objectStorageUrl: args.objectStorageUrl,
-      spark: { ...DEFAULT_SPARK_IDENTITY, serviceAccountAnnotations: args.serviceAccountAnnotations },
+      spark: { ...sparkIdentityNames(args.spark), serviceAccountAnnotations: args.serviceAccountAnnotations },
       autoscaler: args.autoscaler,
       nodePools: assumedNodePools(args.autoscaler),
     };

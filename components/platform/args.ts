@@ -1,6 +1,7 @@
 /** Arguments of the platform component, validated once (also the `platform` key of the stack config). */
 import { z } from 'zod';
 import { HistoryServerUrl } from '../../runtime/domain/spark-ui';
+import { OPERATOR_NAMESPACE } from '../cluster/spark-identity';
 import { HISTORY_SERVER_IMAGE, POSTGRES_IMAGE } from './versions';
 
 const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
@@ -9,6 +10,11 @@ const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
 const cpu = z.string().regex(/^[0-9]+m?$/, { message: 'is not a CPU quantity such as "500m" or "2"' });
 
 export const PlatformArgs = z.strictObject({
+  /** Namespace of spark-operator (its controller and webhook). @default "spark-operator" */
+  operatorNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: 'is not a Kubernetes name such as "spark-operator"' })
+    .default(OPERATOR_NAMESPACE),
   /** Image of the sparkplane runtime (built from the repository's Dockerfile). */
   runtimeImage: image,
   /** Replicas of the runtime; more than one needs PostgreSQL (always the case here). @default 2 */

@@ -1,6 +1,6 @@
 /** The Spark History Server, reading event logs from the cluster's object storage. */
 import type { PlatformArgs } from './args';
-import type { SparkIdentity } from './cluster-handle';
+import type { SparkIdentity } from '../cluster/handle';
 import { appLabels, type Manifest, selectorLabels } from './labels';
 
 export const HISTORY_SERVER_NAME = 'spark-history-server';

@@ -9,7 +9,8 @@ import * as random from '@pulumi/random';
 import { parseOrThrow } from '../../runtime/domain/validation';
 import { applyManifest } from './apply-manifest';
 import { PlatformArgs, type PlatformArgsInput } from './args';
-import type { ClusterHandle } from './cluster-handle';
+import type { ClusterHandle } from '../cluster/handle';
+import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
 import {
   HISTORY_SERVER_NAME,
   HISTORY_SERVER_PORT,
@@ -22,7 +23,6 @@ import { postgresManifests, postgresUrl } from './postgres-manifests';
 import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-manifests';
 import { sparkOperatorValues } from './spark-operator-values';
 import { sparkRbacManifests } from './spark-rbac-manifests';
-import { OPERATOR_NAMESPACE, SYSTEM_NAMESPACE } from './spark-identity';
 import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
 
 /** Key prefix of Spark event logs in the object storage. */
@@ -66,11 +66,13 @@ export function createPlatform(
   const args = validatePlatformArgs(rest);
   const spark = cluster.spark;
   const provider = cluster.provider;
-  const ns = [
-    namespaceManifest(SYSTEM_NAMESPACE, 'baseline'),
-    namespaceManifest(spark.namespace, 'baseline'),
-    namespaceManifest(OPERATOR_NAMESPACE, 'baseline'),
-  ].map((manifest) => applyManifest(name, manifest, { parent, provider }));
+  // handles built before these fields existed get the defaults
+  const systemNamespace = spark.systemNamespace ?? DEFAULT_SPARK_IDENTITY.systemNamespace;
+  const runtimeServiceAccount = spark.runtimeServiceAccount ?? DEFAULT_SPARK_IDENTITY.runtimeServiceAccount;
+  const operatorNamespace = args.operatorNamespace;
+  const ns = [...new Set([systemNamespace, spark.namespace, operatorNamespace, spark.historyNamespace])]
+    .map((namespace) => namespaceManifest(namespace, 'baseline'))
+    .map((manifest) => applyManifest(name, manifest, { parent, provider }));
   const opts: pulumi.CustomResourceOptions = { parent, provider, dependsOn: [...ns, ...(cluster.dependsOn ?? [])] };
   const apply = (manifests: Manifest[], extra: pulumi.CustomResourceOptions = {}) =>
     manifests.map((manifest) => applyManifest(name, manifest, { ...opts, ...extra }));
@@ -82,7 +84,7 @@ export function createPlatform(
       chart: 'spark-operator',
       version: SPARK_OPERATOR_CHART_VERSION,
       repositoryOpts: { repo: SPARK_OPERATOR_CHART_REPOSITORY },
-      namespace: OPERATOR_NAMESPACE,
+      namespace: operatorNamespace,
       atomic: true,
       values: sparkOperatorValues(args.sparkOperator, spark.namespace),
     },
@@ -96,8 +98,8 @@ export function createPlatform(
     databaseUrl = cluster.database.url;
   } else {
     const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
-    apply(postgresManifests(SYSTEM_NAMESPACE, args.inClusterDatabase, password.result));
-    databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(SYSTEM_NAMESPACE, p)));
+    apply(postgresManifests(systemNamespace, args.inClusterDatabase, password.result));
+    databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
   }
   const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
   const clustersFile = pulumi.all([cluster.clusterName, eventLogUrl]).apply(([clusterId, url]) =>
@@ -113,12 +115,13 @@ export function createPlatform(
   );
   apply(
     runtimeManifests({
-      namespace: SYSTEM_NAMESPACE,
+      namespace: systemNamespace,
       args,
       clustersFile,
       databaseUrl,
       adminToken: adminToken.result,
       spark,
+      serviceAccount: runtimeServiceAccount,
     }),
     {
       dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],
@@ -134,16 +137,16 @@ export function createPlatform(
   }
   apply(
     networkPolicies({
-      systemNamespace: SYSTEM_NAMESPACE,
+      systemNamespace: systemNamespace,
       sparkNamespace: spark.namespace,
-      operatorNamespace: OPERATOR_NAMESPACE,
+      operatorNamespace,
       inClusterDatabase: !cluster.database,
       historyServer: args.historyServer.enabled,
     }),
   );
   const runtimeUrl = pulumi.output(
     // with an ingress, TLS is terminated by its secret or by the ingress controller
-    args.ingress ? `https://${args.ingress.host}` : `http://${RUNTIME_NAME}.${SYSTEM_NAMESPACE}.svc`,
+    args.ingress ? `https://${args.ingress.host}` : `http://${RUNTIME_NAME}.${systemNamespace}.svc`,
   );
   return { runtimeUrl, ...(historyServerUrl ? { historyServerUrl } : {}), operator };
 }

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { stringify } from 'yaml';
-import type { AutoscalerKind, SparkIdentity } from './cluster-handle';
+import type { AutoscalerKind, SparkIdentity } from '../cluster/handle';
 import type { PlatformArgs } from './args';
 import { appLabels, type Manifest, selectorLabels } from './labels';
 
@@ -43,6 +43,8 @@ export interface RuntimeManifestInput {
   databaseUrl: pulumi.Input<string>;
   adminToken: pulumi.Input<string>;
   spark: Pick<SparkIdentity, 'namespace'>;
+  /** The runtime's service account (bound to the cloud identity that reads event logs). */
+  serviceAccount: string;
 }
 
 export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
@@ -51,7 +53,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
   const selector = selectorLabels(RUNTIME_NAME);
   const meta = (name: string) => ({ name, namespace, labels });
   const manifests: Manifest[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(RUNTIME_NAME) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(input.serviceAccount) },
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -86,7 +88,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       kind: 'RoleBinding',
       metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_NAME },
-      subjects: [{ kind: 'ServiceAccount', name: RUNTIME_NAME, namespace }],
+      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
     },
     {
       apiVersion: 'apps/v1',
@@ -99,7 +101,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: RUNTIME_NAME,
+            serviceAccountName: input.serviceAccount,
             securityContext: {
               runAsNonRoot: true,
               runAsUser: 1000,

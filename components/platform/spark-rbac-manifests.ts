@@ -1,6 +1,6 @@
 /** Service accounts of Spark drivers and executors, and what a driver may do: manage its executors. */
 import type * as pulumi from '@pulumi/pulumi';
-import type { SparkIdentity } from './cluster-handle';
+import type { SparkIdentity } from '../cluster/handle';
 import { appLabels, type Manifest } from './labels';
 
 export function sparkRbacManifests(

@@ -13,6 +13,8 @@ export interface RecordedResource {
   parentUrn?: string;
   /** False for component resources (no provider manages them). */
   custom: boolean;
+  /** Reference ("<provider urn>::<id>") of the explicit provider; absent when the default provider is used. */
+  provider?: string;
   inputs: Record<string, unknown>;
 }
 
@@ -104,6 +106,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getProvider(): string;
 }
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
 interface Monitor {
@@ -156,12 +159,14 @@ export async function runUnderMocks<T>(
     register(req, (err, response) => {
       if (response) {
         const parentUrn = req.getParent();
+        const provider = req.getProvider();
         resources.push({
           urn: response.getUrn(),
           type: req.getType(),
           name: req.getName(),
           ...(parentUrn ? { parentUrn } : {}),
           custom: req.getCustom(),
+          ...(provider ? { provider } : {}),
           inputs: inputsByKey.get(`${req.getType()}::${req.getName()}`) ?? {},
         });
       }

@@ -5,6 +5,7 @@
 import type * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
 import type { Autoscaler, SparkRole } from '../../runtime/domain/placement';
+import type { SparkIdentityNames } from './spark-identity';
 
 /** Which node autoscaler labels the nodes ('none': nodes are labelled by hand). */
 export type AutoscalerKind = Autoscaler | 'none';
@@ -22,15 +23,8 @@ export interface NodePoolOffer {
   taints: { key: string; value: string; effect: string }[];
 }
 
-/** Where Spark pods run and how they reach object storage. */
-export interface SparkIdentity {
-  /** Namespace of the SparkApplications. */
-  namespace: string;
-  driverServiceAccount: string;
-  executorServiceAccount: string;
-  /** Namespace and service account of the Spark History Server. */
-  historyNamespace: string;
-  historyServiceAccount: string;
+/** Where Spark pods, the runtime and the History Server run, and how they reach object storage. */
+export interface SparkIdentity extends SparkIdentityNames {
   /** Annotations for these service accounts (IRSA role ARN, GKE workload identity); empty with Pod Identity. */
   serviceAccountAnnotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }

@@ -1,0 +1,30 @@
+/**
+ * The component library, imported by a platform team's own Pulumi program as
+ * `import { AwsCluster, SparkPlatform } from 'sparkplane/components'`. `@pulumi/*` are peer
+ * dependencies: the program's own versions are used.
+ */
+export type { AutoscalerKind, ClusterHandle, ManagedDatabase, NodePoolOffer, SparkIdentity } from './cluster/handle';
+export {
+  DEFAULT_SPARK_IDENTITY,
+  OPERATOR_NAMESPACE,
+  SparkIdentityArgs,
+  type SparkIdentityArgsInput,
+  type SparkIdentityNames,
+  sparkIdentityNames,
+  SYSTEM_NAMESPACE,
+} from './cluster/spark-identity';
+export {
+  AssumeRoleArgs,
+  AwsClusterArgs,
+  type AwsClusterArgsInput,
+  crossFieldErrors,
+  DatabaseArgs,
+  KarpenterArgs,
+  NetworkArgs,
+} from './aws/args';
+export { AwsCluster, type AwsClusterComponentArgs, awsProviderArgs, validateAwsClusterArgs } from './aws/cluster';
+export { KUBERNETES_VERSION } from './aws/versions';
+export { ExistingCluster, ExistingClusterArgs, type ExistingClusterComponentArgs } from './existing/existing-cluster';
+export { PlatformArgs, type PlatformArgsInput } from './platform/args';
+export { SparkPlatform, type SparkPlatformArgs, validatePlatformArgs } from './platform/platform';
+export { resourceTags, type StackTags } from './lib/tags';
