@@ -28,3 +28,5 @@ export { ExistingCluster, ExistingClusterArgs, type ExistingClusterComponentArgs
 export { PlatformArgs, type PlatformArgsInput } from './platform/args';
 export { SparkPlatform, type SparkPlatformArgs, validatePlatformArgs } from './platform/platform';
 export { resourceTags, type StackTags } from './lib/tags';
+export { GcpLocation, GkeClusterArgs, type GkeClusterArgsInput, gkeCrossFieldErrors } from './gcp/args';
+export { GkeCluster, type GkeClusterComponentArgs, validateGkeClusterArgs } from './gcp/cluster';
