@@ -30,3 +30,7 @@ export { SparkPlatform, type SparkPlatformArgs, validatePlatformArgs } from './p
 export { resourceTags, type StackTags } from './lib/tags';
 export { GcpLocation, GkeClusterArgs, type GkeClusterArgsInput, gkeCrossFieldErrors } from './gcp/args';
 export { GkeCluster, type GkeClusterComponentArgs, validateGkeClusterArgs } from './gcp/cluster';
+export { expandFleet, FleetArgs, type FleetArgsInput, type FleetMember } from './fleet/fleet';
+export { Fleet, type FleetCluster } from './fleet/fleet-component';
+export { fleetClusterName, regionCode } from './fleet/naming';
+export { ControlPlane, type ControlPlaneArgs, type ControlPlaneMember } from './control-plane/control-plane';

@@ -3,7 +3,15 @@
  * platform on it, and the outputs a user needs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { AwsCluster, type ClusterHandle, ExistingCluster, resourceTags, SparkPlatform } from 'sparkplane/components';
+import {
+  AwsCluster,
+  type ClusterHandle,
+  ExistingCluster,
+  Fleet,
+  GkeCluster,
+  resourceTags,
+  SparkPlatform,
+} from 'sparkplane/components';
 import type { StackConfig } from './config';
 
 export interface StackOutputs {
@@ -22,14 +30,19 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
   const tags = resourceTags({ ...config.tags, extra: config.tags.extra }, stack);
   let handle: ClusterHandle;
   let endpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
+  if (config.cloud === 'fleet') return buildFleet(config, stack);
   if (config.cloud === 'aws') {
     const cluster = new AwsCluster(`sparkplane-${stack}`, { ...config.aws!, tags });
+    handle = cluster.handle;
+    endpoint = cluster.endpoint;
+  } else if (config.cloud === 'gcp') {
+    const cluster = new GkeCluster(`sparkplane-${stack}`, { ...config.gcp!, tags });
     handle = cluster.handle;
     endpoint = cluster.endpoint;
   } else {
     handle = new ExistingCluster(`sparkplane-${stack}`, { ...config.existing!, kubeconfig: config.kubeconfig! }).handle;
   }
-  const platform = new SparkPlatform('sparkplane', { ...config.platform, cluster: handle });
+  const platform = new SparkPlatform('sparkplane', { ...config.platform!, cluster: handle });
   return {
     clusterName: handle.clusterName,
     kubeconfig: pulumi.secret(handle.kubeconfig),
@@ -37,5 +50,19 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
     sparkplaneUrl: platform.runtimeUrl,
     eventLogBucketUrl: handle.objectStorageUrl,
     historyServerUrl: platform.historyServerUrl,
+  };
+}
+
+/** A fleet: its clusters, and the control plane's cluster and runtime as the stack's outputs. */
+function buildFleet(config: StackConfig, stack: string): StackOutputs {
+  const fleet = new Fleet(`sparkplane-${stack}`, config.fleet!);
+  const host = fleet.clusters.find((c) => c.name === fleet.expanded.controlPlane.cluster)!;
+  return {
+    clusterName: host.handle.clusterName,
+    kubeconfig: pulumi.secret(host.handle.kubeconfig),
+    kubernetesApiEndpoint: pulumi.output(undefined),
+    sparkplaneUrl: fleet.controlPlaneUrl,
+    eventLogBucketUrl: host.handle.objectStorageUrl,
+    historyServerUrl: pulumi.output(undefined),
   };
 }
