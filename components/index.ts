@@ -31,6 +31,7 @@ export { resourceTags, type StackTags } from './lib/tags';
 export { GcpLocation, GkeClusterArgs, type GkeClusterArgsInput, gkeCrossFieldErrors } from './gcp/args';
 export { GkeCluster, type GkeClusterComponentArgs, validateGkeClusterArgs } from './gcp/cluster';
 export { expandFleet, FleetArgs, type FleetArgsInput, type FleetMember } from './fleet/fleet';
-export { Fleet, type FleetCluster } from './fleet/fleet-component';
+export { Fleet, type FleetCluster, type FleetComponentArgs } from './fleet/fleet-component';
+export { jobManifests, type JobSpecInput } from './control-plane/jobs';
 export { fleetClusterName, regionCode } from './fleet/naming';
 export { ControlPlane, type ControlPlaneArgs, type ControlPlaneMember } from './control-plane/control-plane';

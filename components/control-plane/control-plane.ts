@@ -9,6 +9,8 @@ import * as aws from '@pulumi/aws';
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterHandle } from '../cluster/handle';
+import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
+import { applyManifest } from '../platform/apply-manifest';
 import type { PlatformArgsInput } from '../platform/args';
 import { EVENT_LOG_DIR, SparkPlatform } from '../platform/platform';
 import {
@@ -17,6 +19,7 @@ import {
   controlPlanePricesFile,
   type RegisteredCluster,
 } from './registration';
+import { jobManifests, type JobSpecInput } from './jobs';
 
 /** How the control plane's runtime is let into a member cluster, per cloud. */
 export type MemberAccess =
@@ -40,6 +43,8 @@ export interface ControlPlaneArgs {
   /** The id (in `members`) of the cluster the control plane runs in. */
   host: string;
   members: ControlPlaneMember[];
+  /** Jobs declared with the fleet (the runtime's job specs), each on one of the members. @default [] */
+  jobs?: JobSpecInput[];
   /** Identities the control plane's runtime holds, granted access to each member. */
   identity: {
     /** IAM role of the runtime on AWS (an EKS access entry is created for it in every EKS member). */
@@ -135,6 +140,10 @@ export class ControlPlane extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const systemNamespace = host.handle.spark.systemNamespace ?? DEFAULT_SPARK_IDENTITY.systemNamespace;
+    const clusterIds = args.members.map((m) => m.id);
+    for (const manifest of jobManifests(args.jobs ?? [], systemNamespace, clusterIds))
+      applyManifest(name, manifest, { parent: this, provider: host.handle.provider, dependsOn: [platform] });
     this.runtimeUrl = platform.runtimeUrl;
     this.registerOutputs({ runtimeUrl: this.runtimeUrl, clustersFile: this.clustersFile });
   }

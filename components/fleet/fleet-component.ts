@@ -9,6 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { AwsCluster, awsProviderArgs } from '../aws/cluster';
 import type { ClusterHandle } from '../cluster/handle';
 import { ControlPlane, type ControlPlaneMember } from '../control-plane/control-plane';
+import type { JobSpecInput } from '../control-plane/jobs';
 import { GkeCluster } from '../gcp/cluster';
 import { gcpLabels } from '../gcp/names';
 import { resourceTags } from '../lib/tags';
@@ -56,13 +57,19 @@ function memberCluster(parent: pulumi.Resource, member: FleetMember, tags: Recor
   return { handle: cluster.handle, access };
 }
 
+export interface FleetComponentArgs extends FleetArgsInput {
+  /** Jobs declared with the fleet, carried by the control plane. @default [] */
+  jobs?: JobSpecInput[];
+}
+
 export class Fleet extends pulumi.ComponentResource {
   readonly clusters: FleetCluster[];
   readonly controlPlaneUrl: pulumi.Output<string>;
   readonly expanded: ExpandedFleet;
 
-  constructor(name: string, args: FleetArgsInput, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, input: FleetComponentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('sparkplane:fleet:Fleet', name, {}, opts);
+    const { jobs = [], ...args } = input;
     this.expanded = expandFleet(args);
     const { members, controlPlane, tags } = this.expanded;
     const registrations: ControlPlaneMember[] = [];
@@ -86,6 +93,7 @@ export class Fleet extends pulumi.ComponentResource {
         platform: host.platform,
         host: host.name,
         members: registrations,
+        jobs,
         identity: {
           ...(controlPlane.awsRoleArn ? { awsRoleArn: controlPlane.awsRoleArn } : {}),
           ...(controlPlane.gcpPrincipal ? { gcpPrincipal: controlPlane.gcpPrincipal } : {}),

@@ -48,7 +48,7 @@ describe('fleet naming', () => {
     });
     fc.assert(
       fc.property(fc.uniqueArray(entry, { minLength: 2, maxLength: 8, selector: (e) => JSON.stringify(e) }), (raw) => {
-        const entries = raw.map((e) => ({
+        const entries = raw.map((e): { account: string; environment: string; regions: string[] } => ({
           account: e.account,
           environment: e.environment,
           regions: [(e.account === 'aws1' ? AWS_REGIONS : GCP_REGIONS)[e.index]!],
