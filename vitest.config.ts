@@ -17,6 +17,7 @@ export default defineConfig({
             'runtime/**/*.test.ts',
             'components/**/*.test.ts',
             'stacks/**/*.test.ts',
+            'examples/**/*.test.ts',
             'test/architecture/**/*.test.ts',
             'ui/**/*.test.ts',
           ],
