@@ -9,7 +9,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['components/**/*.ts', 'stacks/**/*.ts'],
+    files: ['components/**/*.ts', 'stacks/**/*.ts', 'examples/pulumi/**/*.ts'],
     // the Pulumi rules need type information: an Output in a template literal is a bug
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { '@pulumi': pulumi },

@@ -13,6 +13,7 @@ export {
   sparkIdentityNames,
   SYSTEM_NAMESPACE,
 } from './cluster/spark-identity';
+export { chartSource, MirrorArgs, mirroredImage } from './cluster/mirrors';
 export {
   AssumeRoleArgs,
   AwsClusterArgs,
@@ -26,6 +27,7 @@ export { AwsCluster, type AwsClusterComponentArgs, awsProviderArgs, validateAwsC
 export { KUBERNETES_VERSION } from './aws/versions';
 export { ExistingCluster, ExistingClusterArgs, type ExistingClusterComponentArgs } from './existing/existing-cluster';
 export { PlatformArgs, type PlatformArgsInput } from './platform/args';
+export { ALB_CLASS } from './platform/ingress-manifests';
 export { SparkPlatform, type SparkPlatformArgs, validatePlatformArgs } from './platform/platform';
 export { resourceTags, type StackTags } from './lib/tags';
 export { GcpLocation, GkeClusterArgs, type GkeClusterArgsInput, gkeCrossFieldErrors } from './gcp/args';
@@ -35,3 +37,6 @@ export { Fleet, type FleetCluster, type FleetComponentArgs } from './fleet/fleet
 export { jobManifests, type JobSpecInput } from './control-plane/jobs';
 export { fleetClusterName, regionCode } from './fleet/naming';
 export { ControlPlane, type ControlPlaneArgs, type ControlPlaneMember } from './control-plane/control-plane';
+export { StandardsConfig } from './policy/config';
+export { standardsPolicies } from './policy/pack';
+export { type CheckedResource, checkStandards, type Rule, STANDARDS, type Violation } from './policy/rules';

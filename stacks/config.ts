@@ -11,6 +11,7 @@ import {
   FleetArgs,
   GkeClusterArgs,
   gkeCrossFieldErrors,
+  MirrorArgs,
   PlatformArgs,
 } from 'sparkplane/components';
 import { DomainError, type FieldIssue } from '../runtime/domain/errors';
@@ -47,6 +48,8 @@ const KEYS = {
   kubeconfig: { schema: z.string().min(1).optional(), json: false },
   /** Required except for a fleet (whose platform arguments are in `fleet.platform`). */
   platform: { schema: PlatformArgs.optional(), json: true },
+  /** Chart repository and image registry mirrors of everything installed (the cluster's and the platform's). @default upstream */
+  mirrors: { schema: MirrorArgs.default({}), json: true },
 } as const;
 
 type Keys = typeof KEYS;

@@ -31,7 +31,7 @@ describe('stack gke-dev', () => {
     const [cluster] = parse(configMap.data['clusters.yaml']) as unknown[];
     const settings = KubernetesClusterSettings.parse(ClusterSpec.parse(cluster).settings);
     expect(settings.autoscaler).toBe('gke');
-    expect(settings.eventLogBucketUrl).toMatch(/^gs:\/\/acme-analytics-dev-sparkplane-gke-dev-events\/event-logs$/);
+    expect(settings.eventLogBucketUrl).toBe('gs://acme-analytics-dev-sparkplane-gke-dev-events');
     expect(await valueOf(result.kubeconfig)).toContain('gke-gcloud-auth-plugin');
   });
 });

@@ -4,6 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import {
+  ALB_CLASS,
   AwsCluster,
   type ClusterHandle,
   ExistingCluster,
@@ -32,7 +33,15 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
   let endpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
   if (config.cloud === 'fleet') return buildFleet(config, stack);
   if (config.cloud === 'aws') {
-    const cluster = new AwsCluster(`sparkplane-${stack}`, { ...config.aws!, tags });
+    const aws = config.aws!;
+    // an ALB Ingress is served by the AWS Load Balancer Controller: installed when one is asked for
+    const loadBalancerController = aws.loadBalancerController || config.platform!.ingress?.className === ALB_CLASS;
+    const cluster = new AwsCluster(`sparkplane-${stack}`, {
+      ...aws,
+      mirrors: { ...config.mirrors, ...aws.mirrors },
+      loadBalancerController,
+      tags,
+    });
     handle = cluster.handle;
     endpoint = cluster.endpoint;
   } else if (config.cloud === 'gcp') {
@@ -42,7 +51,11 @@ export function buildStack(config: StackConfig, stack: string): StackOutputs {
   } else {
     handle = new ExistingCluster(`sparkplane-${stack}`, { ...config.existing!, kubeconfig: config.kubeconfig! }).handle;
   }
-  const platform = new SparkPlatform('sparkplane', { ...config.platform!, cluster: handle });
+  const platform = new SparkPlatform('sparkplane', {
+    ...config.platform!,
+    mirrors: { ...config.mirrors, ...config.platform!.mirrors },
+    cluster: handle,
+  });
   return {
     clusterName: handle.clusterName,
     kubeconfig: pulumi.secret(handle.kubeconfig),

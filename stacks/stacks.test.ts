@@ -78,7 +78,7 @@ describe.each(AWS_STACKS)('stack %s', (stack) => {
   it('creates a private, KMS-encrypted EKS cluster with control-plane logs', () => {
     const cluster = one(resources, 'aws:eks/cluster:Cluster');
     expect(cluster.name).toBe(`sparkplane-${stack}`);
-    expect(cluster.version).toBe('1.33');
+    expect(cluster.version).toBe('1.35');
     expect(cluster.vpcConfig.endpointPrivateAccess).toBe(true);
     expect(cluster.vpcConfig.endpointPublicAccess).toBe(stack === 'dev');
     if (stack === 'dev') expect(cluster.vpcConfig.publicAccessCidrs).toEqual(['203.0.113.0/24']);
@@ -91,7 +91,7 @@ describe.each(AWS_STACKS)('stack %s', (stack) => {
     expect(all(resources, 'aws:kms/key:Key').every((k) => k.enableKeyRotation === true)).toBe(true);
   });
 
-  it('scopes the Spark and History Server policies to the event-log bucket', () => {
+  it('scopes the Spark, runtime and History Server policies to the event-log bucket', () => {
     const policies = Object.fromEntries(
       all(resources, 'aws:iam/rolePolicy:RolePolicy').map((p) => [p.role, JSON.parse(p.policy)]),
     );
@@ -107,11 +107,16 @@ describe.each(AWS_STACKS)('stack %s', (stack) => {
     expect(spark.Statement.some((s: Inputs) => s.Action.includes('kms:GenerateDataKey'))).toBe(kms);
     const associations = all(resources, 'aws:eks/podIdentityAssociation:PodIdentityAssociation');
     expect(associations.map((a) => `${a.namespace}/${a.serviceAccount}`).sort()).toEqual([
+      ...(config.platform!.ingress ? ['kube-system/aws-load-balancer-controller'] : []),
       'kube-system/karpenter',
       'spark-apps/spark-driver',
       'spark-apps/spark-executor',
       'sparkplane/spark-history-server',
+      // the runtime reads event logs for metrics, cost and tuning
+      'sparkplane/sparkplane',
     ]);
+    const runtime = policies[`sparkplane-${stack}-runtime`];
+    expect(runtime).toEqual(history);
   });
 
   it('makes the bucket encrypted, versioned, private, TLS-only and bounded by lifecycle rules', () => {

@@ -3,6 +3,7 @@
  * config, so a wrong value names its config key). Every value has a documented default.
  */
 import { z } from 'zod';
+import { MirrorArgs } from '../cluster/mirrors';
 import { SparkIdentityArgs } from '../cluster/spark-identity';
 import { parseCidr } from '../lib/subnets';
 import { KUBERNETES_VERSION } from './versions';
@@ -202,6 +203,10 @@ export const AwsClusterArgs = z.strictObject({
     })
     .default({ retentionDays: 90, shuffleRetentionDays: 2, encryption: 'aws:kms', forceDestroy: false }),
   karpenter: KarpenterArgs.default(KarpenterArgs.parse({})),
+  /** Where the Karpenter and Load Balancer Controller charts and images come from. @default upstream */
+  mirrors: MirrorArgs.default({}),
+  /** Install the AWS Load Balancer Controller (IngressClass "alb"), needed by an ALB Ingress. @default false */
+  loadBalancerController: z.boolean().default(false),
   /** @default { kind: "in-cluster" } */
   database: DatabaseArgs.default({ kind: 'in-cluster' }),
 });

@@ -15,9 +15,10 @@ import { type AwsContext, childOptions } from './context';
 import { createManagedDatabase } from './database';
 import { createEks, createRole } from './eks';
 import { createEventLogBucket, type EventLogBucket } from './event-log-bucket';
-import { historyServerBucketPolicy, podIdentityTrustPolicy, sparkBucketPolicy } from './iam-policies';
+import { eventLogReadPolicy, podIdentityTrustPolicy, sparkBucketPolicy } from './iam-policies';
 import { createKarpenter } from './karpenter';
 import { nodePoolOffers, sparkPoolDefinitions } from './karpenter-objects';
+import { ALB_INGRESS_CLASS, createLoadBalancerController } from './load-balancer-controller';
 import { createNetwork } from './network';
 
 export interface AwsClusterComponentArgs extends AwsClusterArgsInput {
@@ -69,7 +70,7 @@ export interface AwsClusterOutputs {
   bucket: EventLogBucket;
 }
 
-/** Pod Identity roles for Spark (read/write the bucket) and the History Server (read only). */
+/** Pod Identity roles for Spark (read/write the bucket), the runtime and the History Server (read only). */
 function createSparkIdentity(
   ctx: AwsContext,
   clusterName: pulumi.Input<string>,
@@ -88,8 +89,15 @@ function createSparkIdentity(
       namespace: identity.namespace,
     },
     {
+      // metrics, cost and tuning come from the event logs the runtime reads
+      suffix: 'runtime',
+      policy: eventLogReadPolicy,
+      accounts: [identity.runtimeServiceAccount],
+      namespace: identity.systemNamespace,
+    },
+    {
       suffix: 'history',
-      policy: historyServerBucketPolicy,
+      policy: eventLogReadPolicy,
       accounts: [identity.historyServiceAccount],
       namespace: identity.historyNamespace,
     },
@@ -155,8 +163,22 @@ export function createAwsCluster(
     region: args.region,
     k8sProvider,
     pools,
+    mirrors: args.mirrors,
     dependsOn: [eks.podIdentityAgent, eks.systemNodes],
   });
+  const lbController = args.loadBalancerController
+    ? createLoadBalancerController(ctx, {
+        clusterName,
+        cluster: eks.cluster,
+        region: args.region,
+        vpcId: network.vpcId,
+        accountId,
+        partition,
+        k8sProvider,
+        dependsOn: [eks.podIdentityAgent, eks.systemNodes],
+        mirrors: args.mirrors,
+      })
+    : undefined;
   const database =
     args.database.kind === 'managed'
       ? createManagedDatabase(ctx, args.database, {
@@ -175,7 +197,8 @@ export function createAwsCluster(
     autoscaler: 'karpenter',
     nodePools: nodePoolOffers(pools),
     ...(database ? { database } : {}),
-    dependsOn: [eks.systemNodes, ...karpenter.nodePools],
+    ingressClasses: lbController ? [ALB_INGRESS_CLASS] : [],
+    dependsOn: [eks.systemNodes, ...karpenter.nodePools, ...(lbController ? [lbController] : [])],
   };
   return { handle, clusterName: eks.clusterName, endpoint: eks.cluster.endpoint, bucket };
 }

@@ -5,12 +5,14 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { EVENT_LOG_PREFIX } from '../../runtime/domain/event-log-layout';
 import type { AwsClusterArgs } from './args';
 import { type AwsContext, childOptions } from './context';
 import { bucketTlsOnlyPolicy } from './iam-policies';
 
 /** Key prefixes inside the bucket. */
-export const EVENT_LOG_PREFIX = 'event-logs/';
+/** Where the Kubernetes back-end's applications write (runtime/domain/event-log-layout.ts): the rule expires what they write. */
+export const EVENT_LOG_KEY_PREFIX = `${EVENT_LOG_PREFIX}/`;
 export const SHUFFLE_PREFIX = 'shuffle/';
 
 export interface EventLogBucket {
@@ -29,7 +31,7 @@ export function lifecycleRules(
     {
       id: 'expire-event-logs',
       status: 'Enabled',
-      filter: { prefix: EVENT_LOG_PREFIX },
+      filter: { prefix: EVENT_LOG_KEY_PREFIX },
       expiration: { days: args.retentionDays },
     },
     {

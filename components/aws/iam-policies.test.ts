@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  historyServerBucketPolicy,
-  karpenterControllerPolicy,
-  type PolicyDocument,
-  sparkBucketPolicy,
-} from './iam-policies';
+import { eventLogReadPolicy, karpenterControllerPolicy, type PolicyDocument, sparkBucketPolicy } from './iam-policies';
+import { loadBalancerControllerPolicy } from './load-balancer-controller-policy';
 
 const BUCKET = 'arn:aws:s3:::events';
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k';
@@ -31,7 +27,7 @@ describe('IAM policies', () => {
   });
 
   it('the History Server only reads', () => {
-    const actions = historyServerBucketPolicy(BUCKET, KEY, 'eu-west-1').Statement.flatMap((s) => s.Action);
+    const actions = eventLogReadPolicy(BUCKET, KEY, 'eu-west-1').Statement.flatMap((s) => s.Action);
     expect(actions.filter((a) => /Put|Delete|Encrypt|GenerateDataKey/.test(a))).toEqual([]);
   });
 
@@ -51,5 +47,20 @@ describe('IAM policies', () => {
     );
     const terminate = doc.Statement.find((s) => s.Action.includes('ec2:TerminateInstances'))!;
     expect(terminate.Condition!.StringEquals).toEqual({ 'aws:ResourceTag/kubernetes.io/cluster/c': 'owned' });
+  });
+});
+
+describe('the AWS Load Balancer Controller policy', () => {
+  const doc = loadBalancerControllerPolicy({ partition: 'aws', clusterName: 'c' });
+  it('deletes and modifies only load balancers and security groups tagged with its cluster', () => {
+    const destructive = doc.Statement.filter((s) =>
+      s.Action.some((a) => /^(elasticloadbalancing:(Delete|Modify|Set)|ec2:DeleteSecurityGroup)/.test(a)),
+    ).filter((s) => !s.Action.every((a) => /Listener|Rule|WebAcl/.test(a)));
+    expect(destructive.map((s) => s.Sid)).toEqual(['ManageOwnSecurityGroups', 'ManageOwnLoadBalancers']);
+    for (const statement of destructive) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'c' } });
+    }
+    const create = doc.Statement.find((s) => s.Action.includes('elasticloadbalancing:CreateLoadBalancer'))!;
+    expect(create.Condition).toEqual({ StringEquals: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'c' } });
   });
 });

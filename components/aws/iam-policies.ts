@@ -17,7 +17,7 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-function doc(...statements: PolicyStatement[]): PolicyDocument {
+export function doc(...statements: PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
@@ -75,12 +75,8 @@ export function sparkBucketPolicy(bucketArn: string, kmsKeyArn: string | undefin
   return doc(...statements);
 }
 
-/** Spark History Server: read event logs only. */
-export function historyServerBucketPolicy(
-  bucketArn: string,
-  kmsKeyArn: string | undefined,
-  region: string,
-): PolicyDocument {
+/** The runtime (metrics, cost, tuning) and the Spark History Server: read event logs only. */
+export function eventLogReadPolicy(bucketArn: string, kmsKeyArn: string | undefined, region: string): PolicyDocument {
   const statements: PolicyStatement[] = [
     { Sid: 'ListTheBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: bucketArn },
     { Sid: 'ReadObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/*` },

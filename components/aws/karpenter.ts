@@ -5,12 +5,13 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { chartSource, type MirrorArgs, mirroredImage } from '../cluster/mirrors';
 import type { KarpenterArgs } from './args';
 import { type AwsContext, childOptions } from './context';
 import { createRole, SYSTEM_NODE_LABEL } from './eks';
 import { interruptionQueuePolicy, karpenterControllerPolicy, podIdentityTrustPolicy } from './iam-policies';
 import { ec2NodeClassSpec, NODE_CLASS_NAME, nodePoolSpec, type SparkPoolDefinition } from './karpenter-objects';
-import { KARPENTER_CHART_REPOSITORY, KARPENTER_CHART_VERSION } from './versions';
+import { KARPENTER_CHART_REPOSITORY, KARPENTER_CHART_VERSION, KARPENTER_CONTROLLER_IMAGE } from './versions';
 
 export const KARPENTER_NAMESPACE = 'kube-system';
 export const KARPENTER_SERVICE_ACCOUNT = 'karpenter';
@@ -35,12 +36,17 @@ export interface KarpenterInput {
   region: string;
   k8sProvider: k8s.Provider;
   pools: SparkPoolDefinition[];
+  mirrors: MirrorArgs;
   /** Karpenter's controller needs the Pod Identity agent and a node to run on. */
   dependsOn: pulumi.Resource[];
 }
 
 /** Values of the Karpenter chart (tested directly). */
-export function karpenterChartValues(clusterName: string, queueName: string): Record<string, unknown> {
+export function karpenterChartValues(
+  clusterName: string,
+  queueName: string,
+  mirrors: MirrorArgs = {},
+): Record<string, unknown> {
   return {
     settings: { clusterName, interruptionQueue: queueName },
     serviceAccount: { name: KARPENTER_SERVICE_ACCOUNT },
@@ -48,7 +54,11 @@ export function karpenterChartValues(clusterName: string, queueName: string): Re
     // on the system node group: Karpenter must not run on nodes it manages
     nodeSelector: { ...SYSTEM_NODE_LABEL },
     dnsPolicy: 'Default',
-    controller: { resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } } },
+    controller: {
+      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+      // the chart pins the digest, which a mirror serves unchanged
+      ...(mirrors.images ? { image: { repository: mirroredImage(KARPENTER_CONTROLLER_IMAGE, mirrors) } } : {}),
+    },
     podDisruptionBudget: { name: 'karpenter', maxUnavailable: 1 },
   };
 }
@@ -125,7 +135,7 @@ export function createKarpenter(ctx: AwsContext, input: KarpenterInput): Karpent
     `${name}-crd`,
     {
       name: 'karpenter-crd',
-      chart: `${KARPENTER_CHART_REPOSITORY}/karpenter-crd`,
+      ...chartSource({ repository: KARPENTER_CHART_REPOSITORY, name: 'karpenter-crd' }, input.mirrors),
       version: KARPENTER_CHART_VERSION,
       namespace: KARPENTER_NAMESPACE,
       atomic: true,
@@ -136,13 +146,13 @@ export function createKarpenter(ctx: AwsContext, input: KarpenterInput): Karpent
     name,
     {
       name: 'karpenter',
-      chart: `${KARPENTER_CHART_REPOSITORY}/karpenter`,
+      ...chartSource({ repository: KARPENTER_CHART_REPOSITORY, name: 'karpenter' }, input.mirrors),
       version: KARPENTER_CHART_VERSION,
       namespace: KARPENTER_NAMESPACE,
       // CRDs come from the karpenter-crd release, which Helm upgrades (it never upgrades crds/)
       skipCrds: true,
       atomic: true,
-      values: queue.name.apply((queueName) => karpenterChartValues(input.clusterName, queueName)),
+      values: queue.name.apply((queueName) => karpenterChartValues(input.clusterName, queueName, input.mirrors)),
     },
     helmOpts([crds, association, ...input.dependsOn]),
   );

@@ -51,6 +51,11 @@ export interface ClusterHandle {
   nodePools: NodePoolOffer[];
   /** A managed database, when the cloud component created one. */
   database?: ManagedDatabase;
+  /**
+   * Ingress classes whose controller the cluster component installed; an Ingress of another class
+   * is refused. @default unknown (an adopted cluster's controllers are its own): any class
+   */
+  ingressClasses?: string[];
   /** Resources the platform must wait for (e.g. node pools, the autoscaler's CRDs). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }

@@ -12,7 +12,7 @@ import type { ClusterHandle } from '../cluster/handle';
 import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
 import { applyManifest } from '../platform/apply-manifest';
 import type { PlatformArgsInput } from '../platform/args';
-import { EVENT_LOG_DIR, SparkPlatform } from '../platform/platform';
+import { SparkPlatform } from '../platform/platform';
 import {
   controlPlaneClustersFile,
   controlPlaneKubeconfig,
@@ -120,7 +120,7 @@ export class ControlPlane extends pulumi.ComponentResource {
               host: m === host,
               spark: m.handle.spark,
               autoscaler: m.handle.autoscaler,
-              eventLogUrl: `${url}/${EVENT_LOG_DIR}`,
+              eventLogBucketUrl: url,
               kubeconfig,
             })),
         ),

@@ -26,7 +26,7 @@ const CLUSTERS: RegisteredCluster[] = [
     host: true,
     spark,
     autoscaler: 'karpenter',
-    eventLogUrl: 's3a://a/event-logs',
+    eventLogBucketUrl: 's3a://a',
     kubeconfig: '{}',
   },
   {
@@ -35,7 +35,7 @@ const CLUSTERS: RegisteredCluster[] = [
     host: false,
     spark,
     autoscaler: 'gke',
-    eventLogUrl: 'gs://g/event-logs',
+    eventLogBucketUrl: 'gs://g',
     kubeconfig: gkeKubeconfig({ clusterName: 'g-prod-euw1', endpoint: '34.1.2.3', certificateAuthority: 'Q0E=' }),
   },
 ];

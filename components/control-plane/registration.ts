@@ -15,8 +15,8 @@ export interface RegisteredCluster {
   host: boolean;
   spark: Pick<SparkIdentity, 'namespace' | 'driverServiceAccount' | 'executorServiceAccount'>;
   autoscaler: AutoscalerKind;
-  /** Event-log prefix, e.g. "gs://bucket/event-logs". */
-  eventLogUrl: string;
+  /** The event-log bucket, e.g. "gs://bucket": the back-end writes under its event-log directory. */
+  eventLogBucketUrl: string;
   /** The cluster's kubeconfig (JSON or YAML), for remote clusters. */
   kubeconfig: string;
 }
@@ -33,7 +33,7 @@ export function controlPlaneClustersFile(clusters: RegisteredCluster[]): string 
         namespace: c.spark.namespace,
         serviceAccount: c.spark.driverServiceAccount,
         executorServiceAccount: c.spark.executorServiceAccount,
-        eventLogBucketUrl: c.eventLogUrl,
+        eventLogBucketUrl: c.eventLogBucketUrl,
         // 'none': nodes are labelled by hand with the Karpenter-style labels of the placement contract
         autoscaler: c.autoscaler === 'none' ? 'karpenter' : c.autoscaler,
       },

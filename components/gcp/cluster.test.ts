@@ -207,7 +207,7 @@ describe('GkeCluster', () => {
       (r) => r.type === 'kubernetes:core/v1:ConfigMap' && (r.inputs as Inputs).metadata.name === 'sparkplane-config',
     )!.inputs as Inputs;
     expect(configMap.data['clusters.yaml']).toContain('autoscaler: gke');
-    expect(configMap.data['clusters.yaml']).toMatch(/eventLogBucketUrl: gs:\/\/.*\/event-logs/);
+    expect(configMap.data['clusters.yaml']).toMatch(/eventLogBucketUrl: gs:\/\/[a-z0-9-]+\n/);
   });
 
   it('keeps every name across re-renders with other settings, and every child on its explicit provider', async () => {

@@ -1,6 +1,7 @@
 /** Arguments of the platform component, validated once (also the `platform` key of the stack config). */
 import { z } from 'zod';
 import { HistoryServerUrl } from '../../runtime/domain/spark-ui';
+import { MirrorArgs } from '../cluster/mirrors';
 import { OPERATOR_NAMESPACE } from '../cluster/spark-identity';
 import { HISTORY_SERVER_IMAGE, POSTGRES_IMAGE } from './versions';
 
@@ -10,6 +11,8 @@ const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
 const cpu = z.string().regex(/^[0-9]+m?$/, { message: 'is not a CPU quantity such as "500m" or "2"' });
 
 export const PlatformArgs = z.strictObject({
+  /** Where spark-operator's chart and image, PostgreSQL's and the History Server's images come from. @default upstream */
+  mirrors: MirrorArgs.default({}),
   /** Namespace of spark-operator (its controller and webhook). @default "spark-operator" */
   operatorNamespace: z
     .string()
@@ -29,9 +32,18 @@ export const PlatformArgs = z.strictObject({
       host: z
         .string()
         .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'is not a host name such as "spark.example.com"' }),
-      /** @default "alb" */
+      /** Ingress class; "alb" needs the AWS Load Balancer Controller (aws.loadBalancerController). @default "alb" */
       className: z.string().min(1).default('alb'),
-      /** TLS secret in the sparkplane namespace; absent: the ingress controller terminates TLS. */
+      /** ACM certificate the ALB terminates TLS with; required with className "alb" (an ALB ignores TLS secrets). */
+      certificateArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, {
+          message: 'is not an ACM certificate ARN such as "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e..."',
+        })
+        .optional(),
+      /** Where an ALB is reachable from. @default "internal" (the VPC and what is peered with it) */
+      scheme: z.enum(['internal', 'internet-facing']).default('internal'),
+      /** TLS secret in the sparkplane namespace, for other classes (nginx...); absent: the controller terminates TLS. */
       tlsSecretName: z.string().min(1).optional(),
     })
     .optional(),

@@ -24,7 +24,8 @@ export function networkPolicies(input: {
   sparkNamespace: string;
   operatorNamespace: string;
   inClusterDatabase: boolean;
-  historyServer: boolean;
+  /** Namespace of the History Server; undefined when it is not installed. */
+  historyNamespace: string | undefined;
 }): Manifest[] {
   const sys = input.systemNamespace;
   const policies = [
@@ -66,9 +67,9 @@ export function networkPolicies(input: {
       }),
     );
   }
-  if (input.historyServer) {
+  if (input.historyNamespace !== undefined) {
     policies.push(
-      policy(HISTORY_SERVER_NAME, sys, {
+      policy(HISTORY_SERVER_NAME, input.historyNamespace, {
         podSelector: { matchLabels: selectorLabels(HISTORY_SERVER_NAME) },
         policyTypes: ['Ingress'],
         ingress: [{ ports: [{ port: HISTORY_SERVER_PORT, protocol: 'TCP' }] }],

@@ -64,19 +64,38 @@ describe('SparkPlatform on an existing cluster', () => {
     );
     const history = byKind(resources, 'Deployment').find((d) => d.metadata.name === 'spark-history-server')!;
     const opts = history.spec.template.spec.containers[0].env[0].value as string;
-    expect(opts).toContain('-Dspark.history.fs.logDirectory=gs://analytics-events/event-logs');
+    // exactly the directory the back-end's applications write to (runtime/domain/event-log-layout.ts)
+    expect(opts.split(' ')).toContain('-Dspark.history.fs.logDirectory=gs://analytics-events/eventlogs');
     expect(opts).not.toContain('s3a');
     expect(await valueOf(result.created.runtimeUrl)).toBe('http://sparkplane.sparkplane.svc');
   });
 
   it('exposes the runtime through an Ingress when asked, and leaves out the history server when disabled', async () => {
     const { resources, result } = await render({
-      ingress: { host: 'spark.example.com', tlsSecretName: 'tls' },
+      ingress: { host: 'spark.example.com', className: 'nginx', tlsSecretName: 'tls' },
       historyServer: { enabled: false },
     });
     expect(byKind(resources, 'Ingress')[0]!.spec.tls).toEqual([{ hosts: ['spark.example.com'], secretName: 'tls' }]);
+    expect(byKind(resources, 'Ingress')[0]!.metadata.annotations).toBeUndefined();
     expect(byKind(resources, 'Deployment').map((d) => d.metadata.name)).toEqual(['sparkplane']);
     expect(await valueOf(result.created.historyServerUrl)).toBeUndefined();
+  });
+
+  it('gives an ALB Ingress pod targets and the ACM certificate, and refuses a TLS secret it would ignore', async () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+    const { resources } = await render({ ingress: { host: 'spark.example.com', certificateArn } });
+    const ingress = byKind(resources, 'Ingress')[0]!;
+    expect(ingress.spec.ingressClassName).toBe('alb');
+    expect(ingress.spec.tls).toBeUndefined();
+    expect(ingress.metadata.annotations).toMatchObject({
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      'alb.ingress.kubernetes.io/certificate-arn': certificateArn,
+      'alb.ingress.kubernetes.io/scheme': 'internal',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+    });
+    await expect(render({ ingress: { host: 'spark.example.com', tlsSecretName: 'tls' } })).rejects.toThrow(
+      'ingress.tlsSecretName: "tls" is ignored by an ALB; expected certificateArn; ingress.certificateArn: is required with className "alb"',
+    );
   });
 
   it("gives the runtime the history server's public address, and its RBAC the UI proxy's read-only rule", async () => {

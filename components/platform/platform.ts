@@ -6,10 +6,12 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { eventLogRoot } from '../../runtime/domain/event-log-layout';
 import { parseOrThrow } from '../../runtime/domain/validation';
 import { applyManifest } from './apply-manifest';
 import { PlatformArgs, type PlatformArgsInput } from './args';
 import type { ClusterHandle } from '../cluster/handle';
+import { chartSource, mirroredImage } from '../cluster/mirrors';
 import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
 import {
   HISTORY_SERVER_NAME,
@@ -17,6 +19,7 @@ import {
   historyServerManifests,
   historyServerOptions,
 } from './history-server-manifests';
+import { checkIngress } from './ingress-manifests';
 import { appLabels, type Manifest } from './labels';
 import { networkPolicies } from './network-policies';
 import { postgresManifests, postgresUrl } from './postgres-manifests';
@@ -24,9 +27,6 @@ import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-m
 import { sparkOperatorValues } from './spark-operator-values';
 import { sparkRbacManifests } from './spark-rbac-manifests';
 import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
-
-/** Key prefix of Spark event logs in the object storage. */
-export const EVENT_LOG_DIR = 'event-logs';
 
 /** How the runtime is installed on this cluster; a control plane passes the fleet's files. */
 export interface RuntimeOptions {
@@ -79,6 +79,7 @@ export function createPlatform(
   const { cluster, runtime = {}, ...rest } = input;
   const args = validatePlatformArgs(rest);
   const runtimeEnabled = runtime.enabled ?? true;
+  if (args.ingress) checkIngress(args.ingress, cluster.ingressClasses);
   const spark = cluster.spark;
   const provider = cluster.provider;
   // handles built before these fields existed get the defaults
@@ -96,35 +97,43 @@ export function createPlatform(
     `${name}-spark-operator`,
     {
       name: 'spark-operator',
-      chart: 'spark-operator',
+      ...chartSource({ repository: SPARK_OPERATOR_CHART_REPOSITORY, name: 'spark-operator' }, args.mirrors),
       version: SPARK_OPERATOR_CHART_VERSION,
-      repositoryOpts: { repo: SPARK_OPERATOR_CHART_REPOSITORY },
       namespace: operatorNamespace,
+      // the SparkApplication CRDs come with the chart (its crds/): installed with the release, never by hand
+      skipCrds: false,
       atomic: true,
-      values: sparkOperatorValues(args.sparkOperator, spark.namespace),
+      values: sparkOperatorValues(args.sparkOperator, spark.namespace, args.mirrors),
     },
     opts,
   );
   apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
 
-  const eventLogUrl = pulumi.interpolate`${cluster.objectStorageUrl}/${EVENT_LOG_DIR}`;
+  const bucketUrl = pulumi.output(cluster.objectStorageUrl);
   if (runtimeEnabled) {
     let databaseUrl: pulumi.Input<string>;
     if (cluster.database) {
       databaseUrl = cluster.database.url;
     } else {
       const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
-      apply(postgresManifests(systemNamespace, args.inClusterDatabase, password.result));
+      apply(
+        postgresManifests(
+          systemNamespace,
+          { ...args.inClusterDatabase, image: mirroredImage(args.inClusterDatabase.image, args.mirrors) },
+          password.result,
+        ),
+      );
       databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
     }
     const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
+    // the back-end is given the bucket and writes under its event-log directory (runtime/domain/event-log-layout.ts)
     const clustersFile =
       runtime.clustersFile ??
-      pulumi.all([cluster.clusterName, eventLogUrl]).apply(([clusterId, url]) =>
+      pulumi.all([cluster.clusterName, bucketUrl]).apply(([clusterId, url]) =>
         runtimeClustersFile({
           clusterId,
           spark,
-          eventLogUrl: url,
+          eventLogBucketUrl: url,
           autoscaler: cluster.autoscaler,
           ...(args.historyServer.enabled && args.historyServer.publicUrl
             ? { historyServerUrl: args.historyServer.publicUrl }
@@ -151,18 +160,25 @@ export function createPlatform(
 
   let historyServerUrl: pulumi.Output<string> | undefined;
   if (args.historyServer.enabled) {
-    apply(historyServerManifests(spark, args.historyServer, eventLogUrl.apply(historyServerOptions)));
+    const historyServer = { ...args.historyServer, image: mirroredImage(args.historyServer.image, args.mirrors) };
+    apply(
+      historyServerManifests(
+        spark,
+        historyServer,
+        bucketUrl.apply((url) => historyServerOptions(eventLogRoot(url))),
+      ),
+    );
     historyServerUrl = pulumi.output(
       `http://${HISTORY_SERVER_NAME}.${spark.historyNamespace}.svc:${HISTORY_SERVER_PORT}`,
     );
   }
   apply(
     networkPolicies({
-      systemNamespace: systemNamespace,
+      systemNamespace,
       sparkNamespace: spark.namespace,
       operatorNamespace,
       inClusterDatabase: runtimeEnabled && !cluster.database,
-      historyServer: args.historyServer.enabled,
+      historyNamespace: args.historyServer.enabled ? spark.historyNamespace : undefined,
     }),
   );
   const runtimeUrl = pulumi.output(

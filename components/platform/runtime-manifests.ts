@@ -7,6 +7,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import { stringify } from 'yaml';
 import type { AutoscalerKind, SparkIdentity } from '../cluster/handle';
 import type { PlatformArgs } from './args';
+import { ingressManifest } from './ingress-manifests';
 import { appLabels, type Manifest, selectorLabels } from './labels';
 
 export const RUNTIME_NAME = 'sparkplane';
@@ -19,7 +20,8 @@ const DATA_DIR = '/var/lib/sparkplane';
 export function runtimeClustersFile(input: {
   clusterId: string;
   spark: Pick<SparkIdentity, 'namespace' | 'driverServiceAccount' | 'executorServiceAccount'>;
-  eventLogUrl?: string;
+  /** The cluster's bucket ("s3a://bucket"): the back-end writes event logs under its event-log directory. */
+  eventLogBucketUrl?: string;
   autoscaler: AutoscalerKind;
   /** The History Server's address for browsers, linked from ended applications. */
   historyServerUrl?: string;
@@ -28,7 +30,7 @@ export function runtimeClustersFile(input: {
     namespace: input.spark.namespace,
     serviceAccount: input.spark.driverServiceAccount,
     executorServiceAccount: input.spark.executorServiceAccount,
-    ...(input.eventLogUrl ? { eventLogBucketUrl: input.eventLogUrl } : {}),
+    ...(input.eventLogBucketUrl ? { eventLogBucketUrl: input.eventLogBucketUrl } : {}),
     // 'none': nodes are labelled by hand with the Karpenter-style labels of the placement contract
     autoscaler: input.autoscaler === 'none' ? 'karpenter' : input.autoscaler,
     ...(input.historyServerUrl ? { historyServerUrl: input.historyServerUrl } : {}),
@@ -207,28 +209,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       },
     },
   ];
-  if (args.ingress) {
-    manifests.push({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: meta(RUNTIME_NAME),
-      spec: {
-        ingressClassName: args.ingress.className,
-        rules: [
-          {
-            host: args.ingress.host,
-            http: {
-              paths: [
-                { path: '/', pathType: 'Prefix', backend: { service: { name: RUNTIME_NAME, port: { name: 'http' } } } },
-              ],
-            },
-          },
-        ],
-        ...(args.ingress.tlsSecretName
-          ? { tls: [{ hosts: [args.ingress.host], secretName: args.ingress.tlsSecretName }] }
-          : {}),
-      },
-    });
-  }
+  if (args.ingress)
+    manifests.push(ingressManifest(args.ingress, meta(RUNTIME_NAME), { name: RUNTIME_NAME, portName: 'http' }));
   return manifests;
 }

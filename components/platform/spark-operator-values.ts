@@ -1,11 +1,15 @@
 /** Values of the spark-operator chart (2.5): the namespaces it watches, webhook, metrics, no RBAC of its own for Spark. */
+import type { MirrorArgs } from '../cluster/mirrors';
 import type { PlatformArgs } from './args';
 
 export function sparkOperatorValues(
   args: PlatformArgs['sparkOperator'],
   jobNamespace: string,
+  mirrors: MirrorArgs = {},
 ): Record<string, unknown> {
   return {
+    // the chart's image under its upstream repository path, from the mirror registry
+    ...(mirrors.images ? { image: { registry: mirrors.images } } : {}),
     spark: {
       jobNamespaces: [jobNamespace],
       // the platform creates the driver/executor service accounts (named in the cloud's identity bindings) and their RBAC

@@ -1,9 +1,14 @@
-/** Entry point of `pulumi up` in examples/pulumi: the team's program with its image from config. */
+/** Entry point of `pulumi up` in this folder (Pulumi.yaml): the team's program with its stack's config. */
 import * as pulumi from '@pulumi/pulumi';
 import { teamProgram } from './program';
 
-const outputs = teamProgram(new pulumi.Config().require('runtimeImage'));
+const config = new pulumi.Config();
+const outputs = teamProgram({
+  environment: pulumi.getStack(),
+  region: config.require('region'),
+  deployRoleArn: config.require('deployRoleArn'),
+  runtimeImage: config.require('runtimeImage'),
+});
 
-export const eksRuntimeUrl = outputs.eksRuntimeUrl;
-export const gkeRuntimeUrl = outputs.gkeRuntimeUrl;
-export const gkeBucket = outputs.gkeBucket;
+export const clusterName = outputs.clusterName;
+export const runtimeUrl = outputs.runtimeUrl;

@@ -1,27 +1,29 @@
-/** The platform team's example program renders under mocks through the library's public entry point. */
+/** The platform team's program under mocks: the library's components, in the team's account and names. */
 import { describe, expect, it } from 'vitest';
 import { runUnderMocks, valueOf } from '../../components/testing/pulumi-mocks';
 import { teamProgram } from './program';
 
-describe('examples/pulumi', () => {
-  it('creates an EKS cluster through its own assumed-role provider and a GKE cluster, each with the platform', async () => {
-    const { resources, result } = await runUnderMocks(() => teamProgram('ghcr.io/acme/sparkplane:1.2.0'), {
-      project: 'analytics-platform',
-      stack: 'prod',
-    });
-    const eks = resources.filter((r) => r.type === 'aws:eks/cluster:Cluster');
-    expect(eks.map((r) => r.inputs.name)).toEqual(['analytics-prod-euc1']);
-    // the team's provider is used: the component creates none
-    expect(resources.filter((r) => r.type === 'pulumi:providers:aws').map((r) => r.name)).toEqual(['analytics-eu']);
-    expect(eks[0]!.provider).toContain('pulumi:providers:aws::analytics-eu');
-    const gke = resources.filter((r) => r.type === 'gcp:container/cluster:Cluster');
-    expect(gke.map((r) => r.inputs.releaseChannel)).toEqual([{ channel: 'STABLE' }]);
-    const runtimes = resources.filter(
-      (r) =>
-        r.type === 'kubernetes:apps/v1:Deployment' &&
-        (r.inputs as { metadata: { name: string } }).metadata.name === 'sparkplane',
+describe("a platform team's program over the library", () => {
+  it('creates the cluster through its own assume-role provider, under its own names', async () => {
+    const { resources, result } = await runUnderMocks(() =>
+      teamProgram({
+        environment: 'prod',
+        region: 'eu-central-1',
+        deployRoleArn: 'arn:aws:iam::210987654321:role/deploy',
+        runtimeImage: 'ghcr.io/acme/sparkplane:0.1.0',
+      }),
     );
-    expect(runtimes.map((r) => (r.inputs as { spec: { replicas: number } }).spec.replicas).sort()).toEqual([2, 3]);
-    expect(await valueOf(result.gkeBucket)).toMatch(/^acme-analytics-prod-analytics-prod-euw4-events$/);
+    const providers = resources.filter((r) => r.type === 'pulumi:providers:aws');
+    expect(providers.map((p) => p.name)).toEqual(['analytics-prod-eu-central-1-account']);
+    const awsResources = resources.filter((r) => r.custom && r.type.startsWith('aws:'));
+    expect(awsResources.every((r) => r.provider?.startsWith(providers[0]!.urn))).toBe(true);
+    expect(await valueOf(result.clusterName)).toBe('analytics-prod-eu-central-1');
+    const sparkAccounts = resources
+      .filter((r) => r.type === 'kubernetes:core/v1:ServiceAccount')
+      .map((r) => r.inputs.metadata as { name: string; namespace: string })
+      .filter((m) => m.namespace === 'analytics-jobs')
+      .map((m) => m.name);
+    expect(sparkAccounts.sort()).toEqual(['spark-driver', 'spark-executor']);
+    expect(await valueOf(result.runtimeUrl)).toBe('http://sparkplane.sparkplane.svc');
   });
 });

@@ -1,48 +1,36 @@
 /**
- * A platform team's own Pulumi program over the sparkplane component library: an EKS cluster in
- * its analytics account (reached by assuming a role through the team's own provider) and a GKE
- * cluster in its GCP project, each with the sparkplane platform. (One control plane over both is
- * what `Fleet` and `ControlPlane` add.)
+ * A platform team's own Pulumi program over the sparkplane component library: a Spark cluster in
+ * the analytics account (reached by assuming its deploy role), the platform on it, its own names
+ * and tags. Everything comes from `sparkplane/components`, as it would from the published package.
  */
 import * as aws from '@pulumi/aws';
-import * as gcp from '@pulumi/gcp';
-import * as pulumi from '@pulumi/pulumi';
-import { AwsCluster, GkeCluster, resourceTags, SparkPlatform } from 'sparkplane/components';
+import { AwsCluster, resourceTags, SparkPlatform } from 'sparkplane/components';
 
-export interface TeamOutputs {
-  eksRuntimeUrl: pulumi.Output<string>;
-  gkeRuntimeUrl: pulumi.Output<string>;
-  gkeBucket: pulumi.Output<string>;
+export interface TeamProgramInput {
+  /** e.g. "prod" */
+  environment: string;
+  region: string;
+  /** The deploy role of the account the cluster lives in. */
+  deployRoleArn: string;
+  runtimeImage: string;
 }
 
-export function teamProgram(image: string): TeamOutputs {
-  const tags = resourceTags({ environment: 'prod', owner: 'analytics-platform', costCenter: 'cc-42' }, 'team-prod');
-  const analytics = new aws.Provider('analytics-eu', {
-    region: 'eu-central-1',
-    assumeRoles: [{ roleArn: 'arn:aws:iam::210987654321:role/platform-deployer', sessionName: 'pulumi' }],
+export function teamProgram(input: TeamProgramInput) {
+  const name = `analytics-${input.environment}-${input.region}`;
+  const tags = resourceTags({ environment: input.environment, owner: 'data-platform', costCenter: 'cc-42' }, name);
+  const account = new aws.Provider(`${name}-account`, {
+    region: input.region as aws.Region,
+    assumeRoles: [{ roleArn: input.deployRoleArn, sessionName: 'platform-team' }],
     defaultTags: { tags },
   });
-  const eks = new AwsCluster('analytics-eks', {
-    region: 'eu-central-1',
-    clusterName: 'analytics-prod-euc1',
-    network: { cidr: '10.50.0.0/16', zoneCount: 3, natGatewayPerZone: true },
-    provider: analytics,
+  const cluster = new AwsCluster(name, {
+    clusterName: name,
+    region: input.region,
+    provider: account,
+    network: { cidr: '10.60.0.0/16', zoneCount: 2, natGatewayPerZone: false },
+    spark: { namespace: 'analytics-jobs' },
     tags,
   });
-  const project = new gcp.Provider('analytics-gcp', { project: 'acme-analytics-prod', region: 'europe-west4' });
-  const gke = new GkeCluster('analytics-gke', {
-    project: 'acme-analytics-prod',
-    location: 'europe-west4',
-    clusterName: 'analytics-prod-euw4',
-    releaseChannel: 'STABLE',
-    provider: project,
-    tags,
-  });
-  const eksPlatform = new SparkPlatform('analytics-eks-platform', { runtimeImage: image, cluster: eks.handle });
-  const gkePlatform = new SparkPlatform('analytics-gke-platform', {
-    runtimeImage: image,
-    runtimeReplicas: 3,
-    cluster: gke.handle,
-  });
-  return { eksRuntimeUrl: eksPlatform.runtimeUrl, gkeRuntimeUrl: gkePlatform.runtimeUrl, gkeBucket: gke.bucketName };
+  const platform = new SparkPlatform(name, { cluster: cluster.handle, runtimeImage: input.runtimeImage });
+  return { clusterName: cluster.clusterName, runtimeUrl: platform.runtimeUrl };
 }

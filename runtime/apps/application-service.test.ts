@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../../test/support/fake-backend';
 import { MemoryStore } from '../../test/support/memory-store';
+import { podFiles } from '../adapters/k8s/app-files';
 import type { Application } from '../domain/application';
 import { DomainError } from '../domain/errors';
 import { ApplicationService, type ApplicationServiceDeps } from './application-service';
@@ -259,6 +260,17 @@ describe('ApplicationService', () => {
     expect(error.code).toBe('BACKEND_UNAVAILABLE');
     expect(error.message).toBe('cluster local cannot start applications now: /data is on a read-only file system');
     expect(store.applications.has('etl-refused')).toBe(false);
+  });
+
+  it('answers a config its back-end can never run with its validation error, before acknowledging it', async () => {
+    // the Kubernetes back-end's own check (runtime/adapters/k8s/app-files.ts): a file of the runtime's disk
+    backend.checkConfig = (config) => podFiles(config);
+    const error = await errorOf(
+      submit({ jobId: 'etl', appId: 'etl-local-file', configOverrides: { mainApplicationFile: 'examples://x.py' } }),
+    );
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.issues.map((i) => i.path)).toEqual(['mainApplicationFile']);
+    expect(store.applications.has('etl-local-file')).toBe(false);
   });
 
   it('leaves an application the back-end ended without a start never started', async () => {

@@ -215,6 +215,8 @@ export class ApplicationService {
     };
     const backend = this.lifecycle.backendOf(clusterId);
     refuseWhatNeverFits(clusterId, backend, config, merged.provenance);
+    // a config the back-end can never run (a file only the runtime's disk has) is a 400, not a FAILED run
+    backend?.checkConfig?.(config);
     // refused now rather than acknowledged and then failed: the client may retry elsewhere or later
     const refusal = await backend?.refusal?.();
     if (refusal !== undefined) {

@@ -27,7 +27,8 @@ describe('sparkplane render', () => {
       spec: {
         type: 'Python',
         executor: { instances: 3, memory: '2048m' },
-        sparkConf: { 'spark.eventLog.dir': 's3a://logs/eventlogs/daily-etl-1' },
+        // the one event-log directory of the bucket, which the History Server lists
+        sparkConf: { 'spark.eventLog.dir': 's3a://logs/eventlogs', 'spark.eventLog.rolling.enabled': 'true' },
       },
     });
   });

@@ -254,6 +254,11 @@ export interface SparkBackend {
    * submission is acknowledged; undefined when it can. @default it always can
    */
   refusal?(): Promise<string | undefined>;
+  /**
+   * Throws VALIDATION_FAILED (naming the field, the value and what is expected) for a config this
+   * back-end can never run, checked before a submission is acknowledged. @default every config passes
+   */
+  checkConfig?(config: ApplicationConfig): void;
   /** Stops it; killing an application that has ended does nothing. */
   kill(app: Application): Promise<void>;
   /** Asks the back-end what became of an application (after a restart, a lost watch...). */

@@ -103,6 +103,7 @@ describe('KubernetesSparkBackend', () => {
       applicationState: { state: 'RUNNING' },
       lastSubmissionAttemptTime: '2026-01-01T00:00:10Z',
       driverInfo: { podName: 'pi-1-driver' },
+      sparkApplicationId: 'spark-0f3a9c',
     });
     await waitFor('RUNNING', () => lastState('pi-1') === 'RUNNING');
     server.setStatus(NS, 'pi-1', {
@@ -118,7 +119,16 @@ describe('KubernetesSparkBackend', () => {
       endedAt: '2026-01-01T00:01:00Z',
     });
     expect(await backend.status(application('pi-1'))).toMatchObject({ state: 'COMPLETED' });
-    expect(backend.eventLogPath(application('pi-1'))).toBe('s3a://logs/eventlogs/pi-1');
+    // the run's rolling directory in the one directory the History Server lists, named by the id the operator reported
+    expect(backend.eventLogPath(application('pi-1'))).toBe('s3a://logs/eventlogs/eventlog_v2_spark-0f3a9c');
+    expect(backend.eventLogPath(application('never-started'))).toBeUndefined();
+  });
+
+  it("learns a run's event-log directory from a status read, before any watch event", async () => {
+    await backend.submit(application('pi-9'), CONFIG);
+    server.setStatusSilently(NS, 'pi-9', { applicationState: { state: 'COMPLETED' }, sparkApplicationId: 'spark-99' });
+    expect(await backend.status(application('pi-9'))).toMatchObject({ state: 'COMPLETED' });
+    expect(backend.eventLogPath(application('pi-9'))).toBe('s3a://logs/eventlogs/eventlog_v2_spark-99');
   });
 
   it('resumes a dropped watch from the last resourceVersion without losing the completion', async () => {

@@ -206,9 +206,10 @@ describe('event logs in S3', () => {
 
   it('measures an ended application whose kubernetes back-end reports an s3a:// event log', async () => {
     const settings = KubernetesClusterSettings.parse({ eventLogBucketUrl: 's3a://logs/spark/' });
-    const url = eventLogDir(settings, 'etl-measured')!;
-    expect(url).toBe('s3a://logs/spark/eventlogs/etl-measured');
-    s3.putPath(BUCKET, `spark/eventlogs/etl-measured/eventlog_v2_${sparkAppId}`, sparkLog);
+    // the run's rolling directory, in the one directory every run writes to and the History Server lists
+    const url = eventLogDir(settings, sparkAppId)!;
+    expect(url).toBe(`s3a://logs/spark/eventlogs/eventlog_v2_${sparkAppId}`);
+    s3.putPath(BUCKET, `spark/eventlogs/eventlog_v2_${sparkAppId}`, sparkLog);
     const store = new MemoryStore();
     const app = testApplication(
       'etl-measured',

@@ -35,6 +35,8 @@ export class FakeBackend implements SparkBackend {
   failSubmitWith: Error | undefined;
   /** Why it cannot start applications now, when a test sets it (see SparkBackend.refusal). */
   refusal?: () => Promise<string | undefined>;
+  /** Refuses configs it could never run, when a test sets it (see SparkBackend.checkConfig). */
+  checkConfig?: (config: ApplicationConfig) => void;
   /** What status() answers, per app id; an unknown app reads FAILED "unknown to the back-end". */
   readonly statuses = new Map<string, BackendStatus>();
   /** Driver log lines per app id. */

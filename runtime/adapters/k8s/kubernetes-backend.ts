@@ -23,6 +23,7 @@ import {
   type SparkUiTarget,
 } from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
+import { podFiles } from './app-files';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { DriverLogReader } from './driver-log-reader';
 import { HealthProbe } from './health-probe';
@@ -69,6 +70,8 @@ export class KubernetesSparkBackend implements SparkBackend {
   private readonly logs: DriverLogReader;
   private readonly health: HealthProbe;
   private readonly listeners: BackendListener[] = [];
+  /** appId -> the Spark application id the operator reported: it names the run's event-log directory. */
+  private readonly sparkAppIds = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly options: KubernetesSparkBackendOptions) {
@@ -102,6 +105,7 @@ export class KubernetesSparkBackend implements SparkBackend {
       list: () => this.client.listApplications(),
       onList: (items) => this.onList(items),
       onEvent: (type, resource) => {
+        this.noteSparkAppId(resource);
         const status = toBackendStatus(resource.status);
         if (type === 'DELETED') this.tracker.gone(this.appIdOf(resource), status);
         else this.tracker.observe(this.appIdOf(resource), status);
@@ -166,7 +170,11 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   async status(app: Application): Promise<BackendStatus> {
     const resource = await this.client.getApplication(this.nameOf(app));
-    if (resource) return toBackendStatus(resource.status);
+    if (resource) {
+      // a restarted runtime reconciles through here before its watch has listed the application
+      this.noteSparkAppId(resource);
+      return toBackendStatus(resource.status);
+    }
     const known = this.tracker.endOf(app.id);
     if (app.state === 'KILLED' || known?.state === 'KILLED') return { state: 'KILLED' };
     // the time to live removes finished applications: an ending already known stays
@@ -187,8 +195,15 @@ export class KubernetesSparkBackend implements SparkBackend {
     return driverUiTarget(this.options.kubeConfig, this.namespace, this.nameOf(app), app.config);
   }
 
+  /** Files of the runtime's disk (examples://, file://, plain paths) reach no pod: refused before acknowledgment. */
+  checkConfig(config: ApplicationConfig): void {
+    podFiles(config);
+  }
+
+  /** Known once the driver has started (the operator reports its Spark application id), or from the measured metrics. */
   eventLogPath(app: Application): string | undefined {
-    return eventLogDir(this.options.settings, app.id);
+    const sparkAppId = this.sparkAppIds.get(app.id) ?? app.metrics?.sparkAppId;
+    return sparkAppId ? eventLogDir(this.options.settings, sparkAppId) : undefined;
   }
 
   onStatus(listener: BackendListener): void {
@@ -215,11 +230,17 @@ export class KubernetesSparkBackend implements SparkBackend {
     return resource.metadata.labels?.[SPARKPLANE_LABELS.appId] ?? resource.metadata.name;
   }
 
+  private noteSparkAppId(resource: SparkApplication): void {
+    const sparkAppId = resource.status?.sparkApplicationId;
+    if (sparkAppId) this.sparkAppIds.set(this.appIdOf(resource), sparkAppId);
+  }
+
   private onList(items: SparkApplication[]): void {
     const present = new Set<string>();
     for (const resource of items) {
       const appId = this.appIdOf(resource);
       present.add(appId);
+      this.noteSparkAppId(resource);
       this.tracker.observe(appId, toBackendStatus(resource.status));
     }
     // deleted while the watch was down: the list no longer has them

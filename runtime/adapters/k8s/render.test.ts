@@ -281,7 +281,9 @@ describe('renderSparkApplication', () => {
     });
     expect(spec.sparkConf).toMatchObject({
       'spark.eventLog.enabled': 'true',
-      'spark.eventLog.dir': 's3a://logs-bucket/spark/eventlogs/etl-2026-01-01',
+      // one directory for every run, the one the History Server lists; rolling: one directory per run
+      'spark.eventLog.dir': 's3a://logs-bucket/spark/eventlogs',
+      'spark.eventLog.rolling.enabled': 'true',
       'spark.eventLog.logStageExecutorMetrics': 'true',
       'spark.sql.shuffle.partitions': '64',
     });
@@ -290,8 +292,8 @@ describe('renderSparkApplication', () => {
     expect(Object.keys(render(PYTHON).spec.sparkConf ?? {}).filter((key) => key.startsWith('spark.eventLog'))).toEqual(
       [],
     );
-    expect(eventLogDir(KubernetesClusterSettings.parse({ eventLogBucketUrl: 'gs://b' }), 'a1')).toBe(
-      'gs://b/eventlogs/a1',
+    expect(eventLogDir(KubernetesClusterSettings.parse({ eventLogBucketUrl: 'gs://b/' }), 'spark-0a1')).toBe(
+      'gs://b/eventlogs/eventlog_v2_spark-0a1',
     );
   });
 

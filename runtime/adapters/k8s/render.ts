@@ -6,7 +6,9 @@ import type { ApplicationConfig, DriverSpec, ExecutorSpec } from '../../domain/c
 import { DomainError } from '../../domain/errors';
 import type { SparkRole } from '../../domain/placement';
 import { parseCpuMillis, parseMemoryMiB, toSparkMemory } from '../../domain/quantity';
+import { eventLogRoot, rollingEventLogDir } from '../../domain/event-log-layout';
 import { sparkUiConf } from '../../domain/spark-ui';
+import { podFiles } from './app-files';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { extractDynamicAllocation } from './dynamic-allocation';
 import { placePod } from './node-placement';
@@ -135,11 +137,14 @@ function renderSparkConf(
   const { sparkConf, dynamicAllocation } = extractDynamicAllocation(config.sparkConf ?? {});
   // the runtime's proxy serves the UI: links under its path, no kill links (ours, over the application's)
   Object.assign(sparkConf, sparkUiConf(context.appId));
-  const bucket = context.settings.eventLogBucketUrl?.replace(/\/+$/, '');
+  const bucket = context.settings.eventLogBucketUrl;
   if (bucket) {
-    // the platform's metrics read these logs: its settings win over the application's
+    // the platform's metrics read these logs: its settings win over the application's. One shared
+    // directory that the History Server lists; rolling, so each run is one directory named after its
+    // Spark application id, which the back-end learns from the operator's status
     sparkConf['spark.eventLog.enabled'] = 'true';
-    sparkConf['spark.eventLog.dir'] = `${bucket}/eventlogs/${context.appId}`;
+    sparkConf['spark.eventLog.dir'] = eventLogRoot(bucket);
+    sparkConf['spark.eventLog.rolling.enabled'] = 'true';
     sparkConf['spark.eventLog.logStageExecutorMetrics'] = 'true';
     // sampled every second rather than at heartbeats (10 s), so that short runs have memory peaks too
     sparkConf['spark.executor.metrics.pollingInterval'] ??= '1s';
@@ -147,10 +152,10 @@ function renderSparkConf(
   return { sparkConf, ...(dynamicAllocation ? { dynamicAllocation } : {}) };
 }
 
-/** Where the event log of an application goes, or undefined when the cluster has no bucket. */
-export function eventLogDir(settings: KubernetesClusterSettings, appId: string): string | undefined {
-  const bucket = settings.eventLogBucketUrl?.replace(/\/+$/, '');
-  return bucket ? `${bucket}/eventlogs/${appId}` : undefined;
+/** Where the event log of the run with Spark application id `sparkAppId` is, or undefined when the cluster has no bucket. */
+export function eventLogDir(settings: KubernetesClusterSettings, sparkAppId: string): string | undefined {
+  const bucket = settings.eventLogBucketUrl;
+  return bucket ? rollingEventLogDir(bucket, sparkAppId) : undefined;
 }
 
 /**
@@ -162,8 +167,10 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
   if (!DNS_LABEL.test(context.appId)) {
     throw invalid('appId', `${JSON.stringify(context.appId)} is not a DNS label (lowercase letters, digits, "-")`);
   }
-  const file = config.mainApplicationFile;
-  if (!file) throw invalid('mainApplicationFile', 'is required: expected the path or URL of a .py or .jar file');
+  if (!config.mainApplicationFile)
+    throw invalid('mainApplicationFile', 'is required: expected the path or URL of a .py or .jar file');
+  const files = podFiles(config);
+  const file = files.mainApplicationFile!;
   const type = inferType(config, file);
   const sparkVersion = config.sparkVersion ?? settings.defaultSparkVersion;
   const identity = {
@@ -174,7 +181,7 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
   const { sparkConf, dynamicAllocation } = renderSparkConf(config, context);
   const executorConfig = config.executor ?? {};
   const instances = executorConfig.instances ?? (dynamicAllocation ? undefined : POD_DEFAULTS.executor.instances);
-  const deps = compact({ ...config.deps });
+  const deps = compact(files.deps);
   const queue = settings.batchScheduler;
 
   const spec = compact<SparkApplicationSpec>({

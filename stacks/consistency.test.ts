@@ -1,0 +1,262 @@
+/**
+ * What must agree across the parts of a rendered stack, checked over every stack (under mocks):
+ * each workload that reads or writes the event-log bucket has an identity granting exactly that;
+ * the History Server lists the directory the back-end's applications write to; every Ingress has
+ * an installed controller and the annotations it needs; every scrape annotation names a path the
+ * runtime serves; every Kubernetes object validates against the API schema (kubernetes-models) and
+ * every custom resource against its CRD.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as models from 'kubernetes-models';
+import { parse } from 'yaml';
+import type { RecordedResource } from '../components/testing/pulumi-mocks';
+import { HISTORY_SERVER_IMAGE } from '../components/platform/versions';
+import { PrometheusTelemetry } from '../runtime/adapters/prometheus/prometheus-telemetry';
+import { KubernetesClusterSettings } from '../runtime/adapters/k8s/cluster-settings';
+import { renderSparkApplication } from '../runtime/adapters/k8s/render';
+import { loadCrdValidator } from '../test/support/k8s-crd-validator';
+import { MemoryStore } from '../test/support/memory-store';
+import { httpFixture } from '../test/integration/http-fixture';
+import { engineConfig, kubernetesResources, renderStack, STACKS, stackFile } from './render';
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every stack of the repository, and one on an adopted cluster. */
+const CONFIGS: Record<string, Record<string, string>> = {
+  ...Object.fromEntries(STACKS.map((stack) => [stack, engineConfig(readFileSync(stackFile(stack), 'utf8'))])),
+  existing: {
+    'sparkplane:cloud': 'existing',
+    'sparkplane:tags': JSON.stringify({ environment: 'lab', owner: 'data-platform', costCenter: 'cc-1' }),
+    'sparkplane:existing': JSON.stringify({ clusterName: 'lab', objectStorageUrl: 's3a://lab-events' }),
+    'sparkplane:kubeconfig': 'apiVersion: v1\nkind: Config',
+    'sparkplane:platform': JSON.stringify({ runtimeImage: 'ghcr.io/acme/sparkplane:1.0.0' }),
+  },
+};
+
+const KARPENTER = new URL('../../shared/schemas/karpenter/', import.meta.url);
+const CRDS: Record<string, ReturnType<typeof loadCrdValidator>> = {
+  'karpenter.k8s.aws/v1/EC2NodeClass': loadCrdValidator(
+    new URL('karpenter.k8s.aws_ec2nodeclasses.yaml', KARPENTER).pathname,
+    'v1',
+  ),
+  'karpenter.sh/v1/NodePool': loadCrdValidator(new URL('karpenter.sh_nodepools.yaml', KARPENTER).pathname, 'v1'),
+  'cloud.google.com/v1/ComputeClass': loadCrdValidator(
+    new URL('../test/schemas/gke/cloud.google.com_computeclasses.yaml', import.meta.url).pathname,
+    'v1',
+  ),
+};
+
+/** The kubernetes-models class of "apiVersion/kind" (its modules are named "networkingK8sIo", "v1"...). */
+type ModelClass = new (data: Inputs) => { validate(): void };
+type Modules = Record<string, Record<string, ModelClass | Record<string, ModelClass>>>;
+function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
+  const all = models as unknown as Modules;
+  if (!apiVersion.includes('/')) return all[apiVersion]?.[kind] as ModelClass | undefined;
+  const [group, version] = apiVersion.split('/') as [string, string];
+  const module = group
+    .split('.')
+    .map((part, i) => (i === 0 ? part : part[0]!.toUpperCase() + part.slice(1)))
+    .join('');
+  return (all[module]?.[version] as Record<string, ModelClass> | undefined)?.[kind];
+}
+
+const objects = (resources: RecordedResource[]) =>
+  kubernetesResources(resources)
+    .filter((r) => !r.type.startsWith('kubernetes:helm.sh/'))
+    .map((r) => r.inputs as Inputs);
+const releases = (resources: RecordedResource[]) =>
+  kubernetesResources(resources)
+    .filter((r) => r.type.startsWith('kubernetes:helm.sh/'))
+    .map((r) => r.inputs as Inputs);
+const named = (resources: RecordedResource[], kind: string, name: string) =>
+  objects(resources).find((o) => o.kind === kind && o.metadata.name === name)!;
+
+function runtimeSettings(resources: RecordedResource[]): { id: string; settings: KubernetesClusterSettings } {
+  const config = named(resources, 'ConfigMap', 'sparkplane-config');
+  const [cluster] = parse(config.data['clusters.yaml'] as string) as { id: string; settings: unknown }[];
+  return { id: cluster!.id, settings: KubernetesClusterSettings.parse(cluster!.settings) };
+}
+
+const rendered: Record<string, RecordedResource[]> = {};
+beforeAll(async () => {
+  for (const [name, config] of Object.entries(CONFIGS)) rendered[name] = (await renderStack(name, config)).resources;
+});
+
+// one runtime, History Server and bucket per stack; a fleet's clusters are built by the same components
+describe.each(Object.keys(CONFIGS).filter((stack) => stack !== 'fleet'))(
+  'stack %s is consistent (its one cluster)',
+  (stack) => {
+    it('lists in the History Server exactly the directory where the back-end writes event logs', () => {
+      const resources = rendered[stack]!;
+      const { id, settings } = runtimeSettings(resources);
+      const app = renderSparkApplication(
+        { mainApplicationFile: 's3a://code/etl.py' },
+        { appId: 'etl-1', jobId: 'etl', clusterId: id, settings },
+      );
+      const written = app.spec.sparkConf?.['spark.eventLog.dir'];
+      expect(written).toBeDefined();
+      const history = named(resources, 'Deployment', 'spark-history-server');
+      const options = (history.spec.template.spec.containers[0].env as { name: string; value: string }[]).find(
+        (e) => e.name === 'SPARK_HISTORY_OPTS',
+      )!.value;
+      expect(options.split(' ')).toContain(`-Dspark.history.fs.logDirectory=${written}`);
+      // the bucket's lifecycle rule expires what is written there
+      const lifecycle = resources.find((r) => r.type.endsWith(':BucketLifecycleConfiguration'));
+      if (lifecycle) {
+        const prefixes = (lifecycle.inputs.rules as Inputs[]).map((r) => r.filter?.prefix).filter(Boolean);
+        expect(prefixes.some((prefix: string) => `${written}/`.endsWith(`/${prefix}`))).toBe(true);
+      }
+    });
+
+    it('gives every workload on the event-log bucket an identity granting exactly its access', () => {
+      const resources = rendered[stack]!;
+      const bucket = resources.find((r) => r.type === 'aws:s3/bucket:Bucket');
+      if (!bucket) {
+        // an adopted cluster: its identities are its own, the platform creates none
+        expect(resources.filter((r) => r.type.startsWith('aws:'))).toEqual([]);
+        return;
+      }
+      const bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket ?? bucket.name)}`;
+      const { settings } = runtimeSettings(resources);
+      const runtime = named(resources, 'Deployment', 'sparkplane');
+      const history = named(resources, 'Deployment', 'spark-history-server');
+      const workloads = [
+        {
+          who: 'runtime',
+          namespace: runtime.metadata.namespace,
+          account: runtime.spec.template.spec.serviceAccountName,
+          writes: false,
+        },
+        {
+          who: 'history',
+          namespace: history.metadata.namespace,
+          account: history.spec.template.spec.serviceAccountName,
+          writes: false,
+        },
+        { who: 'driver', namespace: settings.namespace, account: settings.serviceAccount, writes: true },
+        {
+          who: 'executor',
+          namespace: settings.namespace,
+          account: settings.executorServiceAccount ?? settings.serviceAccount,
+          writes: true,
+        },
+      ];
+      const associations = resources.filter((r) => r.type === 'aws:eks/podIdentityAssociation:PodIdentityAssociation');
+      const policies = resources.filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy');
+      for (const workload of workloads) {
+        const association = associations.find(
+          (a) => a.inputs.namespace === workload.namespace && a.inputs.serviceAccount === workload.account,
+        );
+        expect(
+          association,
+          `${workload.who}: ${workload.namespace}/${workload.account} has no Pod Identity`,
+        ).toBeDefined();
+        const roleName = String(association!.inputs.roleArn).split(':').pop();
+        const statements = policies
+          .filter((p) => p.inputs.role === roleName)
+          .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[]);
+        const s3 = statements.filter((s) => (s.Action as string[]).some((a) => a.startsWith('s3:')));
+        expect([...new Set(s3.flatMap((s) => [s.Resource].flat()))].sort(), workload.who).toEqual(
+          [bucketArn, `${bucketArn}/*`].sort(),
+        );
+        const actions = s3.flatMap((s) => s.Action as string[]);
+        expect(actions, workload.who).toContain('s3:GetObject');
+        expect(actions.includes('s3:PutObject'), `${workload.who} writes`).toBe(workload.writes);
+      }
+    });
+  },
+);
+
+describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
+  it('serves every Ingress by an installed controller, with the annotations it needs', () => {
+    const resources = rendered[stack]!;
+    for (const ingress of objects(resources).filter((o) => o.kind === 'Ingress')) {
+      expect(ingress.spec.ingressClassName).toBe('alb');
+      expect(releases(resources).map((r) => r.chart)).toContain('aws-load-balancer-controller');
+      // the runtime's Service is ClusterIP: an ALB reaches it only through pod targets
+      expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/target-type']).toBe('ip');
+      expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/certificate-arn']).toMatch(/^arn:aws:acm:/);
+      expect(ingress.spec.tls).toBeUndefined();
+    }
+  });
+
+  it('points every scrape annotation at a path the runtime serves', async () => {
+    const annotated = objects(rendered[stack]!).filter((o) => o.metadata.annotations?.['prometheus.io/path']);
+    expect(annotated.length).toBeGreaterThan(0);
+    const fixture = await httpFixture({ telemetry: new PrometheusTelemetry(new MemoryStore()) });
+    try {
+      for (const object of annotated) {
+        const response = await fixture.server.inject({
+          method: 'GET',
+          url: object.metadata.annotations['prometheus.io/path'],
+          headers: { authorization: `Bearer ${fixture.adminSecret}` },
+        });
+        expect(response.statusCode, object.metadata.name).toBe(200);
+      }
+    } finally {
+      await fixture.server.close();
+    }
+  });
+
+  it('renders every Kubernetes object valid against the API schema, and every custom resource against its CRD', () => {
+    const unchecked: string[] = [];
+    for (const object of objects(rendered[stack]!)) {
+      const key = `${object.apiVersion}/${object.kind}`;
+      const crd = CRDS[key];
+      if (crd) {
+        expect(crd.errors(object), `${key} ${object.metadata.name}`).toEqual([]);
+        continue;
+      }
+      const Model = modelOf(object.apiVersion, object.kind);
+      if (!Model) {
+        unchecked.push(key);
+        continue;
+      }
+      expect(() => new Model(object).validate(), `${key} ${object.metadata.name}`).not.toThrow();
+    }
+    expect(unchecked).toEqual([]);
+  });
+});
+
+describe('the schema checks themselves', () => {
+  it('reject what the API server would reject', () => {
+    const Deployment = modelOf('apps/v1', 'Deployment')!;
+    const bad = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two' } };
+    expect(() => new Deployment(bad).validate()).toThrow();
+    expect(modelOf('networking.k8s.io/v1', 'Ingress')).toBeDefined();
+    expect(modelOf('v1', 'Service')).toBeDefined();
+    const pool = { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'p' }, spec: { limits: 'x' } };
+    expect(CRDS['karpenter.sh/v1/NodePool']!.errors(pool)).not.toEqual([]);
+  });
+});
+
+describe('a mirrored install', () => {
+  it('fetches every chart and image it installs from the mirrors the platform team names', async () => {
+    const config: Record<string, string> = {
+      ...CONFIGS.prod!,
+      'sparkplane:mirrors': JSON.stringify({
+        charts: 'oci://registry.acme.internal/charts',
+        images: 'registry.acme.internal/mirror',
+      }),
+    };
+    const { resources } = await renderStack('prod', config);
+    const charts = releases(resources).map((r) => ({ chart: r.chart, repo: r.repositoryOpts?.repo }));
+    expect(charts.length).toBe(4);
+    for (const chart of charts) expect(chart.chart).toMatch(/^oci:\/\/registry\.acme\.internal\/charts\//);
+    const runtimeImage = JSON.parse(config['sparkplane:platform']!).runtimeImage;
+    const images = objects(resources).flatMap((o) =>
+      ((o.spec?.template?.spec?.containers ?? []) as { image: string }[]).map((c) => c.image),
+    );
+    expect(images).toContain(`registry.acme.internal/mirror/apache/spark:${HISTORY_SERVER_IMAGE.split(':')[1]}`);
+    // the runtime's own image is the team's; every other comes from the mirror
+    for (const image of images.filter((i) => i !== runtimeImage))
+      expect(image).toMatch(/^registry\.acme\.internal\/mirror\//);
+    const values = Object.fromEntries(releases(resources).map((r) => [r.name, r.values]));
+    expect(values.karpenter.controller.image.repository).toBe('registry.acme.internal/mirror/karpenter/controller');
+    expect(values['spark-operator'].image.registry).toBe('registry.acme.internal/mirror');
+    expect(values['aws-load-balancer-controller'].image.repository).toBe(
+      'registry.acme.internal/mirror/eks/aws-load-balancer-controller',
+    );
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The platform's standards (components/policy) over every stack's rendered resources: a stack that
+ * breaks one fails here with the rule's message naming the resource.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { StandardsConfig } from '../components/policy/config';
+import { type CheckedResource, checkStandards } from '../components/policy/rules';
+import type { RecordedResource } from '../components/testing/pulumi-mocks';
+import { engineConfig, renderStack, STACKS, stackFile } from './render';
+
+const standards = StandardsConfig.parse({});
+const checked = (resources: RecordedResource[]): CheckedResource[] =>
+  resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+const configOf = (stack: string) => engineConfig(readFileSync(stackFile(stack), 'utf8'));
+
+describe.each(STACKS)('stack %s', (stack) => {
+  it("meets the platform team's standards", async () => {
+    const { resources } = await renderStack(stack);
+    expect(checkStandards(checked(resources), standards).map((v) => v.message)).toEqual([]);
+  });
+});
+
+describe('a stack that breaks the standards', () => {
+  it('is reported by each broken rule, naming the resource', async () => {
+    const config = configOf('dev');
+    const aws = JSON.parse(config['sparkplane:aws']!);
+    const broken = {
+      ...config,
+      'sparkplane:aws': JSON.stringify({ ...aws, region: 'ap-south-1' }),
+    };
+    const { resources } = await renderStack('dev', broken);
+    const violations = checkStandards(checked(resources), standards);
+    expect(violations.map((v) => v.rule)).toEqual(['allowed-regions']);
+    expect(violations[0]!.message).toBe(
+      'pulumi:providers:aws sparkplane-dev-aws: region "ap-south-1" is outside the allowed regions ["eu-west-1","eu-central-1","us-east-1","us-west-2","europe-west1","europe-west4","us-central1","us-east1"]',
+    );
+    expect(violations[0]!.urn).toMatch(/::sparkplane-dev-aws$/);
+  });
+});
