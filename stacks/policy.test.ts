@@ -38,3 +38,17 @@ describe('a stack that breaks the standards', () => {
     expect(violations[0]!.urn).toMatch(/::sparkplane-dev-aws$/);
   });
 });
+
+describe('a fleet that breaks the standards', () => {
+  it('is reported naming the resource of the entry that breaks it', async () => {
+    const config = configOf('fleet');
+    const fleet = JSON.parse(config['sparkplane:fleet']!);
+    fleet.entries.push({ account: 'gcpdata', environment: 'dev', regions: ['asia-south1'] });
+    const { resources } = await renderStack('fleet', { ...config, 'sparkplane:fleet': JSON.stringify(fleet) });
+    const violations = checkStandards(checked(resources), standards);
+    expect(violations.map((v) => v.rule)).toEqual(['allowed-regions']);
+    expect(violations[0]!.message).toMatch(
+      /^pulumi:providers:gcp gcpdata-dev-ass1-gcp: region "asia-south1" is outside the allowed regions/,
+    );
+  });
+});
