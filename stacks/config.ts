@@ -4,7 +4,16 @@
  * e.g. `sparkplane:aws.karpenter.executorLimits.cpu: -1 is too small: expected > 0`.
  */
 import { z } from 'zod';
-import { AwsClusterArgs, crossFieldErrors, ExistingClusterArgs, MirrorArgs, PlatformArgs } from 'sparkplane/components';
+import {
+  AwsClusterArgs,
+  crossFieldErrors,
+  ExistingClusterArgs,
+  FleetArgs,
+  GkeClusterArgs,
+  gkeCrossFieldErrors,
+  MirrorArgs,
+  PlatformArgs,
+} from 'sparkplane/components';
 import { DomainError, type FieldIssue } from '../runtime/domain/errors';
 import { describeIssues } from '../runtime/domain/validation';
 
@@ -25,15 +34,20 @@ export const StackTagsConfig = z.strictObject({
 /** Every key of the stack config, with its schema and whether its value is JSON (objects) or a plain string. */
 const KEYS = {
   /** Where the cluster comes from. @default "aws" */
-  cloud: { schema: z.enum(['aws', 'existing']).default('aws'), json: false },
+  cloud: { schema: z.enum(['aws', 'gcp', 'existing', 'fleet']).default('aws'), json: false },
   tags: { schema: StackTagsConfig, json: true },
   /** Required when cloud is "aws". */
   aws: { schema: AwsClusterArgs.optional(), json: true },
+  /** Required when cloud is "gcp". */
+  gcp: { schema: GkeClusterArgs.optional(), json: true },
+  /** Required when cloud is "fleet": accounts x environments x regions, validated when expanded. */
+  fleet: { schema: FleetArgs.optional(), json: true },
   /** Required when cloud is "existing". */
   existing: { schema: ExistingClusterArgs.optional(), json: true },
   /** kubeconfig of an existing cluster (set it with --secret). */
   kubeconfig: { schema: z.string().min(1).optional(), json: false },
-  platform: { schema: PlatformArgs, json: true },
+  /** Required except for a fleet (whose platform arguments are in `fleet.platform`). */
+  platform: { schema: PlatformArgs.optional(), json: true },
   /** Chart repository and image registry mirrors of everything installed (the cluster's and the platform's). @default upstream */
   mirrors: { schema: MirrorArgs.default({}), json: true },
 } as const;
@@ -107,6 +121,25 @@ export function readStackConfig(config: Record<string, string>): StackConfig {
       ]);
     const errors = crossFieldErrors(parsed.aws);
     if (errors.length > 0) fail(errors.map((e) => ({ path: `${PROJECT}:aws`, message: `${PROJECT}:aws.${e}` })));
+  } else if (parsed.cloud === 'gcp') {
+    if (!parsed.gcp)
+      fail([
+        issue(
+          `${PROJECT}:gcp`,
+          'is required when sparkplane:cloud is "gcp": expected an object with at least "project" and "location"',
+        ),
+      ]);
+    const errors = gkeCrossFieldErrors(parsed.gcp);
+    if (errors.length > 0) fail(errors.map((e) => ({ path: `${PROJECT}:gcp`, message: `${PROJECT}:gcp.${e}` })));
+  } else if (parsed.cloud === 'fleet') {
+    if (!parsed.fleet)
+      fail([
+        issue(
+          `${PROJECT}:fleet`,
+          'is required when sparkplane:cloud is "fleet": expected { accounts, entries, platform, tags, controlPlane }',
+        ),
+      ]);
+    return parsed;
   } else {
     if (!parsed.existing)
       fail([
@@ -123,5 +156,7 @@ export function readStackConfig(config: Record<string, string>): StackConfig {
         ),
       ]);
   }
+  if (!parsed.platform)
+    fail([issue(`${PROJECT}:platform`, 'is required: expected an object with at least "runtimeImage"')]);
   return parsed;
 }

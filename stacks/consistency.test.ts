@@ -41,6 +41,10 @@ const CRDS: Record<string, ReturnType<typeof loadCrdValidator>> = {
     'v1',
   ),
   'karpenter.sh/v1/NodePool': loadCrdValidator(new URL('karpenter.sh_nodepools.yaml', KARPENTER).pathname, 'v1'),
+  'cloud.google.com/v1/ComputeClass': loadCrdValidator(
+    new URL('../test/schemas/gke/cloud.google.com_computeclasses.yaml', import.meta.url).pathname,
+    'v1',
+  ),
 };
 
 /** The kubernetes-models class of "apiVersion/kind" (its modules are named "networkingK8sIo", "v1"...). */
@@ -79,86 +83,92 @@ beforeAll(async () => {
   for (const [name, config] of Object.entries(CONFIGS)) rendered[name] = (await renderStack(name, config)).resources;
 });
 
+// one runtime, History Server and bucket per stack; a fleet's clusters are built by the same components
+describe.each(Object.keys(CONFIGS).filter((stack) => stack !== 'fleet'))(
+  'stack %s is consistent (its one cluster)',
+  (stack) => {
+    it('lists in the History Server exactly the directory where the back-end writes event logs', () => {
+      const resources = rendered[stack]!;
+      const { id, settings } = runtimeSettings(resources);
+      const app = renderSparkApplication(
+        { mainApplicationFile: 's3a://code/etl.py' },
+        { appId: 'etl-1', jobId: 'etl', clusterId: id, settings },
+      );
+      const written = app.spec.sparkConf?.['spark.eventLog.dir'];
+      expect(written).toBeDefined();
+      const history = named(resources, 'Deployment', 'spark-history-server');
+      const options = (history.spec.template.spec.containers[0].env as { name: string; value: string }[]).find(
+        (e) => e.name === 'SPARK_HISTORY_OPTS',
+      )!.value;
+      expect(options.split(' ')).toContain(`-Dspark.history.fs.logDirectory=${written}`);
+      // the bucket's lifecycle rule expires what is written there
+      const lifecycle = resources.find((r) => r.type.endsWith(':BucketLifecycleConfiguration'));
+      if (lifecycle) {
+        const prefixes = (lifecycle.inputs.rules as Inputs[]).map((r) => r.filter?.prefix).filter(Boolean);
+        expect(prefixes.some((prefix: string) => `${written}/`.endsWith(`/${prefix}`))).toBe(true);
+      }
+    });
+
+    it('gives every workload on the event-log bucket an identity granting exactly its access', () => {
+      const resources = rendered[stack]!;
+      const bucket = resources.find((r) => r.type === 'aws:s3/bucket:Bucket');
+      if (!bucket) {
+        // an adopted cluster: its identities are its own, the platform creates none
+        expect(resources.filter((r) => r.type.startsWith('aws:'))).toEqual([]);
+        return;
+      }
+      const bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket ?? bucket.name)}`;
+      const { settings } = runtimeSettings(resources);
+      const runtime = named(resources, 'Deployment', 'sparkplane');
+      const history = named(resources, 'Deployment', 'spark-history-server');
+      const workloads = [
+        {
+          who: 'runtime',
+          namespace: runtime.metadata.namespace,
+          account: runtime.spec.template.spec.serviceAccountName,
+          writes: false,
+        },
+        {
+          who: 'history',
+          namespace: history.metadata.namespace,
+          account: history.spec.template.spec.serviceAccountName,
+          writes: false,
+        },
+        { who: 'driver', namespace: settings.namespace, account: settings.serviceAccount, writes: true },
+        {
+          who: 'executor',
+          namespace: settings.namespace,
+          account: settings.executorServiceAccount ?? settings.serviceAccount,
+          writes: true,
+        },
+      ];
+      const associations = resources.filter((r) => r.type === 'aws:eks/podIdentityAssociation:PodIdentityAssociation');
+      const policies = resources.filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy');
+      for (const workload of workloads) {
+        const association = associations.find(
+          (a) => a.inputs.namespace === workload.namespace && a.inputs.serviceAccount === workload.account,
+        );
+        expect(
+          association,
+          `${workload.who}: ${workload.namespace}/${workload.account} has no Pod Identity`,
+        ).toBeDefined();
+        const roleName = String(association!.inputs.roleArn).split(':').pop();
+        const statements = policies
+          .filter((p) => p.inputs.role === roleName)
+          .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[]);
+        const s3 = statements.filter((s) => (s.Action as string[]).some((a) => a.startsWith('s3:')));
+        expect([...new Set(s3.flatMap((s) => [s.Resource].flat()))].sort(), workload.who).toEqual(
+          [bucketArn, `${bucketArn}/*`].sort(),
+        );
+        const actions = s3.flatMap((s) => s.Action as string[]);
+        expect(actions, workload.who).toContain('s3:GetObject');
+        expect(actions.includes('s3:PutObject'), `${workload.who} writes`).toBe(workload.writes);
+      }
+    });
+  },
+);
+
 describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
-  it('lists in the History Server exactly the directory where the back-end writes event logs', () => {
-    const resources = rendered[stack]!;
-    const { id, settings } = runtimeSettings(resources);
-    const app = renderSparkApplication(
-      { mainApplicationFile: 's3a://code/etl.py' },
-      { appId: 'etl-1', jobId: 'etl', clusterId: id, settings },
-    );
-    const written = app.spec.sparkConf?.['spark.eventLog.dir'];
-    expect(written).toBeDefined();
-    const history = named(resources, 'Deployment', 'spark-history-server');
-    const options = (history.spec.template.spec.containers[0].env as { name: string; value: string }[]).find(
-      (e) => e.name === 'SPARK_HISTORY_OPTS',
-    )!.value;
-    expect(options.split(' ')).toContain(`-Dspark.history.fs.logDirectory=${written}`);
-    // the bucket's lifecycle rule expires what is written there
-    const lifecycle = resources.find((r) => r.type.endsWith(':BucketLifecycleConfiguration'));
-    if (lifecycle) {
-      const prefixes = (lifecycle.inputs.rules as Inputs[]).map((r) => r.filter?.prefix).filter(Boolean);
-      expect(prefixes.some((prefix: string) => `${written}/`.endsWith(`/${prefix}`))).toBe(true);
-    }
-  });
-
-  it('gives every workload on the event-log bucket an identity granting exactly its access', () => {
-    const resources = rendered[stack]!;
-    const bucket = resources.find((r) => r.type === 'aws:s3/bucket:Bucket');
-    if (!bucket) {
-      // an adopted cluster: its identities are its own, the platform creates none
-      expect(resources.filter((r) => r.type.startsWith('aws:'))).toEqual([]);
-      return;
-    }
-    const bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket ?? bucket.name)}`;
-    const { settings } = runtimeSettings(resources);
-    const runtime = named(resources, 'Deployment', 'sparkplane');
-    const history = named(resources, 'Deployment', 'spark-history-server');
-    const workloads = [
-      {
-        who: 'runtime',
-        namespace: runtime.metadata.namespace,
-        account: runtime.spec.template.spec.serviceAccountName,
-        writes: false,
-      },
-      {
-        who: 'history',
-        namespace: history.metadata.namespace,
-        account: history.spec.template.spec.serviceAccountName,
-        writes: false,
-      },
-      { who: 'driver', namespace: settings.namespace, account: settings.serviceAccount, writes: true },
-      {
-        who: 'executor',
-        namespace: settings.namespace,
-        account: settings.executorServiceAccount ?? settings.serviceAccount,
-        writes: true,
-      },
-    ];
-    const associations = resources.filter((r) => r.type === 'aws:eks/podIdentityAssociation:PodIdentityAssociation');
-    const policies = resources.filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy');
-    for (const workload of workloads) {
-      const association = associations.find(
-        (a) => a.inputs.namespace === workload.namespace && a.inputs.serviceAccount === workload.account,
-      );
-      expect(
-        association,
-        `${workload.who}: ${workload.namespace}/${workload.account} has no Pod Identity`,
-      ).toBeDefined();
-      const roleName = String(association!.inputs.roleArn).split(':').pop();
-      const statements = policies
-        .filter((p) => p.inputs.role === roleName)
-        .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[]);
-      const s3 = statements.filter((s) => (s.Action as string[]).some((a) => a.startsWith('s3:')));
-      expect([...new Set(s3.flatMap((s) => [s.Resource].flat()))].sort(), workload.who).toEqual(
-        [bucketArn, `${bucketArn}/*`].sort(),
-      );
-      const actions = s3.flatMap((s) => s.Action as string[]);
-      expect(actions, workload.who).toContain('s3:GetObject');
-      expect(actions.includes('s3:PutObject'), `${workload.who} writes`).toBe(workload.writes);
-    }
-  });
-
   it('serves every Ingress by an installed controller, with the annotations it needs', () => {
     const resources = rendered[stack]!;
     for (const ingress of objects(resources).filter((o) => o.kind === 'Ingress')) {

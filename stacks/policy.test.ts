@@ -3,7 +3,7 @@
  * breaks one fails here with the rule's message naming the resource.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StandardsConfig } from '../components/policy/config';
 import { type CheckedResource, checkStandards } from '../components/policy/rules';
 import type { RecordedResource } from '../components/testing/pulumi-mocks';
@@ -33,8 +33,28 @@ describe('a stack that breaks the standards', () => {
     const violations = checkStandards(checked(resources), standards);
     expect(violations.map((v) => v.rule)).toEqual(['allowed-regions']);
     expect(violations[0]!.message).toBe(
-      'pulumi:providers:aws sparkplane-dev-aws: region "ap-south-1" is outside the allowed regions ["eu-west-1","eu-central-1","us-east-1","us-west-2"]',
+      'pulumi:providers:aws sparkplane-dev-aws: region "ap-south-1" is outside the allowed regions ["eu-west-1","eu-central-1","us-east-1","us-west-2","europe-west1","europe-west4","us-central1","us-east1"]',
     );
     expect(violations[0]!.urn).toMatch(/::sparkplane-dev-aws$/);
+  });
+});
+
+describe('a fleet that breaks the standards', () => {
+  let resources: RecordedResource[];
+
+  // a fleet renders for seconds: in the hook, whose time-out allows it on a loaded machine
+  beforeAll(async () => {
+    const config = configOf('fleet');
+    const fleet = JSON.parse(config['sparkplane:fleet']!);
+    fleet.entries.push({ account: 'gcpdata', environment: 'dev', regions: ['asia-south1'] });
+    resources = (await renderStack('fleet', { ...config, 'sparkplane:fleet': JSON.stringify(fleet) })).resources;
+  });
+
+  it('is reported naming the resource of the entry that breaks it', () => {
+    const violations = checkStandards(checked(resources), standards);
+    expect(violations.map((v) => v.rule)).toEqual(['allowed-regions']);
+    expect(violations[0]!.message).toMatch(
+      /^pulumi:providers:gcp gcpdata-dev-ass1-gcp: region "asia-south1" is outside the allowed regions/,
+    );
   });
 });

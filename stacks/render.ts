@@ -9,7 +9,10 @@ import { type MockRun, type RecordedResource, runUnderMocks } from '../component
 import { readStackConfig } from './config';
 import { buildStack, type StackOutputs } from './program';
 
-export const STACKS = ['dev', 'staging', 'prod'] as const;
+/** The AWS stacks (their tests assert EKS and Karpenter). */
+export const AWS_STACKS = ['dev', 'staging', 'prod'] as const;
+/** Every stack `npm run preview` renders. */
+export const STACKS = [...AWS_STACKS, 'gke-dev', 'existing-lab', 'fleet'] as const;
 
 export function stackFile(stack: string): string {
   return fileURLToPath(new URL(`./Pulumi.${stack}.yaml`, import.meta.url));

@@ -9,7 +9,7 @@ import type { RecordedResource } from '../components/testing/pulumi-mocks';
 import { valueOf } from '../components/testing/pulumi-mocks';
 import { loadCrdValidator } from '../test/support/k8s-crd-validator';
 import { readStackConfig } from './config';
-import { engineConfig, kubernetesResources, renderStack, STACKS, stackFile } from './render';
+import { engineConfig, kubernetesResources, renderStack, AWS_STACKS, stackFile } from './render';
 
 const KARPENTER = new URL('../../shared/schemas/karpenter/', import.meta.url);
 const validators = {
@@ -41,7 +41,7 @@ function kubernetesObjects(resources: RecordedResource[], kind: string): Inputs[
     .filter((i) => i.kind === kind);
 }
 
-describe.each(STACKS)('stack %s', (stack) => {
+describe.each(AWS_STACKS)('stack %s', (stack) => {
   let resources: RecordedResource[];
   let outputs: Awaited<ReturnType<typeof renderStack>>['result'];
   const config = readStackConfig(engineConfig(readFileSync(stackFile(stack), 'utf8')));
@@ -107,7 +107,7 @@ describe.each(STACKS)('stack %s', (stack) => {
     expect(spark.Statement.some((s: Inputs) => s.Action.includes('kms:GenerateDataKey'))).toBe(kms);
     const associations = all(resources, 'aws:eks/podIdentityAssociation:PodIdentityAssociation');
     expect(associations.map((a) => `${a.namespace}/${a.serviceAccount}`).sort()).toEqual([
-      ...(config.platform.ingress ? ['kube-system/aws-load-balancer-controller'] : []),
+      ...(config.platform!.ingress ? ['kube-system/aws-load-balancer-controller'] : []),
       'kube-system/karpenter',
       'spark-apps/spark-driver',
       'spark-apps/spark-executor',
@@ -180,8 +180,8 @@ describe.each(STACKS)('stack %s', (stack) => {
   it('runs the runtime with probes, resources, its config and secrets', () => {
     const deployment = kubernetesObjects(resources, 'Deployment').find((d) => d.metadata.name === 'sparkplane')!;
     const container = deployment.spec.template.spec.containers[0];
-    expect(deployment.spec.replicas).toBe(config.platform.runtimeReplicas);
-    expect(container.image).toBe(config.platform.runtimeImage);
+    expect(deployment.spec.replicas).toBe(config.platform!.runtimeReplicas);
+    expect(container.image).toBe(config.platform!.runtimeImage);
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.resources.limits.memory).toMatch(/Mi$/);
@@ -193,7 +193,7 @@ describe.each(STACKS)('stack %s', (stack) => {
         : /sparkplane-postgres\.sparkplane\.svc:5432/,
     );
     expect(kubernetesObjects(resources, 'PodDisruptionBudget')).toHaveLength(1);
-    expect(kubernetesObjects(resources, 'Ingress')).toHaveLength(config.platform.ingress ? 1 : 0);
+    expect(kubernetesObjects(resources, 'Ingress')).toHaveLength(config.platform!.ingress ? 1 : 0);
   });
 
   it('exports the kubeconfig as a secret and the endpoints a user needs', async () => {

@@ -28,8 +28,22 @@ import { sparkOperatorValues } from './spark-operator-values';
 import { sparkRbacManifests } from './spark-rbac-manifests';
 import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
 
+/** How the runtime is installed on this cluster; a control plane passes the fleet's files. */
+export interface RuntimeOptions {
+  /** Install the runtime and its database; false on a cluster that only registers with a control plane. @default true */
+  enabled?: boolean;
+  /** SPARKPLANE_CLUSTERS_FILE content. @default this cluster alone */
+  clustersFile?: pulumi.Input<string>;
+  /** SPARKPLANE_PRICES_FILE content. @default none: the runtime's default prices */
+  pricesFile?: pulumi.Input<string>;
+  /** kubeconfig with a context per remote cluster (secret), mounted as KUBECONFIG. @default none: in-cluster only */
+  kubeconfig?: pulumi.Input<string>;
+}
+
 export interface SparkPlatformArgs extends PlatformArgsInput {
   cluster: ClusterHandle;
+  /** @default the runtime, managing this cluster alone */
+  runtime?: RuntimeOptions;
 }
 
 export function validatePlatformArgs(input: unknown, prefix: readonly PropertyKey[] = []): PlatformArgs {
@@ -62,8 +76,9 @@ export function createPlatform(
   name: string,
   input: SparkPlatformArgs,
 ): PlatformOutputs {
-  const { cluster, ...rest } = input;
+  const { cluster, runtime = {}, ...rest } = input;
   const args = validatePlatformArgs(rest);
+  const runtimeEnabled = runtime.enabled ?? true;
   if (args.ingress) checkIngress(args.ingress, cluster.ingressClasses);
   const spark = cluster.spark;
   const provider = cluster.provider;
@@ -95,49 +110,55 @@ export function createPlatform(
   apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
 
   const bucketUrl = pulumi.output(cluster.objectStorageUrl);
-  let databaseUrl: pulumi.Input<string>;
-  if (cluster.database) {
-    databaseUrl = cluster.database.url;
-  } else {
-    const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
+  if (runtimeEnabled) {
+    let databaseUrl: pulumi.Input<string>;
+    if (cluster.database) {
+      databaseUrl = cluster.database.url;
+    } else {
+      const password = new random.RandomPassword(`${name}-postgres`, { length: 32, special: false }, { parent });
+      apply(
+        postgresManifests(
+          systemNamespace,
+          { ...args.inClusterDatabase, image: mirroredImage(args.inClusterDatabase.image, args.mirrors) },
+          password.result,
+        ),
+      );
+      databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
+    }
+    const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
+    // the back-end is given the bucket and writes under its event-log directory (runtime/domain/event-log-layout.ts)
+    const clustersFile =
+      runtime.clustersFile ??
+      pulumi.all([cluster.clusterName, bucketUrl]).apply(([clusterId, url]) =>
+        runtimeClustersFile({
+          clusterId,
+          spark,
+          eventLogBucketUrl: url,
+          autoscaler: cluster.autoscaler,
+          operatorNamespace,
+          ...(args.historyServer.enabled && args.historyServer.publicUrl
+            ? { historyServerUrl: args.historyServer.publicUrl }
+            : {}),
+        }),
+      );
     apply(
-      postgresManifests(
-        systemNamespace,
-        { ...args.inClusterDatabase, image: mirroredImage(args.inClusterDatabase.image, args.mirrors) },
-        password.result,
-      ),
+      runtimeManifests({
+        namespace: systemNamespace,
+        args,
+        clustersFile,
+        databaseUrl,
+        adminToken: adminToken.result,
+        spark,
+        serviceAccount: runtimeServiceAccount,
+        operatorNamespace,
+        ...(runtime.pricesFile ? { pricesFile: runtime.pricesFile } : {}),
+        ...(runtime.kubeconfig ? { kubeconfig: pulumi.secret(runtime.kubeconfig) } : {}),
+      }),
+      {
+        dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],
+      },
     );
-    databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
   }
-  const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
-  // the back-end is given the bucket and writes under its event-log directory (runtime/domain/event-log-layout.ts)
-  const clustersFile = pulumi.all([cluster.clusterName, bucketUrl]).apply(([clusterId, url]) =>
-    runtimeClustersFile({
-      clusterId,
-      spark,
-      eventLogBucketUrl: url,
-      autoscaler: cluster.autoscaler,
-      operatorNamespace,
-      ...(args.historyServer.enabled && args.historyServer.publicUrl
-        ? { historyServerUrl: args.historyServer.publicUrl }
-        : {}),
-    }),
-  );
-  apply(
-    runtimeManifests({
-      namespace: systemNamespace,
-      args,
-      clustersFile,
-      databaseUrl,
-      adminToken: adminToken.result,
-      spark,
-      serviceAccount: runtimeServiceAccount,
-      operatorNamespace,
-    }),
-    {
-      dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],
-    },
-  );
 
   let historyServerUrl: pulumi.Output<string> | undefined;
   if (args.historyServer.enabled) {
@@ -158,7 +179,7 @@ export function createPlatform(
       systemNamespace,
       sparkNamespace: spark.namespace,
       operatorNamespace,
-      inClusterDatabase: !cluster.database,
+      inClusterDatabase: runtimeEnabled && !cluster.database,
       historyNamespace: args.historyServer.enabled ? spark.historyNamespace : undefined,
     }),
   );

@@ -13,6 +13,7 @@ import { appLabels, type Manifest, selectorLabels } from './labels';
 export const RUNTIME_NAME = 'sparkplane';
 export const RUNTIME_PORT = 8080;
 const CONFIG_DIR = '/etc/sparkplane';
+const KUBECONFIG_DIR = '/etc/sparkplane-kube';
 const DATA_DIR = '/var/lib/sparkplane';
 
 /** The runtime's SPARKPLANE_CLUSTERS_FILE: one `kubernetes` cluster, this one (runtime/main/config.ts ClusterConfig). */
@@ -52,6 +53,10 @@ export interface RuntimeManifestInput {
   serviceAccount: string;
   /** Where spark-operator runs: the runtime reads its Deployments to tell whether it is up. */
   operatorNamespace: string;
+  /** SPARKPLANE_PRICES_FILE content. @default none: the runtime's default prices */
+  pricesFile?: pulumi.Input<string>;
+  /** kubeconfig naming a context per remote cluster (a control plane's), mounted as KUBECONFIG. @default none */
+  kubeconfig?: pulumi.Input<string>;
 }
 
 export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
@@ -65,8 +70,19 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(`${RUNTIME_NAME}-config`),
-      data: { 'clusters.yaml': input.clustersFile },
+      data: { 'clusters.yaml': input.clustersFile, ...(input.pricesFile ? { 'prices.yaml': input.pricesFile } : {}) },
     },
+    ...(input.kubeconfig
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: meta(`${RUNTIME_NAME}-kubeconfig`),
+            type: 'Opaque',
+            stringData: { kubeconfig: input.kubeconfig },
+          },
+        ]
+      : []),
     {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -144,7 +160,11 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
                 image: args.runtimeImage,
                 args: ['serve', '--host', '0.0.0.0', '--port', String(RUNTIME_PORT), '--data-dir', DATA_DIR],
                 ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
-                env: [{ name: 'SPARKPLANE_CLUSTERS_FILE', value: `${CONFIG_DIR}/clusters.yaml` }],
+                env: [
+                  { name: 'SPARKPLANE_CLUSTERS_FILE', value: `${CONFIG_DIR}/clusters.yaml` },
+                  ...(input.pricesFile ? [{ name: 'SPARKPLANE_PRICES_FILE', value: `${CONFIG_DIR}/prices.yaml` }] : []),
+                  ...(input.kubeconfig ? [{ name: 'KUBECONFIG', value: `${KUBECONFIG_DIR}/kubeconfig` }] : []),
+                ],
                 envFrom: [{ secretRef: { name: `${RUNTIME_NAME}-secrets` } }],
                 resources: {
                   requests: { cpu: args.runtimeResources.cpuRequest, memory: `${args.runtimeResources.memoryMiB}Mi` },
@@ -162,6 +182,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'data', mountPath: DATA_DIR },
                   { name: 'tmp', mountPath: '/tmp' },
+                  ...(input.kubeconfig ? [{ name: 'kubeconfig', mountPath: KUBECONFIG_DIR, readOnly: true }] : []),
                 ],
               },
             ],
@@ -170,6 +191,9 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
               // state is in PostgreSQL; the data dir only holds scratch files
               { name: 'data', emptyDir: {} },
               { name: 'tmp', emptyDir: {} },
+              ...(input.kubeconfig
+                ? [{ name: 'kubeconfig', secret: { secretName: `${RUNTIME_NAME}-kubeconfig` } }]
+                : []),
             ],
           },
         },

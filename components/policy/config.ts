@@ -2,8 +2,23 @@
 import { z } from 'zod';
 
 export const StandardsConfig = z.strictObject({
-  /** Regions clusters may be created in. @default ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2"] */
-  allowedRegions: z.array(z.string().min(1)).min(1).default(['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2']),
+  /**
+   * Regions clusters may be created in (AWS and GCP).
+   * @default ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "europe-west1", "europe-west4", "us-central1", "us-east1"]
+   */
+  allowedRegions: z
+    .array(z.string().min(1))
+    .min(1)
+    .default([
+      'eu-west-1',
+      'eu-central-1',
+      'us-east-1',
+      'us-west-2',
+      'europe-west1',
+      'europe-west4',
+      'us-central1',
+      'us-east1',
+    ]),
   /** Tag keys every taggable cloud resource carries. @default ["environment", "owner", "cost-center"] */
   requiredTags: z.array(z.string().min(1)).default(['environment', 'owner', 'cost-center']),
 });

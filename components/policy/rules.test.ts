@@ -38,7 +38,7 @@ describe('the standards', () => {
   it('allowed-regions', () => {
     expect(messages(allowedRegions, resource('pulumi:providers:aws', 'ok', { region: 'eu-west-1' }))).toEqual([]);
     expect(messages(allowedRegions, resource('pulumi:providers:aws', 'far', { region: 'ap-south-1' }))).toEqual([
-      'pulumi:providers:aws far: region "ap-south-1" is outside the allowed regions ["eu-west-1","eu-central-1","us-east-1","us-west-2"]',
+      'pulumi:providers:aws far: region "ap-south-1" is outside the allowed regions ["eu-west-1","eu-central-1","us-east-1","us-west-2","europe-west1","europe-west4","us-central1","us-east1"]',
     ]);
   });
 

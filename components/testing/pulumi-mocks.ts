@@ -34,6 +34,10 @@ export interface MockRunOptions {
 
 const ACCOUNT_ID = '123456789012';
 const REGION = 'us-east-1';
+/** A GCP project number, derived from the project id so that two projects differ. */
+function projectNumber(projectId: string): string {
+  return String(100000000000 + ([...projectId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % 899999999999));
+}
 
 /** Ids shaped like the real ones where a schema checks them ("subnet-...", "sg-..."). */
 function mockId(type: string, name: string): string {
@@ -57,7 +61,20 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     state.arn ??= `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
     state.name ??= name;
   }
+  if (pkg === 'gcp') {
+    state.name ??= name;
+  }
   switch (type) {
+    case 'gcp:container/cluster:Cluster':
+      state.endpoint = `34.${name.length}.0.1`;
+      state.masterAuth = { clusterCaCertificate: 'LS0tLS1CRUdJTi1DRVJUSUZJQ0FURS0tLS0t' };
+      break;
+    case 'gcp:serviceaccount/account:Account':
+      state.email = `${String(inputs.accountId)}@${String(inputs.project)}.iam.gserviceaccount.com`;
+      break;
+    case 'gcp:storage/bucket:Bucket':
+      state.url = `gs://${String(state.name)}`;
+      break;
     case 'random:index/randomPassword:RandomPassword':
       state.result = `mock-${name}`;
       break;
@@ -96,6 +113,14 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
       return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
     case 'aws:index/getRegion:getRegion':
       return { name: REGION, region: REGION };
+    case 'gcp:organizations/getProject:getProject': {
+      const projectId = String(args.inputs.projectId ?? 'mock-project');
+      return { projectId, number: projectNumber(projectId), name: projectId };
+    }
+    case 'gcp:storage/getProjectServiceAccount:getProjectServiceAccount': {
+      const number = projectNumber(String(args.inputs.project ?? 'mock-project'));
+      return { emailAddress: `service-${number}@gs-project-accounts.iam.gserviceaccount.com` };
+    }
     default:
       return args.inputs as Record<string, unknown>;
   }

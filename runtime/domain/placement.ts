@@ -31,5 +31,21 @@ export const NODE_LABELS = {
 
 export type Autoscaler = keyof typeof NODE_LABELS;
 
+/**
+ * GKE: the node label (and NoSchedule taint) of nodes a ComputeClass creates; a pod selects a
+ * class with it. Selecting the class rather than `cloud.google.com/gke-spot` is what lets GKE fall
+ * back from spot to on-demand (and migrate back): a hard spot selector would forbid the fallback.
+ */
+export const COMPUTE_CLASS_LABEL = 'cloud.google.com/compute-class';
+
+/**
+ * The ComputeClasses the GKE cluster component creates and the runtime selects, per role: spot
+ * first with on-demand fallback (`spot`), or on-demand only (`onDemand`).
+ */
+export const GKE_COMPUTE_CLASSES: Record<SparkRole, { spot: string; onDemand: string }> = {
+  driver: { spot: 'spark-driver-spot', onDemand: 'spark-driver' },
+  executor: { spot: 'spark-executor', onDemand: 'spark-executor-on-demand' },
+};
+
 /** Karpenter must not evict a node that runs a driver: losing it loses the application. */
 export const DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';

@@ -10,7 +10,7 @@ import { KubernetesClusterSettings } from '../../runtime/adapters/k8s/cluster-se
 import { type EmittablePlacement, emittablePlacements } from '../../runtime/adapters/k8s/node-placement';
 import { ClusterSpec } from '../../runtime/domain/cluster';
 import { NODE_LABELS } from '../../runtime/domain/placement';
-import { kubernetesResources, renderStack, STACKS } from '../../stacks/render';
+import { kubernetesResources, renderStack, AWS_STACKS } from '../../stacks/render';
 
 interface Requirement {
   key: string;
@@ -63,7 +63,7 @@ function unsatisfied(
   return reasons;
 }
 
-describe.each(STACKS)('stack %s: placements the runtime emits', (stack) => {
+describe.each(AWS_STACKS)('stack %s: placements the runtime emits', (stack) => {
   let pools: NodePool[];
   let clustersFile: string;
 

@@ -6,7 +6,9 @@
 import { DomainError } from '../../domain/errors';
 import {
   type Autoscaler,
+  COMPUTE_CLASS_LABEL,
   DO_NOT_DISRUPT_ANNOTATION,
+  GKE_COMPUTE_CLASSES,
   NODE_LABELS,
   ROLE_LABEL,
   SPARK_TAINT,
@@ -52,10 +54,26 @@ function sparkTaintToleration(): K8sToleration {
   return { key: SPARK_TAINT.key, operator: 'Equal', value: SPARK_TAINT.value, effect: SPARK_TAINT.effect };
 }
 
-function spotTolerations(autoscaler: Autoscaler, spot: boolean): K8sToleration[] {
-  return autoscaler === 'gke' && spot
-    ? [{ key: GKE_SPOT_TAINT_KEY, operator: 'Equal', value: 'true', effect: 'NoSchedule' }]
-    : [];
+/** The ComputeClass of a GKE pod: its nodes carry the class's label and taint. */
+function computeClass(role: SparkRole, spot: boolean): string {
+  return spot ? GKE_COMPUTE_CLASSES[role].spot : GKE_COMPUTE_CLASSES[role].onDemand;
+}
+
+/** Capacity selection: Karpenter's capacity-type label, or a GKE ComputeClass. */
+function capacitySelector(autoscaler: Autoscaler, role: SparkRole, spot: boolean): Record<string, string> {
+  if (autoscaler === 'gke') return { [COMPUTE_CLASS_LABEL]: computeClass(role, spot) };
+  const labels = NODE_LABELS[autoscaler];
+  return { [labels.capacityType]: spot ? labels.spot : labels.onDemand };
+}
+
+function capacityTolerations(autoscaler: Autoscaler, role: SparkRole, spot: boolean): K8sToleration[] {
+  if (autoscaler !== 'gke') return [];
+  const tolerations: K8sToleration[] = [
+    { key: COMPUTE_CLASS_LABEL, operator: 'Equal', value: computeClass(role, spot), effect: 'NoSchedule' },
+  ];
+  // GKE taints the spot nodes it creates
+  if (spot) tolerations.push({ key: GKE_SPOT_TAINT_KEY, operator: 'Equal', value: 'true', effect: 'NoSchedule' });
+  return tolerations;
 }
 
 function disruptionAnnotations(autoscaler: Autoscaler, role: SparkRole): Record<string, string> {
@@ -104,7 +122,6 @@ function mergeAffinity(user: Record<string, unknown> | undefined, terms: NodeSel
 
 /** The placement of one Spark pod; `field` prefixes error messages (e.g. "executor"). */
 export function placePod(autoscaler: Autoscaler, input: PodPlacementInput, field: string = input.role): PodPlacement {
-  const labels = NODE_LABELS[autoscaler];
   const spot = input.spot ?? DEFAULT_SPOT[input.role];
   const allowed = input.instanceType ? [input.instanceType] : (input.instanceAllowList ?? []);
   allowed.forEach((name, i) => {
@@ -119,9 +136,13 @@ export function placePod(autoscaler: Autoscaler, input: PodPlacementInput, field
   });
   const affinity = mergeAffinity(input.affinity, instanceTerms(autoscaler, allowed));
   return {
-    nodeSelector: { [ROLE_LABEL]: input.role, [labels.capacityType]: spot ? labels.spot : labels.onDemand },
+    nodeSelector: { [ROLE_LABEL]: input.role, ...capacitySelector(autoscaler, input.role, spot) },
     ...(affinity ? { affinity } : {}),
-    tolerations: [sparkTaintToleration(), ...spotTolerations(autoscaler, spot), ...(input.tolerations ?? [])],
+    tolerations: [
+      sparkTaintToleration(),
+      ...capacityTolerations(autoscaler, input.role, spot),
+      ...(input.tolerations ?? []),
+    ],
     annotations: disruptionAnnotations(autoscaler, input.role),
   };
 }

@@ -228,7 +228,21 @@ describe('renderSparkApplication', () => {
       { matchExpressions: [{ key: 'cloud.google.com/machine-family', operator: 'In', values: ['n2'] }] },
       { matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['n2d-standard-8'] }] },
     ]);
-    expect(gke.executor.nodeSelector).toEqual({ [ROLE_LABEL]: 'executor', 'cloud.google.com/gke-spot': 'true' });
+    // GKE pods select a ComputeClass (spot first, on-demand fallback), never a hard spot label
+    expect(gke.executor.nodeSelector).toEqual({
+      [ROLE_LABEL]: 'executor',
+      'cloud.google.com/compute-class': 'spark-executor',
+    });
+    expect(gke.driver.nodeSelector).toEqual({
+      [ROLE_LABEL]: 'driver',
+      'cloud.google.com/compute-class': 'spark-driver',
+    });
+    expect(gke.executor.tolerations).toContainEqual({
+      key: 'cloud.google.com/compute-class',
+      operator: 'Equal',
+      value: 'spark-executor',
+      effect: 'NoSchedule',
+    });
     expect(gke.driver.annotations).toEqual({ [SAFE_TO_EVICT_ANNOTATION]: 'false' });
   });
 
