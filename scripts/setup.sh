@@ -56,8 +56,11 @@ fi
 
 # --- pyspark in a project-local virtual environment -------------------------------------------
 spark_pin=$(grep -E '^pyspark==' requirements-spark.txt | cut -d= -f3)
+ipykernel_pin=$(grep -E '^ipykernel==' requirements-spark.txt | cut -d= -f3)
 have_spark=$(.venv/bin/python -c 'import pyspark; print(pyspark.__version__)' 2>/dev/null || true)
-if [ "$have_spark" != "$spark_pin" ]; then
+# the notebook kernels run with this Python: ipykernel is installed beside pyspark
+have_ipykernel=$(.venv/bin/python -c 'import ipykernel; print(ipykernel.__version__)' 2>/dev/null || true)
+if [ "$have_spark" != "$spark_pin" ] || [ "$have_ipykernel" != "$ipykernel_pin" ]; then
   command -v python3 >/dev/null || die "Python 3 is not installed: pyspark needs Python 3.9 or newer."
   say "installing pyspark $spark_pin into .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv || die "python3 -m venv failed (apt-get install python3-venv)."
@@ -92,6 +95,6 @@ if $want_test; then
     say "PostgreSQL and Chromium: installed"
   fi
   bash scripts/postgres.sh start
-  bash scripts/python-envs.sh  # pinned venvs: .venv/schemathesis, .venv/airflow2, .venv/airflow3 (test/e2e)
+  bash scripts/python-envs.sh  # pinned venvs: .venv/schemathesis, .venv/airflow2, .venv/airflow3 (test/e2e), .venv/jupyter (notebooks)
 fi
 say "ready (environment in .sparkplane/env.sh)"

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, {
   LogController,
   type FastifyInstance,
@@ -23,8 +24,10 @@ import type { HttpDeps } from './deps';
 import { toDomainError } from './errors';
 import { dashboardRoutes } from './dashboard-routes';
 import { nativeRoutes } from './native-routes';
+import { notebookRoutes } from './notebook-routes';
 import { PROBLEM_RESPONSES } from './native-schemas';
 import { oceanError } from './ocean-envelope';
+import { OCEAN_ERROR_RESPONSES } from './ocean-schemas';
 import { oceanRoutes } from './ocean-routes';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
@@ -310,6 +313,16 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   await app.register(timelineRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
   await app.register(sparkUiProxy(deps));
+  if (deps.notebooks) {
+    // the kernels' channels are WebSockets, upgraded after the routes' hooks (auth included) ran
+    await app.register(fastifyWebsocket);
+    await app.register(notebookRoutes(deps.notebooks, { errors: PROBLEM_RESPONSES, tag: 'notebooks' }), {
+      prefix: `${NATIVE_PREFIX}/clusters/:clusterId/notebook`,
+    });
+    await app.register(notebookRoutes(deps.notebooks, { errors: OCEAN_ERROR_RESPONSES, tag: 'ocean' }), {
+      prefix: `${OCEAN_PREFIX}/cluster/:clusterId/notebook`,
+    });
+  }
   const ui = options.ui ?? true;
   if (ui) await registerUiStatic(app, typeof ui === 'object' ? { root: ui.root } : {});
   return app;
