@@ -117,14 +117,15 @@ export class KernelGateway {
       }),
     );
     const port = await freePort('127.0.0.1');
-    const idle = this.options.idleTimeoutSeconds;
+    // the gateway takes whole seconds
+    const idle = Math.max(1, Math.round(this.options.idleTimeoutSeconds));
     const args = [
       '-m',
       'kernel_gateway',
       '--KernelGatewayApp.ip=127.0.0.1',
       `--KernelGatewayApp.port=${port}`,
       '--KernelGatewayApp.port_retries=0',
-      '--KernelGatewayApp.list_kernels=True',
+      '--JupyterWebsocketPersonality.list_kernels=True',
       `--KernelGatewayApp.default_kernel_name=${UPSTREAM_KERNEL}`,
       // idle means no message to or from the kernel, whether a notebook is connected or not
       `--MappingKernelManager.cull_idle_timeout=${idle}`,
