@@ -28,7 +28,7 @@ const JUPYTER_PYTHON = join(REPOSITORY, '.venv', 'jupyter', 'bin', 'python');
 const adminToken = 'notebooks-admin-token-0123456789abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'sparkplane-notebooks-'));
 /** Short, so that the cull test waits seconds, and long enough that a kernel in use is never idle that long. */
-const IDLE_MINUTES = 0.5;
+const IDLE_MINUTES = 1.5;
 
 let runtime: Runtime;
 let base: string;
@@ -178,7 +178,12 @@ async function execute(
     }),
   );
   await during?.();
-  const reply = await done;
+  const reply = await Promise.race([
+    done,
+    sleep(120_000).then(() => {
+      throw new Error(`no execute_reply within 120 s to: ${code}`);
+    }),
+  ]);
   return { stdout, reply };
 }
 
@@ -223,8 +228,9 @@ describe('a notebook through jupyter-server and the runtime', () => {
     expect(app!.config.driver?.envVars).toEqual({ GREETING: 'hello-from-the-client' });
 
     const socket = await channels(kernel.id);
+    let first: { stdout: string; reply: Record<string, unknown> };
     try {
-      const first = await execute(socket, SHUFFLE);
+      first = await execute(socket, SHUFFLE);
       expect(first.reply.status).toBe('ok');
       expect(first.stdout).toContain('groups=7 total=10000 greeting=hello-from-the-client');
 
@@ -257,6 +263,11 @@ describe('a notebook through jupyter-server and the runtime', () => {
     await expect.poll(async () => (await appOf(app!.id)).measurement?.state, { timeout: 60_000 }).toBe('measured');
     const measured = await appOf(app!.id);
     expect(measured.metrics?.tasks.completed).toBeGreaterThan(0);
+    // the kernel's Spark driver logs to the application's driver log, not into the cells
+    expect(await (await runtimeGet(`/api/v1/applications/${app!.id}/log`)).text()).toContain(
+      "Using Spark's default log4j profile",
+    );
+    expect(first.stdout).not.toContain("Using Spark's default log4j profile");
     expect((await runtimeGet(`/ocean/spark/cluster/local/notebook/api/kernels/${kernel.id}`)).status).toBe(404);
   });
 
@@ -311,7 +322,7 @@ describe('a notebook through jupyter-server and the runtime', () => {
     expect(kernels.map((k) => k.id)).toEqual([idle.id]);
 
     const idleId = await appIdOf(idle);
-    await expect.poll(async () => (await appOf(idleId)).state, { timeout: 120_000, interval: 1000 }).toBe('TIMED_OUT');
-    expect((await appOf(idleId)).stateReason).toMatch(/idle time-out 30 s\): culled$/);
+    await expect.poll(async () => (await appOf(idleId)).state, { timeout: 200_000, interval: 1000 }).toBe('TIMED_OUT');
+    expect((await appOf(idleId)).stateReason).toMatch(/idle time-out 90 s\): culled$/);
   });
 });

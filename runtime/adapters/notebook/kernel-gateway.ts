@@ -43,6 +43,7 @@ export interface GatewayAnswer {
 
 /** How long a kernel may take to stop (its SparkSession stops and writes the end of its event log). */
 const SHUTDOWN_WAIT_SECONDS = 30;
+const REQUEST_TIMEOUT_MS = 120_000;
 
 export class KernelGateway {
   private child: ChildProcess | undefined;
@@ -69,6 +70,8 @@ export class KernelGateway {
   async request(method: string, path: string, body?: unknown): Promise<GatewayAnswer> {
     const base = await this.baseUrl();
     const response = await fetch(`${base}${path}`, {
+      // a kernel start waits for the kernel's process, a shutdown for its SparkSession to stop: bounded all the same
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       method,
       headers: { ...this.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
