@@ -125,7 +125,7 @@ afterAll(async () => {
   if (jupyter?.pid !== undefined) await stopGroup(jupyter.pid, 10_000);
   await runtime?.close();
   rmSync(dataDir, { recursive: true, force: true });
-}, 120_000);
+}, 180_000);
 
 interface Message {
   header: { msg_id: string; msg_type: string };
@@ -283,7 +283,10 @@ describe('a notebook through jupyter-server and the runtime', () => {
           headers: { authorization: 'token not-a-token' },
         },
       );
-      socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once('unexpected-response', (request, response) => {
+        request.destroy();
+        resolve(response.statusCode ?? 0);
+      });
       socket.once('open', () => reject(new Error('the upgrade was accepted')));
       socket.once('error', () => undefined);
     });

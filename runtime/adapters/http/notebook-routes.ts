@@ -35,6 +35,11 @@ export function notebookRoutes(notebookDeps: NonNullable<HttpDeps['notebooks']>,
     const app = instance.withTypeProvider<ZodTypeProvider>();
     const tags = [options.tag];
     const errors = options.errors;
+    // a refused WebSocket upgrade is answered on the raw socket, which no HTTP server manages: close it
+    // once answered, or a client that keeps it open would hold the server's shutdown
+    instance.addHook('onResponse', async (request) => {
+      if (request.headers.upgrade) request.raw.socket.end();
+    });
     const read = { scope: 'applications:read' as const, jupyterToken: true };
     const use = { scope: 'applications:create' as const, jupyterToken: true };
 

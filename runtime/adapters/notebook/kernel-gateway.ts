@@ -42,7 +42,7 @@ export interface GatewayAnswer {
 }
 
 /** How long a kernel may take to stop (its SparkSession stops and writes the end of its event log). */
-const SHUTDOWN_WAIT_SECONDS = 30;
+export const SHUTDOWN_WAIT_SECONDS = 30;
 const REQUEST_TIMEOUT_MS = 120_000;
 
 export class KernelGateway {
@@ -67,11 +67,12 @@ export class KernelGateway {
     return { authorization: `token ${this.token}` };
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<GatewayAnswer> {
+  /** @param timeoutMs @default 120000 */
+  async request(method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<GatewayAnswer> {
     const base = await this.baseUrl();
     const response = await fetch(`${base}${path}`, {
       // a kernel start waits for the kernel's process, a shutdown for its SparkSession to stop: bounded all the same
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
       method,
       headers: { ...this.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -14,7 +14,7 @@ import type { BackendListener, BackendStatus, Clock, Logger, SparkBackend } from
 import { findEventLog } from '../local/app-files';
 import { readLogLines } from '../local/log-lines';
 import { gatewayEnv } from './kernel-env';
-import type { KernelGateway } from './kernel-gateway';
+import { type KernelGateway, SHUTDOWN_WAIT_SECONDS } from './kernel-gateway';
 import { kernelSparkConf } from './kernel-spark-conf';
 
 export interface NotebookBackendOptions {
@@ -227,13 +227,22 @@ export class NotebookBackend implements SparkBackend, NotebookKernels {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const tracked of [...this.kernels.values()]) {
-      this.kernels.delete(tracked.kernelId);
-      await this.options.gateway
-        .request('DELETE', `/api/kernels/${encodeURIComponent(tracked.kernelId)}`)
-        .catch(() => undefined);
-      this.emit(tracked.appId, { state: 'KILLED', reason: 'the runtime stopped, and its notebook kernels with it' });
-    }
+    const kernels = [...this.kernels.values()];
+    this.kernels.clear();
+    // all at once, each given the time its SparkSession has to stop; what remains dies with the gateway
+    await Promise.all(
+      kernels.map(async (tracked) => {
+        await this.options.gateway
+          .request(
+            'DELETE',
+            `/api/kernels/${encodeURIComponent(tracked.kernelId)}`,
+            undefined,
+            (SHUTDOWN_WAIT_SECONDS + 5) * 1000,
+          )
+          .catch(() => undefined);
+        this.emit(tracked.appId, { state: 'KILLED', reason: 'the runtime stopped, and its notebook kernels with it' });
+      }),
+    );
     await this.options.gateway.close();
   }
 }
