@@ -5,6 +5,8 @@
 #   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
 #   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
 #   .venv/ocean-connect  requirements-ocean-connect.txt  (test/integration/sessions-spark.test.ts: ocean-spark-connect, pyspark 3.5)
+#   .venv/jupyter        requirements-jupyter.txt        (the notebook gateway the runtime runs, and the
+#                                                         GatewayClient of test/integration/notebooks.test.ts)
 # The packages of integrations/airflow/ are installed (not editable: as a deployment would) on top,
 # again only when one of their files changed.
 # They live under .venv/ (pyspark's, scripts/setup.sh's), which eslint, prettier, tsc, vitest and git
@@ -52,6 +54,7 @@ ensure_package() {
 }
 
 ensure_venv .venv/schemathesis requirements-schemathesis.txt
+ensure_venv .venv/jupyter requirements-jupyter.txt
 ensure_venv .venv/airflow2 requirements-airflow2.txt
 ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
 ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane

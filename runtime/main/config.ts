@@ -60,6 +60,21 @@ export const ServiceConfig = z.strictObject({
     .string()
     .regex(/^sc:\/\/[^/]+$/, { message: 'is not an address such as "sc://spark.example.com:443"' })
     .optional(),
+  /** Jupyter notebooks (the kernel gateway of every cluster, see runtime/adapters/notebook/). */
+  notebooks: z
+    .strictObject({
+      /**
+       * A kernel without a message to or from it this long is shut down, and its application ends
+       * TIMED_OUT (SPARKPLANE_NOTEBOOK_IDLE_MINUTES; fractions allowed). @default 60
+       */
+      idleTimeoutMinutes: z.number().positive().default(60),
+      /**
+       * The Python of the virtual environment holding jupyter_kernel_gateway
+       * (SPARKPLANE_JUPYTER_PYTHON). @default <project>/.venv/jupyter/bin/python (scripts/python-envs.sh)
+       */
+      gatewayPython: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /** Body size limit of the APIs, bytes. @default 1048576 */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
   /** The sc:// Spark Connect endpoint. @default absent: off, until SPARKPLANE_CONNECT_PORT is set */
@@ -86,7 +101,8 @@ function readYaml(path: string | undefined, variable: string): unknown {
 /**
  * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL,
  * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL, SPARKPLANE_MIN_FREE_DISK_MB,
- * SPARKPLANE_CONNECT_PORT, SPARKPLANE_CONNECT_HOST, SPARKPLANE_CONNECT_TLS_CERT_FILE, SPARKPLANE_CONNECT_TLS_KEY_FILE.
+ * SPARKPLANE_CONNECT_PORT, SPARKPLANE_CONNECT_HOST, SPARKPLANE_CONNECT_TLS_CERT_FILE, SPARKPLANE_CONNECT_TLS_KEY_FILE,
+ * SPARKPLANE_NOTEBOOK_IDLE_MINUTES, SPARKPLANE_JUPYTER_PYTHON.
  */
 export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const clustersPath = env.SPARKPLANE_CLUSTERS_FILE;
@@ -104,6 +120,12 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     minFreeDiskMiB: env.SPARKPLANE_MIN_FREE_DISK_MB ? Number(env.SPARKPLANE_MIN_FREE_DISK_MB) : undefined,
     connect: connectOf(env),
     connectPublicUrl: env.SPARKPLANE_CONNECT_PUBLIC_URL || undefined,
+    notebooks: {
+      idleTimeoutMinutes: env.SPARKPLANE_NOTEBOOK_IDLE_MINUTES
+        ? Number(env.SPARKPLANE_NOTEBOOK_IDLE_MINUTES)
+        : undefined,
+      gatewayPython: env.SPARKPLANE_JUPYTER_PYTHON || undefined,
+    },
   });
   return { ...config, dataDir: resolve(config.dataDir) };
 }

@@ -33,6 +33,8 @@ import { defaultBackendPlugins } from './backend-plugins';
 import { databaseUrlOf, type ServiceConfig } from './config';
 import { diskProblem } from '../adapters/local/disk';
 import { readinessReasons, storeFaultReason } from './readiness';
+import { notebookRouting } from '../adapters/notebook/with-notebooks';
+import { notebookBackend, notebookHttp } from './notebooks';
 
 export interface Runtime {
   config: ServiceConfig;
@@ -172,9 +174,13 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
 
   const tuningEnvironment = { knobsOf: (cluster: StoredCluster) => backends.tuningKnobs(cluster), priceTable };
   const tuning = new TuningLayer(store, clock, tuningEnvironment);
+  // every cluster's back-end, with its notebooks (kernels of the runtime's gateway) beside it
+  const notebooks = notebookBackend(config, clock, logger);
+  const withNotebooks = notebookRouting(notebooks);
+  const backendOf = (clusterId: string) => withNotebooks(backends.backendOf(clusterId));
   const measurer = new Measurer({
     store,
-    backendOf: (clusterId) => backends.backendOf(clusterId),
+    backendOf,
     readEventLog: (path, options) => eventLogs.read(path, options),
     priceTable,
     logger,
@@ -183,7 +189,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   });
   const applications = new ApplicationService({
     store,
-    backends: (clusterId) => backends.backendOf(clusterId),
+    backends: backendOf,
     clock,
     logger,
     telemetry,
@@ -230,9 +236,10 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       }),
       tokens,
       insights: new InsightsService({ store, clock }),
+      notebooks: notebookHttp(notebooks, { store, applications, clock }),
       timelines: new TimelineService({
         applications,
-        backendOf: (clusterId) => backends.backendOf(clusterId),
+        backendOf,
         tail: createEventLogTail((path) => eventLogs.locate(path)),
         clock,
       }),
@@ -284,6 +291,9 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       await scheduler.stop();
       await sessions.stopSweeping();
       await server.close();
+      // the kernels end cleanly (their event logs complete) and their applications are recorded KILLED
+      await notebooks.close();
+      await applications.lifecycle.idle();
       await applications.replicas.stop();
       await backends.close();
       await store.close();

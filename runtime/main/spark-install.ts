@@ -8,7 +8,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalSparkInstall } from '../adapters/local';
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** This repository's root (it holds .venv). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function isExecutable(path: string): boolean {
   try {

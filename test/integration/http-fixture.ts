@@ -18,6 +18,8 @@ import { buildServer, type ServerOptions } from '../../runtime/adapters/http/ser
 import type { Store } from '../../runtime/domain/ports';
 import type { Scope } from '../../runtime/domain/tokens';
 import { JobService, TemplateService } from '../../runtime/jobs/job-service';
+import { ServiceConfig } from '../../runtime/main/config';
+import { notebookBackend, notebookHttp } from '../../runtime/main/notebooks';
 import { noTelemetry, silentLogger } from '../../runtime/domain/ports';
 import { FakeBackend, fakeBackendPlugin } from '../support/fake-backend';
 import { MemoryStore } from '../support/memory-store';
@@ -119,6 +121,12 @@ export async function httpFixture(fixtureOptions: FixtureOptions = {}): Promise<
       changes,
       measurements: measurer,
       sessions,
+      // the gateway API is served; its Kernel Gateway starts only with a kernel (test/integration/notebooks.test.ts)
+      notebooks: notebookHttp(notebookBackend(ServiceConfig.parse({}), clock, silentLogger), {
+        store,
+        applications,
+        clock,
+      }),
       clock,
     },
     // every answer of the tests is checked against its route's response schema

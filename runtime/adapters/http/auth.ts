@@ -2,6 +2,8 @@
  * Authentication and the route-level scope check. Every route declares `config.scope`
  * ('public' for health and docs); a route that declares nothing needs `admin`.
  * Limits to clusters/jobs/templates are checked by the use cases, which see the resources.
+ * The Jupyter gateway routes (`config.jupyterToken`) also take `Authorization: token <t>`, the
+ * scheme jupyter-server's GatewayClient sends by default.
  *
  * A bearer token is the one credential, but for the routes that declare `config.sessionCookie`
  * (the Spark UI proxy, which a browser reaches by following a link): there a GET or HEAD without
@@ -25,6 +27,8 @@ declare module 'fastify' {
     scope?: RouteScope;
     /** GET and HEAD of this route also accept the Spark UI session cookie. @default bearer tokens only */
     sessionCookie?: SessionAuthenticator;
+    /** Also accept `Authorization: token <secret>` (Jupyter's scheme). @default bearer tokens only */
+    jupyterToken?: boolean;
   }
   interface FastifyRequest {
     /** The authenticated caller (absent on public routes). */
@@ -33,10 +37,14 @@ declare module 'fastify' {
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const JUPYTER_TOKEN = /^token\s+(\S+)\s*$/i;
 
 /** The secret of the request's `Authorization: Bearer` header, if it has one. */
 export function bearerSecret(request: FastifyRequest): string | undefined {
-  return BEARER.exec(request.headers.authorization ?? '')?.[1];
+  const header = request.headers.authorization ?? '';
+  const bearer = BEARER.exec(header)?.[1];
+  if (bearer !== undefined || !request.routeOptions.config.jupyterToken) return bearer;
+  return JUPYTER_TOKEN.exec(header)?.[1];
 }
 
 const READS = new Set(['GET', 'HEAD']);

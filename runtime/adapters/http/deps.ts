@@ -4,6 +4,7 @@ import type { ApplicationService } from '../../apps/application-service';
 import type { ClusterService } from '../../apps/cluster-service';
 import type { InsightsService } from '../../apps/insights-service';
 import type { Measurer } from '../../apps/measure';
+import type { NotebookService } from '../../apps/notebook-service';
 import type { TimelineService } from '../../apps/timeline-service';
 import type { TokenService } from '../../apps/token-service';
 import type { Clock } from '../../domain/ports';
@@ -27,6 +28,12 @@ export interface HttpDeps {
   /** Interactive Spark Connect sessions, and the lookup of the relays. */
   sessions: SessionService;
   clock: Clock;
+  /** The Jupyter gateway API of each cluster (notebook-routes.ts). @default not served */
+  notebooks?: {
+    service: NotebookService;
+    /** Where a kernel's channels answer upstream (the runtime's Kernel Gateway), for the WebSocket relay. */
+    channels(kernelId: string, query: string): Promise<{ url: string; headers: Record<string, string> }>;
+  };
   /** Why the runtime is not ready (none: ready). @default always ready */
   readiness?: () => Promise<string[]>;
 }

@@ -24,8 +24,10 @@ import type { HttpDeps } from './deps';
 import { toDomainError } from './errors';
 import { dashboardRoutes } from './dashboard-routes';
 import { nativeRoutes } from './native-routes';
+import { notebookRoutes } from './notebook-routes';
 import { PROBLEM_RESPONSES } from './native-schemas';
 import { oceanError } from './ocean-envelope';
+import { OCEAN_ERROR_RESPONSES } from './ocean-schemas';
 import { oceanRoutes } from './ocean-routes';
 import { oceanConnectRoute } from './ocean-connect-route';
 import { sessionRoutes } from './session-routes';
@@ -231,7 +233,8 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
     }
   });
   registerAuth(app, deps.tokens);
-  // the Spark Connect relay (ocean-connect-route.ts); no payload limit beyond Spark Connect's own messages
+  // the Spark Connect relay (ocean-connect-route.ts) and the kernels' channels (notebook-routes.ts); no
+  // payload limit beyond those of Spark Connect's and Jupyter's own messages
   await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 * 1024 } });
 
   if (options.docs ?? true) {
@@ -317,6 +320,15 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
   await app.register(oceanConnectRoute(deps), { prefix: OCEAN_PREFIX });
   await app.register(sparkUiProxy(deps));
+  if (deps.notebooks) {
+    // the kernels' channels are WebSockets (the plug-in registered above), upgraded after the routes' hooks ran
+    await app.register(notebookRoutes(deps.notebooks, { errors: PROBLEM_RESPONSES, tag: 'notebooks' }), {
+      prefix: `${NATIVE_PREFIX}/clusters/:clusterId/notebook`,
+    });
+    await app.register(notebookRoutes(deps.notebooks, { errors: OCEAN_ERROR_RESPONSES, tag: 'ocean' }), {
+      prefix: `${OCEAN_PREFIX}/cluster/:clusterId/notebook`,
+    });
+  }
   const ui = options.ui ?? true;
   if (ui) await registerUiStatic(app, typeof ui === 'object' ? { root: ui.root } : {});
   return app;
