@@ -1,8 +1,9 @@
 /**
  * A Spark Connect session's start and the sc:// proxy's cost, with the real PySpark client:
  *   . .sparkplane/env.sh && npm run bench:session [-- --queries 20 --warmup 3]
- * Times the start request to the session's endpoint answering, and to the first query's result
- * through the proxy; then a second query (with a shuffle) N times through the proxy (TLS, token
+ * Against the real runtime (local back-end, SQLite), times the start request (POST /api/v1/sessions)
+ * to the session being RUNNING (its Spark Connect endpoint answers), and to the first query's result
+ * through the runtime's sc:// endpoint; then a second query (with a shuffle) N times through the proxy (TLS, token
  * checked) and N times straight to the session's Spark Connect port, alternating, after warm-up.
  * The last line: session start=<s>s first-query=<s>s proxy/direct ratio=<r> (target <= 1.2).
  */
@@ -12,9 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SparkConnectProxy } from '../runtime/adapters/connect/grpc-proxy';
-import type { ConnectSessionResolver, ConnectTarget } from '../runtime/adapters/connect/session-resolver';
+import type { SessionView } from '../runtime/domain/session';
+import { sessionResolver } from '../runtime/main/connect-endpoint';
+import { ADMIN_TOKEN, call, type Service, startService } from '../test/e2e/service-fixture';
 import { sparkEnv } from '../test/support/spark';
-import { type ClientReply, SparkConnectClient, startSparkConnectServer } from '../test/support/spark-connect';
+import { type ClientReply, SparkConnectClient } from '../test/support/spark-connect';
 import { makeTestCertificates } from '../test/support/test-ca';
 
 const { values } = parseArgs({
@@ -26,18 +29,19 @@ const warmup = Number(values.warmup);
 const FIRST_QUERY = 'SELECT count(*) FROM range(0, 1000)';
 const SECOND_QUERY = 'SELECT id % 10 AS k, count(*) AS n FROM range(0, 2000000, 1, 4) GROUP BY id % 10 ORDER BY k';
 
-interface StartedSession {
-  target: ConnectTarget;
-  stop: () => Promise<void>;
-}
-
-/** Starts one session and resolves once its endpoint answers: the one step the sessions API will take over. */
-async function startSession(dir: string): Promise<StartedSession> {
-  const server = await startSparkConnectServer(sparkEnv(), join(dir, 'spark'), randomUUID());
-  return {
-    target: { host: server.host, port: server.port, appId: 'bench-session', serverToken: server.token },
-    stop: server.stop,
-  };
+/** Starts a session through the API; resolves once it is RUNNING (its endpoint answered a call). */
+async function startSession(service: Service): Promise<SessionView> {
+  const started = await call<SessionView>(service.url, 'POST', '/api/v1/sessions', {
+    body: { clusterId: 'local', configOverrides: { driver: { memory: '1g', cores: 2 } } },
+  });
+  if (started.status !== 201) throw new Error(`the session did not start: ${started.text}`);
+  for (;;) {
+    const view = (await call<SessionView>(service.url, 'GET', `/api/v1/sessions/${started.body.application.id}`)).body;
+    const { state, stateReason } = view.application;
+    if (state === 'RUNNING') return view;
+    if (state !== 'NEW' && state !== 'PENDING') throw new Error(`the session ended ${state}: ${stateReason ?? ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function seconds(reply: ClientReply, what: string): number {
@@ -54,29 +58,23 @@ const median = (xs: number[]) => {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sparkplane-bench-session-'));
   const certificates = makeTestCertificates(dir);
-  const token = `sp_${randomUUID()}`;
-  const sessionId = randomUUID();
-  let session: StartedSession | undefined;
-  const resolver: ConnectSessionResolver = {
-    resolve: async (id, given) => {
-      if (given !== token) return { refused: 'unauthenticated', message: 'unknown token' };
-      if (id !== sessionId || session === undefined) return { refused: 'not-found', message: `no session ${id}` };
-      return session.target;
-    },
-    touch: () => undefined,
-  };
-  const proxy = await SparkConnectProxy.start({ port: 0, tls: certificates, resolver });
+  const service = await startService();
+  const proxy = await SparkConnectProxy.start({
+    port: 0,
+    tls: certificates,
+    resolver: sessionResolver(service.runtime.tokens, service.runtime.sessions),
+  });
   const client = new SparkConnectClient(sparkEnv().pythonPath, certificates.caFile);
   try {
     // the client's modules are loaded before the clock starts: what is timed is the session
     await client.send({ op: 'ping' });
     const requested = performance.now();
-    session = await startSession(dir);
+    const session = await startSession(service);
     const ready = performance.now();
     await client.send({
       op: 'connect',
       name: 'proxy',
-      url: `sc://127.0.0.1:${proxy.port}/;token=${token};session_id=${sessionId}`,
+      url: `sc://127.0.0.1:${proxy.port}/;token=${ADMIN_TOKEN};session_id=${session.sessionId}`,
     });
     seconds(await client.send({ op: 'sql', name: 'proxy', sql: FIRST_QUERY }), 'the first query');
     const firstResult = performance.now();
@@ -86,12 +84,14 @@ async function main(): Promise<void> {
       `session: ready in ${startSeconds.toFixed(2)} s, first query result ${firstQuerySeconds.toFixed(2)} s after the start request`,
     );
 
-    // straight to the session's port: plaintext on loopback with Spark's own token ("localhost" keeps pyspark off TLS)
-    const { port, serverToken } = session.target;
+    // straight to the session's own port, which only the runtime's machine reaches (plaintext, no token)
+    const admin = (await service.runtime.tokens.authenticate(ADMIN_TOKEN))!;
+    const found = await service.runtime.sessions.bySessionId(session.sessionId, admin);
+    if ('refused' in found) throw new Error(`the session's endpoint is not known: ${found.message}`);
     await client.send({
       op: 'connect',
       name: 'direct',
-      url: `sc://localhost:${port}/;token=${serverToken};session_id=${randomUUID()}`,
+      url: `sc://localhost:${found.upstream.port}/;session_id=${randomUUID()}`,
     });
     const results = new Map<string, string>();
     const run = async (name: 'proxy' | 'direct') => {
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   } finally {
     await client.close();
     await proxy.close();
-    await session?.stop();
+    await service.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 /** `sparkplane serve`: build the runtime, make sure an admin token exists, listen, then reconcile and schedule. */
+import { startConnectEndpoint } from './connect-endpoint';
 import { buildRuntime, type Runtime } from './runtime';
 import { loadServiceConfig, type ServeOptions } from './config';
 
@@ -11,8 +12,14 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     process.stdout.write(`\nAdmin API token (shown once, store it now): ${admin.secret}\n\n`);
   }
   const address = await runtime.server.listen({ port: config.port, host: config.host });
+  const connect = await startConnectEndpoint(runtime);
   runtime.logger.info(
-    { address, dataDir: config.dataDir, clustersFile: config.clustersFile?.path },
+    {
+      address,
+      ...(connect ? { sparkConnect: `sc://${config.connect?.host ?? config.host}:${connect.port}` } : {}),
+      dataDir: config.dataDir,
+      clustersFile: config.clustersFile?.path,
+    },
     'sparkplane is serving; ready once reconciled',
   );
   const reconciling = performance.now();
@@ -30,7 +37,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     if (closing) return;
     closing = true;
     runtime.logger.info({ signal }, 'shutting down');
-    runtime.close().then(
+    Promise.all([connect?.close(), runtime.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         runtime.logger.error({ err: error }, 'shutdown failed');
