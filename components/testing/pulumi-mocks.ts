@@ -206,6 +206,10 @@ export async function runUnderMocks<T>(
     const result = await program();
     await drain();
     return { resources, result };
+  } catch (error) {
+    // what the program registered before it threw settles under these mocks, not the next run's
+    await drain().catch(() => undefined);
+    throw error;
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
   }
