@@ -215,8 +215,15 @@ describe('a notebook through jupyter-server and the runtime', () => {
     expect(started.status).toBe(201);
     const kernel = (await started.json()) as Kernel;
 
-    const listed = (await (await runtimeGet('/api/v1/applications?type=notebook')).json()) as { items: Application[] };
-    const app = listed.items.find((a) => a.backendRef === kernel.id);
+    // the kernel's start is recorded by the lifecycle after the gateway answered: read until it is
+    let app: Application | undefined;
+    for (let attempt = 0; attempt < 600 && app?.state !== 'RUNNING'; attempt++) {
+      if (attempt > 0) await sleep(100);
+      const listed = (await (await runtimeGet('/api/v1/applications?type=notebook')).json()) as {
+        items: Application[];
+      };
+      app = listed.items.find((a) => a.backendRef === kernel.id);
+    }
     expect(app).toMatchObject({
       type: 'notebook',
       clusterId: 'local',
