@@ -68,7 +68,7 @@ export class ClusterBackends {
     const { settings } = this.validate(spec);
     const plugin = this.plugins.get(spec.backend)!;
     await this.stop(spec.id);
-    const backend = plugin.create({ id: spec.id, settings }, this.context);
+    const backend = await plugin.create({ id: spec.id, settings }, this.context);
     const clock = this.context.clock;
     const probe: ClusterProbeFn = plugin.probe
       ? () => plugin.probe!(backend)

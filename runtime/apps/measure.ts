@@ -140,8 +140,17 @@ export class Measurer {
     const startedAtMs = Date.parse(app.startedAt!);
     const endedAtMs = app.endedAt ? Date.parse(app.endedAt) : startedAtMs;
     const wallMs = Math.max(0, endedAtMs - startedAtMs);
-    if (!metrics.incomplete || wallMs <= metrics.durationMs) {
-      return { metrics: { ...metrics, cost: fromLog }, measurement: { state: 'measured' } };
+    if (!metrics.incomplete) return { metrics: { ...metrics, cost: fromLog }, measurement: { state: 'measured' } };
+    if (wallMs <= metrics.durationMs) {
+      // the log covers the run's time but was cut before its end: its figures may miss the last tasks
+      return {
+        metrics: { ...metrics, cost: fromLog },
+        measurement: {
+          state: 'estimated',
+          reason:
+            'the event log was cut before its end (no application end event): the figures cover its complete lines only',
+        },
+      };
     }
     const placement = placementFromConfig(app.config, startedAtMs, endedAtMs);
     const fromWall = priceRun(metrics, placement, this.deps.priceTable);

@@ -367,7 +367,8 @@ export interface BackendPlugin<Settings = unknown, Backend extends SparkBackend 
   description: string;
   /** The cluster's `settings`, validated when the cluster is declared. */
   settings: z.ZodType<Settings>;
-  create(cluster: { id: string; settings: Settings }, context: BackendContext): Backend;
+  /** May resolve later: a kind whose client is heavy to load loads it only when a cluster of that kind exists. */
+  create(cluster: { id: string; settings: Settings }, context: BackendContext): Backend | Promise<Backend>;
   /** The cluster's health. @default AVAILABLE while the runtime runs */
   probe?(backend: Backend): Promise<ClusterHealth>;
   /** The knobs the tuner may change on a cluster of this kind, and their ranges. @default every knob (undeclaredKnobs) */

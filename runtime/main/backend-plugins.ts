@@ -1,5 +1,5 @@
 /** The registry of back-end kinds this runtime ships: a new kind is one more entry here. */
-import { kubernetesBackend } from '../adapters/k8s';
+import { kubernetesBackend } from '../adapters/k8s/plugin';
 import { localBackend } from '../adapters/local';
 import type { BackendPlugin } from '../domain/ports';
 import { findSparkInstall } from './spark-install';

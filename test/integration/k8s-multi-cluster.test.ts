@@ -42,8 +42,8 @@ describe('many clusters by kubeconfig context', () => {
     const create = (id: string, settings: Record<string, unknown>) =>
       plugin.create({ id, settings: plugin.settings.parse(settings) }, context);
     backends = new Map([
-      ['eu', create('eu', { context: 'prod-eu' })],
-      ['us', create('us', { context: 'prod-us', namespace: 'spark' })],
+      ['eu', await create('eu', { context: 'prod-eu' })],
+      ['us', await create('us', { context: 'prod-us', namespace: 'spark' })],
     ]);
     await backends.get('eu')!.submit(app('a-eu', 'eu'), CONFIG);
     await backends.get('us')!.submit(app('a-us', 'us'), CONFIG);
@@ -56,7 +56,7 @@ describe('many clusters by kubeconfig context', () => {
     });
   });
 
-  it('names the bad setting: an unknown context, a bad namespace', () => {
+  it('names the bad setting: an unknown context, a bad namespace', async () => {
     const base = new KubeConfig();
     base.loadFromOptions({
       clusters: [{ name: 'c', server: 'http://127.0.0.1:1' }],
@@ -68,9 +68,9 @@ describe('many clusters by kubeconfig context', () => {
       'settings.context: "nope" is not a context of the kubeconfig (contexts: only)',
     );
     const plugin = kubernetesBackend({ kubeConfig: () => base });
-    expect(() => plugin.create({ id: 'x', settings: plugin.settings.parse({ context: 'nope' }) }, context)).toThrow(
-      /^settings\.context: "nope" is not a context/,
-    );
+    await expect(
+      (async () => plugin.create({ id: 'x', settings: plugin.settings.parse({ context: 'nope' }) }, context))(),
+    ).rejects.toThrow(/^settings\.context: "nope" is not a context/);
     expect(() => parseClusterSettings({ namespace: '' })).toThrow(/^settings\.namespace: /);
     expect(() => parseClusterSettings({ eventLogBucketUrl: 'http://x' })).toThrow(
       /settings\.eventLogBucketUrl: "http:\/\/x" is not an s3a:\/\/ or gs:\/\/ URL/,

@@ -3,8 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { kubernetesKnobs } from '../../domain/backend-knobs';
 import type { BackendPlugin } from '../../domain/ports';
 import { KubernetesClusterSettings } from './cluster-settings';
-import { kubeConfigFor, loadDefaultKubeConfig } from './kube-config';
-import { KubernetesSparkBackend, type KubernetesSparkBackendOptions } from './kubernetes-backend';
+import type { KubernetesSparkBackend, KubernetesSparkBackendOptions } from './kubernetes-backend';
 
 export interface KubernetesBackendOptions extends Pick<
   KubernetesSparkBackendOptions,
@@ -20,20 +19,27 @@ export interface KubernetesBackendOptions extends Pick<
 export function kubernetesBackend(
   options: KubernetesBackendOptions = {},
 ): BackendPlugin<KubernetesClusterSettings, KubernetesSparkBackend> {
-  const { kubeConfig: loadKubeConfig = loadDefaultKubeConfig, ...tuning } = options;
+  const { kubeConfig: loadKubeConfig, ...tuning } = options;
   return {
     kind: 'kubernetes',
     description: 'kubeflow spark-operator SparkApplications on a Kubernetes cluster',
     settings: KubernetesClusterSettings,
-    create: (cluster, context) =>
-      new KubernetesSparkBackend({
+    // @kubernetes/client-node takes about a second to load: a runtime without a kubernetes cluster
+    // (the default, the local demo) answers its first request without waiting for it
+    create: async (cluster, context) => {
+      const [{ kubeConfigFor, loadDefaultKubeConfig }, { KubernetesSparkBackend }] = await Promise.all([
+        import('./kube-config'),
+        import('./kubernetes-backend'),
+      ]);
+      return new KubernetesSparkBackend({
         ...tuning,
         clusterId: cluster.id,
-        kubeConfig: kubeConfigFor(cluster.settings.context, loadKubeConfig()),
+        kubeConfig: kubeConfigFor(cluster.settings.context, (loadKubeConfig ?? loadDefaultKubeConfig)()),
         settings: cluster.settings,
         clock: context.clock,
         logger: context.logger,
-      }),
+      });
+    },
     probe: (backend) => backend.probe(),
     tuningKnobs: (settings) => kubernetesKnobs({ architecture: settings.imageArchitecture }),
   };

@@ -55,7 +55,7 @@ describe('localBackend', () => {
     expect(lookups).toBe(0);
 
     const settings = LocalClusterSettings.parse({ bindAddress: '10.1.2.3' });
-    const backend = plugin.create({ id: 'laptop', settings }, context);
+    const backend = await plugin.create({ id: 'laptop', settings }, context);
     expect(lookups).toBe(1);
     const app = { id: 'app-1', clusterId: 'laptop', jobId: 'j', state: 'NEW' } as Application;
     writeFileSync(join(root, 'app.py'), '');
@@ -65,19 +65,19 @@ describe('localBackend', () => {
     await backend.close();
   });
 
-  it('takes the capacity of the settings, else the machine, and caps one application to it', () => {
+  it('takes the capacity of the settings, else the machine, and caps one application to it', async () => {
     const sparkHome = join(root, 'spark');
     mkdirSync(join(sparkHome, 'bin'), { recursive: true });
     writeFileSync(join(sparkHome, 'bin', 'spark-submit'), '');
     const plugin = localBackend({ spark: () => ({ sparkHome }) });
-    const declared = plugin.create(
+    const declared = await plugin.create(
       { id: 'l', settings: LocalClusterSettings.parse({ capacity: { cores: 1, memory: '6g' } }) },
       context,
     );
     expect(declared.capacity()).toEqual({ cores: 1, memoryMiB: 6144 });
     // nothing asked would take every core: at most the capacity's one
     expect(declared.demandOf({}).driver.cores).toBe(1);
-    const machine = plugin.create({ id: 'm', settings: LocalClusterSettings.parse({}) }, context).capacity();
+    const machine = (await plugin.create({ id: 'm', settings: LocalClusterSettings.parse({}) }, context)).capacity();
     expect(machine.cores).toBe(availableParallelism());
     expect(machine.memoryMiB).toBe(Math.floor(totalmem() / 1024 / 1024));
   });
