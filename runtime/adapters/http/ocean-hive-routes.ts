@@ -29,11 +29,13 @@ const AppParams = z.strictObject({ clusterId: z.string().min(1), appId: z.string
 const THRIFT = 'application/x-thrift';
 
 /** The bytes of one Thrift message (binary protocol), in and out. */
-const ThriftMessage = z.instanceof(Buffer).meta({
-  type: 'string',
-  format: 'binary',
-  description: 'One Thrift message in the binary protocol (TBinaryProtocol).',
-});
+const ThriftMessage = z
+  .instanceof(Buffer, { message: 'is not bytes: expected a Thrift call sent as Content-Type application/x-thrift' })
+  .meta({
+    type: 'string',
+    format: 'binary',
+    description: 'One Thrift message in the binary protocol (TBinaryProtocol).',
+  });
 
 export interface HiveRouteDeps {
   sessions: SessionUpstreams & SessionActivity;
