@@ -113,7 +113,7 @@ export function oceanHiveRoutes(deps: HiveRouteDeps) {
         tags: ['ocean: sessions'],
         summary: 'HiveServer2 Thrift over HTTP',
         description:
-          "One Thrift call (binary protocol, Content-Type application/x-thrift) to the Spark Thrift Server of the running sql session appId, answered with its reply: dbt-ocean-spark's method http (THttpClient). A HiveServer2 session opened here lasts until its CloseSession (or the session's end), across POSTs. Needs applications:create and to be who started the session (or an admin); a session that is not running, or not a sql session, is refused with 409; a body that is not one complete call with 400.",
+          "One Thrift call (binary protocol, Content-Type application/x-thrift) to the Spark Thrift Server of the running sql session appId, answered with its reply: dbt-ocean-spark's method http (THttpClient). A HiveServer2 session opened here lasts until its CloseSession (or the session's end), across POSTs; an OpenSession past 64 open per application is refused with 429. Needs applications:create and to be who started the session (or an admin); a session that is not running, or not a sql session, is refused with 409; a body that is not one complete call with 400.",
         params: AppParams,
         querystring: AccountQuery,
         consumes: [THRIFT],

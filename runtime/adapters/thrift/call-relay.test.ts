@@ -105,6 +105,26 @@ describe('ThriftCallRelay', () => {
     expect(relay.openSessions).toBe(0);
   });
 
+  it("refuses an OpenSession past the application's limit of open sessions (429), until one is closed", async () => {
+    const small = new ThriftCallRelay(1);
+    try {
+      await small.call('sql-1', upstream, openSessionCall());
+      await expect(small.call('sql-1', upstream, openSessionCall())).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        message: expect.stringMatching(/^session sql-1 has 1 HiveServer2 sessions open/),
+      });
+      // another application has its own limit; other calls are not counted
+      await small.call('sql-2', upstream, openSessionCall());
+      await small.call('sql-1', upstream, call('ExecuteStatement'));
+      await small.call('sql-1', upstream, closeSession());
+      await until(() => small.openSessions === 1);
+      await small.call('sql-1', upstream, openSessionCall());
+      expect(small.openSessions).toBe(2);
+    } finally {
+      small.close();
+    }
+  });
+
   it('answers 503 when the server closes before its reply or cannot be reached', async () => {
     const hung = await relay.call('sql-1', upstream, call('Hang')).catch((e: unknown) => e);
     expect(hung).toBeInstanceOf(DomainError);

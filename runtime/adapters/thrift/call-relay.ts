@@ -42,9 +42,17 @@ export function callNameOf(body: Buffer): string {
   return message.name;
 }
 
+/**
+ * Most HiveServer2 sessions one application keeps open through the relay: each holds a connection,
+ * and so one of the server's worker threads (binary transport: a thread per connection). @default 64
+ */
+const DEFAULT_MAX_OPEN_SESSIONS = 64;
+
 export class ThriftCallRelay {
   /** Connections that opened a session still open, by `<appId> <session guid>`. */
   private readonly anchors = new Map<string, Socket>();
+
+  constructor(private readonly maxOpenSessions = DEFAULT_MAX_OPEN_SESSIONS) {}
 
   /** Sessions opened through the relay and not closed yet. */
   get openSessions(): number {
@@ -54,6 +62,12 @@ export class ThriftCallRelay {
   /** Relays one call (a body callNameOf accepted) to the session's server; resolves with its reply. */
   async call(appId: string, upstream: ConnectEndpoint, body: Buffer): Promise<Buffer> {
     const name = callNameOf(body);
+    if (name === 'OpenSession' && this.openSessionsOf(appId) >= this.maxOpenSessions) {
+      throw new DomainError(
+        'RATE_LIMITED',
+        `session ${appId} has ${this.maxOpenSessions} HiveServer2 sessions open through this path, the most it keeps: close one (CloseSession) first`,
+      );
+    }
     const socket = connect(upstream.port, upstream.host);
     socket.setNoDelay(true);
     let reply: Buffer;
@@ -71,6 +85,12 @@ export class ThriftCallRelay {
       if (closed) this.anchors.get(`${appId} ${closed.toString('hex')}`)?.destroy();
     }
     return reply;
+  }
+
+  private openSessionsOf(appId: string): number {
+    let open = 0;
+    for (const key of this.anchors.keys()) if (key.startsWith(`${appId} `)) open++;
+    return open;
   }
 
   /** Closes every connection kept (the runtime stops): their sessions end on the server. */
