@@ -5,6 +5,7 @@
 #   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
 #   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
 #   .venv/ocean-connect  requirements-ocean-connect.txt  (test/integration/sessions-spark.test.ts: ocean-spark-connect, pyspark 3.5)
+#   .venv/dbt            requirements-dbt.txt            (test/integration/sessions-dbt.test.ts: dbt-ocean-spark)
 #   .venv/jupyter        requirements-jupyter.txt        (the notebook gateway the runtime runs, and the
 #                                                         GatewayClient of test/integration/notebooks.test.ts)
 # The packages of integrations/airflow/ are installed (not editable: as a deployment would) on top,
@@ -60,4 +61,5 @@ ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
 ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
 ensure_venv .venv/airflow3 requirements-airflow3.txt
 ensure_venv .venv/ocean-connect requirements-ocean-connect.txt
+ensure_venv .venv/dbt requirements-dbt.txt
 ensure_package .venv/airflow3 integrations/airflow/airflow-provider-sparkplane

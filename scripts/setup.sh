@@ -97,6 +97,6 @@ if $want_test; then
     say "PostgreSQL and Chromium: installed"
   fi
   bash scripts/postgres.sh start
-  bash scripts/python-envs.sh  # pinned venvs: .venv/schemathesis, .venv/airflow2, .venv/airflow3 (test/e2e), .venv/jupyter (notebooks)
+  bash scripts/python-envs.sh  # pinned venvs: .venv/schemathesis, .venv/airflow2, .venv/airflow3 (test/e2e), .venv/jupyter (notebooks), .venv/dbt (sql sessions)
 fi
 say "ready (environment in .sparkplane/env.sh)"

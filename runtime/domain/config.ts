@@ -158,6 +158,14 @@ export const ApplicationConfig = z
     /** Interactive sessions only (a batch run ignores it). */
     session: z
       .strictObject({
+        /**
+         * What the session serves: `connect`, a Spark Connect server (PySpark --remote, sc://, /connect);
+         * `sql`, a Spark Thrift Server (HiveServer2: dbt-ocean-spark and other SQL clients over the
+         * Ocean /hive and /code paths). @default "connect"
+         */
+        kind: z.enum(['connect', 'sql']).optional().meta({
+          description: 'connect: a Spark Connect server; sql: a Spark Thrift Server (HiveServer2). Default connect.',
+        }),
         /** Minutes (fractions allowed) without a request after which the session is stopped (TIMED_OUT). @default 60 */
         idleTimeoutMinutes: z
           .number()

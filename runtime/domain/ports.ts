@@ -281,7 +281,7 @@ export interface SparkBackend {
    */
   sparkUiTarget?(app: Application): Promise<SparkUiTarget | undefined>;
   /**
-   * Where a running session's Spark Connect server answers (for the runtime's relays only: the port
+   * Where a running session's server answers, Spark Connect or (a sql session) the Thrift Server (for the runtime's relays only: the port
    * is never exposed); undefined until it is ready or once it ended. Back-ends without sessions omit it.
    */
   connectEndpoint?(app: Application): Promise<ConnectEndpoint | undefined>;

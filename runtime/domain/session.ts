@@ -4,6 +4,14 @@ import { ResourceId, Timestamp } from './common';
 import { Application } from './application';
 import { ApplicationConfig } from './config';
 
+/** What a session serves (ApplicationConfig.session.kind). */
+export type SessionKind = NonNullable<NonNullable<ApplicationConfig['session']>['kind']>;
+
+/** A session's kind: its config's, else a Spark Connect server. */
+export function sessionKindOf(config: ApplicationConfig): SessionKind {
+  return config.session?.kind ?? 'connect';
+}
+
 /** Minutes without a request before a session is stopped, when neither the session nor its template says. */
 export const DEFAULT_SESSION_IDLE_MINUTES = 60;
 
@@ -43,6 +51,10 @@ export const SessionView = z
       sparkConnectUrl: z.string(),
       /** The Ocean WebSocket path the ocean-spark-connect client uses (Authorization: Bearer <token>). */
       oceanPath: z.string(),
+      /** A sql session only: the Ocean WebSocket path of HiveServer2's binary Thrift (dbt-ocean-spark's method thrift). */
+      hivePath: z.string().optional(),
+      /** A sql session only: the Ocean HTTP path of Thrift over HTTP POST, application/x-thrift (dbt-ocean-spark's method http). */
+      codePath: z.string().optional(),
     }),
   })
   .meta({ id: 'Session' });

@@ -108,6 +108,30 @@ describe('SessionService', () => {
     });
   });
 
+  it('gives a sql session its Ocean HiveServer2 paths, and each kind of relay only its own kind of session', async () => {
+    const sql = await running({ configOverrides: { session: { kind: 'sql' } } });
+    const view = await sessions.get(sql, alice);
+    expect(view.connect).toMatchObject({
+      hivePath: `/ocean/spark/cluster/local/app/${sql}/hive`,
+      codePath: `/ocean/spark/cluster/local/app/${sql}/code`,
+    });
+    const found = { appId: sql, upstream: { host: '127.0.0.1', port: 41_002 } };
+    expect(await sessions.byAppId('local', sql, alice, 'sql')).toEqual(found);
+    expect(await sessions.byAppId('local', sql, alice)).toMatchObject({
+      refused: 'not-running',
+      message: `session ${sql} is a sql session (session.kind): it serves HiveServer2 Thrift (/hive, /code), not Spark Connect (sc://, /connect)`,
+    });
+    expect(await sessions.bySessionId(sessionIdOf(sql), alice)).toMatchObject({ refused: 'not-running' });
+    const connect = await running();
+    expect((await sessions.get(connect, alice)).connect.hivePath).toBeUndefined();
+    expect(await sessions.byAppId('local', connect, alice, 'sql')).toMatchObject({
+      refused: 'not-running',
+      message: expect.stringMatching(/is a connect session \(session.kind\): it serves Spark Connect/),
+    });
+    // the owner check comes first: another user learns nothing of the kind
+    expect(await sessions.byAppId('local', sql, bob, 'sql')).toMatchObject({ refused: 'forbidden' });
+  });
+
   it('stops a session idle longer than its time-out (TIMED_OUT), counting from the last request a relay passed', async () => {
     const id = await running({ configOverrides: { session: { idleTimeoutMinutes: 10 } } });
     clock.advanceSeconds(9 * 60);

@@ -13,6 +13,8 @@ import { silentLogger } from '../domain/ports';
 import {
   DEFAULT_SESSION_IDLE_MINUTES,
   SessionStartRequest,
+  sessionKindOf,
+  type SessionKind,
   type SessionList,
   type SessionView,
 } from '../domain/session';
@@ -89,17 +91,22 @@ export class SessionService implements SessionActivity, SessionUpstreams {
 
   async bySessionId(sessionId: string, principal: Principal): Promise<UpstreamLookup> {
     for await (const app of this.activeSessions()) {
-      if (sessionIdOf(app.id) === sessionId) return this.upstreamOf(app, principal);
+      if (sessionIdOf(app.id) === sessionId) return this.upstreamOf(app, principal, 'connect');
     }
     return { refused: 'not-found', message: `no active session has session_id ${sessionId}` };
   }
 
-  async byAppId(clusterId: string, appId: string, principal: Principal): Promise<UpstreamLookup> {
+  async byAppId(
+    clusterId: string,
+    appId: string,
+    principal: Principal,
+    kind: SessionKind = 'connect',
+  ): Promise<UpstreamLookup> {
     const app = await this.deps.store.getApplication(appId);
     if (!app || app.type !== 'session' || app.clusterId !== clusterId || !maySee(principal, targetOf(app))) {
       return { refused: 'not-found', message: `session ${appId} not found in cluster ${clusterId}` };
     }
-    return this.upstreamOf(app, principal);
+    return this.upstreamOf(app, principal, kind);
   }
 
   /** Sweeps idle sessions every idleSweepIntervalMs until stop(). */
@@ -162,7 +169,7 @@ export class SessionService implements SessionActivity, SessionUpstreams {
   }
 
   /** Using a session takes the scope to submit, the token's limits, and being who started it (or an admin). */
-  private async upstreamOf(app: Application, principal: Principal): Promise<UpstreamLookup> {
+  private async upstreamOf(app: Application, principal: Principal, kind: SessionKind): Promise<UpstreamLookup> {
     try {
       authorize(principal, 'applications:create', targetOf(app));
     } catch (error) {
@@ -172,6 +179,13 @@ export class SessionService implements SessionActivity, SessionUpstreams {
       return {
         refused: 'forbidden',
         message: `session ${app.id} belongs to ${app.userId ?? 'the runtime'}, not to token "${principal.name}"`,
+      };
+    }
+    const serves = sessionKindOf(app.config);
+    if (serves !== kind) {
+      return {
+        refused: 'not-running',
+        message: `session ${app.id} is a ${serves} session (session.kind): it serves ${SERVES[serves]}, not ${SERVES[kind]}`,
       };
     }
     if (app.state !== 'RUNNING') {
@@ -189,6 +203,7 @@ export class SessionService implements SessionActivity, SessionUpstreams {
   private view(app: Application): SessionView {
     const sessionId = sessionIdOf(app.id);
     const active = !isTerminal(app.state);
+    const appPath = `/ocean/spark/cluster/${app.clusterId}/app/${app.id}`;
     return {
       application: app,
       sessionId,
@@ -196,11 +211,17 @@ export class SessionService implements SessionActivity, SessionUpstreams {
       ...(active ? { lastActivityAt: new Date(this.lastActivity(app)).toISOString() } : {}),
       connect: {
         sparkConnectUrl: `${this.deps.connectPublicUrl}/;token=<token>;session_id=${sessionId}`,
-        oceanPath: `/ocean/spark/cluster/${app.clusterId}/app/${app.id}/connect`,
+        oceanPath: `${appPath}/connect`,
+        ...(sessionKindOf(app.config) === 'sql' ? { hivePath: `${appPath}/hive`, codePath: `${appPath}/code` } : {}),
       },
     };
   }
 }
+
+const SERVES: Record<SessionKind, string> = {
+  connect: 'Spark Connect (sc://, /connect)',
+  sql: 'HiveServer2 Thrift (/hive, /code)',
+};
 
 function targetOf(app: Application) {
   return { clusterId: app.clusterId, jobId: app.jobId, templateId: app.configTemplateId };

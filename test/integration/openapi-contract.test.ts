@@ -72,7 +72,12 @@ describe('the OpenAPI document', () => {
     for (const { name, operation } of operations()) {
       const method = name.split(' ')[0]!;
       if (method === 'POST' || method === 'PUT') {
-        expect(operation.requestBody?.content?.['application/json']?.schema, `${name} body`).toBeDefined();
+        // JSON, or the one binary protocol a relay takes (Thrift over HTTP: .../app/{appId}/code)
+        const content = operation.requestBody?.content;
+        expect(
+          (content?.['application/json'] ?? content?.['application/x-thrift'])?.schema,
+          `${name} body`,
+        ).toBeDefined();
       }
       const inPath = [...name.matchAll(/\{(\w+|\*)\}/g)].map((m) => m[1]);
       const declared = (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);

@@ -7,22 +7,23 @@
  * running, before the upgrade: a refusal is a problem document (401, 403, 404 or 409), never a
  * WebSocket that closes.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { WebSocket, RawData } from 'ws';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import type { ConnectEndpoint } from '../../domain/ports';
 import type { SessionActivity, SessionUpstreams } from '../../sessions/ports';
 import { AccountQuery, OCEAN_ERROR_RESPONSES } from './ocean-schemas';
+import { relayToTcp } from './ws-tcp-relay';
 
 const ConnectParams = z.strictObject({ clusterId: z.string().min(1), appId: z.string().min(1) });
 
-/** The relay stops reading the TCP side while this many bytes wait to go out on the WebSocket. */
-const HIGH_WATER_BYTES = 4 * 1024 * 1024;
-
-const REFUSALS = { 'not-found': 'RESOURCE_NOT_FOUND', forbidden: 'FORBIDDEN', 'not-running': 'CONFLICT' } as const;
+export const REFUSALS = {
+  'not-found': 'RESOURCE_NOT_FOUND',
+  forbidden: 'FORBIDDEN',
+  'not-running': 'CONFLICT',
+} as const;
 
 export interface ConnectRouteDeps {
   sessions: SessionUpstreams & SessionActivity;
@@ -78,44 +79,13 @@ export function oceanConnectRoute(deps: ConnectRouteDeps) {
           socket.close(1011, 'no upstream');
           return;
         }
-        relay(socket, connect(found.upstream.port, found.upstream.host), () => deps.sessions.touch(found.appId));
+        relayToTcp(socket, connect(found.upstream.port, found.upstream.host), () => deps.sessions.touch(found.appId));
       },
     });
   };
 }
 
 /** From its headers: request.ws is not set yet when the authentication hook refuses it. */
-function isUpgrade(request: FastifyRequest): boolean {
+export function isUpgrade(request: FastifyRequest): boolean {
   return request.headers.upgrade?.toLowerCase() === 'websocket';
-}
-
-/** Frames to TCP bytes and back, until either side ends; each frame from the client counts as a request. */
-function relay(socket: WebSocket, tcp: Socket, touch: () => void): void {
-  touch();
-  tcp.setNoDelay(true);
-  socket.on('message', (data: RawData) => {
-    touch();
-    const chunks = Array.isArray(data) ? data : [Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data))];
-    for (const chunk of chunks) tcp.write(chunk);
-  });
-  tcp.on('data', (chunk) => {
-    socket.send(chunk, { binary: true });
-    if (socket.bufferedAmount > HIGH_WATER_BYTES) {
-      tcp.pause();
-      const resume = setInterval(() => {
-        if (socket.bufferedAmount <= HIGH_WATER_BYTES / 2 || socket.readyState !== socket.OPEN) {
-          clearInterval(resume);
-          tcp.resume();
-        }
-      }, 5);
-    }
-  });
-  const closeBoth = () => {
-    tcp.destroy();
-    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close();
-  };
-  tcp.on('close', closeBoth);
-  tcp.on('error', closeBoth);
-  socket.on('close', closeBoth);
-  socket.on('error', closeBoth);
 }

@@ -30,6 +30,7 @@ import { oceanError } from './ocean-envelope';
 import { OCEAN_ERROR_RESPONSES } from './ocean-schemas';
 import { oceanRoutes } from './ocean-routes';
 import { oceanConnectRoute } from './ocean-connect-route';
+import { oceanHiveRoutes } from './ocean-hive-routes';
 import { sessionRoutes } from './session-routes';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth';
 import { problemOf } from './problem';
@@ -233,7 +234,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
     }
   });
   registerAuth(app, deps.tokens);
-  // the Spark Connect relay (ocean-connect-route.ts) and the kernels' channels (notebook-routes.ts); no
+  // the Spark Connect and HiveServer2 relays (ocean-connect-route.ts, ocean-hive-routes.ts) and the kernels' channels (notebook-routes.ts); no
   // payload limit beyond those of Spark Connect's and Jupyter's own messages
   await app.register(fastifyWebsocket, { options: { maxPayload: 256 * 1024 * 1024 } });
 
@@ -319,6 +320,7 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
   await app.register(sessionRoutes(deps), { prefix: NATIVE_PREFIX });
   await app.register(oceanRoutes(deps), { prefix: OCEAN_PREFIX });
   await app.register(oceanConnectRoute(deps), { prefix: OCEAN_PREFIX });
+  await app.register(oceanHiveRoutes(deps), { prefix: OCEAN_PREFIX });
   await app.register(sparkUiProxy(deps));
   if (deps.notebooks) {
     // the kernels' channels are WebSockets (the plug-in registered above), upgraded after the routes' hooks ran

@@ -49,7 +49,7 @@ export interface LocalAppRecord {
   notes: string[];
   /** The port asked for the driver's Spark UI (spark.ui.port); its log says the one it got. */
   uiPort?: number;
-  /** A session's Spark Connect port (spark.connect.grpc.binding.port on the bind address). */
+  /** A session's server port on the bind address: Spark Connect's, or the Thrift Server's for a sql session. */
   connectPort?: number;
   startedAt: string;
   endedAt?: string;

@@ -32,6 +32,7 @@ import {
   type SparkBackend,
   type SparkUiTarget,
 } from '../../domain/ports';
+import { sessionKindOf, type SessionKind } from '../../domain/session';
 import { isTerminal } from '../../domain/states';
 import {
   findEventLog,
@@ -50,6 +51,7 @@ import { localDemand } from './local-demand';
 import { buildSparkSubmitCommand } from './spark-submit-command';
 import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
 import { sparkConnectAnswers } from './connect-probe';
+import { thriftServerAnswers } from './thrift-probe';
 
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
@@ -85,7 +87,7 @@ export interface LocalSparkBackendOptions {
   bindAddress?: string;
   /** Seconds between SIGTERM and SIGKILL when stopping an application. @default 10 */
   killGraceSeconds?: number;
-  /** Seconds a session's Spark Connect server has to answer after its start before it is stopped, with the reason. @default 180 */
+  /** Seconds a session's server (Spark Connect, or the Thrift Server of a sql session) has to answer after its start before it is stopped, with the reason. @default 180 */
   connectReadySeconds?: number;
   /** Stop the applications still running when close() is called (reported KILLED). @default true */
   killOnClose?: boolean;
@@ -101,8 +103,17 @@ const WRAPPER = '"$@"; code=$?; printf "%s\\n" "$code" > "$0.tmp" && mv "$0.tmp"
 /** How much of the end of the driver log is searched for the failure reason. */
 const REASON_SEARCH_BYTES = 256 * 1024;
 
-/** How often a starting session's Spark Connect port is probed. */
+/** How often a starting session's server port is probed. */
 const CONNECT_PROBE_INTERVAL_MS = 500;
+
+/** What each kind of session runs, and the request that proves it serves. */
+const SESSION_SERVERS: Record<
+  SessionKind,
+  { name: string; answers: (host: string, port: number) => Promise<boolean> }
+> = {
+  connect: { name: 'Spark Connect', answers: sparkConnectAnswers },
+  sql: { name: 'the Spark Thrift Server', answers: thriftServerAnswers },
+};
 
 const REPOSITORY_EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../examples');
 
@@ -249,7 +260,8 @@ export class LocalSparkBackend implements SparkBackend {
     const paths = localAppPaths(this.dataDir, app.id);
     // an address this machine cannot bind now leaves the port to Spark (4040 or the next free one)
     const uiPort = await freePort(this.bindAddress).catch(() => undefined);
-    const connectPort = app.type === 'session' ? await this.connectPortFor(app) : undefined;
+    const sessionKind = app.type === 'session' ? sessionKindOf(config) : undefined;
+    const connectPort = sessionKind ? await this.serverPortFor(app, sessionKind) : undefined;
     const command = buildSparkSubmitCommand({
       appId: app.id,
       config,
@@ -261,7 +273,10 @@ export class LocalSparkBackend implements SparkBackend {
       localCluster: this.localCluster,
       bindAddress: this.bindAddress,
       ...(uiPort !== undefined ? { uiPort } : {}),
-      ...(connectPort !== undefined ? { connectPort } : {}),
+      ...(connectPort !== undefined && sessionKind === 'connect' ? { connectPort } : {}),
+      ...(connectPort !== undefined && sessionKind === 'sql'
+        ? { thriftServer: { port: connectPort, dir: paths.appDir } }
+        : {}),
     });
     for (const file of command.localFiles) if (!existsSync(file.path)) throw invalidFile(file.field, file.path);
 
@@ -330,34 +345,35 @@ export class LocalSparkBackend implements SparkBackend {
       void this.finish(entry, code, signal).finally(ended);
     });
     // after submit() resolves, so the caller has stored the backendRef before hearing RUNNING
-    if (connectPort === undefined) setImmediate(() => this.announce(app.id, entry));
-    else void this.awaitConnect(app.id, entry, connectPort);
+    if (connectPort === undefined || !sessionKind) setImmediate(() => this.announce(app.id, entry));
+    else void this.awaitServer(app.id, entry, connectPort, sessionKind);
     return { backendRef: `pgid:${pid}` };
   }
 
-  private async connectPortFor(app: Application): Promise<number> {
+  private async serverPortFor(app: Application, kind: SessionKind): Promise<number> {
     try {
       return await freePort(this.bindAddress);
     } catch (error) {
       throw new DomainError(
         'BACKEND_UNAVAILABLE',
-        `no free port on ${this.bindAddress} for the Spark Connect server of session ${app.id}: ${(error as Error).message}`,
+        `no free port on ${this.bindAddress} for ${SESSION_SERVERS[kind].name} of session ${app.id}: ${(error as Error).message}`,
       );
     }
   }
 
-  /** Probes the session's Spark Connect port until it answers (RUNNING), the process ends, or the wait runs out (killed, with why). */
-  private async awaitConnect(appId: string, entry: RunningApp, port: number): Promise<void> {
+  /** Probes the session's server port until it answers (RUNNING), the process ends, or the wait runs out (killed, with why). */
+  private async awaitServer(appId: string, entry: RunningApp, port: number, kind: SessionKind): Promise<void> {
+    const server = SESSION_SERVERS[kind];
     const deadline = this.clock.now().getTime() + this.connectReadyMillis;
     while (!entry.exited) {
-      if (await sparkConnectAnswers(this.bindAddress, port)) {
+      if (await server.answers(this.bindAddress, port)) {
         if (entry.exited) return;
         entry.status = { state: 'RUNNING', startedAt: entry.record.startedAt };
         this.announce(appId, entry);
         return;
       }
       if (this.clock.now().getTime() > deadline) {
-        entry.killReason = `Spark Connect did not answer on ${this.bindAddress}:${port} within ${Math.round(this.connectReadyMillis / 1000)} s of the start (see the driver log)`;
+        entry.killReason = `${server.name} did not answer on ${this.bindAddress}:${port} within ${Math.round(this.connectReadyMillis / 1000)} s of the start (see the driver log)`;
         await stopGroup(entry.record.pgid, this.killGraceMillis).catch(() => undefined);
         return;
       }

@@ -3,6 +3,7 @@ import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
 import {
   SPARK_CONNECT_SERVER_CLASS,
+  THRIFT_SERVER_CLASS,
   buildSparkSubmitCommand,
   chooseMaster,
   type SparkSubmitInput,
@@ -301,5 +302,49 @@ describe('a session: the Spark Connect server', () => {
       'mainApplicationFile examples://pi.py ignored: a session runs the Spark Connect server',
     );
     expect(command.args).not.toContain('/repo/examples/pi.py');
+  });
+});
+
+describe('a sql session: the Spark Thrift Server', () => {
+  const thriftServer = { port: 41_004, dir: '/data/apps/sql-1' };
+
+  it('runs HiveThriftServer2 on the address and port given, NOSASL, its metastore and warehouse in the application directory', () => {
+    const command = buildSparkSubmitCommand(input({ driver: { memory: '512m' } }, { thriftServer }));
+    expect(flag(command.args, '--class')).toBe(THRIFT_SERVER_CLASS);
+    expect(flag(command.args, '--driver-memory')).toBe('512m');
+    expect(confOf(command.args)).toMatchObject({
+      'spark.sql.catalogImplementation': 'hive',
+      'spark.sql.warehouse.dir': '/data/apps/sql-1/warehouse',
+      'spark.hadoop.javax.jdo.option.ConnectionURL':
+        'jdbc:derby:;databaseName=/data/apps/sql-1/metastore_db;create=true',
+      'spark.driver.bindAddress': '127.0.0.1',
+      'spark.eventLog.enabled': 'true',
+    });
+    // the server's own options follow the primary resource, as start-thriftserver.sh passes them
+    const tail = command.args.slice(command.args.indexOf('spark-internal') + 1);
+    expect(tail).toEqual([
+      '--hiveconf',
+      'hive.server2.thrift.bind.host=127.0.0.1',
+      '--hiveconf',
+      'hive.server2.thrift.port=41004',
+      '--hiveconf',
+      'hive.server2.transport.mode=binary',
+      '--hiveconf',
+      'hive.server2.authentication=NOSASL',
+    ]);
+  });
+
+  it("says which of the config's settings it replaced", () => {
+    const command = buildSparkSubmitCommand(
+      input(
+        { sparkConf: { 'spark.sql.warehouse.dir': '/elsewhere' }, mainApplicationFile: '/j/app.py' },
+        { thriftServer },
+      ),
+    );
+    expect(confOf(command.args)['spark.sql.warehouse.dir']).toBe('/data/apps/sql-1/warehouse');
+    expect(command.notes).toEqual([
+      'sparkConf spark.sql.warehouse.dir=/elsewhere replaced by /data/apps/sql-1/warehouse',
+      'mainApplicationFile /j/app.py ignored: a session runs the Spark Thrift Server',
+    ]);
   });
 });

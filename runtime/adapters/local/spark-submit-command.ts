@@ -29,6 +29,11 @@ export interface SparkSubmitInput extends FileRoots {
    * instead of the config's main file. @default absent: run mainApplicationFile
    */
   connectPort?: number;
+  /**
+   * Run a Spark Thrift Server (a sql session) listening on this port of bindAddress, with its Derby
+   * metastore and warehouse under dir, instead of the config's main file. @default absent
+   */
+  thriftServer?: { port: number; dir: string };
 }
 
 export interface SparkSubmitCommand {
@@ -143,6 +148,7 @@ export const SPARK_CONNECT_SERVER_CLASS = 'org.apache.spark.sql.connect.service.
 const NO_RESOURCE = 'spark-internal';
 
 export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCommand {
+  if (input.thriftServer !== undefined) return thriftServerCommand(input, input.thriftServer);
   if (input.connectPort !== undefined) return connectServerCommand(input, input.connectPort);
   const { config } = input;
   const localFiles: SparkSubmitCommand['localFiles'] = [];
@@ -167,25 +173,61 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
   return commandOf(input, localFiles, resolveFile, mainClass, [mainFile, ...(config.arguments ?? [])]);
 }
 
+/** The server of a sql session, in jars/spark-hive-thriftserver_*.jar of every Spark 4 install (pyspark's included). */
+export const THRIFT_SERVER_CLASS = 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2';
+
 /** A session: spark-submit of the Spark Connect server, bound to the back-end's address and the chosen port. */
 function connectServerCommand(input: SparkSubmitInput, port: number): SparkSubmitCommand {
+  return serverCommand(input, SPARK_CONNECT_SERVER_CLASS, 'the Spark Connect server', {
+    'spark.connect.grpc.binding.address': input.bindAddress,
+    'spark.connect.grpc.binding.port': String(port),
+  });
+}
+
+/**
+ * A sql session: spark-submit of the Spark Thrift Server, binary transport without SASL on the
+ * back-end's address and the chosen port (only the runtime's relays reach it). The metastore (Derby)
+ * and the warehouse live in the application's directory: what one session creates is its own, and
+ * nothing lands in the runtime's working directory (derby.log goes to the driver's, work/).
+ */
+function thriftServerCommand(input: SparkSubmitInput, server: { port: number; dir: string }): SparkSubmitCommand {
+  const hiveConf = {
+    'hive.server2.thrift.bind.host': input.bindAddress,
+    'hive.server2.thrift.port': String(server.port),
+    'hive.server2.transport.mode': 'binary',
+    'hive.server2.authentication': 'NOSASL',
+  };
+  const command = serverCommand(input, THRIFT_SERVER_CLASS, 'the Spark Thrift Server', {
+    'spark.sql.catalogImplementation': 'hive',
+    'spark.sql.warehouse.dir': join(server.dir, 'warehouse'),
+    'spark.hadoop.javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${join(server.dir, 'metastore_db')};create=true`,
+  });
+  command.args.push(...Object.entries(hiveConf).flatMap(([k, v]) => ['--hiveconf', `${k}=${v}`]));
+  return command;
+}
+
+/** A server class on spark-submit's classpath, with its own settings over the config's. */
+function serverCommand(
+  input: SparkSubmitInput,
+  serverClass: string,
+  what: string,
+  serverConf: Record<string, string>,
+): SparkSubmitCommand {
   const localFiles: SparkSubmitCommand['localFiles'] = [];
   const resolveFile = (value: string, field: string): string => {
     const resolved = resolveAppFile(value, input, field);
     if (resolved.localPath) localFiles.push({ field, path: resolved.localPath });
     return resolved.location;
   };
-  const command = commandOf(input, localFiles, resolveFile, SPARK_CONNECT_SERVER_CLASS, [NO_RESOURCE]);
-  const connectConf = {
-    'spark.connect.grpc.binding.address': input.bindAddress,
-    'spark.connect.grpc.binding.port': String(port),
-  };
+  const command = commandOf(input, localFiles, resolveFile, serverClass, [NO_RESOURCE]);
   const at = command.args.indexOf(NO_RESOURCE);
-  command.args.splice(at, 0, ...Object.entries(connectConf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]));
+  for (const [key, value] of Object.entries(serverConf)) {
+    const asked = input.config.sparkConf?.[key];
+    if (asked !== undefined && asked !== value) command.notes.push(`sparkConf ${key}=${asked} replaced by ${value}`);
+  }
+  command.args.splice(at, 0, ...Object.entries(serverConf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]));
   if (input.config.mainApplicationFile !== undefined) {
-    command.notes.push(
-      `mainApplicationFile ${input.config.mainApplicationFile} ignored: a session runs the Spark Connect server`,
-    );
+    command.notes.push(`mainApplicationFile ${input.config.mainApplicationFile} ignored: a session runs ${what}`);
   }
   return command;
 }

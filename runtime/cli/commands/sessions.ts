@@ -15,6 +15,8 @@ function sessionFields(s: SessionView): string {
     ...(s.lastActivityAt ? [['Last request', s.lastActivityAt] as const] : []),
     ['Spark Connect', s.connect.sparkConnectUrl],
     ['Ocean path', s.connect.oceanPath],
+    ...(s.connect.hivePath ? [['HiveServer2 (WebSocket)', s.connect.hivePath] as const] : []),
+    ...(s.connect.codePath ? [['HiveServer2 (HTTP)', s.connect.codePath] as const] : []),
     ...(app.metrics?.cost ? [['Cost', `${app.metrics.cost.total} ${app.metrics.cost.currency}`] as const] : []),
   ]);
 }
@@ -28,6 +30,7 @@ export function register(sessions: Command, cli: Cli): void {
     .option('--name <id>', 'the session id (appId) @default generated')
     .option('--idle-minutes <minutes>', "stop it after this long without a request @default 60, or the template's")
     .option('--driver-memory <memory>', 'e.g. 512m')
+    .option('--kind <kind>', 'connect (Spark Connect) or sql (a Spark Thrift Server, for dbt) @default connect')
     .action(
       async (options: {
         cluster: string;
@@ -35,20 +38,24 @@ export function register(sessions: Command, cli: Cli): void {
         name?: string;
         idleMinutes?: string;
         driverMemory?: string;
+        kind?: string;
       }) => {
+        const session = {
+          ...(options.idleMinutes !== undefined ? { idleTimeoutMinutes: Number(options.idleMinutes) } : {}),
+          // the runtime checks the kind and names it in a 400
+          ...(options.kind !== undefined ? { kind: options.kind as 'connect' | 'sql' } : {}),
+        };
         const overrides = {
-          ...(options.idleMinutes !== undefined
-            ? { session: { idleTimeoutMinutes: Number(options.idleMinutes) } }
-            : {}),
+          ...(Object.keys(session).length > 0 ? { session } : {}),
           ...(options.driverMemory !== undefined ? { driver: { memory: options.driverMemory } } : {}),
         };
-        const session = await cli.client().startSession({
+        const started = await cli.client().startSession({
           clusterId: options.cluster,
           ...(options.template !== undefined ? { configTemplateId: options.template } : {}),
           ...(options.name !== undefined ? { appId: options.name } : {}),
           ...(Object.keys(overrides).length > 0 ? { configOverrides: overrides } : {}),
         });
-        await cli.print(session, () => `started session ${session.application.id}\n${sessionFields(session)}`);
+        await cli.print(started, () => `started session ${started.application.id}\n${sessionFields(started)}`);
       },
     );
 
