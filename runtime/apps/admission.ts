@@ -10,6 +10,8 @@
  * other replicas changed). A submission to a cluster without limits (no capacity, no quotas, and
  * a job without concurrency Forbid) is committed admitted and handed over at once, as before.
  *
+ * A retry (retryAt in the future) waits out its restart interval before it is planned.
+ *
  * Restarts: the queue is the store (NEW or PENDING, never admitted), so a restarted runtime plans
  * it again; an application admitted but not yet handed over is handed over by the reconcile
  * (back-ends are idempotent by id). Replicas: each acts only on the applications it owns, so no
@@ -111,7 +113,11 @@ export class AdmissionController {
     const active: Application[] = [];
     for await (const app of lifecycle.active()) active.push(app);
     const result: AdmissionPass = { admitted: [], held: 0, rejected: [] };
-    const waiting = active.filter(isQueued);
+    const nowMs = this.deps.clock.now().getTime();
+    // a retry waiting its restart interval is not planned yet (its pendingReason says until when)
+    const waiting = active.filter(
+      (app) => isQueued(app) && !(app.retryAt !== undefined && Date.parse(app.retryAt) > nowMs),
+    );
     if (waiting.length === 0) return result;
 
     const jobs = new Map<string, StoredJob | undefined>();
@@ -143,7 +149,7 @@ export class AdmissionController {
         queued: waiting.map(toPlan),
         running: active.filter((app) => !isQueued(app)).map(toPlan),
         clusters,
-        nowMs: this.deps.clock.now().getTime(),
+        nowMs,
       },
       this.options.agingSeconds !== undefined ? { agingSeconds: this.options.agingSeconds } : {},
     );

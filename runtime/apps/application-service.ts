@@ -24,7 +24,7 @@ import type {
 import { noTelemetry, silentLogger } from '../domain/ports';
 import type { Scope } from '../domain/tokens';
 import { JobSpec, SubmitRequest } from '../domain/resources';
-import { isTerminal } from '../domain/states';
+import { isTerminal, TERMINAL_STATES } from '../domain/states';
 import { ConfigValue } from '../domain/tuning-change';
 import { pinPointer } from '../domain/tuning-pins';
 import { parseOrThrow } from '../domain/validation';
@@ -35,6 +35,8 @@ import { ExpiringCache } from './expiring-cache';
 import { appIdFor, type IdGenerator, randomIds } from './ids';
 import { AdmissionController, type AdmissionOptions } from './admission';
 import { ApplicationLifecycle } from './lifecycle';
+import { carryMemory, recoversMemory } from './oom-recovery';
+import { type EventLogLines, recoveryContext, RetryController } from './retries';
 import { authorize, authorizeFound, maySee, type Principal, type Target } from './principal';
 import { ReplicaCoordinator, type ReplicaOptions } from './replica';
 import { notRunningError, withSparkUiLinks } from './spark-ui';
@@ -74,6 +76,8 @@ export interface ApplicationServiceDeps {
   historyServerUrl?: string;
   /** How often admission plans the queue unasked, and its priority ageing. @default every 2 s, ageing 600 s */
   admission?: AdmissionOptions;
+  /** Reads an ended application's event log as lines, for why it failed. @default not read */
+  eventLogLines?: EventLogLines;
 }
 
 export interface SubmitContext {
@@ -111,6 +115,8 @@ export class ApplicationService {
   readonly replicas: ReplicaCoordinator;
   /** Which queued applications start when (see admission.ts). */
   readonly admission: AdmissionController;
+  /** Failure classification and the next attempts of failed applications (see retries.ts). */
+  readonly retries: RetryController;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
@@ -134,6 +140,11 @@ export class ApplicationService {
       resolveBackend: toResolver(deps.backends),
       // what ends frees room: plan the queue again
       onEnded: async (app) => {
+        try {
+          await this.retries.ended(app);
+        } catch (error) {
+          this.logger.error({ appId: app.id, err: error }, 'could not classify or retry a failed application');
+        }
         void this.admission.request();
         await deps.onEnded?.(app);
       },
@@ -149,6 +160,14 @@ export class ApplicationService {
       },
       deps.admission,
     );
+    this.retries = new RetryController({
+      store: deps.store,
+      lifecycle: this.lifecycle,
+      clock: deps.clock,
+      logger: this.logger,
+      ...(deps.eventLogLines ? { eventLogLines: deps.eventLogLines } : {}),
+      ...(deps.replica ? { ownerId: deps.replica.id } : {}),
+    });
     this.replicas = new ReplicaCoordinator(
       {
         store: deps.store,
@@ -206,12 +225,24 @@ export class ApplicationService {
         const start = ConfigValue.safeParse(merged.tunedFrom[c.pointer]);
         return start.success ? { ...c, start: start.data } : c;
       });
-    const config = parseOrThrow(ApplicationConfig, merged.config, ['config']);
-    config.timeout ??= { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
+    const parsed = parseOrThrow(ApplicationConfig, merged.config, ['config']);
+    parsed.timeout ??= { minutes: DEFAULT_TIMEOUT_MINUTES, policy: 'KILL' };
+    // out-of-memory recovery carries the memory the job's last run needed (or died without) to this one
+    const carried = recoversMemory(parsed)
+      ? carryMemory(
+          await this.latestEnded(request.jobId),
+          parsed,
+          merged.provenance,
+          recoveryContext(clusterId, this.lifecycle.backendOf(clusterId)),
+        )
+      : undefined;
+    const config = carried?.config ?? parsed;
+    const provenance = carried?.provenance ?? merged.provenance;
 
     const now = this.clock.now();
     const app: Application = {
       id: request.appId ?? appIdFor(request.jobId, this.ids.appSuffix(now)),
+      ...(carried ? { memoryRecovery: carried.memoryRecovery } : {}),
       clusterId,
       jobId: request.jobId,
       state: 'NEW',
@@ -227,13 +258,13 @@ export class ApplicationService {
       ...(templateId !== undefined ? { configTemplateId: templateId } : {}),
       configOverrides: overrides,
       config,
-      provenance: merged.provenance,
+      provenance,
       // nothing to wait for on a cluster without limits: admitted as it is committed
       ...(this.admission.unlimited(cluster, job) ? { admittedAt: now.toISOString() } : {}),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const stored = await this.commit(app, merged.provenance);
+    const stored = await this.commit(app, provenance);
     if (!stored.created) {
       return { app: this.resubmitted(stored.app, clusterId, request.jobId, context.actor), created: false };
     }
@@ -280,6 +311,12 @@ export class ApplicationService {
       throw new DomainError('CONFLICT', `application ${app.id} already exists: choose another appId`);
     }
     return stored.app;
+  }
+
+  /** The job's latest ended run, whose memory out-of-memory recovery carries on. */
+  private async latestEnded(jobId: string): Promise<Application | undefined> {
+    const page = await this.store.listApplications({ jobId, states: [...TERMINAL_STATES] }, 1);
+    return page.items[0];
   }
 
   /** Refuses what the cluster cannot run, commits the new application, then hands it over or queues it. */

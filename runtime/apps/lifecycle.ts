@@ -7,7 +7,7 @@
 import { type Application, isQueued } from '../domain/application';
 import { DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import { BackendUnreachableError } from '../domain/errors';
-import type { BackendStatus, Clock, SparkBackend, Store, Telemetry } from '../domain/ports';
+import type { ApplicationUpdate, BackendStatus, Clock, SparkBackend, Store, Telemetry } from '../domain/ports';
 import { ACTIVE_STATES, canTransition, isTerminal } from '../domain/states';
 import type { Logger } from '../domain/ports';
 import type { BackendResolver, EndedHook } from './deps';
@@ -70,7 +70,11 @@ export class ApplicationLifecycle {
    * Moves the application to `status.state` if the state machine allows it, stepping through
    * RUNNING when a back-end reports an end the service never saw start. Returns the stored app.
    */
-  async transition(appId: string, reported: BackendStatus): Promise<Application | undefined> {
+  async transition(
+    appId: string,
+    reported: BackendStatus,
+    extra: Pick<ApplicationUpdate, 'failure'> = {},
+  ): Promise<Application | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const app = await this.deps.store.getApplication(appId);
       if (!app) return undefined;
@@ -98,6 +102,7 @@ export class ApplicationLifecycle {
           ...(status.reason !== undefined ? { stateReason: status.reason } : {}),
           ...(starts ? { startedAt } : {}),
           ...(ending ? { endedAt: status.endedAt ?? now } : {}),
+          ...extra,
         },
         [app.state],
       );
@@ -271,10 +276,12 @@ export class ApplicationLifecycle {
         this.deps.telemetry.backendError(app.clusterId, 'submit');
         if (error instanceof BackendUnreachableError) return this.dispatchLater(app, error, attempt);
         this.deps.logger.warn({ appId: app.id, err: error }, 'the back-end refused a submission');
-        await this.transition(app.id, {
-          state: 'FAILED',
-          reason: `the back-end refused the submission: ${(error as Error).message}`,
-        });
+        const reason = `the back-end refused the submission: ${(error as Error).message}`;
+        await this.transition(
+          app.id,
+          { state: 'FAILED', reason },
+          { failure: { kind: 'submission', evidence: `state reason: ${reason}` } },
+        );
       }
     });
   }

@@ -5,6 +5,7 @@ import { ApplicationConfig } from './config';
 import { Measurement } from './measurement';
 import { Provenance } from './merge';
 import { RunMetrics } from './metrics';
+import { FailureCause, MemoryRecovery } from './recovery';
 import { SparkUiLinks } from './spark-ui';
 import { Prediction, TuningChange } from './tuning-change';
 import { AppState } from './states';
@@ -42,6 +43,18 @@ export const Application = z
      * taken it yet (its API server out of reach, retried). Absent once handed over.
      */
     pendingReason: z.string().optional(),
+    /** Its attempt: 1 for a first run, n for the (n-1)th retry under its restartPolicy. Absent: 1. */
+    attempt: z.number().int().min(1).optional(),
+    /** The first attempt, on every retry (attempt 2 and later). */
+    retryOf: ResourceId.optional(),
+    /** A retry waits its restart policy's interval: admission does not start it before this. */
+    retryAt: Timestamp.optional(),
+    /** How many of the attempts before this one were retries of a refused submission (the rest retried a failure). */
+    submissionRetries: z.number().int().min(0).optional(),
+    /** On a FAILED application: why, classified (what retries and out-of-memory recovery act on). */
+    failure: FailureCause.optional(),
+    /** Memory out-of-memory recovery raised for this run, and why. */
+    memoryRecovery: MemoryRecovery.optional(),
     /** When admission let it start (before it was handed to its back-end); absent while it waits. */
     admittedAt: Timestamp.optional(),
     submissionSource: SubmissionSource,

@@ -86,8 +86,9 @@ export const ExecutorSpec = z.strictObject({
   /** Number of executors. @default 6 for API-submitted applications (hosted product default). */
   instances: z.number().int().min(0).optional(),
   /**
-   * oomRecovery: double the memory when the job's previous run died of out-of-memory;
-   * autotuning: that, and also lower memory to observed use.
+   * oomRecovery: when a run dies of out-of-memory, its next attempt and the job's next runs get
+   * double the memory of the pod that ran out (driver or executors), bounded by the cluster;
+   * autotuning: that, and also lower memory to observed use (the tuner). @default none
    */
   strategy: z.enum(['oomRecovery', 'autotuning']).optional(),
 });
@@ -99,6 +100,42 @@ const TimeoutPolicy = z.union(
   ],
   { error: 'is neither "DISABLED" nor {"minutes": <whole minutes>, "policy": "KILL"}' },
 );
+
+/**
+ * What happens when an application fails, close to spark-operator's RestartPolicy: each retry is a
+ * new application (attempt n, linked to the first by retryOf). A submission failure (the back-end
+ * refused the application) and an application failure (it ran and failed, died of out-of-memory or
+ * lost its driver to a spot interruption) are counted and spaced apart. A kill or a time-out is
+ * never retried.
+ */
+export const RestartPolicy = z
+  .strictObject({
+    /** Never: a failure is final; OnFailure: retried within the counts below. */
+    type: z.enum(['Never', 'OnFailure']),
+    /** Retries after the application ran and failed. @default 3 */
+    onFailureRetries: z.number().int().min(0).max(20).optional(),
+    /** Seconds between a failure and the next attempt's admission. @default 10 */
+    onFailureRetryIntervalSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600)
+      .optional(),
+    /** Retries after its back-end refused the submission. @default 3 */
+    onSubmissionFailureRetries: z.number().int().min(0).max(20).optional(),
+    /** Seconds between a refused submission and the next attempt. @default 10 */
+    onSubmissionFailureRetryIntervalSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600)
+      .optional(),
+  })
+  .meta({ id: 'RestartPolicy' });
+export type RestartPolicy = z.infer<typeof RestartPolicy>;
+
+/** The defaults of RestartPolicy's counts and intervals. */
+export const RESTART_DEFAULTS = { retries: 3, intervalSeconds: 10 } as const;
 
 const Deps = z.strictObject({
   jars: z.array(z.string()).optional(),
@@ -149,6 +186,8 @@ export const ApplicationConfig = z
       .max(MAX_PRIORITY)
       .optional()
       .meta({ description: `Admission priority, ${MIN_PRIORITY} to ${MAX_PRIORITY}; higher first. Default 0.` }),
+    /** @default {"type": "Never"}: a failure is final */
+    restartPolicy: RestartPolicy.optional(),
     volumes: z.array(Volume).optional(),
     /** Labels for cost grouping. */
     labels: StringMap.optional(),

@@ -33,6 +33,8 @@ export interface ApplicationFilter {
   /** The name of the token that submitted them. */
   userId?: string;
   type?: ApplicationType;
+  /** The retries of this first attempt (not the first attempt itself). */
+  retryOf?: string;
   /** Case-insensitive substring of the application id or the job id. */
   q?: string;
 }
@@ -108,6 +110,7 @@ export interface ApplicationUpdate {
   measurement?: Measurement;
   /** null withdraws it. */
   stopRequest?: Application['stopRequest'] | null;
+  failure?: Application['failure'];
 }
 
 /**

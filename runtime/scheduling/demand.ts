@@ -7,7 +7,7 @@ import { parseMemoryMiB } from '../domain/quantity';
 import type { Demand, Resources } from './types';
 
 /** spark.driver.memory and spark.executor.memory when unset. */
-const DEFAULT_HEAP_MIB = 1024;
+export const DEFAULT_HEAP_MIB = 1024;
 /** spark.executor.instances when unset and dynamic allocation is off. */
 const DEFAULT_EXECUTORS = 2;
 const MIN_OVERHEAD_MIB = 384;

@@ -155,6 +155,30 @@ describe.each(backends)('Store on $name', (backend) => {
     expect(await store.getApplication('no-such-app')).toBeUndefined();
   });
 
+  it('stores the attempts of a run (migration 0011), lists them by retryOf and records a failure', async () => {
+    const first = makeApp({
+      clusterId: unique('c'),
+      state: 'FAILED',
+      config: { executor: { strategy: 'oomRecovery' } },
+    });
+    await store.insertApplication(first);
+    const failure = { kind: 'outOfMemory' as const, component: 'executor' as const, evidence: 'event log: OOM' };
+    expect((await store.updateApplication(first.id, { failure }, ['FAILED']))?.failure).toEqual(failure);
+    const retry = makeApp({
+      clusterId: first.clusterId,
+      attempt: 2,
+      retryOf: first.id,
+      retryAt: at(30),
+      submissionRetries: 1,
+      memoryRecovery: { executorMemory: '2048m', reason: 'executor memory 1g -> 2g', fromAppId: first.id },
+      createdAt: at(1),
+    });
+    await store.insertApplication(retry);
+    expect(await store.getApplication(retry.id)).toEqual(retry);
+    expect((await store.listApplications({ retryOf: first.id }, 10)).items.map((a) => a.id)).toEqual([retry.id]);
+    expect(await store.getApplication(first.id)).not.toHaveProperty('attempt');
+  });
+
   it('leaves optional fields absent rather than null', async () => {
     const app = makeApp({ clusterId: unique('c') });
     const stored = await store.getApplication((await store.insertApplication(app)).app.id);

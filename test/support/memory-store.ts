@@ -140,6 +140,7 @@ export class MemoryStore implements Store {
       .filter((a) => filter.ownerId === undefined || this.owners.get(a.id) === filter.ownerId)
       .filter((a) => filter.userId === undefined || a.userId === filter.userId)
       .filter((a) => filter.type === undefined || (a.type ?? 'batch') === filter.type)
+      .filter((a) => filter.retryOf === undefined || a.retryOf === filter.retryOf)
       .filter((a) => !q || a.id.toLowerCase().includes(q) || a.jobId?.toLowerCase().includes(q) === true)
       .filter((a) => filter.createdFrom === undefined || Date.parse(a.createdAt) >= Date.parse(filter.createdFrom))
       .filter((a) => filter.createdTo === undefined || Date.parse(a.createdAt) < Date.parse(filter.createdTo))
@@ -288,6 +289,7 @@ export class MemoryStore implements Store {
     if (update.endedAt !== undefined) next.endedAt = update.endedAt;
     if (update.metrics !== undefined) next.metrics = copy(update.metrics);
     if (update.measurement !== undefined) next.measurement = copy(update.measurement);
+    if (update.failure !== undefined) next.failure = copy(update.failure);
     if (update.stopRequest === null) delete next.stopRequest;
     else if (update.stopRequest !== undefined) next.stopRequest = copy(update.stopRequest);
     this.applications.set(id, next);

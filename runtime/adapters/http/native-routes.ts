@@ -164,6 +164,7 @@ export function nativeRoutes(deps: HttpDeps) {
             ...(q.jobId !== undefined ? { jobId: q.jobId } : {}),
             ...(q.userId !== undefined ? { userId: q.userId } : {}),
             ...(q.type !== undefined ? { type: q.type } : {}),
+            ...(q.retryOf !== undefined ? { retryOf: q.retryOf } : {}),
             ...(q.q !== undefined ? { q: q.q } : {}),
             ...(q.state ? { states: q.state } : {}),
             ...(q.from !== undefined ? { createdFrom: q.from } : {}),

@@ -20,6 +20,7 @@ export const ListApplicationsQuery = z
     jobId: ResourceId.optional(),
     userId: z.string().min(1).max(200).optional().meta({ description: 'The name of the token that submitted it.' }),
     type: ApplicationType.optional(),
+    retryOf: ResourceId.optional().meta({ description: 'The retries of this first attempt (attempt 2 and later).' }),
     q: z
       .string()
       .min(1)

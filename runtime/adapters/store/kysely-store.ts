@@ -210,6 +210,7 @@ export class KyselyStore implements Store {
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
     if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.retryOf !== undefined) query = query.where('retry_of', '=', filter.retryOf);
     if (filter.q !== undefined && filter.q !== '') {
       // ids are lowercase; LIKE is case-insensitive on SQLite only, so the text is lowered
       const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -384,6 +385,7 @@ export class KyselyStore implements Store {
     if (update.measurement !== undefined) {
       Object.assign(set, { measurement: writeJson(update.measurement), measurement_state: update.measurement.state });
     }
+    if (update.failure !== undefined) set.failure = writeJson(update.failure);
     if (update.stopRequest !== undefined) {
       set.stop_request = update.stopRequest === null ? null : writeJson(update.stopRequest);
     }

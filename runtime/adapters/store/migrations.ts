@@ -7,6 +7,7 @@ import { Migrator, sql, type Kysely, type Migration, type SqlBool } from 'kysely
 import type { DialectCodec } from './dialect';
 import { coveringSpendIndexes } from './migration-0007-spend-covering';
 import { joblessApplications } from './migration-0009-sessions';
+import { retries } from './migration-0011-retries';
 
 function initialSchema(codec: DialectCodec): Migration {
   const json = codec.jsonType;
@@ -325,6 +326,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0008_admission': admission(codec),
     '0009_sessions': joblessApplications(codec),
     '0010_predictions': predictions(codec),
+    '0011_retries': retries(codec),
   };
 }
 

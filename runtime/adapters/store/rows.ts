@@ -55,6 +55,12 @@ export function applicationRow(app: Application): Insertable<ApplicationsTable> 
     tuning_changes: app.tuningChanges === undefined ? null : writeJson(app.tuningChanges),
     prediction: app.prediction === undefined ? null : writeJson(app.prediction),
     requested_cores: requestedCores(app.config),
+    attempt: app.attempt ?? null,
+    retry_of: app.retryOf ?? null,
+    retry_at: app.retryAt === undefined ? null : writeTime(app.retryAt, 'retryAt'),
+    submission_retries: app.submissionRetries ?? null,
+    failure: app.failure === undefined ? null : writeJson(app.failure),
+    memory_recovery: app.memoryRecovery === undefined ? null : writeJson(app.memoryRecovery),
     ...metricColumns(app.metrics),
     id: app.id,
     cluster_id: app.clusterId,
@@ -98,6 +104,15 @@ export function toApplication(row: Selectable<ApplicationsTable>, codec: Dialect
       type: row.type,
       tuningChanges: row.tuning_changes === null ? undefined : codec.readJson(row.tuning_changes),
       prediction: row.prediction === null || row.prediction === undefined ? undefined : codec.readJson(row.prediction),
+      attempt: row.attempt ?? undefined,
+      retryOf: row.retry_of ?? undefined,
+      retryAt: row.retry_at === null || row.retry_at === undefined ? undefined : codec.readTime(row.retry_at),
+      submissionRetries: row.submission_retries ?? undefined,
+      failure: row.failure === null || row.failure === undefined ? undefined : codec.readJson(row.failure),
+      memoryRecovery:
+        row.memory_recovery === null || row.memory_recovery === undefined
+          ? undefined
+          : codec.readJson(row.memory_recovery),
       userId: row.user_id ?? undefined,
       idempotencyKey: row.idempotency_key ?? undefined,
       configTemplateId: row.config_template_id ?? undefined,

@@ -42,6 +42,13 @@ export interface ApplicationsTable {
   tuning_changes: ColumnType<unknown, string | null | undefined, string | null>;
   /** Migration 0010: the tuner's Prediction for the run, JSON. */
   prediction: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Migration 0011: retries (attempt n of the application retry_of) and recovery (JSON). */
+  attempt: ColumnType<number | null, number | null | undefined, number | null>;
+  retry_of: ColumnType<string | null, string | null | undefined, string | null>;
+  retry_at: ColumnType<string | Date | null, string | null | undefined, string | null>;
+  submission_retries: ColumnType<number | null, number | null | undefined, number | null>;
+  failure: ColumnType<unknown, string | null | undefined, string | null>;
+  memory_recovery: ColumnType<unknown, string | null | undefined, string | null>;
   /** Driver + executor cores its config asks for. */
   requested_cores: ColumnType<number, number | undefined, number>;
   /** The figures of `metrics`, as columns to sort and sum by (NULL until measured). */
