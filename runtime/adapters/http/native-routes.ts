@@ -163,7 +163,7 @@ export function nativeRoutes(deps: HttpDeps) {
             ...(q.clusterId !== undefined ? { clusterId: q.clusterId } : {}),
             ...(q.jobId !== undefined ? { jobId: q.jobId } : {}),
             ...(q.userId !== undefined ? { userId: q.userId } : {}),
-            ...(q.type !== undefined ? { type: q.type } : {}),
+            ...(q.type ? { types: q.type } : {}),
             ...(q.q !== undefined ? { q: q.q } : {}),
             ...(q.state ? { states: q.state } : {}),
             ...(q.from !== undefined ? { createdFrom: q.from } : {}),
