@@ -19,5 +19,6 @@ export type { Recommendation } from '../../../runtime/domain/recommendation';
 export type { TuningChange } from '../../../runtime/domain/tuning-change';
 export type { JobDetail, JobSummary, LastRun } from '../../../runtime/domain/resources';
 export type { AppState } from '../../../runtime/domain/states';
+export type { SessionList, SessionView } from '../../../runtime/domain/session';
 export type { PrincipalView, Scope } from '../../../runtime/domain/tokens';
 export type { ApplicationTimeline, TimelineProblem } from '../../../runtime/domain/timeline';
