@@ -286,6 +286,10 @@ describe('the job and application pages', () => {
     expect(await history.getAttribute('rel')).toBe('noopener');
     expect(await history.getAttribute('target')).toBe('_blank');
     expect(await page.getByRole('link', { name: 'Spark UI' }).count()).toBe(0);
+    // the local back-end has no Kubernetes: the events card says so, rather than staying empty
+    await expect
+      .poll(() => page.getByTestId('kube-events').innerText())
+      .toContain('None: cluster local runs Spark without Kubernetes.');
     await expectAccessible(page, 'application-timeline');
     await chart.scrollIntoViewIfNeeded();
     await screenshot(page, 'application-timeline');

@@ -12,6 +12,7 @@ export type {
   CostReport,
   SummaryWindow,
 } from '../../../runtime/domain/insights';
+export type { KubeEvents } from '../../../runtime/domain/kube-events';
 export type { ConfigLayer, Provenance } from '../../../runtime/domain/merge';
 export type { RunMetrics } from '../../../runtime/domain/metrics';
 export type { ConfigChange, JobRunPoint, JobStatistics } from '../../../runtime/domain/job-statistics';
