@@ -3,7 +3,7 @@
  * types only, so that no schema's runtime reaches the bundle.
  */
 export type { Application, ApplicationSortKey, ApplicationType } from '../../../runtime/domain/application';
-export type { Cluster } from '../../../runtime/domain/cluster';
+export type { Cluster, ClusterState } from '../../../runtime/domain/cluster';
 export type { Page } from '../../../runtime/domain/common';
 export type {
   ApplicationChange,
