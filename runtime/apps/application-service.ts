@@ -6,6 +6,7 @@
 import type { Application, SubmissionSource } from '../domain/application';
 import { ApplicationConfig, DEFAULT_TIMEOUT_MINUTES } from '../domain/config';
 import { DomainError, type FieldIssue, notFound } from '../domain/errors';
+import type { KubeEvents } from '../domain/kube-events';
 import { mergeConfig, type Provenance } from '../domain/merge';
 import type {
   ApplicationFilter,
@@ -444,6 +445,14 @@ export class ApplicationService {
   async kubeEvents(clusterId: string, id: string, actor?: Principal): Promise<string[]> {
     const app = await this.getInCluster(clusterId, id, actor);
     return (await this.lifecycle.backendOf(app.clusterId)?.kubeEvents?.(app)) ?? [];
+  }
+
+  /** The native API's events of an application: what its back-end reports, and whether it reports any. */
+  async kubeEventsOf(id: string, actor?: Principal): Promise<KubeEvents> {
+    const app = await this.get(id, actor);
+    const backend = this.lifecycle.backendOf(app.clusterId);
+    if (!backend?.kubeEvents) return { available: false, items: [] };
+    return { available: true, items: await backend.kubeEvents(app) };
   }
 
   /** Resolves once every queued transition and background submission is written. */

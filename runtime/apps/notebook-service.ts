@@ -89,7 +89,7 @@ export class NotebookService {
   /** The running kernels of the cluster the caller may see. */
   async list(clusterId: string, actor?: Principal): Promise<Kernel[]> {
     authorize(actor, 'applications:read', { clusterId });
-    const page = await this.deps.store.listApplications({ clusterId, type: 'notebook', states: ['RUNNING'] }, 500);
+    const page = await this.deps.store.listApplications({ clusterId, types: ['notebook'], states: ['RUNNING'] }, 500);
     const kernels: Kernel[] = [];
     for (const app of page.items) {
       if (app.backendRef === undefined || !maySee(actor, targetOf(app))) continue;

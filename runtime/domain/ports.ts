@@ -32,7 +32,8 @@ export interface ApplicationFilter {
   ownerId?: string;
   /** The name of the token that submitted them. */
   userId?: string;
-  type?: ApplicationType;
+  /** Any of these types (a batch run, a session, a notebook). */
+  types?: ApplicationType[];
   /** The retries of this first attempt (not the first attempt itself). */
   retryOf?: string;
   /** Case-insensitive substring of the application id or the job id. */

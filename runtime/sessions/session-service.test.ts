@@ -79,7 +79,7 @@ describe('SessionService', () => {
     const id = await running();
     await applications.submit('local', { jobId: 'nightly' }, { source: 'api', actor: alice });
     expect((await sessions.list({}, alice)).items.map((s) => s.application.id)).toEqual([id]);
-    const batch = (await applications.list({ type: 'batch' })).items[0]!;
+    const batch = (await applications.list({ types: ['batch'] })).items[0]!;
     await expect(sessions.get(batch.id, alice)).rejects.toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
     // a token limited to jobs sees no session: a session belongs to no job
     await expect(sessions.get(id, jobLimited)).rejects.toMatchObject({ code: 'RESOURCE_NOT_FOUND' });

@@ -66,7 +66,7 @@ export class SessionService implements SessionActivity, SessionUpstreams {
   }
 
   async list(query: { clusterId?: string; limit?: number; cursor?: string }, actor?: Principal): Promise<SessionList> {
-    const page = await this.deps.applications.list({ ...query, type: 'session' }, actor);
+    const page = await this.deps.applications.list({ ...query, types: ['session'] }, actor);
     return {
       items: page.items.map((app) => this.view(app)),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
@@ -155,7 +155,7 @@ export class SessionService implements SessionActivity, SessionUpstreams {
   private async *activeSessions(): AsyncIterable<Application> {
     let cursor: string | undefined;
     do {
-      const page = await this.deps.store.listApplications({ type: 'session', states: ACTIVE_STATES }, 200, cursor);
+      const page = await this.deps.store.listApplications({ types: ['session'], states: ACTIVE_STATES }, 200, cursor);
       yield* page.items;
       cursor = page.nextCursor;
     } while (cursor !== undefined);

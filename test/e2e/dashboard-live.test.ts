@@ -2,12 +2,13 @@
  * The live side of the Applications page on real Spark: a running application's row follows its
  * state without a reload (from the stream of changes, and by polling when the stream is blocked),
  * a kill from the page ends it KILLED, and a token without applications:kill gets no kill button
- * and a 403 for a forged kill.
+ * and a 403 for a forged kill; the Sessions page lists a running session and stops it.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
+import type { SessionView } from '../../runtime/domain/session';
 import type { ApplicationTimeline } from '../../runtime/domain/timeline';
 import { SLEEPER_SCRIPT, sparkEnv, waitFor, writeScript } from '../support/spark';
 import { expectAccessible, launchBrowser, screenshot, signedIn } from './dashboard-fixture';
@@ -56,6 +57,8 @@ const runSleeper = async (jobId: string): Promise<Application> => {
 };
 
 const row = (page: Page, id: string) => page.locator(`tr[data-app-id="${id}"]`);
+const rowIds = (page: Page) =>
+  page.locator('tbody tr[data-app-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app-id')));
 
 describe('live rows', () => {
   it("a running application's row changes state without reload, streamed or, when the stream fails, polled", async () => {
@@ -127,5 +130,48 @@ describe('kill', () => {
     expect((await call<ApplicationTimeline>(service.url, 'GET', timelinePath)).body.live).toBe(false);
     await expect.poll(() => row(operator, app.id).getAttribute('data-state')).toBe('KILLED');
     expect(await operator.getByRole('button', { name: `Kill ${app.id}` }).count()).toBe(0);
+  });
+});
+
+describe('sessions', () => {
+  it('lists a running session with how to connect, under "notebook / session" with no job; a stop ends it KILLED', async () => {
+    // a session is stopped by its owner (or an admin): one token starts it and stops it
+    const owner = (
+      await call<{ secret: string }>(service.url, 'POST', '/api/v1/tokens', {
+        body: { name: 'analyst', scopes: ['applications:read', 'applications:create', 'applications:kill'] },
+      })
+    ).body.secret;
+    const started = await call<SessionView>(service.url, 'POST', '/api/v1/sessions', {
+      token: owner,
+      body: { clusterId: 'local', configOverrides: { driver: { cores: 1, memory: '512m' } } },
+    });
+    expect(started.status, started.text).toBe(201);
+    const id = started.body.application.id;
+    await waitFor(`session ${id} to run`, async () => {
+      const state = (await call<SessionView>(service.url, 'GET', `/api/v1/sessions/${id}`)).body.application.state;
+      if (!['NEW', 'PENDING', 'RUNNING'].includes(state)) throw new Error(`session ${id} ended ${state}`);
+      return state === 'RUNNING';
+    });
+    const sessionRow = (page: Page) => page.locator(`tr[data-session-id="${id}"]`);
+
+    const viewer = await (await signedIn(browser, reader)).newPage();
+    await viewer.goto(`${service.url}/applications?type=interactive`);
+    await expect.poll(() => rowIds(viewer)).toEqual([id]);
+    expect(await row(viewer, id).locator('[data-type]').innerText()).toBe('session · no job');
+    await viewer.goto(`${service.url}/sessions`);
+    await expect.poll(() => sessionRow(viewer).getAttribute('data-state')).toBe('RUNNING');
+    expect(await sessionRow(viewer).locator('code.connect').innerText()).toBe(started.body.connect.sparkConnectUrl);
+    expect(await viewer.getByRole('button', { name: /^Stop/ }).count()).toBe(0);
+    await expectAccessible(viewer, 'sessions');
+
+    const operator = await (await signedIn(browser, owner)).newPage();
+    await operator.goto(`${service.url}/sessions`);
+    await expect.poll(() => sessionRow(operator).getAttribute('data-state')).toBe('RUNNING');
+    await expectAccessible(operator, 'sessions with a stop button');
+    await screenshot(operator, 'sessions');
+    operator.once('dialog', (dialog) => void dialog.accept());
+    await operator.getByRole('button', { name: `Stop ${id}` }).click();
+    await expect.poll(() => sessionRow(operator).getAttribute('data-state'), { timeout: 30_000 }).toBe('KILLED');
+    expect((await waitForEnd(service.url, id)).state).toBe('KILLED');
   });
 });

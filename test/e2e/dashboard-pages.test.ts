@@ -72,6 +72,7 @@ describe('every page with data', () => {
     ['clusters', () => '/clusters', 'tr[data-cluster-id="edge"]'],
     ['cluster', () => '/clusters/edge?window=7d', '#ended-title'],
     ['costs', () => '/costs', 'tr[data-group="dash-etl"]'],
+    ['sessions', () => '/sessions', 'tbody td.empty'],
   ];
   for (const [name, path, ready] of pages) {
     it(`${name}: loads, shows its data, passes axe-core`, async () => {
@@ -142,6 +143,7 @@ describe('the applications page', () => {
       [() => page.selectOption('#filter-state', 'KILLED'), 'state=KILLED', [data.runs.killed.id]],
       [() => page.selectOption('#filter-state', ''), ''],
       [() => page.selectOption('#filter-type', 'session'), 'type=session', []],
+      [() => page.selectOption('#filter-type', 'interactive'), 'type=session&type=notebook', []],
       [() => page.selectOption('#filter-type', 'batch'), 'type=batch', allIds()],
       [() => page.selectOption('#filter-type', ''), ''],
       [
@@ -284,6 +286,10 @@ describe('the job and application pages', () => {
     expect(await history.getAttribute('rel')).toBe('noopener');
     expect(await history.getAttribute('target')).toBe('_blank');
     expect(await page.getByRole('link', { name: 'Spark UI' }).count()).toBe(0);
+    // the local back-end has no Kubernetes: the events card says so, rather than staying empty
+    await expect
+      .poll(() => page.getByTestId('kube-events').innerText())
+      .toContain('None: cluster local runs Spark without Kubernetes.');
     await expectAccessible(page, 'application-timeline');
     await chart.scrollIntoViewIfNeeded();
     await screenshot(page, 'application-timeline');
@@ -317,9 +323,21 @@ describe('without a token', () => {
     await anonymous.getByRole('button', { name: 'Sign in' }).click();
     await anonymous.locator('tr[data-cluster-id="edge"]').waitFor();
     expect(new URL(anonymous.url()).pathname).toBe('/clusters');
+    // the Spark UI cookie the sign-in opened, as someone who copied it would send it
+    await expect.poll(async () => (await context.cookies()).some((c) => c.name === 'sparkplane_ui')).toBe(true);
+    const copied = (await context.cookies()).find((c) => c.name === 'sparkplane_ui')!.value;
+    const sparkUi = (cookie: string) =>
+      fetch(`${url}/api/v1/applications/${data.runs.etl[0]!.id}/spark-ui/`, {
+        headers: { cookie },
+        redirect: 'manual',
+      });
+    const before = await sparkUi(`sparkplane_ui=${copied}`);
+    expect(before.status).not.toBe(401);
     await anonymous.getByRole('button', { name: 'Sign out' }).click();
     await anonymous.getByLabel('API token').waitFor();
     expect(await anonymous.evaluate("sessionStorage.getItem('sparkplane.token')")).toBeNull();
+    // the sign-out ended the session on the server, not only the browser's cookie
+    await expect.poll(async () => (await sparkUi(`sparkplane_ui=${copied}`)).status).toBe(401);
     await context.close();
   });
 });

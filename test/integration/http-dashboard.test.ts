@@ -207,6 +207,10 @@ describe.each(backends)('dashboards API on $name', (backend) => {
       expect(await ids('type=session')).toEqual(of((a) => a.type === 'session'));
       expect((await ids('type=session')).length).toBeGreaterThan(0);
       expect(await ids('type=batch')).toEqual(of((a) => a.type === 'batch'));
+      // repeatable, as the dashboard's "notebook / session" asks: any of the types given
+      expect(await ids('type=session&type=notebook')).toEqual(await ids('type=session'));
+      expect(await ids('type=session&type=batch')).toEqual(of((a) => a.type === 'session' || a.type === 'batch'));
+      expect((await ids('type=session&type=batch')).length).toBeGreaterThan((await ids('type=batch')).length);
       expect(await ids('q=JOB-B')).toEqual(of((a) => a.jobId === 'job-b'));
       expect(await ids('q=app-1')).toEqual(of((a) => a.id.startsWith('app-1')));
       expect(await ids('q=a%25')).toEqual([]); // % is text, not a wildcard

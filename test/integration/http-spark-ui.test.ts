@@ -197,7 +197,7 @@ describe('the Spark UI session cookie', () => {
     const answer = await f.server.inject({ method: 'POST', url: '/api/v1/session', headers: admin });
     expect(answer.statusCode).toBe(201);
     const body = answer.json();
-    expect(body.paths).toEqual(['/api/v1/applications', '/ocean/spark/cluster']);
+    expect(body.paths).toEqual(['/api/v1/applications', '/ocean/spark/cluster', '/api/v1/session']);
     expect(Date.parse(body.expiresAt) - f.clock.now().getTime()).toBeGreaterThan(7 * 3600 * 1000);
     expect(answer.cookies.map((c) => c.path)).toEqual(body.paths);
     for (const cookie of answer.cookies) {
@@ -229,6 +229,22 @@ describe('the Spark UI session cookie', () => {
     expect(kill.statusCode).toBe(401);
     expect(ui.seen.map((s) => s.method)).toEqual(['GET', 'HEAD']);
     expect((await f.applications.get('ui-run')).state).toBe('RUNNING');
+  });
+
+  it('is sent by a browser to the sign-out, which ends it on the server too', async () => {
+    const answer = await f.server.inject({ method: 'POST', url: '/api/v1/session', headers: admin });
+    // RFC 6265 path-match: the cookie path is the request path, or a prefix of it ending at a "/"
+    const sentTo = (path: string) =>
+      answer.cookies.filter((c) => path === c.path || path.startsWith(c.path!.endsWith('/') ? c.path! : `${c.path}/`));
+    expect(sentTo('/api/v1/sessions')).toEqual([]);
+    const sent = sentTo('/api/v1/session');
+    expect(sent.map((c) => c.name)).toEqual(['sparkplane_ui']);
+    const cookie = `sparkplane_ui=${sent[0]!.value}`;
+    expect((await get('/api/v1/applications/ui-run/spark-ui/jobs/', { cookie })).statusCode).toBe(200);
+    // what the dashboard's sign-out sends: the bearer token and the cookies the browser has for the path
+    const out = await f.server.inject({ method: 'DELETE', url: '/api/v1/session', headers: { ...admin, cookie } });
+    expect(out.statusCode).toBe(204);
+    expect((await get('/api/v1/applications/ui-run/spark-ui/jobs/', { cookie })).statusCode).toBe(401);
   });
 
   it('stops working on sign-out, when its token is revoked, and once it expires', async () => {

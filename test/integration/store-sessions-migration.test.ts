@@ -106,7 +106,9 @@ describe.each(targets)('migration 0009 on $name', (target) => {
         expect(stored?.type).toBe('session');
         expect(stored && 'jobId' in stored).toBe(false);
         expect((await store.listApplications({ jobId: 'nightly' }, 10)).items.map((a) => a.id)).toEqual(['old-run']);
-        expect((await store.listApplications({ type: 'session' }, 10)).items.map((a) => a.id)).toEqual(['session-1']);
+        expect((await store.listApplications({ types: ['session'] }, 10)).items.map((a) => a.id)).toEqual([
+          'session-1',
+        ]);
         expect((await store.listApplications({ labels: { team: 'b' } }, 10)).items.map((a) => a.id)).toEqual([
           'session-1',
         ]);

@@ -46,6 +46,8 @@ export class FakeBackend implements SparkBackend {
   private readonly listeners: BackendListener[] = [];
   /** Where the Spark UI of a running application answers; unset, the back-end serves none (as the port allows). */
   sparkUiTarget?: (app: Application) => Promise<SparkUiTarget | undefined>;
+  /** Kubernetes events per application; unset, the back-end has none (as the local one). */
+  kubeEvents?: (app: Application) => Promise<string[]>;
   /** Where a running session's Spark Connect server answers; unset, the back-end runs no sessions. */
   connectEndpoint?: (app: Application) => Promise<ConnectEndpoint | undefined>;
   /** The cluster's History Server; unset, the runtime's. */

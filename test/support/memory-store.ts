@@ -139,7 +139,7 @@ export class MemoryStore implements Store {
       .filter((a) => !filter.states?.length || filter.states.includes(a.state))
       .filter((a) => filter.ownerId === undefined || this.owners.get(a.id) === filter.ownerId)
       .filter((a) => filter.userId === undefined || a.userId === filter.userId)
-      .filter((a) => filter.type === undefined || (a.type ?? 'batch') === filter.type)
+      .filter((a) => !filter.types?.length || filter.types.includes(a.type ?? 'batch'))
       .filter((a) => filter.retryOf === undefined || a.retryOf === filter.retryOf)
       .filter((a) => !q || a.id.toLowerCase().includes(q) || a.jobId?.toLowerCase().includes(q) === true)
       .filter((a) => filter.createdFrom === undefined || Date.parse(a.createdAt) >= Date.parse(filter.createdFrom))

@@ -12,6 +12,7 @@ const ClusterPage = lazy(() => import('./pages/Cluster').then((m) => ({ default:
 const ClustersPage = lazy(() => import('./pages/Clusters').then((m) => ({ default: m.ClustersPage })));
 const CostsPage = lazy(() => import('./pages/Costs').then((m) => ({ default: m.CostsPage })));
 const JobPage = lazy(() => import('./pages/Job').then((m) => ({ default: m.JobPage })));
+const SessionsPage = lazy(() => import('./pages/Sessions').then((m) => ({ default: m.SessionsPage })));
 const JobsPage = lazy(() => import('./pages/Jobs').then((m) => ({ default: m.JobsPage })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -47,6 +48,7 @@ function Header() {
         <>
           <nav aria-label="Main">
             <NavLink to="/applications">Applications</NavLink>
+            <NavLink to="/sessions">Sessions</NavLink>
             <NavLink to="/jobs">Jobs</NavLink>
             <NavLink to="/clusters">Clusters</NavLink>
             <NavLink to="/costs">Costs</NavLink>
@@ -77,6 +79,7 @@ export function App() {
           <Route path="/" element={<Navigate to="/applications" replace />} />
           <Route path="/applications" element={gated(<ApplicationsPage />)} />
           <Route path="/applications/:appId" element={gated(<ApplicationPage />)} />
+          <Route path="/sessions" element={gated(<SessionsPage />)} />
           <Route path="/jobs" element={gated(<JobsPage />)} />
           <Route path="/jobs/:jobId" element={gated(<JobPage />)} />
           <Route path="/clusters" element={gated(<ClustersPage />)} />

@@ -1,9 +1,10 @@
 /** Small pieces every page uses: state badges, figure cards, notes for loading and errors. */
 import { type ReactNode, useEffect } from 'react';
 import type { ApiError } from './lib/api';
-import type { AppState } from './lib/types';
+import type { AppState, ClusterState } from './lib/types';
 
-const STATE_CLASS: Record<string, string> = {
+// every state of an application and of a cluster has its colour: a new one fails to compile here
+const STATE_CLASS: Record<AppState | ClusterState, 'pending' | 'running' | 'ok' | 'warn' | 'bad'> = {
   NEW: 'pending',
   PENDING: 'pending',
   RUNNING: 'running',
@@ -19,8 +20,8 @@ const STATE_CLASS: Record<string, string> = {
   UNAVAILABLE: 'bad',
 };
 
-export function StateBadge({ state }: { state: AppState | string }) {
-  return <span className={`badge badge-${STATE_CLASS[state] ?? 'pending'}`}>{state}</span>;
+export function StateBadge({ state }: { state: AppState | ClusterState }) {
+  return <span className={`badge badge-${STATE_CLASS[state]}`}>{state}</span>;
 }
 
 export function Figure({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {

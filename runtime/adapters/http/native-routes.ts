@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Application } from '../../domain/application';
 import { Cluster, ClusterSpec } from '../../domain/cluster';
 import { listOf, pageOf } from '../../domain/common';
+import { KubeEvents } from '../../domain/kube-events';
 import { MeasureRequest } from '../../domain/measurement';
 import { JobStatistics } from '../../domain/job-statistics';
 import { Recommendation } from '../../domain/recommendation';
@@ -163,7 +164,7 @@ export function nativeRoutes(deps: HttpDeps) {
             ...(q.clusterId !== undefined ? { clusterId: q.clusterId } : {}),
             ...(q.jobId !== undefined ? { jobId: q.jobId } : {}),
             ...(q.userId !== undefined ? { userId: q.userId } : {}),
-            ...(q.type !== undefined ? { type: q.type } : {}),
+            ...(q.type ? { types: q.type } : {}),
             ...(q.retryOf !== undefined ? { retryOf: q.retryOf } : {}),
             ...(q.q !== undefined ? { q: q.q } : {}),
             ...(q.state ? { states: q.state } : {}),
@@ -248,6 +249,22 @@ export function nativeRoutes(deps: HttpDeps) {
             request.principal,
           ),
         ),
+    );
+
+    app.get(
+      '/applications/:appId/kube-events',
+      {
+        config: read,
+        schema: {
+          tags: applications,
+          summary: 'Kubernetes events of an application',
+          description:
+            'The events of its SparkApplication and pods, oldest first, one line each; `available` is false on a back-end without Kubernetes (the local one), whose list stays empty.',
+          params: AppParams,
+          response: { 200: KubeEvents, ...PROBLEM_RESPONSES },
+        },
+      },
+      (request) => deps.applications.kubeEventsOf(request.params.appId, request.principal),
     );
 
     const jobs = ['jobs'];

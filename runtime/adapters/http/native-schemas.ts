@@ -19,7 +19,9 @@ export const ListApplicationsQuery = z
     clusterId: ResourceId.optional(),
     jobId: ResourceId.optional(),
     userId: z.string().min(1).max(200).optional().meta({ description: 'The name of the token that submitted it.' }),
-    type: ApplicationType.optional(),
+    type: OneOrMany(ApplicationType)
+      .optional()
+      .meta({ description: 'Repeatable: type=session&type=notebook lists the interactive ones.' }),
     retryOf: ResourceId.optional().meta({ description: 'The retries of this first attempt (attempt 2 and later).' }),
     q: z
       .string()

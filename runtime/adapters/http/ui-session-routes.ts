@@ -1,7 +1,8 @@
 /**
  * Browser sign-in for the Spark UI proxy: POST /api/v1/session, with a bearer token, sets an
  * HttpOnly, SameSite=Strict cookie holding an opaque session id (apps/ui-sessions.ts), sent only
- * under the proxies' paths; DELETE /api/v1/session ends it. The cookie is accepted by nothing but
+ * under the proxies' paths and to /api/v1/session itself, so that DELETE /api/v1/session (sign-out)
+ * gets the cookie and ends its session on the server, not only in the browser. The cookie is accepted by nothing but
  * GET and HEAD of the proxy (see auth.ts), which serves no changes: it cannot be used to act.
  */
 import fastifyCookie from '@fastify/cookie';
@@ -16,8 +17,11 @@ import { NoContent, PROBLEM_RESPONSES } from './native-schemas';
 
 export const SESSION_COOKIE = 'sparkplane_ui';
 
-/** Where the cookie is sent: the Spark UI proxies of the native and the Ocean API (and no other prefix). */
-export const SESSION_COOKIE_PATHS = ['/api/v1/applications', '/ocean/spark/cluster'];
+/**
+ * Where the cookie is sent: the Spark UI proxies of the native and the Ocean API, and the sign-out
+ * (a cookie path matches itself and what is under it: not /api/v1/sessions).
+ */
+export const SESSION_COOKIE_PATHS = ['/api/v1/applications', '/ocean/spark/cluster', '/api/v1/session'];
 
 function sessionIdOf(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;
@@ -61,7 +65,7 @@ export function uiSessionRoutes(sessions: UiSessions) {
           tags,
           summary: 'Sign a browser in to the Spark UI',
           description:
-            'For the bearer token of the request, sets an HttpOnly, SameSite=Strict session cookie sent only to the Spark UI proxies (/api/v1/applications/{appId}/spark-ui/ and /ocean/spark/cluster/{clusterId}/app/{appId}/sparkUI/), so that a browser following a link to the live Spark UI is signed in. The cookie holds an opaque id, never the token; it is accepted by GET and HEAD of those proxies only, and ends at expiresAt, on DELETE, or when the token is revoked.',
+            'For the bearer token of the request, sets an HttpOnly, SameSite=Strict session cookie sent only to the Spark UI proxies (/api/v1/applications/{appId}/spark-ui/ and /ocean/spark/cluster/{clusterId}/app/{appId}/sparkUI/) and to /api/v1/session (so that DELETE signs it out), so that a browser following a link to the live Spark UI is signed in. The cookie holds an opaque id, never the token; it is accepted by GET and HEAD of those proxies only, and ends at expiresAt, on DELETE, or when the token is revoked.',
           body: UiSessionRequest,
           response: { 201: UiSession, ...PROBLEM_RESPONSES },
         },

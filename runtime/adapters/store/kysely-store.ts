@@ -209,7 +209,7 @@ export class KyselyStore implements Store {
     if (filter.states !== undefined && filter.states.length > 0) query = query.where('state', 'in', filter.states);
     if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
     if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
-    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.types !== undefined && filter.types.length > 0) query = query.where('type', 'in', filter.types);
     if (filter.retryOf !== undefined) query = query.where('retry_of', '=', filter.retryOf);
     if (filter.q !== undefined && filter.q !== '') {
       // ids are lowercase; LIKE is case-insensitive on SQLite only, so the text is lowered

@@ -1,6 +1,6 @@
 /**
  * One application: headline figures, its Spark UI, problems, the timeline and executor memory (live
- * while it runs), info, effective configuration with sources, executors, driver log.
+ * while it runs), info, effective configuration with sources, executors, driver log, Kubernetes events.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -26,6 +26,7 @@ import { problemsOf } from '../lib/problems';
 import type { Application } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { useTimeline } from '../lib/use-timeline';
+import { KubernetesEvents } from './ApplicationEvents';
 import { TimelineViews } from './ApplicationTimeline';
 
 /** The driver log's tail shown on the page; the download has all of it. */
@@ -357,6 +358,7 @@ export function ApplicationPage() {
       <ConfigTable app={data} />
       <Executors app={data} />
       <DriverLog app={data} />
+      <KubernetesEvents app={data} />
     </section>
   );
 }

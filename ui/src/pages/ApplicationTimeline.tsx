@@ -4,13 +4,15 @@
  */
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import { useMemo } from 'react';
-import { formatBytes, formatDuration } from '../lib/format';
+import { formatBytes, formatDuration, wrap } from '../lib/format';
 import type { ApplicationTimeline } from '../lib/types';
 import { SERIES_COLORS, useChart } from '../lib/use-chart';
 
 /** Rows of the jobs-and-stages chart at most: the latest are kept, the chart stays readable. */
 const MAX_JOBS = 20;
 const MAX_STAGES = 40;
+/** Characters of a job or stage name on the axis. */
+const LABEL_CHARS = 48;
 
 /** Seconds since the run started, for the time axes. */
 const seconds = (t: ApplicationTimeline, atMs: number) => (atMs - (t.startedAt ?? t.cores[0]?.at ?? atMs)) / 1000;
@@ -28,10 +30,13 @@ function JobsAndStages({ timeline }: { timeline: ApplicationTimeline }) {
     const jobs = timeline.jobs.slice(-MAX_JOBS);
     const stages = timeline.stages.filter((s) => s.submittedAt !== undefined).slice(-MAX_STAGES);
     const end = endOf(timeline);
-    const labels = [
-      ...jobs.map((j) => `Job ${j.jobId}: ${j.description}`.slice(0, 48)),
-      ...stages.map((s) => `Stage ${s.stageId}.${s.attemptId}: ${s.name}`.slice(0, 48)),
+    // the axis shows the start of a long name (Spark's call sites run to hundreds of characters);
+    // the tooltip shows it whole
+    const names = [
+      ...jobs.map((j) => `Job ${j.jobId}: ${j.description}`),
+      ...stages.map((s) => `Stage ${s.stageId}.${s.attemptId}: ${s.name}`),
     ];
+    const labels = names.map((name) => (name.length > LABEL_CHARS ? `${name.slice(0, LABEL_CHARS - 1)}…` : name));
     const bar = (from: number, to: number | undefined): Bar => [seconds(timeline, from), seconds(timeline, to ?? end)];
     const none = (n: number): Bar[] => Array.from({ length: n }, () => null);
     const config: ChartConfiguration<'bar', Bar[]> = {
@@ -69,6 +74,7 @@ function JobsAndStages({ timeline }: { timeline: ApplicationTimeline }) {
         plugins: {
           tooltip: {
             callbacks: {
+              title: (items: TooltipItem<'bar'>[]) => wrap(names[items[0]?.dataIndex ?? 0] ?? ''),
               label: (item: TooltipItem<'bar'>) => {
                 const row = item.dataIndex;
                 if (row < jobs.length) {

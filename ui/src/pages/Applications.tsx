@@ -24,11 +24,19 @@ const STATES = [
   ['TIMED_OUT', 'Timed out'],
 ] as const;
 
+/** The type filter's choices; `interactive` asks the API for both kinds that belong to no job. */
 const TYPES = [
   ['', 'Any type'],
   ['batch', 'Batch'],
-  ['session', 'Notebook / session'],
+  ['interactive', 'Notebook / session'],
+  ['notebook', 'Notebook'],
+  ['session', 'Session'],
 ] as const;
+
+function typesOf(choice: string): string[] | undefined {
+  if (choice === 'interactive') return ['session', 'notebook'];
+  return choice ? [choice] : undefined;
+}
 
 const RANGES = [
   ['', 'Any time'],
@@ -110,7 +118,7 @@ export function ApplicationsPage() {
     clusterId: get('cluster') || undefined,
     jobId: get('job') || undefined,
     state: get('state') || undefined,
-    type: get('type') || undefined,
+    type: typesOf(get('type')),
     userId: get('user') || undefined,
     label: label || undefined,
     q: get('q') || undefined,
@@ -268,7 +276,8 @@ export function ApplicationsPage() {
                       {app.jobId !== undefined ? (
                         <Link to={`/jobs/${encodeURIComponent(app.jobId)}`}>{app.jobId}</Link>
                       ) : (
-                        (app.type ?? 'batch')
+                        // sessions and notebooks belong to no job: say what it is instead
+                        <span data-type={app.type}>{app.type} · no job</span>
                       )}
                     </div>
                   </td>
