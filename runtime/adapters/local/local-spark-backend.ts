@@ -49,7 +49,7 @@ import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
 import { localDemand } from './local-demand';
 import { buildSparkSubmitCommand } from './spark-submit-command';
 import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
-import { sparkConnectAnswers } from './connect-probe';
+import { sparkConnectAnswers } from '../connect/connect-probe';
 
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */
