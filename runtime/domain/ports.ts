@@ -127,6 +127,16 @@ export interface MeasuredRun {
   provenance: Provenance;
 }
 
+/**
+ * What every replica must know of a running session (migration 0012): where its Spark Connect
+ * server answers, as the runtime reaches it, and when a relay last passed it a request.
+ */
+export interface SessionState {
+  appId: string;
+  lastActivityAt?: string;
+  endpoint?: ConnectEndpoint;
+}
+
 /** How a replica takes over applications (see Store.claimApplications). */
 export interface ClaimOptions {
   /** A replica whose last heartbeat is older than this is presumed dead. */
@@ -203,6 +213,13 @@ export interface Store {
    * is forgotten. Returns the number of applications released.
    */
   releaseApplications(replicaId: string): Promise<number>;
+
+  /** Records where the session's server answers (any replica's relays then route there). */
+  putSessionEndpoint(appId: string, endpoint: ConnectEndpoint): Promise<void>;
+  /** Records a request to the session at `at`; an older time than the one stored changes nothing. */
+  touchSession(appId: string, at: string): Promise<void>;
+  /** The stored state of each of these sessions that has one, in no particular order. */
+  getSessionStates(appIds: string[]): Promise<SessionState[]>;
 
   insertToken(token: ApiToken): Promise<void>;
   findTokenByHash(secretHash: string): Promise<ApiToken | undefined>;

@@ -211,6 +211,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const sessions = new SessionService({
     applications,
     store,
+    changes,
     clock,
     logger,
     connectPublicUrl:
