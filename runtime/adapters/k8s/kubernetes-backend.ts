@@ -27,6 +27,7 @@ import { isTerminal } from '../../domain/states';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { ConnectSessions } from './connect-sessions';
 import { DriverLogReader } from './driver-log-reader';
+import { hardBoundIssues } from './hard-bounds';
 import { HealthProbe } from './health-probe';
 import { describeApiError, SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
@@ -179,7 +180,10 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   /** What the cluster's API server would refuse in the SparkApplication, as config fields. */
-  problems(app: Application, config: ApplicationConfig): Promise<FieldIssue[]> {
+  async problems(app: Application, config: ApplicationConfig): Promise<FieldIssue[]> {
+    // what no node or cluster could hold first: such a config is not worth rendering
+    const unrunnable = hardBoundIssues(config, this.options.settings);
+    if (unrunnable.length > 0) return unrunnable;
     if (app.type === 'session') return sessionPreflightIssues(config, this.renderContext(app));
     return preflightIssues(config, this.renderContext(app));
   }
