@@ -97,7 +97,8 @@ export interface ActivityInterval {
 
 export interface ApplicationUpdate {
   state?: AppState;
-  stateReason?: string;
+  /** null withdraws it. */
+  stateReason?: string | null;
   /** null withdraws it. */
   pendingReason?: string | null;
   admittedAt?: string;

@@ -2,7 +2,8 @@
  * The runtime over the kubernetes back-end, through the real @kubernetes/client-node against the
  * test API server: a cluster that declares no capacity still refuses what no node or cluster could
  * hold (400 naming the field, the value and the limit), and a session started through the API is a
- * SparkConnect, RUNNING once its server answers gRPC, stopped by deleting it.
+ * SparkConnect, RUNNING once its server answers gRPC, stopped by deleting it; applications already
+ * handed over when the operator goes down say so until it is back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttp2Server } from 'node:http2';
@@ -136,5 +137,30 @@ describe('the kubernetes back-end through the API', () => {
     } finally {
       await new Promise((resolve) => grpc.close(resolve));
     }
+  });
+
+  it('marks the applications already handed over when the operator goes down (DEGRADED), and clears it when it is back', async () => {
+    const submitted = await call('POST', '/api/v1/applications', {
+      clusterId: 'k8s',
+      jobId: 'pi',
+      configOverrides: CONFIG,
+    });
+    const id = (submitted.json() as Application).id;
+    await waitFor('the hand-over', async () => (await appNow(id)).backendRef);
+    server.setStatus(NS, id, { applicationState: { state: 'RUNNING' } });
+    await waitFor('RUNNING', async () => (await appNow(id)).state === 'RUNNING');
+    expect((await appNow(id)).stateReason).toBeUndefined();
+
+    server.operator = [{ component: 'controller', available: 0 }];
+    await runtime.health.refresh();
+    expect((await appNow(id)).stateReason).toBe(
+      "the cluster is DEGRADED: spark-operator's controller spark-operator/spark-operator-controller has 0/1 available replicas: SparkApplications are not started; what it reports of this application may lag until it is back",
+    );
+
+    server.operator = [{ component: 'controller', available: 1 }];
+    await runtime.health.refresh();
+    const back = await appNow(id);
+    expect(back.state).toBe('RUNNING');
+    expect(back.stateReason).toBeUndefined();
   });
 });

@@ -282,7 +282,8 @@ export class MemoryStore implements Store {
     if (!app || (expected !== undefined && !expected.includes(app.state))) return undefined;
     const next: Application = { ...app, updatedAt: this.now() };
     if (update.state !== undefined) next.state = update.state;
-    if (update.stateReason !== undefined) next.stateReason = update.stateReason;
+    if (update.stateReason === null) delete next.stateReason;
+    else if (update.stateReason !== undefined) next.stateReason = update.stateReason;
     if (update.pendingReason === null) delete next.pendingReason;
     else if (update.pendingReason !== undefined) next.pendingReason = update.pendingReason;
     if (update.admittedAt !== undefined) next.admittedAt = update.admittedAt;
