@@ -202,4 +202,20 @@ describe('KubernetesSparkBackend sessions', () => {
     expect(issues.map((i) => i.path)).toEqual(['config.labels.Data Eng']);
     expect(issues[0]!.message).toMatch(/not a label key/);
   });
+
+  it('follows a session again after a restart, from a status read, and finds its server answering', async () => {
+    await backend.submit(session('session-f'), CONFIG);
+    server.setStatus(NS, 'session-f', { state: 'Ready', startTime: '2026-01-01T00:00:05Z' });
+    grpc = grpcServer();
+    await new Promise<void>((resolve) => grpc!.listen(connectPort, '127.0.0.1', resolve));
+    await waitFor('RUNNING', () => lastOf('session-f')?.state === 'RUNNING');
+    await backend.close();
+
+    seen = [];
+    backend = makeBackend();
+    // a restarted runtime reconciles through status(): the server is probed again before it reads RUNNING
+    expect(await backend.status(session('session-f'))).toMatchObject({ state: 'PENDING' });
+    await waitFor('RUNNING again', () => lastOf('session-f')?.state === 'RUNNING');
+    expect(await backend.connectEndpoint(session('session-f'))).toEqual({ host: '127.0.0.1', port: connectPort });
+  });
 });

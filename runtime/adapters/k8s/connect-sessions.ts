@@ -4,6 +4,8 @@
  * another collection), and RUNNING only once the server answers a real gRPC call through the
  * address the runtime reaches it by (connect-states.ts). A session whose server has not answered
  * within sessionReadySeconds of being first seen is deleted, FAILED with what was last known.
+ * The watch starts with the first session (created, or read back after a restart), so a cluster
+ * whose operator predates SparkConnect is not polled for them.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../../domain/application';
@@ -93,8 +95,9 @@ export class ConnectSessions {
     await this.options.client.deleteConnect(name);
   }
 
-  /** What the cluster says of the session now (a restart reconciles through here). */
+  /** What the cluster says of the session now (a restart reconciles through here, and starts following it). */
   async status(name: string, appId: string) {
+    this.watch.start();
     const resource = await this.options.client.getConnect(name);
     if (!resource) return undefined;
     this.seen(resource);
@@ -112,10 +115,6 @@ export class ConnectSessions {
     if (!resource) return { ended: true };
     const pod = resource.status?.server?.podName;
     return { ...(pod ? { pod } : {}), ended: resource.status?.state === 'Failed' };
-  }
-
-  start(): void {
-    this.watch.start();
   }
 
   async close(): Promise<void> {

@@ -272,7 +272,6 @@ export class KubernetesSparkBackend implements SparkBackend {
   onStatus(listener: BackendListener): void {
     this.listeners.push(listener);
     this.watch.start();
-    this.sessions.start();
   }
 
   /** The cluster's version, spark-operator's, and whether applications can run there. */
