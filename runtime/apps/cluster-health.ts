@@ -13,13 +13,20 @@ export class ClusterHealthMonitor {
   constructor(
     /** The clusters to probe now: the set changes as clusters are created and deleted. */
     private readonly probes: () => [string, ClusterProbeFn][],
-    private readonly deps: { clock: Clock; logger: Logger; intervalMs?: number },
+    private readonly deps: {
+      clock: Clock;
+      logger: Logger;
+      intervalMs?: number;
+      /** Called when a cluster's state differs from its last probe's (or on its first). @default none */
+      onStateChange?: (clusterId: string, health: ClusterHealth) => Promise<void>;
+    },
   ) {}
 
   /** Probes every cluster once, now. */
   async refresh(): Promise<void> {
     await Promise.all(
       this.probes().map(async ([clusterId, probe]) => {
+        const before = this.latest.get(clusterId)?.state;
         try {
           this.latest.set(clusterId, await probe());
         } catch (error) {
@@ -31,6 +38,16 @@ export class ClusterHealthMonitor {
           });
           this.deps.logger.warn({ clusterId, err: error }, 'cluster probe failed');
         }
+        const health = this.latest.get(clusterId)!;
+        if (health.state === before || !this.deps.onStateChange) return;
+        await this.deps
+          .onStateChange(clusterId, health)
+          .catch((error: unknown) =>
+            this.deps.logger.warn(
+              { clusterId, err: error },
+              "could not record a cluster's state change on its applications",
+            ),
+          );
       }),
     );
   }

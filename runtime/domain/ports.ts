@@ -100,7 +100,8 @@ export interface ActivityInterval {
 
 export interface ApplicationUpdate {
   state?: AppState;
-  stateReason?: string;
+  /** null withdraws it. */
+  stateReason?: string | null;
   /** null withdraws it. */
   pendingReason?: string | null;
   admittedAt?: string;
@@ -129,6 +130,16 @@ export interface MeasuredRun {
   };
   config: ApplicationConfig;
   provenance: Provenance;
+}
+
+/**
+ * What every replica must know of a running session (migration 0012): where its Spark Connect
+ * server answers, as the runtime reaches it, and when a relay last passed it a request.
+ */
+export interface SessionState {
+  appId: string;
+  lastActivityAt?: string;
+  endpoint?: ConnectEndpoint;
 }
 
 /** How a replica takes over applications (see Store.claimApplications). */
@@ -207,6 +218,13 @@ export interface Store {
    * is forgotten. Returns the number of applications released.
    */
   releaseApplications(replicaId: string): Promise<number>;
+
+  /** Records where the session's server answers (any replica's relays then route there). */
+  putSessionEndpoint(appId: string, endpoint: ConnectEndpoint): Promise<void>;
+  /** Records a request to the session at `at`; an older time than the one stored changes nothing. */
+  touchSession(appId: string, at: string): Promise<void>;
+  /** The stored state of each of these sessions that has one, in no particular order. */
+  getSessionStates(appIds: string[]): Promise<SessionState[]>;
 
   insertToken(token: ApiToken): Promise<void>;
   findTokenByHash(secretHash: string): Promise<ApiToken | undefined>;

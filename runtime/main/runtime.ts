@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ApplicationChanges, publishingStore } from '../apps/application-changes';
+import { DegradedReasons } from '../apps/degraded-reasons';
 import { ApplicationService } from '../apps/application-service';
 import { ClusterBackends } from '../apps/cluster-backends';
 import { ClusterHealthMonitor } from '../apps/cluster-health';
@@ -211,6 +212,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const sessions = new SessionService({
     applications,
     store,
+    changes,
     clock,
     logger,
     connectPublicUrl:
@@ -221,7 +223,12 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       : {}),
   });
   let started = false;
-  const health = new ClusterHealthMonitor(() => backends.probes(), { clock, logger });
+  const degradedReasons = new DegradedReasons({ store, logger });
+  const health = new ClusterHealthMonitor(() => backends.probes(), {
+    clock,
+    logger,
+    onStateChange: (clusterId, state) => degradedReasons.apply(clusterId, state),
+  });
   await health.start();
   const server = await buildServer(
     {

@@ -2,13 +2,18 @@
  * Sessions: interactive Spark Connect applications (type session, no job). Start, list, get and stop
  * go through the application use cases (same states, admission, metrics and cost); this adds the
  * connection details, the idle time-out (the last request a relay passed, else the start), and the
- * lookup the relays use to reach a running session.
+ * lookup the relays use to reach a running session. Both the endpoint and the last request are in
+ * the store (Store.touchSession, putSessionEndpoint), so that any replica's relays route to a
+ * session and any replica's sweep enforces its time-out. Touches come with every relayed call, so
+ * each replica writes one at most once per touchWriteIntervalMs per session (the first at once, the
+ * last of an interval when it ends): the stored clock lags what this replica saw by less than that.
  */
+import type { ApplicationChanges } from '../apps/application-changes';
 import type { ApplicationService, SubmitContext } from '../apps/application-service';
 import { authorize, maySee, type Principal } from '../apps/principal';
 import type { Application } from '../domain/application';
 import { DomainError, notFound } from '../domain/errors';
-import type { Clock, Logger, Store } from '../domain/ports';
+import type { Clock, ConnectEndpoint, Logger, SessionState, Store } from '../domain/ports';
 import { silentLogger } from '../domain/ports';
 import {
   DEFAULT_SESSION_IDLE_MINUTES,
@@ -31,6 +36,10 @@ export interface SessionServiceDeps {
   connectPublicUrl: string;
   /** How often idle sessions are looked for, ms. @default 30000 */
   idleSweepIntervalMs?: number;
+  /** Least time between two writes of one session's last request to the store, ms. @default 30000 */
+  touchWriteIntervalMs?: number;
+  /** The changes this replica commits: a session it sees RUNNING gets its endpoint stored. @default none (the sweep stores it) */
+  changes?: Pick<ApplicationChanges, 'subscribe'>;
   /** @default silent */
   logger?: Logger;
 }
@@ -41,13 +50,20 @@ export function idleTimeoutMinutesOf(app: Application): number {
 }
 
 export class SessionService implements SessionActivity, SessionUpstreams {
+  /** The last request this replica passed to each session, epoch ms. */
   private readonly lastRequest = new Map<string, number>();
+  /** When this replica last wrote each session's last request, and its pending write at the end of the interval. */
+  private readonly lastWrite = new Map<string, number>();
+  private readonly trailingWrites = new Map<string, NodeJS.Timeout>();
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.logger = deps.logger ?? silentLogger;
+    deps.changes?.subscribe((app) => {
+      if (app.type === 'session' && app.state === 'RUNNING') void this.publishEndpoint(app);
+    });
   }
 
   async start(body: unknown, context: SubmitContext): Promise<SessionView> {
@@ -67,26 +83,81 @@ export class SessionService implements SessionActivity, SessionUpstreams {
 
   async list(query: { clusterId?: string; limit?: number; cursor?: string }, actor?: Principal): Promise<SessionList> {
     const page = await this.deps.applications.list({ ...query, types: ['session'] }, actor);
+    const states = await this.statesOf(page.items);
     return {
-      items: page.items.map((app) => this.view(app)),
+      items: page.items.map((app) => this.view(app, states.get(app.id))),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     };
   }
 
   async get(id: string, actor?: Principal): Promise<SessionView> {
-    return this.view(await this.session(id, actor));
+    const app = await this.session(id, actor);
+    return this.view(app, (await this.statesOf([app])).get(app.id));
   }
 
   /** Stops the session (KILLED; stopping an ended one changes nothing): its event log then completes and is measured. */
   async stop(id: string, actor?: Principal): Promise<SessionView> {
     await this.session(id, actor);
     const app = await this.deps.applications.kill(id, actor);
-    this.lastRequest.delete(id);
+    this.forget(id);
     return this.view(app);
   }
 
   touch(appId: string): void {
-    this.lastRequest.set(appId, this.deps.clock.now().getTime());
+    const now = this.deps.clock.now().getTime();
+    this.lastRequest.set(appId, now);
+    const interval = this.deps.touchWriteIntervalMs ?? 30_000;
+    const written = this.lastWrite.get(appId);
+    if (written === undefined || now - written >= interval) {
+      void this.writeTouch(appId);
+      return;
+    }
+    if (this.trailingWrites.has(appId)) return;
+    const timer = setTimeout(
+      () => {
+        this.trailingWrites.delete(appId);
+        void this.writeTouch(appId);
+      },
+      interval - (now - written),
+    );
+    timer.unref();
+    this.trailingWrites.set(appId, timer);
+  }
+
+  /** Stores the last request this replica passed to the session. */
+  private async writeTouch(appId: string): Promise<void> {
+    const at = this.lastRequest.get(appId);
+    if (at === undefined) return;
+    this.lastWrite.set(appId, this.deps.clock.now().getTime());
+    try {
+      await this.deps.store.touchSession(appId, new Date(at).toISOString());
+    } catch (error) {
+      this.logger.warn({ appId, err: error }, "could not store a session's last request");
+    }
+  }
+
+  private forget(appId: string): void {
+    this.lastRequest.delete(appId);
+    this.lastWrite.delete(appId);
+    clearTimeout(this.trailingWrites.get(appId));
+    this.trailingWrites.delete(appId);
+  }
+
+  /** Stores where a running session answers, as this replica's back-end knows it; undefined when it does not. */
+  private async publishEndpoint(app: Application): Promise<ConnectEndpoint | undefined> {
+    try {
+      const endpoint = await this.deps.applications.lifecycle.backendOf(app.clusterId)?.connectEndpoint?.(app);
+      if (endpoint) await this.deps.store.putSessionEndpoint(app.id, endpoint);
+      return endpoint;
+    } catch (error) {
+      this.logger.warn({ appId: app.id, err: error }, "could not store a session's endpoint");
+      return undefined;
+    }
+  }
+
+  private async statesOf(apps: Application[]): Promise<Map<string, SessionState>> {
+    const states = await this.deps.store.getSessionStates(apps.map((app) => app.id));
+    return new Map(states.map((state) => [state.appId, state]));
   }
 
   async bySessionId(sessionId: string, principal: Principal): Promise<UpstreamLookup> {
@@ -116,10 +187,15 @@ export class SessionService implements SessionActivity, SessionUpstreams {
     this.timer.unref();
   }
 
+  /** Stops the sweep, and stores the last requests still waiting for their write. */
   async stopSweeping(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;
+    const pending = [...this.trailingWrites.keys()];
+    for (const timer of this.trailingWrites.values()) clearTimeout(timer);
+    this.trailingWrites.clear();
+    await Promise.all(pending.map((appId) => this.writeTouch(appId)));
   }
 
   /** Stops (TIMED_OUT) each running session whose last request is older than its idle limit. */
@@ -130,35 +206,51 @@ export class SessionService implements SessionActivity, SessionUpstreams {
 
   private async sweep(): Promise<void> {
     const now = this.deps.clock.now().getTime();
-    for await (const app of this.activeSessions()) {
-      if (app.state !== 'RUNNING') continue;
-      const minutes = idleTimeoutMinutesOf(app);
-      if (now - this.lastActivity(app) < minutes * 60_000) continue;
-      try {
-        await this.deps.applications.lifecycle.stop(
-          app,
-          'TIMED_OUT',
-          `idle for ${minutes} minutes without a request (session.idleTimeoutMinutes)`,
-        );
-        this.lastRequest.delete(app.id);
-        this.logger.info({ appId: app.id, idleTimeoutMinutes: minutes }, 'idle session stopped');
-      } catch (error) {
-        this.logger.warn({ appId: app.id, err: error }, 'could not stop an idle session');
-      }
+    for await (const page of this.activeSessionPages()) {
+      const running = page.filter((app) => app.state === 'RUNNING');
+      const states = await this.statesOf(running);
+      for (const app of running) await this.sweepOne(app, states.get(app.id), now);
     }
   }
 
-  private lastActivity(app: Application): number {
-    return this.lastRequest.get(app.id) ?? Date.parse(app.startedAt ?? app.createdAt);
+  private async sweepOne(app: Application, state: SessionState | undefined, now: number): Promise<void> {
+    // one this replica started before a restart, or whose change it did not commit: stored now
+    if (!state?.endpoint) await this.publishEndpoint(app);
+    const minutes = idleTimeoutMinutesOf(app);
+    if (now - this.lastActivity(app, state) < minutes * 60_000) return;
+    try {
+      await this.deps.applications.lifecycle.stop(
+        app,
+        'TIMED_OUT',
+        `idle for ${minutes} minutes without a request (session.idleTimeoutMinutes)`,
+      );
+      this.forget(app.id);
+      this.logger.info({ appId: app.id, idleTimeoutMinutes: minutes }, 'idle session stopped');
+    } catch (error) {
+      this.logger.warn({ appId: app.id, err: error }, 'could not stop an idle session');
+    }
   }
 
-  private async *activeSessions(): AsyncIterable<Application> {
+  /** The latest of: the last request this replica passed, the one stored (any replica's), the start. */
+  private lastActivity(app: Application, state: SessionState | undefined): number {
+    return Math.max(
+      this.lastRequest.get(app.id) ?? 0,
+      state?.lastActivityAt !== undefined ? Date.parse(state.lastActivityAt) : 0,
+      Date.parse(app.startedAt ?? app.createdAt),
+    );
+  }
+
+  private async *activeSessionPages(): AsyncIterable<Application[]> {
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.listApplications({ types: ['session'], states: ACTIVE_STATES }, 200, cursor);
-      yield* page.items;
+      yield page.items;
       cursor = page.nextCursor;
     } while (cursor !== undefined);
+  }
+
+  private async *activeSessions(): AsyncIterable<Application> {
+    for await (const page of this.activeSessionPages()) yield* page;
   }
 
   /** A session the caller may read; any other id (an application that is no session included) is not found. */
@@ -194,13 +286,15 @@ export class SessionService implements SessionActivity, SessionUpstreams {
         message: `session ${app.id} is ${app.state}${app.stateReason ? `: ${app.stateReason}` : ''}`,
       };
     }
-    const upstream = await this.deps.applications.lifecycle.backendOf(app.clusterId)?.connectEndpoint?.(app);
+    // stored by the replica whose back-end saw it answer; else this replica's back-end may know it
+    const stored = (await this.statesOf([app])).get(app.id)?.endpoint;
+    const upstream = stored ?? (await this.publishEndpoint(app));
     if (!upstream)
       return { refused: 'not-running', message: `session ${app.id} has no Spark Connect endpoint on its back-end` };
     return { appId: app.id, upstream };
   }
 
-  private view(app: Application): SessionView {
+  private view(app: Application, state?: SessionState): SessionView {
     const sessionId = sessionIdOf(app.id);
     const active = !isTerminal(app.state);
     const appPath = `/ocean/spark/cluster/${app.clusterId}/app/${app.id}`;
@@ -208,7 +302,7 @@ export class SessionService implements SessionActivity, SessionUpstreams {
       application: app,
       sessionId,
       idleTimeoutMinutes: idleTimeoutMinutesOf(app),
-      ...(active ? { lastActivityAt: new Date(this.lastActivity(app)).toISOString() } : {}),
+      ...(active ? { lastActivityAt: new Date(this.lastActivity(app, state)).toISOString() } : {}),
       connect: {
         sparkConnectUrl: `${this.deps.connectPublicUrl}/;token=<token>;session_id=${sessionId}`,
         oceanPath: `${appPath}/connect`,

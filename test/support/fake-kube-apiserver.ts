@@ -1,8 +1,9 @@
 /**
  * A Kubernetes API server for tests: real HTTP on 127.0.0.1, speaking the REST protocol the
  * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
- * pods/log with follow, /version, the node list, the CRD, the service proxy). It stands in for spark-operator too: tests set the
- * status of a SparkApplication as the operator would. Faults (status codes, delays, dropped
+ * pods/log with follow, /version, the node list, the CRD, the service proxy; sparkconnects (sessions)
+ * the same way). It stands in for spark-operator too: tests set the status of a SparkApplication or a
+ * SparkConnect as the operator would. Faults (status codes, delays, dropped
  * watches, expired resource versions) are injected per request.
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
@@ -37,7 +38,8 @@ export interface RecordedRequest {
   path: string;
 }
 
-const SPARK_PATH = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/sparkapplications(?:\/([^/]+))?$/;
+const SPARK_PATH =
+  /^\/apis\/sparkoperator\.k8s\.io\/(?:v1beta2\/namespaces\/([^/]+)\/sparkapplications|v1alpha1\/namespaces\/([^/]+)\/sparkconnects)(?:\/([^/]+))?$/;
 const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
@@ -90,7 +92,12 @@ export class FakeKubeApiServer {
   /** The port it listens on, kept through an outage (pause/resume). */
   private port = 0;
   private readonly history: HistoryEvent[] = [];
-  private readonly watches = new Set<{ res: ServerResponse; namespace: string; selector: string | null }>();
+  private readonly watches = new Set<{
+    res: ServerResponse;
+    kind: string;
+    namespace: string;
+    selector: string | null;
+  }>();
   private readonly podLogs = new Map<string, PodLog>();
   private readonly events: Record<string, unknown>[] = [];
   private readonly faults: (Fault & { times: number })[] = [];
@@ -251,7 +258,11 @@ export class FakeKubeApiServer {
     const snapshot = structuredClone(object);
     this.history.push({ resourceVersion: this.revision, type, object: snapshot });
     for (const watch of this.watches) {
-      if (watch.namespace === object.metadata.namespace && matchesSelector(snapshot, watch.selector)) {
+      if (
+        watch.kind === object.kind &&
+        watch.namespace === object.metadata.namespace &&
+        matchesSelector(snapshot, watch.selector)
+      ) {
         watch.res.write(`${JSON.stringify({ type, object: snapshot })}\n`);
       }
     }
@@ -290,8 +301,10 @@ export class FakeKubeApiServer {
     if ((match = DEPLOYMENTS_PATH.exec(url.pathname))) return this.serveDeployments(res, match[1]!, url);
     if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
     if ((match = POD_LOG_PATH.exec(url.pathname))) return this.servePodLog(res, match[1]!, match[2]!, url);
-    if ((match = SPARK_PATH.exec(url.pathname)))
-      return this.serveSparkApplications(req, res, match[1]!, match[2], url, body);
+    if ((match = SPARK_PATH.exec(url.pathname))) {
+      const kind = match[1] !== undefined ? 'SparkApplication' : 'SparkConnect';
+      return this.serveSparkApplications(req, res, kind, (match[1] ?? match[2])!, match[3], url, body);
+    }
     this.send(
       res,
       404,
@@ -433,15 +446,19 @@ export class FakeKubeApiServer {
     res.on('close', () => log.followers.delete(res));
   }
 
+  /** SparkApplications or SparkConnects (by `kind`): one name space of objects, each served by its own path. */
   private serveSparkApplications(
     req: IncomingMessage,
     res: ServerResponse,
+    kind: 'SparkApplication' | 'SparkConnect',
     namespace: string,
     name: string | undefined,
     url: URL,
     body: unknown,
   ): void {
     const method = req.method ?? 'GET';
+    const plural = `${kind.toLowerCase()}s.sparkoperator.k8s.io`;
+    const ofKind = (o: KubeObject | undefined) => (o?.kind === kind ? o : undefined);
     if (method === 'POST' && !name) {
       const object = body as KubeObject;
       const key = `${namespace}/${object.metadata.name}`;
@@ -450,11 +467,7 @@ export class FakeKubeApiServer {
         return this.send(
           res,
           409,
-          statusBody(
-            409,
-            'AlreadyExists',
-            `sparkapplications.sparkoperator.k8s.io "${object.metadata.name}" already exists`,
-          ),
+          statusBody(409, 'AlreadyExists', `${plural} "${object.metadata.name}" already exists`),
         );
       }
       object.metadata.namespace = namespace;
@@ -466,26 +479,26 @@ export class FakeKubeApiServer {
       return this.send(res, 201, object);
     }
     if (method === 'GET' && name) {
-      const object = this.get(namespace, name);
-      if (!object) return this.send(res, 404, statusBody(404, 'NotFound', `sparkapplications "${name}" not found`));
+      const object = ofKind(this.get(namespace, name));
+      if (!object) return this.send(res, 404, statusBody(404, 'NotFound', `${plural} "${name}" not found`));
       return this.send(res, 200, object);
     }
     if (method === 'DELETE' && name) {
-      if (!this.get(namespace, name)) {
-        return this.send(res, 404, statusBody(404, 'NotFound', `sparkapplications "${name}" not found`));
+      if (!ofKind(this.get(namespace, name))) {
+        return this.send(res, 404, statusBody(404, 'NotFound', `${plural} "${name}" not found`));
       }
       this.deleteObject(namespace, name);
       return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name } });
     }
     if (method === 'GET' && !name) {
       const selector = url.searchParams.get('labelSelector');
-      if (url.searchParams.get('watch') === 'true') return this.serveWatch(res, namespace, selector, url);
+      if (url.searchParams.get('watch') === 'true') return this.serveWatch(res, kind, namespace, selector, url);
       const items = [...this.objects.values()].filter(
-        (o) => o.metadata.namespace === namespace && matchesSelector(o, selector),
+        (o) => o.kind === kind && o.metadata.namespace === namespace && matchesSelector(o, selector),
       );
       return this.send(res, 200, {
-        apiVersion: 'sparkoperator.k8s.io/v1beta2',
-        kind: 'SparkApplicationList',
+        apiVersion: kind === 'SparkApplication' ? 'sparkoperator.k8s.io/v1beta2' : 'sparkoperator.k8s.io/v1alpha1',
+        kind: `${kind}List`,
         metadata: { resourceVersion: String(this.revision) },
         items,
       });
@@ -493,7 +506,7 @@ export class FakeKubeApiServer {
     this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
   }
 
-  private serveWatch(res: ServerResponse, namespace: string, selector: string | null, url: URL): void {
+  private serveWatch(res: ServerResponse, kind: string, namespace: string, selector: string | null, url: URL): void {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders(); // as kube-apiserver: the client sees the watch open before any event
     const from = url.searchParams.get('resourceVersion');
@@ -504,7 +517,8 @@ export class FakeKubeApiServer {
       res.end();
       return;
     }
-    const wanted = (o: KubeObject) => o.metadata.namespace === namespace && matchesSelector(o, selector);
+    const wanted = (o: KubeObject) =>
+      o.kind === kind && o.metadata.namespace === namespace && matchesSelector(o, selector);
     if (!from || from === '0') {
       for (const object of this.objects.values()) if (wanted(object)) write('ADDED', object);
     } else {
@@ -512,7 +526,7 @@ export class FakeKubeApiServer {
         if (event.resourceVersion > Number(from) && wanted(event.object)) write(event.type, event.object);
       }
     }
-    const watch = { res, namespace, selector };
+    const watch = { res, kind, namespace, selector };
     this.watches.add(watch);
     res.on('close', () => this.watches.delete(watch));
     const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? 0);

@@ -14,8 +14,10 @@ import type {
   ApplicationUpdate,
   ClaimOptions,
   Clock,
+  ConnectEndpoint,
   MeasuredRun,
   Page,
+  SessionState,
   SpendQuery,
   SpendRow,
   Store,
@@ -61,6 +63,7 @@ export class MemoryStore implements Store {
   private readonly templates = new Map<string, StoredTemplate>();
   private readonly clusters = new Map<string, StoredCluster>();
   private readonly tokens = new Map<string, ApiToken>();
+  private readonly sessionStates = new Map<string, SessionState>();
   /** Owner replica of each application, and each replica's last heartbeat (ms). */
   private readonly owners = new Map<string, string>();
   private readonly heartbeats = new Map<string, number>();
@@ -280,7 +283,8 @@ export class MemoryStore implements Store {
     if (!app || (expected !== undefined && !expected.includes(app.state))) return undefined;
     const next: Application = { ...app, updatedAt: this.now() };
     if (update.state !== undefined) next.state = update.state;
-    if (update.stateReason !== undefined) next.stateReason = update.stateReason;
+    if (update.stateReason === null) delete next.stateReason;
+    else if (update.stateReason !== undefined) next.stateReason = update.stateReason;
     if (update.pendingReason === null) delete next.pendingReason;
     else if (update.pendingReason !== undefined) next.pendingReason = update.pendingReason;
     if (update.admittedAt !== undefined) next.admittedAt = update.admittedAt;
@@ -372,6 +376,23 @@ export class MemoryStore implements Store {
 
   async deleteCluster(id: string): Promise<boolean> {
     return this.clusters.delete(id);
+  }
+
+  async putSessionEndpoint(appId: string, endpoint: ConnectEndpoint): Promise<void> {
+    this.sessionStates.set(appId, { ...this.sessionStates.get(appId), appId, endpoint: { ...endpoint } });
+  }
+
+  async touchSession(appId: string, at: string): Promise<void> {
+    const known = this.sessionStates.get(appId);
+    if (known?.lastActivityAt !== undefined && Date.parse(known.lastActivityAt) >= Date.parse(at)) return;
+    this.sessionStates.set(appId, { ...known, appId, lastActivityAt: new Date(at).toISOString() });
+  }
+
+  async getSessionStates(appIds: string[]): Promise<SessionState[]> {
+    return appIds.flatMap((id) => {
+      const state = this.sessionStates.get(id);
+      return state ? [structuredClone(state)] : [];
+    });
   }
 
   async insertToken(token: ApiToken): Promise<void> {

@@ -55,6 +55,18 @@ export const KubernetesClusterSettings = z.strictObject({
    * its ended applications link their run there. @default the runtime's SPARKPLANE_HISTORY_SERVER_URL
    */
   historyServerUrl: HistoryServerUrl.optional(),
+  /**
+   * Where the runtime reaches a session's Spark Connect server, "host:port" with placeholders
+   * {service} (the server Service spark-operator creates, `<name>-server`), {namespace} and {podIp}.
+   * Out of the cluster, point it at what routes there (pod IPs on a flat VPC network: "{podIp}:15002").
+   * @default "{service}.{namespace}.svc.cluster.local:15002" (the runtime in the cluster)
+   */
+  sessionConnectAddress: z
+    .string()
+    .regex(/^\S+:\d{1,5}$/, { message: 'is not "host:port", e.g. "{service}.{namespace}.svc:15002"' })
+    .default('{service}.{namespace}.svc.cluster.local:15002'),
+  /** Seconds a session's server has, from its creation, to answer a Spark Connect call before it is deleted as failed. @default 600 */
+  sessionReadySeconds: z.number().int().min(1).default(600),
   /** Time to live of a finished SparkApplication when the application sets none. @default 86400 (one day) */
   defaultTimeToLiveSeconds: z.number().int().min(0).default(86_400),
 });

@@ -115,3 +115,8 @@ export function loadCrdValidator(file: string, version: string): CrdValidator {
 export const SPARK_APPLICATION_CRD_FILE = fileURLToPath(
   new URL('./crds/sparkoperator.k8s.io_sparkapplications.yaml', import.meta.url),
 );
+
+/** spark-operator's SparkConnect CRD (sessions), vendored unchanged beside the SparkApplication one. */
+export const SPARK_CONNECT_CRD_FILE = fileURLToPath(
+  new URL('./crds/sparkoperator.k8s.io_sparkconnects.yaml', import.meta.url),
+);

@@ -7,6 +7,12 @@ import type { SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
 import { sleep } from './retry';
 
+/** The pod whose driver container logs (a SparkApplication's driver, a SparkConnect's server), once known. */
+export interface DriverPod {
+  pod?: string;
+  ended: boolean;
+}
+
 export class DriverLogReader {
   constructor(
     private readonly client: SparkOperatorClient,
@@ -15,8 +21,12 @@ export class DriverLogReader {
   ) {}
 
   /** The log of the driver of SparkApplication `name` so far, then (with follow) new lines until its container ends or signal aborts. */
-  async *driverLog(name: string, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
-    const pod = await this.waitForDriverPod(name, options);
+  async *driverLog(
+    name: string,
+    options: { follow: boolean; signal?: AbortSignal },
+    locate: () => Promise<DriverPod> = () => this.applicationDriver(name),
+  ): AsyncIterable<string> {
+    const pod = await this.waitForDriverPod(locate, options);
     if (!pod) return;
     if (!options.follow) {
       const text = await this.client.readDriverLog(pod);
@@ -41,12 +51,17 @@ export class DriverLogReader {
   }
 
   /** The driver pod's name once it exists; with follow, waits for it while the application has not ended. */
-  private async waitForDriverPod(name: string, options: { follow: boolean; signal?: AbortSignal }) {
+  /** The driver pod of SparkApplication `name`, once the operator names it. */
+  private async applicationDriver(name: string): Promise<DriverPod> {
+    const resource = await this.client.getApplication(name);
+    const pod = resource?.status?.driverInfo?.podName;
+    return { ...(pod ? { pod } : {}), ended: !resource || isTerminal(toBackendStatus(resource.status).state) };
+  }
+
+  private async waitForDriverPod(locate: () => Promise<DriverPod>, options: { follow: boolean; signal?: AbortSignal }) {
     for (;;) {
-      const resource = await this.client.getApplication(name);
-      const pod = resource?.status?.driverInfo?.podName;
+      const { pod, ended } = await locate();
       if (pod) return pod;
-      const ended = !resource || isTerminal(toBackendStatus(resource.status).state);
       if (!options.follow || ended || options.signal?.aborted) return undefined;
       try {
         await sleep(this.pollIntervalMs, options.signal);

@@ -33,6 +33,7 @@ import {
   SPARK_OPERATOR_VERSION,
   SPARKPLANE_LABELS,
 } from './spark-application';
+import { SPARK_CONNECT_PLURAL, SPARK_CONNECT_VERSION, type SparkConnectObject } from './spark-connect';
 
 /** The label spark-operator's Helm chart puts on its Deployments. */
 export const OPERATOR_SELECTOR = 'app.kubernetes.io/name=spark-operator';
@@ -90,6 +91,8 @@ export class SparkOperatorClient {
   readonly labelSelector: string;
   /** API path of the SparkApplications collection, for watches. */
   readonly collectionPath: string;
+  /** API path of the SparkConnects collection (sessions), for watches. */
+  readonly connectCollectionPath: string;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
   private readonly requestOptions: ConfigurationOptions;
@@ -98,6 +101,7 @@ export class SparkOperatorClient {
     this.namespace = options.namespace;
     this.labelSelector = `${SPARKPLANE_LABELS.clusterId}=${options.clusterId}`;
     this.collectionPath = `/apis/${SPARK_OPERATOR_GROUP}/${SPARK_OPERATOR_VERSION}/namespaces/${this.namespace}/${SPARK_APPLICATION_PLURAL}`;
+    this.connectCollectionPath = `/apis/${SPARK_OPERATOR_GROUP}/${SPARK_CONNECT_VERSION}/namespaces/${this.namespace}/${SPARK_CONNECT_PLURAL}`;
     this.custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.requestOptions = timeoutOptions(options.requestTimeoutMs);
@@ -109,6 +113,15 @@ export class SparkOperatorClient {
       version: SPARK_OPERATOR_VERSION,
       namespace: this.namespace,
       plural: SPARK_APPLICATION_PLURAL,
+    };
+  }
+
+  private get connectCoordinates() {
+    return {
+      group: SPARK_OPERATOR_GROUP,
+      version: SPARK_CONNECT_VERSION,
+      namespace: this.namespace,
+      plural: SPARK_CONNECT_PLURAL,
     };
   }
 
@@ -165,6 +178,44 @@ export class SparkOperatorClient {
       { ...this.coordinates, labelSelector: this.labelSelector },
       this.requestOptions,
     )) as { items: SparkApplication[]; metadata: { resourceVersion: string } };
+    return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+  }
+
+  /** Creates a session's SparkConnect: 'exists' when its name is taken (409), by whomever. Strict, as SparkApplications. */
+  createConnect(resource: SparkConnectObject): Promise<'created' | 'exists'> {
+    return this.call(`creating SparkConnect ${resource.metadata.name}`, () =>
+      this.custom
+        .createNamespacedCustomObject(
+          { ...this.connectCoordinates, body: resource, fieldValidation: 'Strict' },
+          this.requestOptions,
+        )
+        .then(() => 'created' as const, answer(409, 'exists' as const)),
+    );
+  }
+
+  getConnect(name: string): Promise<SparkConnectObject | undefined> {
+    return this.call(`reading SparkConnect ${name}`, () =>
+      this.custom
+        .getNamespacedCustomObject({ ...this.connectCoordinates, name }, this.requestOptions)
+        .then((resource) => resource as SparkConnectObject, answer(404, undefined)),
+    );
+  }
+
+  /** Deletes the SparkConnect (its server and executors go with it); false when it was not there. */
+  deleteConnect(name: string): Promise<boolean> {
+    return this.call(`deleting SparkConnect ${name}`, () =>
+      this.custom
+        .deleteNamespacedCustomObject({ ...this.connectCoordinates, name }, this.requestOptions)
+        .then(() => true, answer(404, false)),
+    );
+  }
+
+  /** One attempt at listing this cluster's SparkConnects, as listApplications. */
+  async listConnects(): Promise<{ items: SparkConnectObject[]; resourceVersion: string }> {
+    const list = (await this.custom.listNamespacedCustomObject(
+      { ...this.connectCoordinates, labelSelector: this.labelSelector },
+      this.requestOptions,
+    )) as { items: SparkConnectObject[]; metadata: { resourceVersion: string } };
     return { items: list.items, resourceVersion: list.metadata.resourceVersion };
   }
 

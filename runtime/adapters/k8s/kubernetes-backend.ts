@@ -4,7 +4,7 @@
  * survives disconnects and expired resource versions, killing deletes the resource. It composes
  * the API client (kube-client.ts), the watch (resource-watch.ts), what was reported
  * (status-tracker.ts), the driver's log and events (driver-log-reader.ts) and the probe
- * (health-probe.ts).
+ * (health-probe.ts). Sessions (type session) are SparkConnects instead (connect-sessions.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Resources } from '../../domain/admission';
@@ -17,6 +17,7 @@ import {
   type BackendListener,
   type BackendStatus,
   type Clock,
+  type ConnectEndpoint,
   type Logger,
   silentLogger,
   type SparkBackend,
@@ -24,13 +25,15 @@ import {
 } from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
 import type { KubernetesClusterSettings } from './cluster-settings';
+import { ConnectSessions } from './connect-sessions';
 import { DriverLogReader } from './driver-log-reader';
+import { hardBoundIssues } from './hard-bounds';
 import { HealthProbe } from './health-probe';
 import { describeApiError, SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
 import { driverUiTarget } from './driver-ui';
 import { eventLogDir, type RenderContext } from './render';
-import { preflightIssues, sparkApplicationCrd } from './preflight';
+import { preflightIssues, sessionPreflightIssues, sparkApplicationCrd } from './preflight';
 import { renderResources } from './render-yaml';
 import { ResourceWatch } from './resource-watch';
 import type { RetryOptions } from './retry';
@@ -56,6 +59,8 @@ export interface KubernetesSparkBackendOptions {
   logPollIntervalMs?: number;
   /** Ended applications remembered so that re-lists do not report them again (see status-tracker.ts). @default 10000 */
   recentlyEndedLimit?: number;
+  /** Interval between two readiness probes (a gRPC call) of a starting session's Spark Connect server. @default 2000 */
+  sessionProbeIntervalMs?: number;
   /** @default the system clock */
   clock?: Clock;
   /** Watch failures at warn, retried API calls at debug. @default silentLogger */
@@ -66,9 +71,10 @@ export class KubernetesSparkBackend implements SparkBackend {
   readonly kind = 'kubernetes' as const;
   private readonly client: SparkOperatorClient;
   private readonly tracker: StatusTracker;
-  private readonly watch: ResourceWatch;
+  private readonly watch: ResourceWatch<SparkApplication>;
   private readonly logs: DriverLogReader;
   private readonly health: HealthProbe;
+  private readonly sessions: ConnectSessions;
   private readonly listeners: BackendListener[] = [];
   /** appId -> the Spark application id the operator reported: it names the run's event-log directory. */
   private readonly sparkAppIds = new Map<string, string>();
@@ -98,10 +104,11 @@ export class KubernetesSparkBackend implements SparkBackend {
     this.tracker = new StatusTracker((appId, status) => this.emit(appId, status), {
       ...(options.recentlyEndedLimit !== undefined ? { recentLimit: options.recentlyEndedLimit } : {}),
     });
-    this.watch = new ResourceWatch({
+    this.watch = new ResourceWatch<SparkApplication>({
       kubeConfig,
       path: this.client.collectionPath,
       labelSelector: this.client.labelSelector,
+      kind: 'SparkApplications',
       list: () => this.client.listApplications(),
       onList: (items) => this.onList(items),
       onEvent: (type, resource) => {
@@ -116,6 +123,22 @@ export class KubernetesSparkBackend implements SparkBackend {
       openTimeoutMs: requestTimeoutMs,
       logger,
       logFields: { clusterId },
+    });
+    this.sessions = new ConnectSessions({
+      client: this.client,
+      settings: options.settings,
+      tracker: this.tracker,
+      clock: options.clock ?? { now: () => new Date() },
+      logger,
+      clusterId,
+      watch: {
+        kubeConfig,
+        retry,
+        watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+        resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
+        openTimeoutMs: requestTimeoutMs,
+      },
+      ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
     });
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
     // its schema compiles meanwhile, off the event loop
@@ -157,15 +180,23 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   /** What the cluster's API server would refuse in the SparkApplication, as config fields. */
-  problems(app: Application, config: ApplicationConfig): Promise<FieldIssue[]> {
+  async problems(app: Application, config: ApplicationConfig): Promise<FieldIssue[]> {
+    // what no node or cluster could hold first: such a config is not worth rendering
+    const unrunnable = hardBoundIssues(config, this.options.settings);
+    if (unrunnable.length > 0) return unrunnable;
+    if (app.type === 'session') return sessionPreflightIssues(config, this.renderContext(app));
     return preflightIssues(config, this.renderContext(app));
   }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
-    const resources = renderResources(config, this.renderContext(app));
+    const resources = app.type === 'session' ? [] : renderResources(config, this.renderContext(app));
     // the operator down: held here with the reason (and tried again), not created to wait unseen
     const operatorProblem = this.health.operatorProblem;
     if (operatorProblem) throw new BackendUnreachableError(`cluster ${this.options.clusterId}: ${operatorProblem}`);
+    if (app.type === 'session') {
+      await this.sessions.submit(app, config, this.renderContext(app));
+      return { backendRef: `${this.namespace}/${app.id}` };
+    }
     this.watch.start();
     for (const resource of resources) {
       if ((await this.client.createApplication(resource)) === 'created') continue;
@@ -184,7 +215,8 @@ export class KubernetesSparkBackend implements SparkBackend {
   async kill(app: Application): Promise<void> {
     this.tracker.killRequested(app.id);
     try {
-      await this.client.deleteApplication(this.nameOf(app));
+      if (app.type === 'session') await this.sessions.kill(this.nameOf(app));
+      else await this.client.deleteApplication(this.nameOf(app));
     } catch (error) {
       this.tracker.killFailed(app.id);
       throw error;
@@ -192,7 +224,9 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   async status(app: Application): Promise<BackendStatus> {
-    const resource = await this.client.getApplication(this.nameOf(app));
+    const session = app.type === 'session' ? await this.sessions.status(this.nameOf(app), app.id) : undefined;
+    if (session) return session;
+    const resource = app.type === 'session' ? undefined : await this.client.getApplication(this.nameOf(app));
     if (resource) {
       // a restarted runtime reconciles through here before its watch has listed the application
       this.noteSparkAppId(resource);
@@ -206,7 +240,16 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
+    if (app.type === 'session') {
+      const name = this.nameOf(app);
+      return this.logs.driverLog(name, options, () => this.sessions.serverPod(name));
+    }
     return this.logs.driverLog(this.nameOf(app), options);
+  }
+
+  /** Where the session's server answered a Spark Connect call (through sessionConnectAddress); undefined before. */
+  async connectEndpoint(app: Application): Promise<ConnectEndpoint | undefined> {
+    return app.type === 'session' ? this.sessions.endpoint(app.id) : undefined;
   }
 
   kubeEvents(app: Application): Promise<string[]> {
@@ -220,6 +263,8 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   /** Known once the driver has started (the operator reports its Spark application id), or from the measured metrics. */
   eventLogPath(app: Application): string | undefined {
+    // a session's Spark application id is fixed at render time (spark-connect.ts)
+    if (app.type === 'session') return eventLogDir(this.options.settings, app.id);
     const sparkAppId = this.sparkAppIds.get(app.id) ?? app.metrics?.sparkAppId;
     return sparkAppId ? eventLogDir(this.options.settings, sparkAppId) : undefined;
   }
@@ -237,7 +282,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.watch.stop();
+    await Promise.all([this.watch.stop(), this.sessions.close()]);
   }
 
   private emit(appId: string, status: BackendStatus): void {

@@ -6,18 +6,26 @@
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError, type FieldIssue } from '../../domain/errors';
 import { CrdValidationThread } from './crd-validation-thread';
-import { SPARK_APPLICATION_CRD_FILE, type SchemaError } from './crd-validator';
+import { SPARK_APPLICATION_CRD_FILE, SPARK_CONNECT_CRD_FILE, type SchemaError } from './crd-validator';
 import { type RenderContext } from './render';
 import { renderResources } from './render-yaml';
 import type { SparkApplication } from './spark-application';
 import { SPARK_OPERATOR_VERSION } from './spark-application';
+import { renderSparkConnect, SPARK_CONNECT_VERSION, type SparkConnectResource } from './spark-connect';
 
 let sparkApplicationValidator: CrdValidationThread | undefined;
+let sparkConnectValidator: CrdValidationThread | undefined;
 
 /** The SparkApplication CRD's validator, shared by every kubernetes back-end (started by the first one). */
 export function sparkApplicationCrd(): CrdValidationThread {
   sparkApplicationValidator ??= new CrdValidationThread(SPARK_APPLICATION_CRD_FILE, SPARK_OPERATOR_VERSION);
   return sparkApplicationValidator;
+}
+
+/** The SparkConnect CRD's validator (sessions), started by the first session checked. */
+function sparkConnectCrd(): CrdValidationThread {
+  sparkConnectValidator ??= new CrdValidationThread(SPARK_CONNECT_CRD_FILE, SPARK_CONNECT_VERSION);
+  return sparkConnectValidator;
 }
 
 function segmentsOf(pointer: string): string[] {
@@ -49,22 +57,31 @@ function configPathOf(segments: string[], config: ApplicationConfig): string | u
   return first in config ? [first, ...rest].join('.') : undefined;
 }
 
-function issueOf(error: SchemaError, resource: SparkApplication, config: ApplicationConfig): FieldIssue {
+function issueOf(
+  error: SchemaError,
+  resource: SparkApplication | SparkConnectResource,
+  config: ApplicationConfig,
+): FieldIssue {
   const segments = segmentsOf(error.pointer);
   const rendered = segments.join('.');
-  const configPath = configPathOf(segments, config);
+  // a SparkConnect's server is the config's driver
+  const configSegments =
+    resource.kind === 'SparkConnect' && segments[0] === 'spec' && segments[1] === 'server'
+      ? ['spec', 'driver', ...segments.slice(2)]
+      : segments;
+  const configPath = configPathOf(configSegments, config);
   const value = valueAt(resource, segments);
   const shown = value === undefined ? '' : `${JSON.stringify(value)} `;
   if (configPath === undefined) {
     return {
-      path: `SparkApplication.${rendered}`,
-      message: `the SparkApplication the cluster settings render is refused by the cluster's CRD: ${rendered} ${shown}${error.message}`,
+      path: `${resource.kind}.${rendered}`,
+      message: `the ${resource.kind} the cluster settings render is refused by the cluster's CRD: ${rendered} ${shown}${error.message}`,
     };
   }
   const path = `config.${configPath}`;
   return {
     path,
-    message: `${path}: ${shown}${error.message} (the cluster's SparkApplication CRD, field ${rendered})`,
+    message: `${path}: ${shown}${error.message} (the cluster's ${resource.kind} CRD, field ${rendered})`,
   };
 }
 
@@ -85,4 +102,10 @@ export async function preflightIssues(config: ApplicationConfig, context: Render
     resources.map(async (resource) => (await validator.errors(resource)).map((e) => issueOf(e, resource, config))),
   );
   return found.flat();
+}
+
+/** Every reason the API server would refuse the SparkConnect of a session; empty when it would take it. */
+export async function sessionPreflightIssues(config: ApplicationConfig, context: RenderContext): Promise<FieldIssue[]> {
+  const resource = renderSparkConnect(config, context);
+  return (await sparkConnectCrd().errors(resource)).map((e) => issueOf(e, resource, config));
 }

@@ -1,5 +1,5 @@
 /**
- * Follows the SparkApplications of one cluster: list, then watch from the list's resourceVersion;
+ * Follows the SparkApplications (or SparkConnects) of one cluster: list, then watch from the list's resourceVersion;
  * on a dropped connection re-watch from the last version seen (the server replays what was
  * missed); on 410 Gone (the version expired) list again. Like an informer, it also lists again
  * every resyncIntervalMs, so a missed event cannot leave the runtime's view behind for long.
@@ -8,19 +8,25 @@ import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../../domain/ports';
 import { describeApiError } from './kube-client';
 import { backoffMs, httpStatusOf, type RetryOptions, sleep, withRetry } from './retry';
-import type { SparkApplication } from './spark-application';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export interface ResourceWatchOptions {
+/** What a watched resource has at least. */
+export interface WatchedResource {
+  metadata: { name: string; resourceVersion?: string };
+}
+
+export interface ResourceWatchOptions<T extends WatchedResource> {
   kubeConfig: KubeConfig;
   /** API path of the collection, e.g. /apis/sparkoperator.k8s.io/v1beta2/namespaces/x/sparkapplications */
   path: string;
   labelSelector: string;
-  list: () => Promise<{ items: SparkApplication[]; resourceVersion: string }>;
+  /** What is watched, for the log, e.g. "SparkApplications". */
+  kind: string;
+  list: () => Promise<{ items: T[]; resourceVersion: string }>;
   /** Every object of a fresh list (initial, after 410, periodic resync). */
-  onList: (items: SparkApplication[]) => void;
-  onEvent: (type: WatchEventType, object: SparkApplication) => void;
+  onList: (items: T[]) => void;
+  onEvent: (type: WatchEventType, object: T) => void;
   retry: RetryOptions;
   /** Server-side end of one watch request, after which it is reopened. */
   watchTimeoutSeconds: number;
@@ -39,11 +45,11 @@ interface WatchOutcome {
   error?: unknown;
 }
 
-export class ResourceWatch {
+export class ResourceWatch<T extends WatchedResource> {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
 
-  constructor(private readonly options: ResourceWatchOptions) {}
+  constructor(private readonly options: ResourceWatchOptions<T>) {}
 
   start(): void {
     this.running ??= this.run();
@@ -85,11 +91,11 @@ export class ResourceWatch {
           continue;
         }
         if (outcome.error !== undefined)
-          this.warn('the watch of SparkApplications failed: reconnecting', outcome.error);
+          this.warn(`the watch of ${this.options.kind} failed: reconnecting`, outcome.error);
       } catch (error) {
         if (this.stopped) return;
         if (httpStatusOf(error) === 410) resourceVersion = undefined;
-        this.warn('listing SparkApplications failed: trying again', error);
+        this.warn(`listing ${this.options.kind} failed: trying again`, error);
       }
       // a watch that ended without news, or failed: back off so a broken server is not hammered
       failures++;
@@ -143,7 +149,7 @@ export class ResourceWatch {
               : Object.assign(new Error(status.message ?? 'watch error'), { code: status.code }),
           );
         }
-        const resource = object as SparkApplication;
+        const resource = object as T;
         const version = resource.metadata?.resourceVersion;
         if (version) outcome.resourceVersion = version;
         outcome.events++;

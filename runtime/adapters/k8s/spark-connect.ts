@@ -2,14 +2,16 @@
  * A session on Kubernetes: a spark-operator `SparkConnect` (v1alpha1) named after the application,
  * its server (the driver with the Connect plugin) on port 15002 and dynamic allocation on, so that
  * an idle session holds only its server. The event log goes to the cluster's bucket, as for a
- * SparkApplication, so the session is measured when it ends. Rendered here; the kubernetes back-end
- * does not create it yet (see the README).
+ * SparkApplication, under a Spark application id fixed at render time (spark.app.id = the
+ * application id: the operator reports none for a SparkConnect), so the session is measured when it
+ * ends. The kubernetes back-end creates it for applications of type session.
  */
 import type { ApplicationConfig } from '../../domain/config';
 import { POD_DEFAULTS, normaliseMemory, renderSparkConf, type RenderContext } from './render';
 import { SPARK_OPERATOR_GROUP, SPARKPLANE_LABELS } from './spark-application';
 
 export const SPARK_CONNECT_VERSION = 'v1alpha1';
+export const SPARK_CONNECT_PLURAL = 'sparkconnects';
 /** Spark Connect's own port, on the server pod (reached only by the runtime's relays). */
 export const SPARK_CONNECT_PORT = 15002;
 
@@ -28,10 +30,31 @@ export interface SparkConnectResource {
   };
 }
 
+/** What spark-operator writes in a SparkConnect's status (the CRD's status fields sparkplane reads). */
+export interface SparkConnectStatus {
+  /** "" (not seen yet), Provisioning, Ready, NotReady or Failed. */
+  state?: string;
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  server?: { podName?: string; podIp?: string; serviceName?: string };
+  startTime?: string;
+  lastUpdateTime?: string;
+}
+
+/** A SparkConnect as read back from the API server. */
+export type SparkConnectObject = SparkConnectResource & {
+  metadata: { resourceVersion?: string };
+  status?: SparkConnectStatus;
+};
+
 export function renderSparkConnect(config: ApplicationConfig, context: RenderContext): SparkConnectResource {
   const { settings } = context;
   const rendered = renderSparkConf(config, context);
-  const sparkConf = { ...rendered.sparkConf, 'spark.connect.grpc.binding.port': String(SPARK_CONNECT_PORT) };
+  const sparkConf = {
+    ...rendered.sparkConf,
+    'spark.connect.grpc.binding.port': String(SPARK_CONNECT_PORT),
+    // names the event log's directory (eventLogPath), which the operator's status does not tell
+    'spark.app.id': context.appId,
+  };
   const dynamicAllocation = rendered.dynamicAllocation;
   const driverCores = config.driver?.cores ?? POD_DEFAULTS.driver.cores;
   const executorCores = config.executor?.cores ?? POD_DEFAULTS.executor.cores;

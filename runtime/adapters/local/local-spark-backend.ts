@@ -50,7 +50,7 @@ import { isOwnGroupAlive, processStartTicks, stopGroup } from './process-group';
 import { localDemand } from './local-demand';
 import { buildSparkSubmitCommand } from './spark-submit-command';
 import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
-import { sparkConnectAnswers } from './connect-probe';
+import { sparkConnectAnswers } from '../connect/connect-probe';
 import { thriftServerAnswers } from './thrift-probe';
 
 export interface LocalSparkBackendOptions {

@@ -19,6 +19,7 @@ import type {
   ApplicationSort,
   ApplicationUpdate,
   ClaimOptions,
+  ConnectEndpoint,
   Clock,
   MeasuredRun,
   Page,
@@ -26,6 +27,7 @@ import type {
   SpendRow,
   Store,
   StoredCluster,
+  SessionState,
   StoredJob,
   StoredTemplate,
 } from '../../domain/ports';
@@ -615,6 +617,43 @@ export class KyselyStore implements Store {
   }
 
   /** Throws CONFLICT when a token with the same id or secret hash exists. */
+  async putSessionEndpoint(appId: string, endpoint: ConnectEndpoint): Promise<void> {
+    await this.writeOne(
+      this.db
+        .insertInto('session_state')
+        .values({ app_id: appId, last_activity_at: null, connect_host: endpoint.host, connect_port: endpoint.port })
+        .onConflict((oc) =>
+          oc.column('app_id').doUpdateSet({ connect_host: endpoint.host, connect_port: endpoint.port }),
+        ),
+    );
+  }
+
+  /** Never moves the clock back: touches from several replicas may arrive out of order. */
+  async touchSession(appId: string, at: string): Promise<void> {
+    await this.writeOne(
+      this.db
+        .insertInto('session_state')
+        .values({ app_id: appId, last_activity_at: writeTime(at, 'lastActivityAt') })
+        .onConflict((oc) =>
+          oc.column('app_id').doUpdateSet({
+            last_activity_at: sql<string>`case when session_state.last_activity_at is null or session_state.last_activity_at < excluded.last_activity_at then excluded.last_activity_at else session_state.last_activity_at end`,
+          }),
+        ),
+    );
+  }
+
+  async getSessionStates(appIds: string[]): Promise<SessionState[]> {
+    if (appIds.length === 0) return [];
+    const rows = await this.read(this.db.selectFrom('session_state').selectAll().where('app_id', 'in', appIds));
+    return rows.map((row) => ({
+      appId: row.app_id,
+      ...(row.last_activity_at !== null ? { lastActivityAt: this.codec.readTime(row.last_activity_at) } : {}),
+      ...(row.connect_host !== null && row.connect_port !== null
+        ? { endpoint: { host: row.connect_host, port: row.connect_port } }
+        : {}),
+    }));
+  }
+
   async insertToken(token: ApiToken): Promise<void> {
     const inserted = await this.writeOne(
       this.db

@@ -313,6 +313,24 @@ function predictions(codec: DialectCodec): Migration {
   };
 }
 
+/**
+ * Where each session's server answers and its last request, so that any replica's relays route to
+ * it and whichever replica sweeps enforces its idle time-out (migration 0012).
+ */
+function sessionState(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('session_state')
+        .addColumn('app_id', 'text', (c) => c.primaryKey())
+        .addColumn('last_activity_at', codec.timestampType)
+        .addColumn('connect_host', 'text')
+        .addColumn('connect_port', 'integer')
+        .execute();
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they apply. */
 export function storeMigrations(codec: DialectCodec): Record<string, Migration> {
   return {
@@ -327,6 +345,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0009_sessions': joblessApplications(codec),
     '0010_predictions': predictions(codec),
     '0011_retries': retries(codec),
+    '0012_session_state': sessionState(codec),
   };
 }
 

@@ -122,6 +122,14 @@ export interface ReplicasTable {
   started_at: Timestamp;
 }
 
+/** Migration 0012: each session's Spark Connect endpoint and last request, shared by the replicas. */
+export interface SessionStateTable {
+  app_id: string;
+  last_activity_at: TimestampOrNull;
+  connect_host: ColumnType<string | null, string | null | undefined, string | null>;
+  connect_port: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   app_labels: AppLabelsTable;
@@ -130,4 +138,5 @@ export interface Database {
   clusters: ClustersTable;
   api_tokens: ApiTokensTable;
   replicas: ReplicasTable;
+  session_state: SessionStateTable;
 }
