@@ -304,7 +304,7 @@ function contextOf(
     verdicts,
     ref,
     refKnobs: readKnobs(ref.config),
-    stages: ref.stages?.length ? [...ref.stages] : pseudoStages(ref),
+    stages: stagesOf(ref),
     memory: memoryEvidence(runs, ref, verdicts),
     spotUnreliable: recent.filter(lostToSpot).length >= 2,
   };
@@ -331,6 +331,13 @@ function boundsOf(input: TuningInput, guard: KnobGuard): TuningBounds {
   );
   [b.minPartitions, b.maxPartitions] = narrow(POINTERS.partitions, b.minPartitions, b.maxPartitions);
   return b;
+}
+
+/** The run's stages as given, else as its event log measured them, else one pseudo-stage. */
+function stagesOf(run: TuningRun): StageTiming[] {
+  if (run.stages?.length) return [...run.stages];
+  const measured = run.metrics?.stageTimings;
+  return measured?.length ? [...measured] : pseudoStages(run);
 }
 
 /** Without per-stage timings: the whole run as one stage (the replay then reduces to work / slots). */

@@ -49,6 +49,20 @@ describe('fast rules', () => {
     );
   });
 
+  it("Python workers' memory -> more overhead, quoting their peak and the run", () => {
+    const r = run(
+      {},
+      { peakJvmMemoryBytes: 6 * GIB, peakRssBytes: 10 * GIB, peakPythonRssBytes: 3 * GIB },
+      { appId: 'udf-3' },
+    );
+    const c = change(rulesOnly([r]), '/executor/memoryOverhead');
+    // 4 GiB outside the JVM over 4 cores, 25% headroom
+    expect(c?.to).toBe('5120m');
+    expect(c?.reason).toContain(
+      'non-heap memory (RSS - JVM) 1024 MiB per core measured, of which Python workers 768 MiB per core (peak 3072 MiB in udf-3)',
+    );
+  });
+
   it('idle executors -> fewer executors', () => {
     const c = change(rulesOnly([run({}, { efficiency: 0.3 })]), '/executor/instances');
     expect(c?.to).toBe(4);
