@@ -200,6 +200,7 @@ export class MemoryStore implements Store {
         },
         config: app.config,
         provenance: app.provenance,
+        ...(app.prediction ? { prediction: app.prediction } : {}),
       });
     });
   }
