@@ -20,7 +20,7 @@ import {
 } from './knobs';
 import { memoryEvidence, roundMemoryMiB } from './memory';
 import { Plan, sameValue } from './plan';
-import { LAST_RULES, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
+import { LAST_RULES, pythonWorkersNote, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
 import { resourceKey, searchResources, valuesOf } from './search';
 import { lostToSpot, objectivePerGiB, overDurationLimit, type RunVerdict, verdictOf } from './signals';
 import { sizeExecutor } from './sizing';
@@ -108,6 +108,8 @@ export function recommend(input: TuningInput): Recommendation {
   // a run that ended well but was never measured (event log missing) has nothing to tune from
   const ref = verdicts.get(latest) === 'ok' && latest.metrics ? latest : best;
   const ctx = contextOf(input, guard, runs, verdicts, ref);
+  const python = pythonWorkersNote(ctx);
+  if (python) notes.push(python);
   const maxChanges = input.options?.maxChangesPerRun ?? 4;
   const plan = new Plan(last.config, guard, maxChanges);
   const draft: Draft = {

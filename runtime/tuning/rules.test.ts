@@ -63,6 +63,19 @@ describe('fast rules', () => {
     );
   });
 
+  it('a run bound by its Python UDFs -> a note quoting the Python workers share of task time and the run', () => {
+    const r = run(
+      {},
+      { executorRunTimeMs: 20_000, pythonWorkerTimeMs: 15_000, cpuUtilization: 0.7 },
+      { appId: 'udf-2' },
+    );
+    expect(rulesOnly([r]).notes).toContain(
+      'Python workers ran 75% of task time in run udf-2 (15.0 s of 20.0 s): bound by its Python UDFs, one Python worker per core; CPU utilisation 70% counts them',
+    );
+    const jvm = run({}, { executorRunTimeMs: 20_000, pythonWorkerTimeMs: 2_000 }, { appId: 'udf-2' });
+    expect(rulesOnly([jvm]).notes.some((n) => n.startsWith('Python workers'))).toBe(false);
+  });
+
   it('idle executors -> fewer executors', () => {
     const c = change(rulesOnly([run({}, { efficiency: 0.3 })]), '/executor/instances');
     expect(c?.to).toBe(4);
