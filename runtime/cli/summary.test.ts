@@ -234,13 +234,18 @@ describe('recommendation', () => {
       applied: false,
       tuning: { executor: { memory: '4g' } },
       changes: [{ pointer: '/executor/memory', from: '16g', to: '4g', reason: 'executor.memory 16g -> 4g: peak' }],
-      held: [],
+      held: [
+        { pointer: '/executor/spot', value: true, why: 'backend', reason: 'the local back-end does not honour it' },
+        { pointer: '/executor/cores', why: 'pinned', reason: 'executor.cores is pinned by the job (tuning.pin)' },
+      ],
       prediction: { durationSeconds: 38, cost: 0.0019, basis: 'stage replay' },
       notes: ['run 2 failed on a spot interruption: ignored as noise'],
     });
     expect(field(text, 'Mode')).toBe('recommend-only (not applied)');
     expect(field(text, 'Changes')).toBe('executor.memory 16g -> 4g: peak');
     expect(field(text, 'Prediction')).toBe('38s, cost 0.0019 (stage replay)');
+    expect(text).toContain('executor.spot (true) backend: the local back-end does not honour it');
+    expect(text).toContain('executor.cores pinned: executor.cores is pinned by the job (tuning.pin)');
     expect(field(text, 'Notes')).toBe('run 2 failed on a spot interruption: ignored as noise');
     const off = recommendationSummary('x', {
       mode: 'off',

@@ -188,6 +188,13 @@ export function statisticsSummary(jobId: string, stats: JobStatistics): string {
     ['Median read', optional(medians.inputBytes, bytes)],
     ['Median written', optional(medians.outputBytes, bytes)],
     ['Median efficiency', optional(medians.efficiency, percent)],
+    [
+      'Prediction error',
+      stats.predictionError &&
+        `duration ${percent(stats.predictionError.duration)}` +
+          (stats.predictionError.cost === undefined ? '' : `, cost ${percent(stats.predictionError.cost)}`) +
+          ` (median over ${stats.predictionError.runs} tuned runs)`,
+    ],
   ]);
   if (series.length === 0) return head;
   const shown = series.slice(-SERIES_POINTS);
@@ -243,6 +250,12 @@ export function changeLine(change: Recommendation['changes'][number]): string {
   return `${pathOf(change.pointer)} ${change.from ?? 'default'} -> ${change.to}: ${why}`;
 }
 
+/** One knob the tuner keeps, and why: `executor.spot (true) backend: the local back-end does not honour it`. */
+export function heldLine(knob: Recommendation['held'][number]): string {
+  const value = knob.value === undefined ? '' : ` (${knob.value})`;
+  return `${pathOf(knob.pointer)}${value} ${knob.why}: ${knob.reason}`;
+}
+
 /** What `jobs recommendation <id>` prints. */
 export function recommendationSummary(jobId: string, recommendation: Recommendation): string {
   const { prediction } = recommendation;
@@ -253,6 +266,7 @@ export function recommendationSummary(jobId: string, recommendation: Recommendat
     ['Job', jobId],
     ['Mode', `${recommendation.mode}${applied}`],
     ['Changes', recommendation.changes.length > 0 ? recommendation.changes.map(changeLine).join('\n') : 'none'],
+    ['Held', recommendation.held.length > 0 ? recommendation.held.map(heldLine).join('\n') : undefined],
     [
       'Prediction',
       prediction &&

@@ -35,6 +35,17 @@ export const JobRunPoint = RunFigures.extend({
   state: AppState,
   /** Config leaves that differ from the previous run of the series; empty for the first run. */
   configChanges: z.array(ConfigChange),
+  /** What the tuner predicted for this run (tuned runs only), beside what it measured. */
+  predicted: z
+    .strictObject({
+      durationMs: z.number(),
+      cost: z.number(),
+      /** (measured - predicted) / predicted, e.g. 0.12: the run took 12% longer than predicted. */
+      durationError: z.number(),
+      /** Absent when the run was not priced. */
+      costError: z.number().optional(),
+    })
+    .optional(),
 });
 export type JobRunPoint = z.infer<typeof JobRunPoint>;
 
@@ -59,6 +70,18 @@ export const JobStatistics = z
         coreHours: z.number(),
         /** Runs counted (successful, priced, after the baseline). */
         runs: z.number().int().min(0),
+      })
+      .optional(),
+    /**
+     * How far the tuner's predictions were off, over the successful tuned runs of the window: the
+     * median of |measured - predicted| / predicted. Absent until a tuned run has been measured.
+     */
+    predictionError: z
+      .strictObject({
+        runs: z.number().int().min(1),
+        duration: z.number().min(0),
+        /** Absent when no such run was priced. */
+        cost: z.number().min(0).optional(),
       })
       .optional(),
     /** The best known config: that of the cheapest successful priced run. */

@@ -24,6 +24,8 @@ export const ExecutorMetrics = z.strictObject({
   peakJvmMemoryBytes: Bytes.optional(),
   /** Peak resident set size of the executor process tree, bytes, where the log has it. */
   peakRssBytes: Bytes.optional(),
+  /** Peak RSS of its Python workers, bytes (process-tree metrics, where the log has them). */
+  peakPythonRssBytes: Bytes.optional(),
 });
 export type ExecutorMetrics = z.infer<typeof ExecutorMetrics>;
 
@@ -43,6 +45,24 @@ export const StageSkew = z.strictObject({
   maxTaskRecords: Count.optional(),
 });
 export type StageSkew = z.infer<typeof StageSkew>;
+
+/** One completed stage attempt as its TaskEnd and StageCompleted events measured it: what the run-time model replays. */
+export const StageTiming = z.strictObject({
+  stageId: z.number().int(),
+  tasks: Count,
+  /** Sum of the run times of its successful tasks. */
+  taskTimeMs: Millis,
+  /** Its longest successful task. */
+  maxTaskMs: Millis,
+  /** Shuffle bytes the stage read; > 0 means its task count follows the shuffle partitions. */
+  shuffleReadBytes: Bytes,
+  /** Bytes read from storage by the stage. */
+  inputBytes: Bytes,
+  /** Submission and completion, ms after the application start: stages that overlap ran side by side. Absent when the log does not say. */
+  startOffsetMs: Millis.optional(),
+  endOffsetMs: Millis.optional(),
+});
+export type StageTiming = z.infer<typeof StageTiming>;
 
 export const RunCost = z
   .strictObject({
@@ -76,20 +96,29 @@ export const RunMetrics = z
     /** Overall peaks across executors, bytes. */
     peakJvmMemoryBytes: Bytes.optional(),
     peakRssBytes: Bytes.optional(),
+    /** Peak RSS of one executor's Python workers, bytes (needs spark.executor.processTreeMetrics.enabled). */
+    peakPythonRssBytes: Bytes.optional(),
     executorRunTimeMs: Millis,
     executorCpuTimeMs: Millis,
     jvmGcTimeMs: Millis,
+    /**
+     * Time the Python workers ran UDFs ("time to run Python workers" of the Python operators), ms;
+     * absent when the run ran no Python UDF. Counted with executorCpuTimeMs in cpuUtilization.
+     */
+    pythonWorkerTimeMs: Millis.optional(),
     /** GC time over executor run time, 0..1. */
     gcTimeShare: Share,
     /** Sum of task run time over the sum of executor core uptime, 0..1. */
     efficiency: Share,
-    /** Task CPU time over executor core uptime, 0..1. */
+    /** Task CPU time (JVM threads + Python workers) over executor core uptime, 0..1. */
     cpuUtilization: Share,
     tasks: z.strictObject({ completed: Count, failed: Count, killed: Count }),
     stages: z.strictObject({ completed: Count, failed: Count }),
     /** The most skewed stages (max/median task time), largest first. */
     skewedStages: z.array(StageSkew),
     executors: z.array(ExecutorMetrics),
+    /** Every completed stage attempt, in completion order; absent on metrics measured before. */
+    stageTimings: z.array(StageTiming).optional(),
     executorsLost: z.array(z.strictObject({ executorId: z.string(), reason: z.string() })),
     /** Spark properties in effect ("Spark Properties" of the environment update). */
     sparkProperties: z.record(z.string(), z.string()),

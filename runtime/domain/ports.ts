@@ -12,6 +12,7 @@ import type { ApplicationConfig } from './config';
 import type { FieldIssue } from './errors';
 import type { Measurement } from './measurement';
 import type { Provenance } from './merge';
+import type { Prediction } from './tuning-change';
 import type { RunMetrics } from './metrics';
 import type { ConfigTemplate, JobSpec, StoredJob, StoredTemplate } from './resources';
 import type { AppState } from './states';
@@ -130,6 +131,8 @@ export interface MeasuredRun {
   };
   config: ApplicationConfig;
   provenance: Provenance;
+  /** What the tuner predicted for the run, when it was tuned. */
+  prediction?: Prediction;
 }
 
 /**

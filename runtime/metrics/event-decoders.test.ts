@@ -166,7 +166,8 @@ describe('the fast and the full event decoder', () => {
       executorId: '7',
       finishTimeMs: 5000,
       metrics: expect.objectContaining({ runTimeMs: 40, cpuTimeNs: 50_000_000, shuffleReadBytes: 5 }),
-      peaks: { jvmBytes: 15, rssBytes: 100 },
+      peaks: { jvmBytes: 15, rssBytes: 100, pythonRssBytes: 0 },
+      pythonWorkerMs: 0,
     });
   });
 });

@@ -139,6 +139,10 @@ describe('EventLogParser', () => {
           maxTaskRecords: 7,
         },
       ],
+      // stage 1 failed: the model replays completed stages only
+      stageTimings: [
+        { stageId: 0, tasks: 3, taskTimeMs: 6000, maxTaskMs: 3000, shuffleReadBytes: 0, inputBytes: 1200 },
+      ],
       executors: [
         { executorId: '1', cores: 4, addedAt: T0, removedAt: T0 + 100_000, peakJvmMemoryBytes: 500, peakRssBytes: 900 },
         {
@@ -215,6 +219,7 @@ describe('EventLogParser', () => {
           maxTaskRecords: 0,
         },
       ],
+      stageTimings: [{ stageId: 0, tasks: 2, taskTimeMs: 3000, maxTaskMs: 2000, shuffleReadBytes: 0, inputBytes: 0 }],
       // no ExecutorAdded: the driver, with the cores of local[3], for the whole run
       executors: [{ executorId: 'driver', cores: 3, addedAt: T0, removedAt: T0 + 10_000 }],
       sparkProperties: { 'spark.master': 'local[3]' },

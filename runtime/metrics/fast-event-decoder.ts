@@ -23,6 +23,7 @@ import { decodeEventFull, memoryPeaks, taskMetricsOf } from './full-event-decode
 import {
   type DecodedLine,
   IGNORED_LINE,
+  PYTHON_RUN_TIME_METRIC,
   REJECTED_LINE,
   type StageCompletedEvent,
   type TaskEndEvent,
@@ -33,6 +34,8 @@ const EVENT_PREFIX = '{"Event":"';
 const METRICS_FIELD = ',"Task Metrics":{';
 const EXECUTOR_METRICS_FIELD = ',"Task Executor Metrics":{';
 const COMPLETION_FIELD = ',"Completion Time":';
+const SUBMISSION_FIELD = ',"Submission Time":';
+const PYTHON_RUN_TIME_NAME = `"Name":"${PYTHON_RUN_TIME_METRIC}","Update":"`;
 
 const QUOTE = 34;
 const OPEN_BRACE = 123;
@@ -110,8 +113,14 @@ function readSuccessfulTaskEnd(line: string, from: number): TaskEndEvent | undef
       intField(line, '"ProcessTreePythonRSSMemory":', open, metricsAt),
       intField(line, '"ProcessTreeOtherRSSMemory":', open, metricsAt),
     );
-    if (Number.isNaN(peaks.jvmBytes + peaks.rssBytes)) return undefined;
+    if (Number.isNaN(peaks.jvmBytes + peaks.rssBytes + peaks.pythonRssBytes)) return undefined;
   }
+  const pythonWorkerMs = pythonWorkerMsIn(
+    line,
+    accumulablesAt,
+    executorMetricsAt > accumulablesAt ? executorMetricsAt : metricsAt,
+  );
+  if (Number.isNaN(pythonWorkerMs)) return undefined;
   let metrics: Record<string, unknown>;
   try {
     // Task Metrics runs to the event's closing brace: were it not a field of the event itself,
@@ -129,7 +138,29 @@ function readSuccessfulTaskEnd(line: string, from: number): TaskEndEvent | undef
     finishTimeMs,
     metrics: taskMetricsOf(metrics),
     peaks,
+    pythonWorkerMs,
   };
+}
+
+/**
+ * The sum of the Python workers' run-time updates in the Accumulables at line[from, to), as
+ * Spark writes them (`{"ID":…,"Name":"time to run Python workers","Update":"1751",…}`); NaN when
+ * one is written otherwise, for the full decoder to read.
+ */
+function pythonWorkerMsIn(line: string, from: number, to: number): number {
+  let total = 0;
+  for (
+    let at = line.indexOf(PYTHON_RUN_TIME_NAME, from);
+    at >= 0 && at < to;
+    at = line.indexOf(PYTHON_RUN_TIME_NAME, at + 1)
+  ) {
+    if (line.charCodeAt(at - 1) !== COMMA) return NaN;
+    const c = new LineCursor(line, at + PYTHON_RUN_TIME_NAME.length);
+    const value = c.int();
+    if (Number.isNaN(value) || !c.skip('"')) return NaN;
+    total += value;
+  }
+  return total;
 }
 
 /**
@@ -145,6 +176,8 @@ function readCompletedStage(line: string, from: number): StageCompletedEvent | u
   if (completionAt < 0) return undefined;
   c.at = completionAt + COMPLETION_FIELD.length;
   const completedAtMs = c.int();
+  // Spark writes Submission Time right before Completion Time
+  const submittedAtMs = line.lastIndexOf(SUBMISSION_FIELD, completionAt) >= 0 ? submittedAt(line, completionAt) : 0;
   // The line must end with Stage Info's last array (Accumulables), scalars, and the braces of
   // Stage Info and the event. In the events Spark writes, no array before that is followed by
   // scalars closing two objects: so a line cut short, even right after a brace, fails here.
@@ -154,7 +187,24 @@ function readCompletedStage(line: string, from: number): StageCompletedEvent | u
   if (afterArray !== COMMA && afterArray !== CLOSE_BRACE) return undefined;
   // "],…}}" -> "{…}", "]}}" -> "{}"
   if (!isObjectText(`{${line.slice(lastArrayEnd + (afterArray === COMMA ? 2 : 1), -1)}`)) return undefined;
-  return { type: 'stageCompleted', stageId: stage.stageId, attemptId: stage.attemptId, completedAtMs, failed: false };
+  if (Number.isNaN(submittedAtMs)) return undefined;
+  return {
+    type: 'stageCompleted',
+    stageId: stage.stageId,
+    attemptId: stage.attemptId,
+    completedAtMs,
+    submittedAtMs,
+    failed: false,
+  };
+}
+
+/** The Submission Time written right before Completion Time at `completionAt`; 0 when absent there, NaN when not an integer. */
+function submittedAt(line: string, completionAt: number): number {
+  const before = line.lastIndexOf(SUBMISSION_FIELD, completionAt);
+  const c = new LineCursor(line, before + SUBMISSION_FIELD.length);
+  const value = c.int();
+  // elsewhere than right before Completion Time: not read here, the full decoder reads it
+  return c.at === completionAt ? value : NaN;
 }
 
 /** `"Stage ID":…,"Stage Attempt ID":…`, as both hot events open; undefined when not two integers. */

@@ -7,6 +7,7 @@ import {
   type DecodedLine,
   IGNORED_LINE,
   type MemoryPeaks,
+  PYTHON_RUN_TIME_METRIC,
   REJECTED_LINE,
   type SparkEvent,
   type TaskMetrics,
@@ -46,6 +47,7 @@ function sparkEventOf(e: Json): SparkEvent | undefined {
         finishTimeMs: asNumber(info?.['Finish Time']),
         metrics: taskMetricsOf(asObject(e['Task Metrics'])),
         peaks: peaksOf(asObject(e['Task Executor Metrics'])),
+        pythonWorkerMs: pythonWorkerMsOf(info?.Accumulables),
       };
     }
     case 'SparkListenerStageCompleted': {
@@ -56,6 +58,7 @@ function sparkEventOf(e: Json): SparkEvent | undefined {
         stageId: asNumber(info['Stage ID']),
         attemptId: asNumber(info['Stage Attempt ID']),
         completedAtMs: asNumber(info['Completion Time']),
+        submittedAtMs: asNumber(info['Submission Time']),
         failed: info['Failure Reason'] !== undefined,
       };
     }
@@ -92,6 +95,19 @@ function sparkEventOf(e: Json): SparkEvent | undefined {
     default:
       return undefined;
   }
+}
+
+/** The sum of the task's updates of the Python workers' run-time metric, ms (Spark writes them as strings). */
+function pythonWorkerMsOf(accumulables: unknown): number {
+  if (!Array.isArray(accumulables)) return 0;
+  let total = 0;
+  for (const value of accumulables) {
+    const a = asObject(value);
+    if (a?.Name !== PYTHON_RUN_TIME_METRIC) continue;
+    const update = typeof a.Update === 'string' && /^\d{1,15}$/.test(a.Update) ? Number(a.Update) : asNumber(a.Update);
+    total += update;
+  }
+  return total;
 }
 
 /** "Spark Properties": an object, or in very old logs a list of [key, value] pairs. */
@@ -144,7 +160,11 @@ export function memoryPeaks(
   pythonRssBytes: number,
   otherRssBytes: number,
 ): MemoryPeaks {
-  return { jvmBytes: heapBytes + offHeapBytes, rssBytes: jvmRssBytes + pythonRssBytes + otherRssBytes };
+  return {
+    jvmBytes: heapBytes + offHeapBytes,
+    rssBytes: jvmRssBytes + pythonRssBytes + otherRssBytes,
+    pythonRssBytes,
+  };
 }
 
 export function asNumber(value: unknown): number {

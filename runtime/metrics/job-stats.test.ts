@@ -21,6 +21,28 @@ function run(i: number, cost?: number): JobRun {
 }
 
 describe('jobStatistics', () => {
+  it('puts each tuned run beside its prediction and tracks the median error of the job', () => {
+    const predicted = (r: JobRun, durationSeconds: number, cost: number): JobRun => ({
+      ...r,
+      prediction: { durationSeconds, cost, basis: 'stage replay x1.00 calibration' },
+    });
+    // run 2 took 2 s against 2.5 s predicted (-20%), run 3 took 3 s against 2 s (+50%); run 4 failed
+    const runs = [
+      run(1, 10),
+      predicted(run(2, 8), 2.5, 10),
+      predicted(run(3, 6), 2, 5),
+      { ...predicted(run(4), 1, 1), state: 'FAILED' as const },
+    ];
+    const stats = jobStatistics(runs);
+    expect(stats.series[0]!.predicted).toBeUndefined();
+    expect(stats.series[1]!.predicted).toEqual({ durationMs: 2500, cost: 10, durationError: -0.2, costError: -0.2 });
+    expect(stats.series[2]!.predicted).toEqual({ durationMs: 2000, cost: 5, durationError: 0.5, costError: 0.2 });
+    // the failed run is shown but not counted: it did not do the job's work
+    expect(stats.series[3]!.predicted?.durationMs).toBe(1000);
+    expect(stats.predictionError).toEqual({ runs: 2, duration: expect.closeTo(0.35), cost: expect.closeTo(0.2) });
+    expect(jobStatistics([run(1, 10)]).predictionError).toBeUndefined();
+  });
+
   it('gives the medians of the last 10 runs and the series of all runs, oldest first', () => {
     const runs = Array.from({ length: 15 }, (_, i) => run(i + 1, i + 1)).reverse();
     const stats = jobStatistics(runs);

@@ -60,6 +60,22 @@ export function configChanges(
   return changes;
 }
 
+/** The run's prediction beside its measurement, as relative errors; nothing for an untuned run. */
+function predictedOf(run: JobRun): Pick<JobRunPoint, 'predicted'> {
+  const p = run.prediction;
+  if (p === undefined || p.durationSeconds <= 0) return {};
+  const durationMs = p.durationSeconds * 1000;
+  const cost = run.metrics.cost?.total;
+  return {
+    predicted: {
+      durationMs,
+      cost: p.cost,
+      durationError: (run.metrics.durationMs - durationMs) / durationMs,
+      ...(cost !== undefined && p.cost > 0 ? { costError: (cost - p.cost) / p.cost } : {}),
+    },
+  };
+}
+
 const coreHours = (metrics: MeasuredRun['metrics']) => metrics.executorCoreSeconds / 3600;
 
 /**
@@ -80,6 +96,7 @@ export function jobStatistics(runs: readonly JobRun[], window = 10): JobStatisti
     outputBytes: run.metrics.outputBytes,
     efficiency: run.metrics.efficiency,
     configChanges: i === 0 ? [] : configChanges(ordered[i - 1]!.run.config, run.config, run.provenance),
+    ...predictedOf(run),
   }));
   const last = series.slice(-window);
   const stats: JobStatistics = {
@@ -93,6 +110,17 @@ export function jobStatistics(runs: readonly JobRun[], window = 10): JobStatisti
     },
     series,
   };
+  const tuned = last.filter((p) => p.predicted !== undefined && SUCCESSFUL_STATES.has(p.state));
+  if (tuned.length > 0) {
+    const costErrors = tuned.flatMap((p) =>
+      p.predicted!.costError === undefined ? [] : [Math.abs(p.predicted!.costError)],
+    );
+    stats.predictionError = {
+      runs: tuned.length,
+      duration: median(tuned.map((p) => Math.abs(p.predicted!.durationError)))!,
+      ...(costErrors.length > 0 ? { cost: median(costErrors)! } : {}),
+    };
+  }
 
   // Savings count successful priced runs only: a failed run did not do the job's work, so what it
   // cost says nothing about the config. The baseline is the first of them because the tuner has no

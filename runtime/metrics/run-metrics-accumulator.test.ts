@@ -17,7 +17,8 @@ function task(overrides: Partial<TaskEndEvent> = {}): TaskEndEvent {
     executorId: '1',
     finishTimeMs: T0,
     metrics: NO_METRICS,
-    peaks: { jvmBytes: 0, rssBytes: 0 },
+    peaks: { jvmBytes: 0, rssBytes: 0, pythonRssBytes: 0 },
+    pythonWorkerMs: 0,
     ...overrides,
   };
 }
@@ -37,12 +38,14 @@ describe('RunMetricsAccumulator', () => {
 
   it('keeps the highest memory sample of each executor, from tasks and from executor metrics', () => {
     const { executors, peakJvmMemoryBytes, peakRssBytes } = accumulate([
-      task({ executorId: '1', peaks: { jvmBytes: 100, rssBytes: 900 } }),
-      { type: 'executorPeaks', executorId: '1', samples: [{ jvmBytes: 300, rssBytes: 10 }] },
+      task({ executorId: '1', peaks: { jvmBytes: 100, rssBytes: 900, pythonRssBytes: 400 } }),
+      { type: 'executorPeaks', executorId: '1', samples: [{ jvmBytes: 300, rssBytes: 10, pythonRssBytes: 500 }] },
       // Spark logs the driver's metrics too: they make no executor
-      { type: 'executorPeaks', executorId: 'driver', samples: [{ jvmBytes: 5000, rssBytes: 0 }] },
+      { type: 'executorPeaks', executorId: 'driver', samples: [{ jvmBytes: 5000, rssBytes: 0, pythonRssBytes: 0 }] },
     ]).result();
-    expect(executors.map((e) => [e.executorId, e.peakJvmMemoryBytes, e.peakRssBytes])).toEqual([['1', 300, 900]]);
+    expect(executors.map((e) => [e.executorId, e.peakJvmMemoryBytes, e.peakRssBytes, e.peakPythonRssBytes])).toEqual([
+      ['1', 300, 900, 500],
+    ]);
     expect([peakJvmMemoryBytes, peakRssBytes]).toEqual([300, 900]);
   });
 

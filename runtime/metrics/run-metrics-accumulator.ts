@@ -3,7 +3,13 @@
  * per-running-stage state only, so memory is bounded by executors and stages, never by the
  * log's size. A rejected line sets `incomplete`; so does a log without an application end.
  */
-import { type ExecutorMetrics, type RunMetrics, type StageSkew, emptyRunMetrics } from '../domain/metrics';
+import {
+  type ExecutorMetrics,
+  type RunMetrics,
+  type StageSkew,
+  type StageTiming,
+  emptyRunMetrics,
+} from '../domain/metrics';
 import type { DecodedLine, MemoryPeaks, StageCompletedEvent, TaskEndEvent } from './spark-events';
 import { TaskTimeSketch } from './task-time-sketch';
 
@@ -44,6 +50,9 @@ export class RunMetricsAccumulator {
   private readonly sums = emptyRunMetrics();
   /** Summed in ns as logged, converted once: a sum of converted values would round differently. */
   private executorCpuTimeNs = 0;
+  private pythonWorkerMs = 0;
+  /** Completed stage attempts, in completion order: one small record per stage, however long the log. */
+  private readonly timings: { timing: StageTiming; submittedAtMs: number; completedAtMs: number }[] = [];
   private readonly executors = new Map<string, ExecutorState>();
   private readonly peaks = new Map<string, MemoryPeaks>();
   /** Task run times and data of stages still running, keyed by stageKey(). */
@@ -106,6 +115,7 @@ export class RunMetricsAccumulator {
     const m = e.metrics;
     s.executorRunTimeMs += m.runTimeMs;
     this.executorCpuTimeNs += m.cpuTimeNs;
+    this.pythonWorkerMs += e.pythonWorkerMs;
     s.jvmGcTimeMs += m.gcTimeMs;
     s.memorySpillBytes += m.memorySpillBytes;
     s.diskSpillBytes += m.diskSpillBytes;
@@ -127,17 +137,23 @@ export class RunMetricsAccumulator {
           times: new TaskTimeSketch(exact),
           bytes: new TaskTimeSketch(exact),
           records: new TaskTimeSketch(exact),
+          taskTimeMs: 0,
+          shuffleReadBytes: 0,
+          inputBytes: 0,
         };
         this.running.set(key, stage);
       }
       stage.times.add(m.runTimeMs);
       stage.bytes.add(m.inputBytes + m.shuffleReadBytes);
       stage.records.add(m.inputRecords);
+      stage.taskTimeMs += m.runTimeMs;
+      stage.shuffleReadBytes += m.shuffleReadBytes;
+      stage.inputBytes += m.inputBytes;
     } else if (e.reason === 'TaskKilled' || e.reason === 'TaskCommitDenied') s.tasks.killed++;
     else s.tasks.failed++;
     if (e.executorId !== undefined) {
       this.executor(e.executorId);
-      if (e.peaks.jvmBytes > 0 || e.peaks.rssBytes > 0) this.peak(e.executorId, e.peaks);
+      if (e.peaks.jvmBytes > 0 || e.peaks.rssBytes > 0 || e.peaks.pythonRssBytes > 0) this.peak(e.executorId, e.peaks);
     }
     this.seen(e.finishTimeMs);
   }
@@ -151,6 +167,7 @@ export class RunMetricsAccumulator {
     if (sketch !== undefined) {
       this.running.delete(key);
       this.recordSkew(e.stageId, e.attemptId, sketch);
+      if (!e.failed) this.timings.push({ timing: timingOf(e.stageId, sketch), ...e });
     }
   }
 
@@ -180,6 +197,7 @@ export class RunMetricsAccumulator {
     else {
       if (sample.jvmBytes > current.jvmBytes) current.jvmBytes = sample.jvmBytes;
       if (sample.rssBytes > current.rssBytes) current.rssBytes = sample.rssBytes;
+      if (sample.pythonRssBytes > current.pythonRssBytes) current.pythonRssBytes = sample.pythonRssBytes;
     }
   }
 
@@ -201,10 +219,13 @@ export class RunMetricsAccumulator {
     const coreMs = executors.reduce((sum, e) => sum + e.cores * Math.max(0, (e.removedAt ?? endMs) - e.addedAt), 0);
     const s = this.sums;
     const executorCpuTimeMs = this.executorCpuTimeNs / 1e6;
+    // Python workers run beside the task's JVM thread, whose CPU time does not include theirs
+    const cpuMs = executorCpuTimeMs + this.pythonWorkerMs;
     const submittedAt =
       this.options.submittedAtMs ?? (Number(this.properties.get('spark.app.submitTime')) || undefined);
     const peakJvm = Math.max(0, ...executors.map((e) => e.peakJvmMemoryBytes ?? 0));
     const peakRss = Math.max(0, ...executors.map((e) => e.peakRssBytes ?? 0));
+    const peakPython = Math.max(0, ...executors.map((e) => e.peakPythonRssBytes ?? 0));
     return {
       ...s,
       sparkAppId: this.sparkAppId,
@@ -214,14 +235,17 @@ export class RunMetricsAccumulator {
       executorCoreSeconds: coreMs / 1000,
       peakJvmMemoryBytes: peakJvm > 0 ? peakJvm : undefined,
       peakRssBytes: peakRss > 0 ? peakRss : undefined,
+      peakPythonRssBytes: peakPython > 0 ? peakPython : undefined,
       executorCpuTimeMs,
+      pythonWorkerTimeMs: this.pythonWorkerMs > 0 ? this.pythonWorkerMs : undefined,
       gcTimeShare: s.executorRunTimeMs > 0 ? s.jvmGcTimeMs / s.executorRunTimeMs : 0,
       efficiency: coreMs > 0 ? s.executorRunTimeMs / coreMs : 0,
-      cpuUtilization: coreMs > 0 ? executorCpuTimeMs / coreMs : 0,
+      cpuUtilization: coreMs > 0 ? cpuMs / coreMs : 0,
       tasks: { ...s.tasks },
       stages: { ...s.stages },
       skewedStages: this.topSkews(skews),
       executors,
+      stageTimings: this.timings.map((t) => withOffsets(t.timing, t.submittedAtMs, t.completedAtMs, this.startMs)),
       executorsLost: executors
         .filter((e) => e.removedReason !== undefined && !INTENTIONAL_REMOVAL.test(e.removedReason))
         .map((e) => ({ executorId: e.executorId, reason: e.removedReason! })),
@@ -242,6 +266,7 @@ export class RunMetricsAccumulator {
         removedReason: e.removedReason,
         peakJvmMemoryBytes: peaks && peaks.jvmBytes > 0 ? peaks.jvmBytes : undefined,
         peakRssBytes: peaks && peaks.rssBytes > 0 ? peaks.rssBytes : undefined,
+        peakPythonRssBytes: peaks && peaks.pythonRssBytes > 0 ? peaks.pythonRssBytes : undefined,
       };
     });
   }
@@ -256,11 +281,35 @@ function stageKey(stageId: number, attemptId: number): number {
   return stageId * ATTEMPTS + attemptId;
 }
 
-/** The successful tasks of one stage: their run times and the data each read. */
+/** The successful tasks of one stage: their run times and the data each read, and their sums. */
 interface StageTasks {
   times: TaskTimeSketch;
   bytes: TaskTimeSketch;
   records: TaskTimeSketch;
+  taskTimeMs: number;
+  shuffleReadBytes: number;
+  inputBytes: number;
+}
+
+function timingOf(stageId: number, stage: StageTasks): StageTiming {
+  return {
+    stageId,
+    tasks: stage.times.count,
+    taskTimeMs: stage.taskTimeMs,
+    maxTaskMs: stage.times.max,
+    shuffleReadBytes: stage.shuffleReadBytes,
+    inputBytes: stage.inputBytes,
+  };
+}
+
+/** The stage's times as offsets from the application start, when the log has all three. */
+function withOffsets(timing: StageTiming, submittedAtMs: number, completedAtMs: number, startMs?: number): StageTiming {
+  if (startMs === undefined || submittedAtMs < startMs || completedAtMs < submittedAtMs) return timing;
+  return {
+    ...timing,
+    startOffsetMs: Math.max(0, submittedAtMs - startMs),
+    endOffsetMs: Math.max(0, completedAtMs - startMs),
+  };
 }
 
 function skewOf(stageId: number, attemptId: number, stage: StageTasks): StageSkew | undefined {

@@ -21,11 +21,16 @@ export interface TaskMetrics {
   outputRecords: number;
 }
 
-/** One sample of an executor's memory: JVM heap + off-heap, and process-tree RSS. */
+/** One sample of an executor's memory: JVM heap + off-heap, process-tree RSS, and the Python workers' share of it. */
 export interface MemoryPeaks {
   jvmBytes: number;
   rssBytes: number;
+  /** ProcessTreePythonRSSMemory: needs spark.executor.processTreeMetrics.enabled (Linux only). */
+  pythonRssBytes: number;
 }
+
+/** The SQL metric of Python UDF operators (BatchEvalPython, ArrowEvalPython...) timing the Python workers. */
+export const PYTHON_RUN_TIME_METRIC = 'time to run Python workers';
 
 export interface TaskEndEvent {
   type: 'taskEnd';
@@ -38,6 +43,11 @@ export interface TaskEndEvent {
   metrics: TaskMetrics;
   /** From "Task Executor Metrics". */
   peaks: MemoryPeaks;
+  /**
+   * The task's "time to run Python workers" (a SQL metric of Python UDF operators, in Task Info's
+   * Accumulables), ms: work done in Python worker processes, which "Executor CPU Time" (JVM threads) misses.
+   */
+  pythonWorkerMs: number;
 }
 
 export interface StageCompletedEvent {
@@ -46,6 +56,8 @@ export interface StageCompletedEvent {
   attemptId: number;
   /** 0 when the log does not say. */
   completedAtMs: number;
+  /** "Submission Time" of the stage info, epoch ms; 0 when the log does not say. */
+  submittedAtMs: number;
   /** The stage info has a "Failure Reason". */
   failed: boolean;
 }

@@ -31,7 +31,7 @@ export interface TuningContext {
   /** The latest successful run: the measurements the next config is derived from. */
   ref: TuningRun;
   refKnobs: Knobs;
-  /** Stage timings of ref, or one pseudo-stage built from its totals. */
+  /** Stage timings of ref (from its event log), or one pseudo-stage built from its totals. */
   stages: StageTiming[];
   memory: MemoryEvidence;
   /** True when a spot interruption hit at least 2 of the last 5 runs. */

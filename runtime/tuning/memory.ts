@@ -28,6 +28,8 @@ export interface MemoryEvidence {
   perCoreMiB: number;
   /** Non-heap memory (RSS - JVM) per core, MiB, when the log has RSS. */
   nonHeapPerCoreMiB: number | undefined;
+  /** The Python workers' peak RSS (part of the non-heap memory) and the run it was measured in, when the log has it. */
+  python?: { peakRssMiB: number; perCoreMiB: number; run: string };
   /** A peak this close to the heap says nothing about the true need. */
   saturated: boolean;
   peakJvmMiB: number;
@@ -57,6 +59,7 @@ export function memoryEvidence(
     .slice(-3);
   let perCoreMiB = 0;
   let nonHeap: number | undefined;
+  let python: MemoryEvidence['python'];
   let saturated = false;
   let peakJvmMiB = 0;
   let cores = coresUsed(ref);
@@ -70,6 +73,10 @@ export function memoryEvidence(
     if (peak >= 0.9 * k.memoryMiB) saturated = true;
     const rss = run.metrics!.peakRssBytes;
     if (rss !== undefined) nonHeap = Math.max(nonHeap ?? 0, Math.max(0, rss / MIB - peak) / used);
+    const pythonRss = run.metrics!.peakPythonRssBytes;
+    if (pythonRss !== undefined && pythonRss / MIB / used > (python?.perCoreMiB ?? 0)) {
+      python = { peakRssMiB: pythonRss / MIB, perCoreMiB: pythonRss / MIB / used, run: run.appId ?? 'a past run' };
+    }
   }
   let heapFloorPerCoreMiB = 0;
   let overheadFloorPerCoreMiB = 0;
@@ -85,6 +92,7 @@ export function memoryEvidence(
   return {
     perCoreMiB,
     nonHeapPerCoreMiB: nonHeap,
+    ...(python ? { python } : {}),
     saturated: saturated || sameShuffle.length === 0,
     peakJvmMiB,
     runs: sameShuffle.length,

@@ -35,16 +35,42 @@ export function replayStage(stage: StageTiming, slots: number, tasks: number, in
   return Math.max(longest, Math.ceil(n / slots) * avg, (work + n * TASK_OVERHEAD_MS) / slots);
 }
 
-/** Sum of stage wall times of the measured stages re-run with another shape, ms. */
+/**
+ * Wall time of the measured stages re-run with another shape, ms: the critical path of the run.
+ * Stages whose measured times overlap ran side by side and share the slots (a wave); waves run
+ * one after another. A stage without measured times is a wave of its own.
+ */
 export function replayStages(stages: readonly StageTiming[], shape: Shape): number {
   const slots = Math.max(1, shape.executors * shape.cores);
-  return stages.reduce((total, stage) => {
-    const tasks =
-      stage.shuffleReadBytes > 0
-        ? shape.shuffleTasksFor(stage, shape.inputScale)
-        : Math.max(1, Math.round(stage.tasks * shape.inputScale));
-    return total + replayStage(stage, slots, tasks, shape.inputScale, shape.workFactor ?? 1);
+  return wavesOf(stages).reduce((total, wave) => {
+    let longest = 0;
+    let slotMs = 0;
+    for (const stage of wave) {
+      const tasks =
+        stage.shuffleReadBytes > 0
+          ? shape.shuffleTasksFor(stage, shape.inputScale)
+          : Math.max(1, Math.round(stage.tasks * shape.inputScale));
+      longest = Math.max(longest, replayStage(stage, slots, tasks, shape.inputScale, shape.workFactor ?? 1));
+      const work = Math.max(0, stage.taskTimeMs - Math.max(1, stage.tasks) * TASK_OVERHEAD_MS);
+      slotMs += work * shape.inputScale * (shape.workFactor ?? 1) + Math.max(1, Math.round(tasks)) * TASK_OVERHEAD_MS;
+    }
+    // side by side, the wave ends with its longest stage or when the slots have done all its work
+    return total + (wave.length === 1 ? longest : Math.max(longest, slotMs / slots));
   }, 0);
+}
+
+/** Stages grouped by overlapping [startOffsetMs, endOffsetMs], in start order. */
+export function wavesOf(stages: readonly StageTiming[]): StageTiming[][] {
+  const isTimed = (s: StageTiming) => s.startOffsetMs !== undefined && s.endOffsetMs !== undefined;
+  const timed = stages.filter(isTimed).sort((a, b) => a.startOffsetMs! - b.startOffsetMs!);
+  const waves: StageTiming[][] = stages.filter((s) => !isTimed(s)).map((s) => [s]);
+  let end = -1;
+  for (const stage of timed) {
+    if (stage.startOffsetMs! < end) waves.at(-1)!.push(stage);
+    else waves.push([stage]);
+    end = Math.max(end, stage.endOffsetMs!);
+  }
+  return waves;
 }
 
 /** One observation for the scaling model. */

@@ -41,6 +41,27 @@ const runMetrics = fc.record({
   durationMs: fc.integer({ min: 0, max: 7_200_000 }),
   inputBytes: fc.integer({ min: 0, max: 200 * GIB }),
   incomplete: fc.boolean(),
+  peakPythonRssBytes: fc.option(fc.double({ min: 0, max: 16 * GIB, noNaN: true }), { nil: undefined }),
+  // stages as the event log measured them: any counts, overlapping or not, with or without times
+  stageTimings: fc.option(
+    fc.array(
+      fc
+        .record({
+          stageId: fc.nat(20),
+          tasks: fc.nat(5000),
+          taskTimeMs: fc.nat(10_000_000),
+          maxTaskMs: fc.nat(1_000_000),
+          shuffleReadBytes: fc.constantFrom(0, GIB),
+          inputBytes: fc.constantFrom(0, 10 * GIB),
+          times: fc.option(fc.tuple(fc.nat(600_000), fc.nat(600_000)), { nil: undefined }),
+        })
+        .map(({ times, ...stage }) =>
+          times ? { ...stage, startOffsetMs: Math.min(...times), endOffsetMs: Math.max(...times) } : stage,
+        ),
+      { maxLength: 5 },
+    ),
+    { nil: undefined },
+  ),
 });
 
 /** One run of the job: any state, with complete, incomplete or missing metrics and stages. */

@@ -20,7 +20,7 @@ import {
 } from './knobs';
 import { memoryEvidence, roundMemoryMiB } from './memory';
 import { Plan, sameValue } from './plan';
-import { LAST_RULES, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
+import { LAST_RULES, pythonWorkersNote, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
 import { resourceKey, searchResources, valuesOf } from './search';
 import { lostToSpot, objectivePerGiB, overDurationLimit, type RunVerdict, verdictOf } from './signals';
 import { sizeExecutor } from './sizing';
@@ -108,6 +108,8 @@ export function recommend(input: TuningInput): Recommendation {
   // a run that ended well but was never measured (event log missing) has nothing to tune from
   const ref = verdicts.get(latest) === 'ok' && latest.metrics ? latest : best;
   const ctx = contextOf(input, guard, runs, verdicts, ref);
+  const python = pythonWorkersNote(ctx);
+  if (python) notes.push(python);
   const maxChanges = input.options?.maxChangesPerRun ?? 4;
   const plan = new Plan(last.config, guard, maxChanges);
   const draft: Draft = {
@@ -304,7 +306,7 @@ function contextOf(
     verdicts,
     ref,
     refKnobs: readKnobs(ref.config),
-    stages: ref.stages?.length ? [...ref.stages] : pseudoStages(ref),
+    stages: stagesOf(ref),
     memory: memoryEvidence(runs, ref, verdicts),
     spotUnreliable: recent.filter(lostToSpot).length >= 2,
   };
@@ -331,6 +333,13 @@ function boundsOf(input: TuningInput, guard: KnobGuard): TuningBounds {
   );
   [b.minPartitions, b.maxPartitions] = narrow(POINTERS.partitions, b.minPartitions, b.maxPartitions);
   return b;
+}
+
+/** The run's stages as given, else as its event log measured them, else one pseudo-stage. */
+function stagesOf(run: TuningRun): StageTiming[] {
+  if (run.stages?.length) return [...run.stages];
+  const measured = run.metrics?.stageTimings;
+  return measured?.length ? [...measured] : pseudoStages(run);
 }
 
 /** Without per-stage timings: the whole run as one stage (the replay then reduces to work / slots). */

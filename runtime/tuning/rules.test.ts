@@ -49,6 +49,33 @@ describe('fast rules', () => {
     );
   });
 
+  it("Python workers' memory -> more overhead, quoting their peak and the run", () => {
+    const r = run(
+      {},
+      { peakJvmMemoryBytes: 6 * GIB, peakRssBytes: 10 * GIB, peakPythonRssBytes: 3 * GIB },
+      { appId: 'udf-3' },
+    );
+    const c = change(rulesOnly([r]), '/executor/memoryOverhead');
+    // 4 GiB outside the JVM over 4 cores, 25% headroom
+    expect(c?.to).toBe('5120m');
+    expect(c?.reason).toContain(
+      'non-heap memory (RSS - JVM) 1024 MiB per core measured, of which Python workers 768 MiB per core (peak 3072 MiB in udf-3)',
+    );
+  });
+
+  it('a run bound by its Python UDFs -> a note quoting the Python workers share of task time and the run', () => {
+    const r = run(
+      {},
+      { executorRunTimeMs: 20_000, pythonWorkerTimeMs: 15_000, cpuUtilization: 0.7 },
+      { appId: 'udf-2' },
+    );
+    expect(rulesOnly([r]).notes).toContain(
+      'Python workers ran 75% of task time in run udf-2 (15.0 s of 20.0 s): bound by its Python UDFs, one Python worker per core; CPU utilisation 70% counts them',
+    );
+    const jvm = run({}, { executorRunTimeMs: 20_000, pythonWorkerTimeMs: 2_000 }, { appId: 'udf-2' });
+    expect(rulesOnly([jvm]).notes.some((n) => n.startsWith('Python workers'))).toBe(false);
+  });
+
   it('idle executors -> fewer executors', () => {
     const c = change(rulesOnly([run({}, { efficiency: 0.3 })]), '/executor/instances');
     expect(c?.to).toBe(4);

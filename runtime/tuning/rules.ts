@@ -183,6 +183,22 @@ const driverMemory: Rule = {
   },
 };
 
+/** Python workers' share of task time from which a run is bound by its Python UDFs. */
+const PYTHON_BOUND_SHARE = 0.5;
+
+/**
+ * A note when Python UDFs did most of the work: each core runs one single-threaded Python worker,
+ * so more cores (not more memory) speed it up, and its CPU shows in pythonWorkerTimeMs.
+ */
+export function pythonWorkersNote(ctx: TuningContext): string | undefined {
+  const m = ctx.ref.metrics;
+  const python = m?.pythonWorkerTimeMs;
+  if (!m || python === undefined || m.executorRunTimeMs <= 0) return undefined;
+  const share = python / m.executorRunTimeMs;
+  if (share < PYTHON_BOUND_SHARE) return undefined;
+  return `Python workers ran ${pct(share)} of task time in ${runName(ctx)} (${(python / 1000).toFixed(1)} s of ${(m.executorRunTimeMs / 1000).toFixed(1)} s): bound by its Python UDFs, one Python worker per core; CPU utilisation ${pct(m.cpuUtilization)} counts them`;
+}
+
 /** Rules that shape the work (before resources are chosen). */
 export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure];
 /** Resource rules of the rules-only strategy (the model-based search replaces them). */

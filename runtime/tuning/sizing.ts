@@ -59,7 +59,11 @@ export function sizeExecutor(
     const measured = Math.max(384, scaleByCores(ev.nonHeapPerCoreMiB, ref.cores, cores) * 1.25);
     if (measured > need) {
       need = measured;
-      overheadReason = `non-heap memory (RSS - JVM) ${Math.round(ev.nonHeapPerCoreMiB)} MiB per core measured, 25% headroom`;
+      // PySpark: the Python workers live in the overhead, not the heap; say how much of it they took
+      const python = ev.python
+        ? `, of which Python workers ${Math.round(ev.python.perCoreMiB)} MiB per core (peak ${Math.round(ev.python.peakRssMiB)} MiB in ${ev.python.run})`
+        : '';
+      overheadReason = `non-heap memory (RSS - JVM) ${Math.round(ev.nonHeapPerCoreMiB)} MiB per core measured${python}, 25% headroom`;
     }
   } else if (ref.overheadMiB !== undefined) {
     // no RSS measured: never give less non-heap memory per core than the last run had

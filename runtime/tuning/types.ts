@@ -1,25 +1,11 @@
 /** The tuner's input and output: a job's run history in, the next run's "tuning" config layer out. */
 import type { ApplicationConfig } from '../domain/config';
 import type { Provenance } from '../domain/merge';
-import type { RunMetrics } from '../domain/metrics';
+import type { RunMetrics, StageTiming } from '../domain/metrics';
 import type { TuningPolicy } from '../domain/resources';
 import type { AppState } from '../domain/states';
 import type { BackendKnobs } from '../domain/backend-knobs';
 import type { Pricing } from './pricing';
-
-/** One stage of a run as the event log measured it (StageCompleted + its TaskEnd events). */
-export interface StageTiming {
-  stageId: number;
-  tasks: number;
-  /** Sum of the task run times of the stage. */
-  taskTimeMs: number;
-  /** Longest task of the stage. */
-  maxTaskMs: number;
-  /** Shuffle bytes the stage read; > 0 means its task count follows the shuffle partitions. */
-  shuffleReadBytes: number;
-  /** Bytes read from storage by the stage. */
-  inputBytes: number;
-}
 
 /** One past run of the job. */
 export interface TuningRun {
@@ -30,7 +16,7 @@ export interface TuningRun {
   provenance: Provenance;
   /** Absent when the run died before its event log said anything. */
   metrics?: RunMetrics;
-  /** Per-stage task counts and times, for the replay model. @default none: the tuner falls back to its scaling model */
+  /** Per-stage task counts and times, for the replay model. @default metrics.stageTimings; without either, one pseudo-stage */
   stages?: StageTiming[];
   state: AppState;
   stateReason?: string;
@@ -84,4 +70,5 @@ export interface TuningInput {
   options?: TuningOptions;
 }
 
+export type { StageTiming } from '../domain/metrics';
 export type { ConfigValue, HeldKnob, Prediction, Recommendation, TuningChange } from '../domain/recommendation';

@@ -357,6 +357,8 @@ describe.each(backends)('Store on $name', (backend) => {
       config: { type: 'Python', mainApplicationFile: 'local:///pi.py', executor: { instances: 3 } },
       provenance: { '/type': 'template', '/mainApplicationFile': 'job', '/executor/instances': 'tuning' },
       metrics: { ...emptyRunMetrics(), ...figures, efficiency: 0.3 },
+      // a tuned run: its prediction comes back beside what it measured (the job's prediction error)
+      prediction: { durationSeconds: 55, cost: 0.2, basis: 'stage replay x1.00 calibration' },
     });
     // not measured, and another job's: neither is listed
     const running = makeApp({ jobId, state: 'RUNNING', createdAt: at(30) });
@@ -376,6 +378,7 @@ describe.each(backends)('Store on $name', (backend) => {
         metrics: { ...figures, efficiency: 0.3 },
         config: unpriced.config,
         provenance: unpriced.provenance,
+        prediction: unpriced.prediction,
       },
       {
         appId: priced.id,

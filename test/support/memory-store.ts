@@ -204,6 +204,7 @@ export class MemoryStore implements Store {
         },
         config: app.config,
         provenance: app.provenance,
+        ...(app.prediction ? { prediction: app.prediction } : {}),
       });
     });
   }

@@ -149,6 +149,8 @@ export function renderSparkConf(
     sparkConf['spark.eventLog.logStageExecutorMetrics'] = 'true';
     // sampled every second rather than at heartbeats (10 s), so that short runs have memory peaks too
     sparkConf['spark.executor.metrics.pollingInterval'] ??= '1s';
+    // RSS of the executor's process tree, the Python workers' apart: what the tuner reads of PySpark memory
+    sparkConf['spark.executor.processTreeMetrics.enabled'] ??= 'true';
   }
   return { sparkConf, ...(dynamicAllocation ? { dynamicAllocation } : {}) };
 }

@@ -126,6 +126,7 @@ describe('buildSparkSubmitCommand', () => {
       'spark.eventLog.logStageExecutorMetrics': 'true',
       'spark.eventLog.compress': 'false',
       'spark.executor.metrics.pollingInterval': '1s',
+      'spark.executor.processTreeMetrics.enabled': 'true',
     });
     expect(command.localFiles).toEqual([
       { field: 'mainApplicationFile', path: '/opt/spark/examples/src/main/python/pi.py' },

@@ -57,6 +57,8 @@ const DEFAULT_EXECUTOR_MEMORY_MIB = 1024;
  * because Spark 4 compresses with zstd by default and Node 20's zlib cannot read zstd.
  */
 const METRICS_POLLING = 'spark.executor.metrics.pollingInterval';
+/** RSS of the executor's process tree, the Python workers' apart (Linux /proc): what the tuner reads of PySpark memory. */
+const PROCESS_TREE_METRICS = 'spark.executor.processTreeMetrics.enabled';
 
 function eventLogConf(eventLogDir: string): Record<string, string> {
   return {
@@ -297,6 +299,7 @@ function commandOf(
   }
   // sampled every second rather than at heartbeats (10 s), so that short runs have memory peaks too
   if (!conf.has(METRICS_POLLING)) conf.set(METRICS_POLLING, '1s');
+  if (!conf.has(PROCESS_TREE_METRICS)) conf.set(PROCESS_TREE_METRICS, 'true');
   for (const [key, value] of conf) args.push('--conf', `${key}=${value}`);
 
   args.push(...tail);

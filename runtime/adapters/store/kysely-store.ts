@@ -252,7 +252,7 @@ export class KyselyStore implements Store {
       this.db
         .selectFrom('applications')
         .select(['id', 'state', 'ended_at', 'config', 'provenance', 'cost', 'duration_ms', 'input_bytes'])
-        .select(['output_bytes', 'core_seconds', efficiency.as('efficiency')])
+        .select(['output_bytes', 'core_seconds', 'prediction', efficiency.as('efficiency')])
         .where('job_id', '=', jobId)
         .where('metrics', 'is not', null)
         .where('ended_at', 'is not', null)

@@ -13,6 +13,7 @@ import { Provenance } from '../../domain/merge';
 import { RunCost, RunMetrics } from '../../domain/metrics';
 import type { MeasuredRun } from '../../domain/ports';
 import { AppState } from '../../domain/states';
+import { Prediction } from '../../domain/tuning-change';
 import { DomainError } from '../../domain/errors';
 import { StoredJob, StoredTemplate } from '../../domain/resources';
 import { ApiToken } from '../../domain/tokens';
@@ -216,6 +217,7 @@ const MeasuredRunRecord = z.strictObject({
   }).extend({ cost: RunCost.pick({ total: true }).optional() }),
   config: ApplicationConfig,
   provenance: Provenance,
+  prediction: Prediction.optional(),
 });
 
 /** The columns a measured run is read from: the metrics' figures as columns, efficiency from the JSON. */
@@ -231,6 +233,7 @@ export interface MeasuredRunRow {
   output_bytes: number | string;
   core_seconds: number | string;
   efficiency: number | string;
+  prediction: unknown;
 }
 
 export function toMeasuredRun(row: MeasuredRunRow, codec: DialectCodec): MeasuredRun {
@@ -248,5 +251,6 @@ export function toMeasuredRun(row: MeasuredRunRow, codec: DialectCodec): Measure
     },
     config: codec.readJson(row.config),
     provenance: codec.readJson(row.provenance),
+    ...(row.prediction === null || row.prediction === undefined ? {} : { prediction: codec.readJson(row.prediction) }),
   });
 }

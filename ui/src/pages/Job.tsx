@@ -54,6 +54,79 @@ function changeText(c: ConfigChange): string {
   return `${c.pointer}: ${from} → ${to}${c.layer ? ` (${c.layer})` : ''}`;
 }
 
+/** A signed relative error, e.g. "+12.0 %": the run took longer (cost more) than predicted. */
+const signedPercent = (share: number | undefined) =>
+  share === undefined ? '—' : `${share > 0 ? '+' : ''}${formatPercent(share)}`;
+
+/** Each tuned run's prediction beside what it measured, and the job's median error. */
+function Predictions({ stats }: { stats: JobStatistics | undefined }) {
+  const tuned = (stats?.series ?? []).filter((p) => p.predicted !== undefined).slice(-10);
+  return (
+    <>
+      <h3>Predicted and measured</h3>
+      {stats?.predictionError && (
+        <p>
+          Median error over the last {stats.predictionError.runs} successful tuned runs: duration{' '}
+          <strong>{formatPercent(stats.predictionError.duration)}</strong>
+          {stats.predictionError.cost !== undefined && (
+            <>
+              , cost <strong>{formatPercent(stats.predictionError.cost)}</strong>
+            </>
+          )}
+          .
+        </p>
+      )}
+      {tuned.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data">
+            <caption>Tuned runs: what the tuner predicted and what the run measured</caption>
+            <thead>
+              <tr>
+                <th scope="col">Application</th>
+                <th scope="col" className="num">
+                  Predicted duration
+                </th>
+                <th scope="col" className="num">
+                  Measured duration
+                </th>
+                <th scope="col" className="num">
+                  Error
+                </th>
+                <th scope="col" className="num">
+                  Predicted cost
+                </th>
+                <th scope="col" className="num">
+                  Measured cost
+                </th>
+                <th scope="col" className="num">
+                  Error
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tuned.map((p) => (
+                <tr key={p.appId}>
+                  <td>
+                    <Link to={`/applications/${encodeURIComponent(p.appId)}`}>{p.appId}</Link>
+                  </td>
+                  <td className="num">{formatDuration(p.predicted!.durationMs)}</td>
+                  <td className="num">{formatDuration(p.durationMs)}</td>
+                  <td className="num">{signedPercent(p.predicted!.durationError)}</td>
+                  <td className="num">{formatMoney(p.predicted!.cost)}</td>
+                  <td className="num">{formatMoney(p.cost)}</td>
+                  <td className="num">{signedPercent(p.predicted!.costError)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="note">No tuned run measured yet.</p>
+      )}
+    </>
+  );
+}
+
 function RunsChart({ series, a, b }: { series: JobRunPoint[]; a: Metric; b: Metric }) {
   const config = useMemo((): ChartConfiguration<'line'> => {
     const changed = series.map((p) => p.configChanges.length > 0);
@@ -212,6 +285,7 @@ function Tuning({
       ) : (
         <p className="note">Nothing to compare yet: savings are counted from the first successful priced run.</p>
       )}
+      <Predictions stats={stats} />
       <h3>Best known configuration</h3>
       {stats?.bestRun ? (
         <>
