@@ -4,6 +4,8 @@
 #   .venv/schemathesis   requirements-schemathesis.txt   (test/e2e/schemathesis.test.ts)
 #   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
 #   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
+#   .venv/airflow2-connect requirements-airflow2-connect.txt (test/e2e/airflow-ocean-connect.test.ts: Airflow 2.10,
+#                                                         the Ocean provider's Connect hook, which needs pyspark 3.5)
 #   .venv/ocean-connect  requirements-ocean-connect.txt  (test/integration/sessions-spark.test.ts: ocean-spark-connect, pyspark 3.5)
 #   .venv/dbt            requirements-dbt.txt            (test/integration/sessions-dbt.test.ts: dbt-ocean-spark)
 #   .venv/jupyter        requirements-jupyter.txt        (the notebook gateway the runtime runs, and the
@@ -59,6 +61,8 @@ ensure_venv .venv/jupyter requirements-jupyter.txt
 ensure_venv .venv/airflow2 requirements-airflow2.txt
 ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
 ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
+ensure_venv .venv/airflow2-connect requirements-airflow2-connect.txt
+ensure_package .venv/airflow2-connect integrations/airflow/sparkplane-ocean-compat
 ensure_venv .venv/airflow3 requirements-airflow3.txt
 ensure_venv .venv/ocean-connect requirements-ocean-connect.txt
 ensure_venv .venv/dbt requirements-dbt.txt

@@ -23,6 +23,7 @@ import { call, type Service, startService } from './service-fixture';
 
 const PACKAGE = join(REPOSITORY, 'integrations', 'airflow', 'airflow-provider-sparkplane');
 const DAG_ID = 'sparkplane_example';
+const WEBSERVER_LINKS = join(REPOSITORY, 'test', 'e2e', 'python', 'webserver_links.py');
 
 /** The key the operator must send for a task try (sparkplane_provider/application.py). */
 function idempotencyKey(taskId: string, runId: string, tryNumber: number): string {
@@ -101,6 +102,24 @@ describe.each<[AirflowVenv, string]>([
     expect(backend.killed, explain).toEqual([killed.id]);
     expect(output, explain).toContain(`Killed sparkplane application ${killed.id}: KILLED`);
   });
+
+  // Airflow 2.10's webserver (Airflow 3's UI asks its API server, which reads the same XCom)
+  if (venv === 'airflow2') {
+    it("resolves the operator link in Airflow 2.10's webserver to the application's dashboard page", async () => {
+      const serialized = await airflow.run('airflow', ['dags', 'reserialize'], 120_000);
+      expect(serialized.code, tail(serialized.output)).toBe(0);
+      const lookup = await airflow.run('python', [WEBSERVER_LINKS, DAG_ID, 'compute-pi'], 120_000);
+      const explain = `webserver_links.py:\n${tail(lookup.output)}`;
+      expect(lookup.code, explain).toBe(0);
+      const [pi] = await applicationsOf('spark-pi');
+      const page = `${service.url}/applications/${pi?.id}`;
+      const links = JSON.parse(lookup.output.trim().split('\n').pop()!) as unknown;
+      expect(links, explain).toEqual({
+        api: { 'sparkplane application': page },
+        ui: { 'sparkplane application': page },
+      });
+    });
+  }
 
   it('tasks test of the same try gets the application that try made, not a second run', async () => {
     const [before, ...others] = await applicationsOf('spark-pi');

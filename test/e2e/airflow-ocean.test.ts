@@ -20,6 +20,7 @@ import { call, type Service, startService } from './service-fixture';
 
 const PACKAGE = join(REPOSITORY, 'integrations', 'airflow', 'sparkplane-ocean-compat');
 const DAG_ID = 'ocean_spark_example';
+const WEBSERVER_LINKS = join(REPOSITORY, 'test', 'e2e', 'python', 'webserver_links.py');
 let service: Service;
 let airflow: Airflow;
 const backend = new ScriptedBackend();
@@ -95,6 +96,20 @@ it('runs the DAG unchanged: one task completes, one fails with the driver log, o
   expect(output, explain).toContain(`Task: long-running with app name: ${running.id} was requested to be cancelled.`);
   // nothing reached the hosted product's address (there is no route to it here: it would show as a retry)
   expect(output, explain).not.toContain('api.spotinst.io');
+});
+
+// after the DAG run above: its compute-pi task instance and the XCom its operator pushed
+it("resolves the console link in Airflow 2.10's webserver to the application's dashboard page", async () => {
+  const serialized = await airflow.run('airflow', ['dags', 'reserialize'], 120_000);
+  expect(serialized.code, tail(serialized.output)).toBe(0);
+  const lookup = await airflow.run('python', [WEBSERVER_LINKS, DAG_ID, 'compute-pi'], 120_000);
+  const explain = `webserver_links.py:\n${tail(lookup.output)}`;
+  expect(lookup.code, explain).toBe(0);
+  const [pi] = await applicationsOf('spark-pi');
+  const page = `${service.url}/applications/${pi?.id}`;
+  const links = JSON.parse(lookup.output.trim().split('\n').pop()!) as unknown;
+  // the provider's link name, answered by the shim's plugin link with what the operator pushed
+  expect(links, explain).toEqual({ api: { 'Application Overview': page }, ui: { 'Application Overview': page } });
 });
 
 it("passes the shim's pytest: the address per connection, the Connect websocket, hosted connections untouched", async () => {

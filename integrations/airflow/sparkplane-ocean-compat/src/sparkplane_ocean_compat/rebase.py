@@ -4,7 +4,7 @@ The provider builds its endpoints from module constants at import time and no co
 changes them, so the three places that turn a constant into a request or a link are wrapped: the
 REST hook's ``_do_api_call`` (every submit, poll, kill, log and connection test goes through it),
 both hooks' ``get_app_page_url`` (the console link the operator logs and pushes to XCom), and the
-Connect hook's websocket proxy. A connection with no sparkplane address keeps the hosted product.
+Connect hook's websocket URL. A connection with no sparkplane address keeps the hosted product.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _wrap_connect_hook(module: Any) -> None:
     execute = cls.execute
     if getattr(execute, _MARK, False):
         return
-    proxy = module.Proxy
+    join = module.urljoin
 
     def execute_on_sparkplane(self: Any, sql: str) -> Any:
         token = _connect_base.set(_base_of(self))
@@ -67,13 +67,15 @@ def _wrap_connect_hook(module: Any) -> None:
         finally:
             _connect_base.reset(token)
 
-    def make_proxy(url: str, *args: Any, **kwargs: Any) -> Any:
-        base = _connect_base.get()
-        return proxy(connect_url(url, base) if base else url, *args, **kwargs)
+    def connect_urljoin(base: str, url: str) -> str:
+        # the websocket URL execute() builds, logs and hands to its Proxy, rebased before all three
+        joined = join(base, url)
+        sparkplane = _connect_base.get()
+        return connect_url(joined, sparkplane) if sparkplane else joined
 
     cls.execute = _once(execute, execute_on_sparkplane)
-    # execute() looks Proxy up in its module's globals when it runs
-    module.Proxy = make_proxy
+    # execute() looks urljoin up in its module's globals when it runs
+    module.urljoin = connect_urljoin
     _wrap_page_url(cls, lambda self: self.app_id)
 
 

@@ -1,0 +1,109 @@
+/**
+ * The Spark Connect DAG of ocean-spark-airflow-provider 1.1.4's README, unchanged, run by Airflow
+ * 2.10 with `airflow dags test` against the real runtime with real Spark: its OceanSparkConnectOperator
+ * (OceanSparkConnectHook) runs a SQL query with a shuffle through the runtime's Ocean `/connect`
+ * WebSocket in a session started through the sessions API. Only the connection (schema = the
+ * session's application id, password = a sparkplane token) and SPARKPLANE_URL differ from a hosted
+ * deployment; integrations/airflow/sparkplane-ocean-compat does the rest. The hook needs pyspark 3.5,
+ * hence .venv/airflow2-connect (requirements-airflow2-connect.txt says why).
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SessionView } from '../../runtime/domain/session';
+import { REPOSITORY, sparkEnv, waitFor } from '../support/spark';
+import { type Airflow, airflowHome, tail } from './airflow-fixture';
+import { call, type Service, startService } from './service-fixture';
+
+sparkEnv(); // fails first, naming what is missing, when the Spark environment is not loaded
+
+const DAGS = join(REPOSITORY, 'integrations', 'airflow', 'sparkplane-ocean-compat', 'tests', 'connect_dags');
+// four partitions and three keys: the GROUP BY needs an exchange, so the session's metrics show a shuffle
+const SQL = 'SELECT id % 3 AS k, count(*) AS n FROM range(0, 999, 1, 4) GROUP BY id % 3 ORDER BY k';
+
+let service: Service;
+let airflow: Airflow;
+let token: string;
+let session: SessionView;
+
+async function sessionView(id: string): Promise<SessionView> {
+  return (await call<SessionView>(service.url, 'GET', `/api/v1/sessions/${id}`, { token })).body;
+}
+
+beforeAll(async () => {
+  service = await startService();
+  // a team's Airflow token: the session it starts is its own, and only its own sessions relay
+  token = (
+    await service.runtime.tokens.create({
+      name: 'airflow',
+      scopes: ['applications:create', 'applications:read', 'applications:kill'],
+    })
+  ).secret;
+  const started = await call<SessionView>(service.url, 'POST', '/api/v1/sessions', {
+    token,
+    body: { clusterId: 'local', configOverrides: { driver: { memory: '512m', cores: 1 } } },
+  });
+  expect(started.status, started.text).toBe(201);
+  session = await waitFor(
+    'the session to be RUNNING',
+    async () => {
+      const s = await sessionView(started.body.application.id);
+      if (!['NEW', 'PENDING', 'RUNNING'].includes(s.application.state)) {
+        throw new Error(`session ended: ${s.application.state} ${s.application.stateReason ?? ''}`);
+      }
+      return s.application.state === 'RUNNING' && s;
+    },
+    240_000,
+  );
+  airflow = await airflowHome('airflow2-connect', DAGS, {
+    SPARKPLANE_URL: service.url,
+    AIRFLOW_CONN_OCEAN_SPARK_CONNECT_DEFAULT: JSON.stringify({
+      conn_type: 'ocean_spark_connect',
+      host: 'local',
+      login: 'act-0123abcd',
+      password: token,
+      schema: session.application.id,
+    }),
+  });
+}, 480_000);
+
+// closing stops the session's Spark Connect server if the test did not
+afterAll(async () => {
+  airflow?.close();
+  await service?.close();
+}, 60_000);
+
+it("runs the README's Connect DAG unchanged: the hook's SQL runs in the session through /connect", async () => {
+  const before = Date.parse(session.lastActivityAt!);
+  const run = await airflow.run(
+    'airflow',
+    ['dags', 'test', 'spark-connect-task', '--conf', JSON.stringify({ sql: SQL })],
+    280_000,
+  );
+  const explain = `airflow dags test:\n${tail(run.output, 150)}`;
+  expect(run.output, explain).toContain(`Executing SQL: ${SQL}`);
+  // the rows of the hook's DataFrame.show(): 999 ids in three keys of 333
+  for (const k of [0, 1, 2]) expect(run.output, explain).toMatch(new RegExp(`\\|\\s*${k}\\|333\\|`));
+  expect(run.output, explain).toContain('SQL executed successfully');
+  expect(run.output, explain).toMatch(/Marking task as SUCCESS\. dag_id=spark-connect-task, task_id=spark-connect/);
+  expect(run.code, explain).toBe(0);
+  // the hook's websocket went to sparkplane (hosted would show as a connection error to it)
+  expect(run.output, explain).toContain(`Starting inverse websockify ws://${new URL(service.url).host}/ocean/spark/`);
+  expect(run.output, explain).not.toContain('api.spotinst.io');
+  // the relay touched the session's idle clock
+  expect(Date.parse((await sessionView(session.application.id)).lastActivityAt!)).toBeGreaterThan(before);
+
+  // and the query ran in that session: once stopped, its metrics show the GROUP BY's shuffle
+  const stopped = await call<SessionView>(service.url, 'DELETE', `/api/v1/sessions/${session.application.id}`, {
+    token,
+  });
+  expect(stopped.status, stopped.text).toBe(200);
+  const measured = await waitFor(
+    'the stopped session to be measured',
+    async () => {
+      const s = await sessionView(session.application.id);
+      return s.application.measurement?.state === 'measured' && s;
+    },
+    120_000,
+  );
+  expect(measured.application.metrics?.shuffleWriteBytes, explain).toBeGreaterThan(0);
+}, 600_000);
