@@ -1,5 +1,5 @@
 /**
- * Follows the SparkApplications of one cluster: list, then watch from the list's resourceVersion;
+ * Follows a collection of Kubernetes objects (a cluster's SparkApplications, the SparkJobs): list, then watch from the list's resourceVersion;
  * on a dropped connection re-watch from the last version seen (the server replays what was
  * missed); on 410 Gone (the version expired) list again. Like an informer, it also lists again
  * every resyncIntervalMs, so a missed event cannot leave the runtime's view behind for long.
@@ -12,15 +12,23 @@ import type { SparkApplication } from './spark-application';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-export interface ResourceWatchOptions {
+/** What the watch needs of an object: its resourceVersion. */
+export interface WatchedObject {
+  metadata?: { resourceVersion?: string };
+}
+
+export interface ResourceWatchOptions<T extends WatchedObject = SparkApplication> {
+  /** The objects' kind in log lines, plural. @default "SparkApplications" */
+  kind?: string;
   kubeConfig: KubeConfig;
   /** API path of the collection, e.g. /apis/sparkoperator.k8s.io/v1beta2/namespaces/x/sparkapplications */
   path: string;
-  labelSelector: string;
-  list: () => Promise<{ items: SparkApplication[]; resourceVersion: string }>;
+  /** @default every object of the collection */
+  labelSelector?: string;
+  list: () => Promise<{ items: T[]; resourceVersion: string }>;
   /** Every object of a fresh list (initial, after 410, periodic resync). */
-  onList: (items: SparkApplication[]) => void;
-  onEvent: (type: WatchEventType, object: SparkApplication) => void;
+  onList: (items: T[]) => void;
+  onEvent: (type: WatchEventType, object: T) => void;
   retry: RetryOptions;
   /** Server-side end of one watch request, after which it is reopened. */
   watchTimeoutSeconds: number;
@@ -39,11 +47,15 @@ interface WatchOutcome {
   error?: unknown;
 }
 
-export class ResourceWatch {
+export class ResourceWatch<T extends WatchedObject = SparkApplication> {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
 
-  constructor(private readonly options: ResourceWatchOptions) {}
+  constructor(private readonly options: ResourceWatchOptions<T>) {}
+
+  private get kind(): string {
+    return this.options.kind ?? 'SparkApplications';
+  }
 
   start(): void {
     this.running ??= this.run();
@@ -84,12 +96,11 @@ export class ResourceWatch {
           failures = 0;
           continue;
         }
-        if (outcome.error !== undefined)
-          this.warn('the watch of SparkApplications failed: reconnecting', outcome.error);
+        if (outcome.error !== undefined) this.warn(`the watch of ${this.kind} failed: reconnecting`, outcome.error);
       } catch (error) {
         if (this.stopped) return;
         if (httpStatusOf(error) === 410) resourceVersion = undefined;
-        this.warn('listing SparkApplications failed: trying again', error);
+        this.warn(`listing ${this.kind} failed: trying again`, error);
       }
       // a watch that ended without news, or failed: back off so a broken server is not hammered
       failures++;
@@ -143,7 +154,7 @@ export class ResourceWatch {
               : Object.assign(new Error(status.message ?? 'watch error'), { code: status.code }),
           );
         }
-        const resource = object as SparkApplication;
+        const resource = object as T;
         const version = resource.metadata?.resourceVersion;
         if (version) outcome.resourceVersion = version;
         outcome.events++;
@@ -159,7 +170,7 @@ export class ResourceWatch {
       };
       const query = {
         resourceVersion,
-        labelSelector: this.options.labelSelector,
+        ...(this.options.labelSelector !== undefined ? { labelSelector: this.options.labelSelector } : {}),
         allowWatchBookmarks: true,
         timeoutSeconds,
       };
