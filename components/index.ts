@@ -34,7 +34,9 @@ export { GcpLocation, GkeClusterArgs, type GkeClusterArgsInput, gkeCrossFieldErr
 export { GkeCluster, type GkeClusterComponentArgs, validateGkeClusterArgs } from './gcp/cluster';
 export { expandFleet, FleetArgs, type FleetArgsInput, type FleetMember } from './fleet/fleet';
 export { Fleet, type FleetCluster, type FleetComponentArgs } from './fleet/fleet-component';
-export { jobManifests, type JobSpecInput } from './control-plane/jobs';
+export { type JobSpecInput, sparkJobManifest, sparkJobManifests } from './jobs/spark-job-manifests';
+export { SparkJob, type SparkJobArgs } from './jobs/spark-job';
+export { SPARK_JOB_CRD_NAME, sparkJobCrd } from './jobs/spark-job-crd';
 export { fleetClusterName, regionCode } from './fleet/naming';
 export { ControlPlane, type ControlPlaneArgs, type ControlPlaneMember } from './control-plane/control-plane';
 export { StandardsConfig } from './policy/config';

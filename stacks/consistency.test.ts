@@ -15,7 +15,8 @@ import { HISTORY_SERVER_IMAGE } from '../components/platform/versions';
 import { PrometheusTelemetry } from '../runtime/adapters/prometheus/prometheus-telemetry';
 import { KubernetesClusterSettings } from '../runtime/adapters/k8s/cluster-settings';
 import { renderSparkApplication } from '../runtime/adapters/k8s/render';
-import { loadCrdValidator } from '../test/support/k8s-crd-validator';
+import { sparkJobCrd } from '../components/jobs/spark-job-crd';
+import { crdValidatorOf, loadCrdValidator } from '../test/support/k8s-crd-validator';
 import { MemoryStore } from '../test/support/memory-store';
 import { httpFixture } from '../test/integration/http-fixture';
 import { engineConfig, kubernetesResources, renderStack, STACKS, stackFile } from './render';
@@ -45,6 +46,7 @@ const CRDS: Record<string, ReturnType<typeof loadCrdValidator>> = {
     new URL('../test/schemas/gke/cloud.google.com_computeclasses.yaml', import.meta.url).pathname,
     'v1',
   ),
+  'sparkplane.io/v1alpha1/SparkJob': crdValidatorOf(sparkJobCrd(), 'v1alpha1'),
 };
 
 /** The kubernetes-models class of "apiVersion/kind" (its modules are named "networkingK8sIo", "v1"...). */
@@ -196,6 +198,49 @@ describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
       }
     } finally {
       await fixture.server.close();
+    }
+  });
+
+  it("lets each runtime read nodes (and nothing else cluster-wide) and follow its namespace's SparkJobs", () => {
+    const all = objects(rendered[stack]!);
+    const runtimes = all.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'sparkplane');
+    expect(runtimes.length).toBeGreaterThan(0);
+    expect(
+      all.some((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === 'sparkjobs.sparkplane.io'),
+    ).toBe(true);
+    for (const runtime of runtimes) {
+      const namespace = runtime.metadata.namespace as string;
+      const account = runtime.spec.template.spec.serviceAccountName as string;
+      const isRuntime = (subject: Inputs) => subject.name === account && subject.namespace === namespace;
+      const clusterRoles = all
+        .filter((o) => o.kind === 'ClusterRoleBinding' && (o.subjects as Inputs[]).some(isRuntime))
+        .map((binding) => named(rendered[stack]!, 'ClusterRole', binding.roleRef.name as string));
+      // a fleet's runtimes share names across clusters: the rules, each once
+      const clusterRules = new Set(
+        clusterRoles.flatMap((role) => (role.rules as unknown[]).map((r) => JSON.stringify(r))),
+      );
+      expect([...clusterRules].map((rule) => JSON.parse(rule) as unknown)).toEqual([
+        { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      ]);
+      const env = runtime.spec.template.spec.containers[0].env as { name: string; value: string }[];
+      expect(env).toContainEqual({ name: 'SPARKPLANE_SPARKJOB_NAMESPACE', value: namespace });
+      const roles = all
+        .filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === namespace)
+        .filter((binding) => (binding.subjects as Inputs[]).some(isRuntime))
+        .map((binding) => all.find((o) => o.kind === 'Role' && o.metadata.name === binding.roleRef.name)!);
+      const sparkJobRules = roles
+        .flatMap((role) => role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[])
+        .filter((rule) => rule.apiGroups.includes('sparkplane.io'));
+      expect([...new Set(sparkJobRules.flatMap((rule) => rule.resources))].sort()).toEqual([
+        'sparkjobs',
+        'sparkjobs/status',
+      ]);
+      // the spec is the platform team's: the runtime never writes it
+      expect(sparkJobRules.find((rule) => rule.resources.includes('sparkjobs'))!.verbs).toEqual([
+        'get',
+        'list',
+        'watch',
+      ]);
     }
   });
 

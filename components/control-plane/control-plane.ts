@@ -10,7 +10,8 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterHandle } from '../cluster/handle';
 import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
-import { applyManifest } from '../platform/apply-manifest';
+import { SparkJob } from '../jobs/spark-job';
+import { type JobSpecInput, sparkJobManifests } from '../jobs/spark-job-manifests';
 import type { PlatformArgsInput } from '../platform/args';
 import { SparkPlatform } from '../platform/platform';
 import {
@@ -19,7 +20,6 @@ import {
   controlPlanePricesFile,
   type RegisteredCluster,
 } from './registration';
-import { jobManifests, type JobSpecInput } from './jobs';
 
 /** How the control plane's runtime is let into a member cluster, per cloud. */
 export type MemberAccess =
@@ -142,8 +142,15 @@ export class ControlPlane extends pulumi.ComponentResource {
     );
     const systemNamespace = host.handle.spark.systemNamespace ?? DEFAULT_SPARK_IDENTITY.systemNamespace;
     const clusterIds = args.members.map((m) => m.id);
-    for (const manifest of jobManifests(args.jobs ?? [], systemNamespace, clusterIds))
-      applyManifest(name, manifest, { parent: this, provider: host.handle.provider, dependsOn: [platform] });
+    // validated as a whole first: a wrong job names its index before anything is created
+    sparkJobManifests(args.jobs ?? [], systemNamespace, clusterIds);
+    for (const spec of args.jobs ?? [])
+      new SparkJob(
+        `${name}-job-${spec.id}`,
+        { spec, namespace: systemNamespace, provider: host.handle.provider },
+        // the SparkJob CRD comes with the platform
+        { parent: this, dependsOn: [platform] },
+      );
     this.runtimeUrl = platform.runtimeUrl;
     this.registerOutputs({ runtimeUrl: this.runtimeUrl, clustersFile: this.clustersFile });
   }

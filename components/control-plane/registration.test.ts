@@ -6,7 +6,7 @@ import { ClusterSpec } from '../../runtime/domain/cluster';
 import { JobSpec } from '../../runtime/domain/resources';
 import { parsePriceTable } from '../../runtime/metrics/cost';
 import { gkeKubeconfig } from '../gcp/kubeconfig';
-import { jobManifests } from './jobs';
+import { sparkJobManifests } from '../jobs/spark-job-manifests';
 import {
   controlPlaneClustersFile,
   controlPlaneKubeconfig,
@@ -76,21 +76,20 @@ describe('control plane registration', () => {
     ).toHaveLength(2);
   });
 
-  it('carries jobs as the runtime JobSpec, and names a wrong job by its index and field', () => {
-    const [manifest] = jobManifests(
+  it('carries jobs as SparkJobs whose spec is the runtime JobSpec, and names a wrong job by its index and field', () => {
+    const [manifest] = sparkJobManifests(
       [{ id: 'nightly', clusterId: 'g-prod-euw1', config: { type: 'Python', mainApplicationFile: 'gs://j/main.py' } }],
       'sparkplane',
       ['g-prod-euw1'],
     );
-    expect(manifest!.metadata).toMatchObject({ name: 'job-nightly', namespace: 'sparkplane' });
-    expect(JobSpec.parse(parse((manifest!.data as Record<string, string>)['job.yaml']!))).toMatchObject({
-      id: 'nightly',
-    });
-    expect(() => jobManifests([{ id: 'x', clusterId: 'elsewhere' }], 'sparkplane', ['g-prod-euw1'])).toThrow(
+    expect(manifest).toMatchObject({ apiVersion: 'sparkplane.io/v1alpha1', kind: 'SparkJob' });
+    expect(manifest!.metadata).toMatchObject({ name: 'nightly', namespace: 'sparkplane' });
+    expect(JobSpec.parse(manifest!.spec)).toMatchObject({ id: 'nightly', clusterId: 'g-prod-euw1' });
+    expect(() => sparkJobManifests([{ id: 'x', clusterId: 'elsewhere' }], 'sparkplane', ['g-prod-euw1'])).toThrow(
       'jobs[0].clusterId: "elsewhere" is not a cluster of the fleet',
     );
-    expect(() => jobManifests([{ id: 'Bad Id', clusterId: 'g-prod-euw1' }], 'sparkplane', ['g-prod-euw1'])).toThrow(
-      /jobs\.0\.id|jobs\[0\]\.id/,
-    );
+    expect(() =>
+      sparkJobManifests([{ id: 'Bad Id', clusterId: 'g-prod-euw1' }], 'sparkplane', ['g-prod-euw1']),
+    ).toThrow(/jobs\.0\.id|jobs\[0\]\.id/);
   });
 });

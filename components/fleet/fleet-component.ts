@@ -9,7 +9,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { AwsCluster, awsProviderArgs } from '../aws/cluster';
 import type { ClusterHandle } from '../cluster/handle';
 import { ControlPlane, type ControlPlaneMember } from '../control-plane/control-plane';
-import type { JobSpecInput } from '../control-plane/jobs';
+import type { JobSpecInput } from '../jobs/spark-job-manifests';
 import { GkeCluster } from '../gcp/cluster';
 import { gcpLabels } from '../gcp/names';
 import { resourceTags } from '../lib/tags';

@@ -16,6 +16,9 @@ const KINDS: Record<string, Constructor> = {
   'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
   'rbac.authorization.k8s.io/v1/Role': k8s.rbac.v1.Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': k8s.rbac.v1.RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': k8s.rbac.v1.ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': k8s.rbac.v1.ClusterRoleBinding,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': k8s.apiextensions.v1.CustomResourceDefinition,
   'networking.k8s.io/v1/Ingress': k8s.networking.v1.Ingress,
   'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
 };

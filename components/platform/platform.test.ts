@@ -48,8 +48,28 @@ describe('SparkPlatform on an existing cluster', () => {
         'Deployment',
         'PodDisruptionBudget',
         'NetworkPolicy',
+        'CustomResourceDefinition',
+        'ClusterRole',
+        'ClusterRoleBinding',
       ]),
     );
+    // the SparkJob CRD, the runtime's leave to follow SparkJobs and write their status, and to read nodes only
+    const inputsOf = (kind: string) => resources.filter((r) => r.type.endsWith(`:${kind}`)).map((r) => r.inputs);
+    expect(inputsOf('CustomResourceDefinition').map((crd) => (crd.metadata as { name: string }).name)).toEqual([
+      'sparkjobs.sparkplane.io',
+    ]);
+    const [nodes] = inputsOf('ClusterRole');
+    expect(nodes!.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
+    expect(inputsOf('ClusterRoleBinding')[0]!.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'sparkplane', namespace: 'sparkplane' },
+    ]);
+    const sparkJobRole = inputsOf('Role').find(
+      (role) => (role.metadata as { name: string }).name === 'sparkplane-sparkjobs',
+    );
+    expect(sparkJobRole!.rules).toEqual([
+      { apiGroups: ['sparkplane.io'], resources: ['sparkjobs'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['sparkplane.io'], resources: ['sparkjobs/status'], verbs: ['get', 'update', 'patch'] },
+    ]);
     // every Kubernetes object is created through the adopted cluster's provider, under the component
     const provider = resources.find((r) => r.type === 'pulumi:providers:kubernetes')!;
     expect(provider.inputs.kubeconfig).toContain('kind: Config');

@@ -25,6 +25,7 @@ import { networkPolicies } from './network-policies';
 import { postgresManifests, postgresUrl } from './postgres-manifests';
 import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-manifests';
 import { sparkOperatorValues } from './spark-operator-values';
+import { sparkJobCrd } from '../jobs/spark-job-crd';
 import { sparkRbacManifests } from './spark-rbac-manifests';
 import { SPARK_OPERATOR_CHART_REPOSITORY, SPARK_OPERATOR_CHART_VERSION } from './versions';
 
@@ -108,6 +109,8 @@ export function createPlatform(
     opts,
   );
   apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
+  // jobs as code: a Pulumi-managed CRD, so an upgrade of the platform upgrades it
+  apply([sparkJobCrd()]);
 
   const bucketUrl = pulumi.output(cluster.objectStorageUrl);
   if (runtimeEnabled) {

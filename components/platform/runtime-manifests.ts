@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import type { AutoscalerKind, SparkIdentity } from '../cluster/handle';
 import type { PlatformArgs } from './args';
 import { ingressManifest } from './ingress-manifests';
+import { SPARK_JOB_GROUP, SPARK_JOB_PLURAL } from '../../runtime/domain/spark-job';
 import { appLabels, type Manifest, selectorLabels } from './labels';
 
 export const RUNTIME_NAME = 'sparkplane';
@@ -116,6 +117,41 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
+      metadata: { name: `${RUNTIME_NAME}-sparkjobs`, namespace, labels },
+      // jobs as code: the runtime follows the SparkJobs of its namespace and writes their status only
+      rules: [
+        { apiGroups: [SPARK_JOB_GROUP], resources: [SPARK_JOB_PLURAL], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [SPARK_JOB_GROUP], resources: [`${SPARK_JOB_PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${RUNTIME_NAME}-sparkjobs`, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${RUNTIME_NAME}-sparkjobs` },
+      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `${RUNTIME_NAME}-${namespace}-nodes`, labels },
+      // the dashboards' cluster page counts the nodes and the Ready ones: read-only, nodes alone
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${RUNTIME_NAME}-${namespace}-nodes`, labels },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: `${RUNTIME_NAME}-${namespace}-nodes`,
+      },
+      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
       metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
       // a cluster with the CRDs but no running controller or webhook reads DEGRADED, with the reason
       rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }],
@@ -162,6 +198,7 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
                 ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
                 env: [
                   { name: 'SPARKPLANE_CLUSTERS_FILE', value: `${CONFIG_DIR}/clusters.yaml` },
+                  { name: 'SPARKPLANE_SPARKJOB_NAMESPACE', value: namespace },
                   ...(input.pricesFile ? [{ name: 'SPARKPLANE_PRICES_FILE', value: `${CONFIG_DIR}/prices.yaml` }] : []),
                   ...(input.kubeconfig ? [{ name: 'KUBECONFIG', value: `${KUBECONFIG_DIR}/kubeconfig` }] : []),
                 ],

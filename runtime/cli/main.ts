@@ -26,6 +26,11 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     description: 'submit an application, from a job file and/or flags',
     load: () => import('./commands/submit'),
   },
+  {
+    name: 'apply',
+    description: 'apply jobs as code: SparkJob objects or job specs, from a file or a directory',
+    load: () => import('./commands/apply'),
+  },
   { name: 'apps', description: 'applications: list, get, logs, kill, wait', load: () => import('./commands/apps') },
   {
     name: 'jobs',

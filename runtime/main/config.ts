@@ -60,6 +60,18 @@ export const ServiceConfig = z.strictObject({
     .string()
     .regex(/^sc:\/\/[^/]+$/, { message: 'is not an address such as "sc://spark.example.com:443"' })
     .optional(),
+  /**
+   * Jobs as code: the namespace whose SparkJob objects (group sparkplane.io) the runtime makes its
+   * jobs, writing back their status (SPARKPLANE_SPARKJOB_NAMESPACE; the cluster of $KUBECONFIG or
+   * in-cluster credentials). @default absent: no SparkJob is followed
+   */
+  sparkJobs: z
+    .strictObject({
+      namespace: z.string().min(1),
+      /** How often every SparkJob's status is refreshed (last and next run). @default 60000 */
+      resyncIntervalMs: z.number().int().positive().default(60_000),
+    })
+    .optional(),
   /** Jupyter notebooks (the kernel gateway of every cluster, see runtime/adapters/notebook/). */
   notebooks: z
     .strictObject({
@@ -102,7 +114,7 @@ function readYaml(path: string | undefined, variable: string): unknown {
  * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL,
  * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL, SPARKPLANE_MIN_FREE_DISK_MB,
  * SPARKPLANE_CONNECT_PORT, SPARKPLANE_CONNECT_HOST, SPARKPLANE_CONNECT_TLS_CERT_FILE, SPARKPLANE_CONNECT_TLS_KEY_FILE,
- * SPARKPLANE_NOTEBOOK_IDLE_MINUTES, SPARKPLANE_JUPYTER_PYTHON.
+ * SPARKPLANE_NOTEBOOK_IDLE_MINUTES, SPARKPLANE_JUPYTER_PYTHON, SPARKPLANE_SPARKJOB_NAMESPACE.
  */
 export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const clustersPath = env.SPARKPLANE_CLUSTERS_FILE;
@@ -120,6 +132,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     minFreeDiskMiB: env.SPARKPLANE_MIN_FREE_DISK_MB ? Number(env.SPARKPLANE_MIN_FREE_DISK_MB) : undefined,
     connect: connectOf(env),
     connectPublicUrl: env.SPARKPLANE_CONNECT_PUBLIC_URL || undefined,
+    sparkJobs: env.SPARKPLANE_SPARKJOB_NAMESPACE ? { namespace: env.SPARKPLANE_SPARKJOB_NAMESPACE } : undefined,
     notebooks: {
       idleTimeoutMinutes: env.SPARKPLANE_NOTEBOOK_IDLE_MINUTES
         ? Number(env.SPARKPLANE_NOTEBOOK_IDLE_MINUTES)

@@ -29,6 +29,9 @@ import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
 import { SessionService } from '../sessions/session-service';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { JobService, TemplateService } from '../jobs/job-service';
+import { SparkJobReconciler } from '../jobs/spark-job-reconciler';
+import { KubernetesSparkJobSource, loadDefaultKubeConfig } from '../adapters/k8s';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parsePriceTable } from '../metrics/cost';
 import { defaultBackendPlugins } from './backend-plugins';
 import { databaseUrlOf, type ServiceConfig } from './config';
@@ -49,6 +52,8 @@ export interface Runtime {
   health: ClusterHealthMonitor;
   /** Interactive sessions: start() starts their idle sweep. */
   sessions: SessionService;
+  /** Jobs as code, when config.sparkJobs names a namespace: start() starts following it. */
+  sparkJobs?: SparkJobReconciler;
   server: FastifyInstance;
   logger: PinoLogger;
   /**
@@ -76,6 +81,8 @@ export interface RuntimeOverrides {
   validateResponses?: boolean;
   /** How often idle sessions are looked for, ms (tests shorten it). @default 30000 */
   sessionIdleSweepIntervalMs?: number;
+  /** The cluster whose SparkJobs are followed (tests). @default loadDefaultKubeConfig() */
+  sparkJobsKubeConfig?: KubeConfig;
 }
 
 /** Spark Connect's own port: the sc:// address sessions show when the proxy's port is not configured. */
@@ -230,10 +237,23 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     onStateChange: (clusterId, state) => degradedReasons.apply(clusterId, state),
   });
   await health.start();
+  const jobs = new JobService({ store, clock, onChanged: () => scheduler.refresh(), tuning: tuningEnvironment });
+  const sparkJobs =
+    config.sparkJobs &&
+    new SparkJobReconciler({
+      source: new KubernetesSparkJobSource({
+        kubeConfig: overrides.sparkJobsKubeConfig ?? loadDefaultKubeConfig(),
+        namespace: config.sparkJobs.namespace,
+        resyncIntervalMs: config.sparkJobs.resyncIntervalMs,
+        logger,
+      }),
+      jobs,
+      logger,
+    });
   const server = await buildServer(
     {
       applications,
-      jobs: new JobService({ store, clock, onChanged: () => scheduler.refresh(), tuning: tuningEnvironment }),
+      jobs,
       templates: new TemplateService({ store }),
       clusters: new ClusterService({
         store,
@@ -279,6 +299,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     tokens,
     health,
     sessions,
+    ...(sparkJobs ? { sparkJobs } : {}),
     server,
     logger,
     async start() {
@@ -286,6 +307,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       applications.replicas.start();
       scheduler.start();
       sessions.startSweeping();
+      sparkJobs?.start();
       started = true;
       // what a stopped runtime ended but never measured: after readiness, it serves no request
       void measurer
@@ -293,6 +315,7 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
         .catch((error: unknown) => logger.error({ err: error }, 'measuring the applications left pending failed'));
     },
     async close() {
+      await sparkJobs?.stop();
       measurer.close();
       health.stop();
       await scheduler.stop();

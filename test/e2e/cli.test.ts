@@ -4,7 +4,7 @@
  * version, the missing token and the exit codes scripts see; main(argv) in-process for the rest.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -262,6 +262,34 @@ describe('sparkplane jobs', () => {
     const refused = await cli(['jobs', 'apply', '-f', bad]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('schedule.cron: "61 * * * *" is not a cron expression');
+  });
+
+  it('applies a directory of SparkJob objects and job specs, and refuses a bad document naming it', async () => {
+    const dir = join(filesDir, 'jobs-as-code');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'sparkjobs.yaml'),
+      [
+        'apiVersion: sparkplane.io/v1alpha1\nkind: SparkJob\nmetadata: { name: as-code-a }\nspec:\n  clusterId: local',
+        'apiVersion: sparkplane.io/v1alpha1\nkind: SparkJob\nmetadata: { name: as-code-b }\nspec:\n  clusterId: local\n  schedule: { cron: "0 3 * * *" }',
+      ].join('\n---\n'),
+    );
+    writeFileSync(join(dir, 'plain.json'), JSON.stringify({ id: 'as-code-c', clusterId: 'local' }));
+    const applied = await cli(['apply', '-f', dir]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout.split('\n').sort()).toEqual(
+      ['a', 'b', 'c'].map((x) => `applied job as-code-${x} on cluster local`),
+    );
+    const job = json<{ schedule: { cron: string } }>(await cli(['jobs', 'get', 'as-code-b', '-o', 'json']));
+    expect(job.schedule.cron).toBe('0 3 * * *');
+    const bad = join(filesDir, 'bad-sparkjob.yaml');
+    writeFileSync(
+      bad,
+      'kind: SparkJob\nmetadata: { name: bad }\nspec:\n  clusterId: local\n  concurrencyPolicy: Sometimes\n',
+    );
+    const refused = await cli(['apply', '-f', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('document 1: spec.concurrencyPolicy');
   });
 });
 

@@ -3,7 +3,7 @@
  * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
  * pods/log with follow, /version, the node list, the CRD, the service proxy; sparkconnects (sessions)
  * the same way). It stands in for spark-operator too: tests set the status of a SparkApplication or a
- * SparkConnect as the operator would. Faults (status codes, delays, dropped
+ * SparkConnect as the operator would. SparkJobs (sparkplane.io) are served with their status subresource. Faults (status codes, delays, dropped
  * watches, expired resource versions) are injected per request.
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
@@ -40,6 +40,8 @@ export interface RecordedRequest {
 
 const SPARK_PATH =
   /^\/apis\/sparkoperator\.k8s\.io\/(?:v1beta2\/namespaces\/([^/]+)\/sparkapplications|v1alpha1\/namespaces\/([^/]+)\/sparkconnects)(?:\/([^/]+))?$/;
+/** sparkplane's SparkJobs, with their status subresource. */
+const SPARK_JOB_PATH = /^\/apis\/sparkplane\.io\/v1alpha1\/namespaces\/([^/]+)\/sparkjobs(?:\/([^/]+)(\/status)?)?$/;
 const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
@@ -89,6 +91,10 @@ export class FakeKubeApiServer {
     { name: 'node-c', ready: false },
   ];
   private readonly objects = new Map<string, KubeObject>();
+  /** SparkJobs by "namespace/name", with their own watches (the kind apart from SparkApplications). */
+  private readonly sparkJobs = new Map<string, KubeObject>();
+  private readonly sparkJobWatches = new Set<{ res: ServerResponse; namespace: string }>();
+  private readonly sparkJobHistory: HistoryEvent[] = [];
   /** The port it listens on, kept through an outage (pause/resume). */
   private port = 0;
   private readonly history: HistoryEvent[] = [];
@@ -150,8 +156,9 @@ export class FakeKubeApiServer {
 
   /** Closes every open watch connection abruptly, as a load balancer or an API server restart would. */
   dropWatches(): void {
-    for (const watch of this.watches) watch.res.socket?.destroy();
+    for (const watch of [...this.watches, ...this.sparkJobWatches]) watch.res.socket?.destroy();
     this.watches.clear();
+    this.sparkJobWatches.clear();
   }
 
   /** Forgets the event history: watches from an older resourceVersion get 410 Gone. */
@@ -301,6 +308,8 @@ export class FakeKubeApiServer {
     if ((match = DEPLOYMENTS_PATH.exec(url.pathname))) return this.serveDeployments(res, match[1]!, url);
     if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
     if ((match = POD_LOG_PATH.exec(url.pathname))) return this.servePodLog(res, match[1]!, match[2]!, url);
+    if ((match = SPARK_JOB_PATH.exec(url.pathname)))
+      return this.serveSparkJobs(method, res, match[1]!, match[2], match[3] !== undefined, url, body);
     if ((match = SPARK_PATH.exec(url.pathname))) {
       const kind = match[1] !== undefined ? 'SparkApplication' : 'SparkConnect';
       return this.serveSparkApplications(req, res, kind, (match[1] ?? match[2])!, match[3], url, body);
@@ -502,6 +511,94 @@ export class FakeKubeApiServer {
         metadata: { resourceVersion: String(this.revision) },
         items,
       });
+    }
+    this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
+  }
+
+  /** A SparkJob as the API server holds it. */
+  sparkJob(namespace: string, name: string): KubeObject | undefined {
+    return this.sparkJobs.get(`${namespace}/${name}`);
+  }
+
+  private recordSparkJob(type: WatchEventType, object: KubeObject): void {
+    object.metadata.resourceVersion = String(++this.revision);
+    this.sparkJobHistory.push({ resourceVersion: this.revision, type, object: structuredClone(object) });
+    for (const watch of this.sparkJobWatches) {
+      if (watch.namespace === object.metadata.namespace) watch.res.write(`${JSON.stringify({ type, object })}\n`);
+    }
+  }
+
+  /**
+   * SparkJobs as a CRD with a status subresource: create sets generation 1, a change of spec
+   * bumps it; a status update changes the status alone.
+   */
+  private serveSparkJobs(
+    method: string,
+    res: ServerResponse,
+    namespace: string,
+    name: string | undefined,
+    status: boolean,
+    url: URL,
+    body: unknown,
+  ): void {
+    const key = (n: string) => `${namespace}/${n}`;
+    const notFound = (n: string) => this.send(res, 404, statusBody(404, 'NotFound', `sparkjobs "${n}" not found`));
+    if (!name && method === 'GET' && url.searchParams.get('watch') === 'true') {
+      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      res.flushHeaders();
+      // what changed since the list the client watches from, then what changes
+      const from = Number(url.searchParams.get('resourceVersion') ?? 0);
+      for (const event of this.sparkJobHistory) {
+        if (event.resourceVersion > from && event.object.metadata.namespace === namespace)
+          res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+      }
+      const watch = { res, namespace };
+      this.sparkJobWatches.add(watch);
+      res.on('close', () => this.sparkJobWatches.delete(watch));
+      const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? 0);
+      if (timeoutSeconds > 0) {
+        const timer = setTimeout(() => res.end(), timeoutSeconds * 1000);
+        res.on('close', () => clearTimeout(timer));
+      }
+      return;
+    }
+    if (!name && method === 'GET') {
+      const items = [...this.sparkJobs.values()].filter((o) => o.metadata.namespace === namespace);
+      return this.send(res, 200, {
+        apiVersion: 'sparkplane.io/v1alpha1',
+        kind: 'SparkJobList',
+        metadata: { resourceVersion: String(this.revision) },
+        items,
+      });
+    }
+    if (!name && method === 'POST') {
+      const object = structuredClone(body) as KubeObject;
+      if (this.sparkJobs.has(key(object.metadata.name)))
+        return this.send(
+          res,
+          409,
+          statusBody(409, 'AlreadyExists', `sparkjobs "${object.metadata.name}" already exists`),
+        );
+      object.metadata = { ...object.metadata, namespace, generation: 1 };
+      delete object.status;
+      this.sparkJobs.set(key(object.metadata.name), object);
+      this.recordSparkJob('ADDED', object);
+      return this.send(res, 201, object);
+    }
+    if (!name) return this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
+    const existing = this.sparkJobs.get(key(name));
+    if (!existing) return notFound(name);
+    if (method === 'GET') return this.send(res, 200, existing);
+    if (method === 'PUT') {
+      const update = body as KubeObject;
+      if (status) existing.status = update.status;
+      else {
+        if (JSON.stringify(existing.spec) !== JSON.stringify(update.spec))
+          existing.metadata.generation = Number(existing.metadata.generation ?? 1) + 1;
+        existing.spec = update.spec;
+      }
+      this.recordSparkJob('MODIFIED', existing);
+      return this.send(res, 200, existing);
     }
     this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
   }

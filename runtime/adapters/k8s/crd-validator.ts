@@ -21,6 +21,14 @@ function convert(node: unknown): unknown {
     if (key.startsWith('x-kubernetes-') || key === 'description' || key === 'format') continue;
     out[key] = key === 'properties' || key === 'patternProperties' ? mapValues(value as Schema) : convert(value);
   }
+  // OpenAPI 3.0's boolean form (which zod emits and the API server takes) as JSON Schema's number form
+  if (typeof input.exclusiveMinimum === 'boolean') {
+    delete out.exclusiveMinimum;
+    if (input.exclusiveMinimum) {
+      out.exclusiveMinimum = input.minimum;
+      delete out.minimum;
+    }
+  }
   if (input['x-kubernetes-int-or-string'] === true) {
     delete out.type;
     out.anyOf = [{ type: 'integer' }, { type: 'string' }];
@@ -93,13 +101,19 @@ export interface CrdValidator {
   errors(object: unknown): SchemaError[];
 }
 
+interface CrdDocument {
+  spec: { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
+}
+
 /** A validator for one version of the CRD in `file`. */
 export function loadCrdValidator(file: string, version: string): CrdValidator {
-  const crd = parse(readFileSync(file, 'utf8')) as {
-    spec: { versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
-  };
+  return crdValidatorOf(parse(readFileSync(file, 'utf8')) as CrdDocument, version, file);
+}
+
+/** A validator for one version of a CRD given as an object (`source` names it in errors). */
+export function crdValidatorOf(crd: CrdDocument, version: string, source = 'the CRD'): CrdValidator {
   const found = crd.spec.versions.find((v) => v.name === version);
-  if (!found) throw new Error(`${file} has no version ${version}`);
+  if (!found) throw new Error(`${source} has no version ${version}`);
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(convert(found.schema.openAPIV3Schema) as Schema);
   return {

@@ -7,3 +7,4 @@ export { type EmittablePlacement, emittablePlacements } from './node-placement';
 export { eventLogDir, POD_DEFAULTS, type RenderContext, renderSparkApplication } from './render';
 export { renderResources, renderResourcesYaml } from './render-yaml';
 export type { SparkApplication } from './spark-application';
+export { KubernetesSparkJobSource, type KubernetesSparkJobSourceOptions } from './spark-job-source';

@@ -1,5 +1,5 @@
 /**
- * Follows the SparkApplications (or SparkConnects) of one cluster: list, then watch from the list's resourceVersion;
+ * Follows a collection of Kubernetes objects (a cluster's SparkApplications or SparkConnects, the SparkJobs): list, then watch from the list's resourceVersion;
  * on a dropped connection re-watch from the last version seen (the server replays what was
  * missed); on 410 Gone (the version expired) list again. Like an informer, it also lists again
  * every resyncIntervalMs, so a missed event cannot leave the runtime's view behind for long.
@@ -8,21 +8,23 @@ import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../../domain/ports';
 import { describeApiError } from './kube-client';
 import { backoffMs, httpStatusOf, type RetryOptions, sleep, withRetry } from './retry';
+import type { SparkApplication } from './spark-application';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** What a watched resource has at least. */
-export interface WatchedResource {
-  metadata: { name: string; resourceVersion?: string };
+/** What the watch needs of an object: its resourceVersion. */
+export interface WatchedObject {
+  metadata?: { resourceVersion?: string };
 }
 
-export interface ResourceWatchOptions<T extends WatchedResource> {
+export interface ResourceWatchOptions<T extends WatchedObject = SparkApplication> {
+  /** The objects' kind in log lines, plural. @default "SparkApplications" */
+  kind?: string;
   kubeConfig: KubeConfig;
   /** API path of the collection, e.g. /apis/sparkoperator.k8s.io/v1beta2/namespaces/x/sparkapplications */
   path: string;
-  labelSelector: string;
-  /** What is watched, for the log, e.g. "SparkApplications". */
-  kind: string;
+  /** @default every object of the collection */
+  labelSelector?: string;
   list: () => Promise<{ items: T[]; resourceVersion: string }>;
   /** Every object of a fresh list (initial, after 410, periodic resync). */
   onList: (items: T[]) => void;
@@ -45,11 +47,15 @@ interface WatchOutcome {
   error?: unknown;
 }
 
-export class ResourceWatch<T extends WatchedResource> {
+export class ResourceWatch<T extends WatchedObject = SparkApplication> {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: ResourceWatchOptions<T>) {}
+
+  private get kind(): string {
+    return this.options.kind ?? 'SparkApplications';
+  }
 
   start(): void {
     this.running ??= this.run();
@@ -90,12 +96,11 @@ export class ResourceWatch<T extends WatchedResource> {
           failures = 0;
           continue;
         }
-        if (outcome.error !== undefined)
-          this.warn(`the watch of ${this.options.kind} failed: reconnecting`, outcome.error);
+        if (outcome.error !== undefined) this.warn(`the watch of ${this.kind} failed: reconnecting`, outcome.error);
       } catch (error) {
         if (this.stopped) return;
         if (httpStatusOf(error) === 410) resourceVersion = undefined;
-        this.warn(`listing ${this.options.kind} failed: trying again`, error);
+        this.warn(`listing ${this.kind} failed: trying again`, error);
       }
       // a watch that ended without news, or failed: back off so a broken server is not hammered
       failures++;
@@ -165,7 +170,7 @@ export class ResourceWatch<T extends WatchedResource> {
       };
       const query = {
         resourceVersion,
-        labelSelector: this.options.labelSelector,
+        ...(this.options.labelSelector !== undefined ? { labelSelector: this.options.labelSelector } : {}),
         allowWatchBookmarks: true,
         timeoutSeconds,
       };
