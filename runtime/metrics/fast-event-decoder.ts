@@ -176,8 +176,10 @@ function readCompletedStage(line: string, from: number): StageCompletedEvent | u
   if (completionAt < 0) return undefined;
   c.at = completionAt + COMPLETION_FIELD.length;
   const completedAtMs = c.int();
-  // Spark writes Submission Time right before Completion Time
-  const submittedAtMs = line.lastIndexOf(SUBMISSION_FIELD, completionAt) >= 0 ? submittedAt(line, completionAt) : 0;
+  // Spark writes Submission Time right before Completion Time; once anywhere else (or twice), the full decoder reads it
+  const submission = line.indexOf(SUBMISSION_FIELD, from);
+  const submittedAtMs =
+    submission < 0 ? 0 : submission === line.lastIndexOf(SUBMISSION_FIELD) ? submittedAt(line, completionAt) : NaN;
   // The line must end with Stage Info's last array (Accumulables), scalars, and the braces of
   // Stage Info and the event. In the events Spark writes, no array before that is followed by
   // scalars closing two objects: so a line cut short, even right after a brace, fails here.
@@ -201,6 +203,7 @@ function readCompletedStage(line: string, from: number): StageCompletedEvent | u
 /** The Submission Time written right before Completion Time at `completionAt`; 0 when absent there, NaN when not an integer. */
 function submittedAt(line: string, completionAt: number): number {
   const before = line.lastIndexOf(SUBMISSION_FIELD, completionAt);
+  if (before < 0) return NaN;
   const c = new LineCursor(line, before + SUBMISSION_FIELD.length);
   const value = c.int();
   // elsewhere than right before Completion Time: not read here, the full decoder reads it
