@@ -111,7 +111,12 @@ describe('the live Spark UI of a running application', () => {
     });
     expect(signIn.status).toBe(201);
     const cookies = signIn.headers.getSetCookie();
-    expect(cookies).toHaveLength(2);
+    // one cookie per path it is sent to: the two proxies and sign-out (SESSION_COOKIE_PATHS)
+    expect(cookies.map((c) => /; Path=([^;]+)/.exec(c)?.[1]).sort()).toEqual([
+      '/api/v1/applications',
+      '/api/v1/session',
+      '/ocean/spark/cluster',
+    ]);
     for (const cookie of cookies) expect(cookie).toMatch(/; HttpOnly/);
     const cookie = cookies[0]!.split(';')[0]!;
     const jobs = await browse(`${UI}/`, { cookie });
