@@ -56,14 +56,33 @@ ensure_package() {
   echo "$want" > "$stamp"
 }
 
-ensure_venv .venv/schemathesis requirements-schemathesis.txt
-ensure_venv .venv/jupyter requirements-jupyter.txt
-ensure_venv .venv/airflow2 requirements-airflow2.txt
-ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
-ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
-ensure_venv .venv/airflow2-connect requirements-airflow2-connect.txt
-ensure_package .venv/airflow2-connect integrations/airflow/sparkplane-ocean-compat
-ensure_venv .venv/airflow3 requirements-airflow3.txt
-ensure_venv .venv/ocean-connect requirements-ocean-connect.txt
-ensure_venv .venv/dbt requirements-dbt.txt
-ensure_package .venv/airflow3 integrations/airflow/airflow-provider-sparkplane
+# Two lanes at once: an install is mostly one core's work (unpacking, byte-compiling), and this
+# machine has two. The pyspark 3.5 venvs share a lane, so that its wheel is built once and then
+# taken from pip's cache. Each lane's output is printed once it ends.
+lane_a() {
+  ensure_venv .venv/airflow2-connect requirements-airflow2-connect.txt
+  ensure_package .venv/airflow2-connect integrations/airflow/sparkplane-ocean-compat
+  ensure_venv .venv/ocean-connect requirements-ocean-connect.txt
+  ensure_venv .venv/schemathesis requirements-schemathesis.txt
+  ensure_venv .venv/jupyter requirements-jupyter.txt
+}
+lane_b() {
+  ensure_venv .venv/dbt requirements-dbt.txt
+  ensure_venv .venv/airflow2 requirements-airflow2.txt
+  ensure_package .venv/airflow2 integrations/airflow/sparkplane-ocean-compat
+  ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
+  ensure_venv .venv/airflow3 requirements-airflow3.txt
+  ensure_package .venv/airflow3 integrations/airflow/airflow-provider-sparkplane
+}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+(lane_a) >"$logs/a" 2>&1 &
+lane_a_pid=$!
+(lane_b) >"$logs/b" 2>&1 &
+lane_b_pid=$!
+failed=0
+wait "$lane_a_pid" || failed=1
+cat "$logs/a"
+wait "$lane_b_pid" || failed=1
+cat "$logs/b"
+[ "$failed" = 0 ] || die "a virtual environment could not be installed (its lane's output is above)"
