@@ -203,7 +203,7 @@ describe('KubernetesSparkBackend sessions', () => {
     expect(issues[0]!.message).toMatch(/not a label key/);
   });
 
-  it('follows a session again after a restart, from a status read, and finds its server answering', async () => {
+  it('follows a session again after a restart, from a status read, and reads it RUNNING without a step back to PENDING', async () => {
     await backend.submit(session('session-f'), CONFIG);
     server.setStatus(NS, 'session-f', { state: 'Ready', startTime: '2026-01-01T00:00:05Z' });
     grpc = grpcServer();
@@ -213,9 +213,24 @@ describe('KubernetesSparkBackend sessions', () => {
 
     seen = [];
     backend = makeBackend();
-    // a restarted runtime reconciles through status(): the server is probed again before it reads RUNNING
-    expect(await backend.status(session('session-f'))).toMatchObject({ state: 'PENDING' });
+    // a restarted runtime reconciles through status(): the server is asked before anything is told
+    expect(await backend.status(session('session-f'))).toEqual({ state: 'RUNNING', startedAt: '2026-01-01T00:00:05Z' });
     await waitFor('RUNNING again', () => lastOf('session-f')?.state === 'RUNNING');
     expect(await backend.connectEndpoint(session('session-f'))).toEqual({ host: '127.0.0.1', port: connectPort });
+    // its watch has listed it meanwhile: still no PENDING, which the lifecycle would refuse (RUNNING -> PENDING)
+    await waitFor('the watch', () => server.count('GET', 'sparkconnects?') > 0);
+    expect(seen.filter((s) => s.appId === 'session-f').map((s) => s.status.state)).toEqual(['RUNNING']);
+  });
+
+  it('a restarted runtime whose session does not answer says so, once asked', async () => {
+    await backend.submit(session('session-g'), CONFIG);
+    server.setStatus(NS, 'session-g', { state: 'Ready' });
+    await backend.close();
+    seen = [];
+    backend = makeBackend();
+    expect(await backend.status(session('session-g'))).toEqual({
+      state: 'PENDING',
+      reason: `the server pod is ready; waiting for Spark Connect to answer at 127.0.0.1:${connectPort}`,
+    });
   });
 });
