@@ -228,6 +228,10 @@ export interface Store {
   touchSession(appId: string, at: string): Promise<void>;
   /** The stored state of each of these sessions that has one, in no particular order. */
   getSessionStates(appIds: string[]): Promise<SessionState[]>;
+  /** Forgets the state of these sessions (they ended). */
+  deleteSessionStates(appIds: string[]): Promise<void>;
+  /** Forgets the state of every session that is not active any more (what an end left behind); returns how many. */
+  deleteEndedSessionStates(): Promise<number>;
 
   insertToken(token: ApiToken): Promise<void>;
   findTokenByHash(secretHash: string): Promise<ApiToken | undefined>;
