@@ -149,7 +149,10 @@ describe('the kubernetes back-end through the API', () => {
   });
 
   it('starts a sql session as the Thrift Server in the cluster, and relays /code and /hive to it once OpenSession answers', async () => {
-    const started = await call('POST', '/api/v1/sessions', { clusterId: 'k8s', configOverrides: { session: { kind: 'sql' } } });
+    const started = await call('POST', '/api/v1/sessions', {
+      clusterId: 'k8s',
+      configOverrides: { session: { kind: 'sql' } },
+    });
     expect(started.statusCode, started.body).toBe(201);
     const id = (started.json() as { application: Application }).application.id;
     await waitFor('the SparkApplication', async () => server.get(NS, id));
@@ -171,9 +174,12 @@ describe('the kubernetes back-end through the API', () => {
       expect(readMessage(code.rawPayload)).toMatchObject({ name: 'OpenSession', type: MESSAGE_TYPE.REPLY, seqid: 3 });
 
       const address = await runtime.server.listen({ port: 0, host: '127.0.0.1' });
-      const socket = new WebSocket(`${address.replace(/^http/, 'ws')}/ocean/spark/cluster/k8s/app/${id}/hive?accountId=a`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const socket = new WebSocket(
+        `${address.replace(/^http/, 'ws')}/ocean/spark/cluster/k8s/app/${id}/hive?accountId=a`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
       const reply = await new Promise<Buffer>((resolve, reject) => {
         socket.on('open', () => socket.send(openSessionCall(4)));
         socket.on('message', (data) => resolve(data as Buffer));

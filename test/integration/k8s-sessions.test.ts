@@ -240,7 +240,10 @@ describe('KubernetesSparkBackend sessions', () => {
       expect((server.get(NS, 'session-h')!.spec as { sparkConf: Record<string, string> }).sparkConf).toMatchObject({
         'spark.ui.port': '4040',
       });
-      server.setStatus(NS, 'session-h', { state: 'Ready', server: { podName: 'session-h-0', serviceName: 'session-h-svc' } });
+      server.setStatus(NS, 'session-h', {
+        state: 'Ready',
+        server: { podName: 'session-h-0', serviceName: 'session-h-svc' },
+      });
       await waitFor('the status', () => lastOf('session-h')?.state === 'PENDING');
       const target = await backend.sparkUiTarget(session('session-h'));
       expect(target.linkPrefix).toBe(`/api/v1/namespaces/${NS}/services/session-h-svc:4040/proxy`);
@@ -276,10 +279,14 @@ describe('KubernetesSparkBackend sessions', () => {
       mainClass: 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
       mainApplicationFile: 'local:///opt/spark/jars/spark-hive-thriftserver_2.13-4.0.1.jar',
       arguments: [
-        '--hiveconf', 'hive.server2.thrift.bind.host=0.0.0.0',
-        '--hiveconf', 'hive.server2.thrift.port=10000',
-        '--hiveconf', 'hive.server2.transport.mode=binary',
-        '--hiveconf', 'hive.server2.authentication=NOSASL',
+        '--hiveconf',
+        'hive.server2.thrift.bind.host=0.0.0.0',
+        '--hiveconf',
+        'hive.server2.thrift.port=10000',
+        '--hiveconf',
+        'hive.server2.transport.mode=binary',
+        '--hiveconf',
+        'hive.server2.authentication=NOSASL',
       ],
       sparkConf: { 'spark.sql.catalogImplementation': 'hive' },
       dynamicAllocation: { enabled: true, minExecutors: 0 },
@@ -295,7 +302,10 @@ describe('KubernetesSparkBackend sessions', () => {
     });
 
     // the driver runs, but nothing answers OpenSession yet
-    server.setStatus(NS, 'sql-a', { applicationState: { state: 'RUNNING' }, lastSubmissionAttemptTime: '2026-01-01T00:00:07Z' });
+    server.setStatus(NS, 'sql-a', {
+      applicationState: { state: 'RUNNING' },
+      lastSubmissionAttemptTime: '2026-01-01T00:00:07Z',
+    });
     const waiting = await waitFor('the reason', () =>
       lastOf('sql-a')?.reason?.includes('Thrift Server') ? lastOf('sql-a') : undefined,
     );

@@ -342,7 +342,11 @@ export class FakeKubeApiServer {
       const object = body as KubeObject;
       const key = `${namespace}/${object.metadata.name}`;
       if (this.serviceObjects.has(key)) {
-        return this.send(res, 409, statusBody(409, 'AlreadyExists', `services "${object.metadata.name}" already exists`));
+        return this.send(
+          res,
+          409,
+          statusBody(409, 'AlreadyExists', `services "${object.metadata.name}" already exists`),
+        );
       }
       object.metadata.namespace = namespace;
       object.metadata.uid = `uid-service-${object.metadata.name}`;

@@ -63,7 +63,9 @@ export function tcpRelayRoute(instance: FastifyInstance, options: TcpRelayRouteO
       params: SessionAppParams,
       querystring: AccountQuery,
       response: {
-        101: z.string().meta({ description: 'Switching Protocols: from here on binary WebSocket frames, no HTTP body.' }),
+        101: z
+          .string()
+          .meta({ description: 'Switching Protocols: from here on binary WebSocket frames, no HTTP body.' }),
         ...OCEAN_ERROR_RESPONSES,
       },
     },

@@ -5,7 +5,8 @@
  * the API client (kube-client.ts), the watch (resource-watch.ts), what was reported
  * (status-tracker.ts), the driver's log and events (driver-log-reader.ts) and the probe
  * (health-probe.ts). Sessions (type session) are SparkConnects instead (connect-sessions.ts), and
- * sql sessions a SparkApplication running the Spark Thrift Server with a Service (thrift-sessions.ts).
+ * sql sessions a SparkApplication running the Spark Thrift Server with a Service (thrift-sessions.ts);
+ * a notebook's Spark is a SparkConnect too, its kernel (beside the runtime) a client of it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Resources } from '../../domain/admission';
@@ -72,6 +73,8 @@ export interface KubernetesSparkBackendOptions {
 
 export class KubernetesSparkBackend implements SparkBackend {
   readonly kind = 'kubernetes' as const;
+  /** A notebook's Spark is a SparkConnect in the cluster, its kernel a client beside the runtime. */
+  readonly notebookSparkConnect = true;
   private readonly client: SparkOperatorClient;
   private readonly tracker: StatusTracker;
   private readonly watch: ResourceWatch<SparkApplication>;
@@ -196,7 +199,7 @@ export class KubernetesSparkBackend implements SparkBackend {
     // what no node or cluster could hold first: such a config is not worth rendering
     const unrunnable = hardBoundIssues(config, this.options.settings);
     if (unrunnable.length > 0) return unrunnable;
-    if (isConnectSession(app)) return sessionPreflightIssues(config, this.renderContext(app));
+    if (runsSparkConnect(app)) return sessionPreflightIssues(config, this.renderContext(app));
     if (app.type === 'session') {
       return preflightIssues(thriftServerConfig(config, this.options.settings), this.renderContext(app));
     }
@@ -204,7 +207,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
-    const resources = isConnectSession(app)
+    const resources = runsSparkConnect(app)
       ? []
       : app.type === 'session'
         ? [renderThriftServer(config, this.renderContext(app))]
@@ -212,7 +215,7 @@ export class KubernetesSparkBackend implements SparkBackend {
     // the operator down: held here with the reason (and tried again), not created to wait unseen
     const operatorProblem = this.health.operatorProblem;
     if (operatorProblem) throw new BackendUnreachableError(`cluster ${this.options.clusterId}: ${operatorProblem}`);
-    if (isConnectSession(app)) {
+    if (runsSparkConnect(app)) {
       await this.sessions.submit(app, config, this.renderContext(app));
       return { backendRef: `${this.namespace}/${app.id}` };
     }
@@ -235,7 +238,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   async kill(app: Application): Promise<void> {
     this.tracker.killRequested(app.id);
     try {
-      if (isConnectSession(app)) await this.sessions.kill(this.nameOf(app));
+      if (runsSparkConnect(app)) await this.sessions.kill(this.nameOf(app));
       else if (app.type === 'session') await this.thriftSessions.kill(this.nameOf(app));
       else await this.client.deleteApplication(this.nameOf(app));
     } catch (error) {
@@ -245,9 +248,9 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   async status(app: Application): Promise<BackendStatus> {
-    const session = isConnectSession(app) ? await this.sessions.status(this.nameOf(app), app.id) : undefined;
+    const session = runsSparkConnect(app) ? await this.sessions.status(this.nameOf(app), app.id) : undefined;
     if (session) return session;
-    const resource = isConnectSession(app) ? undefined : await this.client.getApplication(this.nameOf(app));
+    const resource = runsSparkConnect(app) ? undefined : await this.client.getApplication(this.nameOf(app));
     if (resource) {
       // a restarted runtime reconciles through here before its watch has listed the application
       this.noteSparkAppId(resource);
@@ -264,7 +267,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
-    if (isConnectSession(app)) {
+    if (runsSparkConnect(app)) {
       const name = this.nameOf(app);
       return this.logs.driverLog(name, options, () => this.sessions.serverPod(name));
     }
@@ -273,8 +276,8 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   /** Where the session's server answered (Spark Connect at sessionConnectAddress, HiveServer2 at sessionThriftAddress); undefined before. */
   async connectEndpoint(app: Application): Promise<ConnectEndpoint | undefined> {
-    if (app.type !== 'session') return undefined;
-    return isConnectSession(app) ? this.sessions.endpoint(app.id) : this.thriftSessions.endpoint(app.id);
+    if (runsSparkConnect(app)) return this.sessions.endpoint(app.id);
+    return app.type === 'session' ? this.thriftSessions.endpoint(app.id) : undefined;
   }
 
   kubeEvents(app: Application): Promise<string[]> {
@@ -287,7 +290,7 @@ export class KubernetesSparkBackend implements SparkBackend {
    */
   sparkUiTarget(app: Application): Promise<SparkUiTarget> {
     const name = this.nameOf(app);
-    const path = isConnectSession(app)
+    const path = runsSparkConnect(app)
       ? sessionUiProxyPath(this.namespace, this.sessions.serverService(app.id, name))
       : uiServiceProxyPath(this.namespace, name, app.config);
     return driverUiTarget(this.options.kubeConfig, path);
@@ -296,7 +299,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   /** Known once the driver has started (the operator reports its Spark application id), or from the measured metrics. */
   eventLogPath(app: Application): string | undefined {
     // a session's Spark application id is fixed at render time (spark-connect.ts)
-    if (isConnectSession(app)) return eventLogDir(this.options.settings, app.id);
+    if (runsSparkConnect(app)) return eventLogDir(this.options.settings, app.id);
     const sparkAppId = this.sparkAppIds.get(app.id) ?? app.metrics?.sparkAppId;
     return sparkAppId ? eventLogDir(this.options.settings, sparkAppId) : undefined;
   }
@@ -352,7 +355,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 }
 
-/** A session served by a SparkConnect (session.kind connect); a sql session is a SparkApplication. */
-function isConnectSession(app: Application): boolean {
-  return app.type === 'session' && sessionKindOf(app.config) === 'connect';
+/** A session (session.kind connect) or a notebook's Spark: a SparkConnect. A sql session is a SparkApplication. */
+function runsSparkConnect(app: Application): boolean {
+  return app.type === 'notebook' || (app.type === 'session' && sessionKindOf(app.config) === 'connect');
 }

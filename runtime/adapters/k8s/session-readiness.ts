@@ -128,7 +128,9 @@ export class SessionReadiness {
         this.options.tracker.observe(appId, { state: 'FAILED', reason });
         await this.options
           .remove(latest.name)
-          .catch((error: unknown) => logger.warn({ appId, err: error }, 'could not delete a session that did not start'));
+          .catch((error: unknown) =>
+            logger.warn({ appId, err: error }, 'could not delete a session that did not start'),
+          );
         return;
       }
       await new Promise((wake) => setTimeout(wake, intervalMs).unref());

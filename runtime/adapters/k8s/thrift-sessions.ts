@@ -18,7 +18,12 @@ import { fillAddress } from './connect-states';
 import type { SparkOperatorClient } from './kube-client';
 import { renderSparkApplication, type RenderContext } from './render';
 import { SessionReadiness } from './session-readiness';
-import { type SparkApplication, SPARK_OPERATOR_GROUP, SPARK_OPERATOR_VERSION, SPARKPLANE_LABELS } from './spark-application';
+import {
+  type SparkApplication,
+  SPARK_OPERATOR_GROUP,
+  SPARK_OPERATOR_VERSION,
+  SPARKPLANE_LABELS,
+} from './spark-application';
 import type { StatusTracker } from './status-tracker';
 
 /** HiveServer2's binary port on the driver, and on its Service. */
@@ -74,7 +79,9 @@ export function renderThriftService(application: SparkApplication): V1Service {
       namespace,
       labels: {
         [SPARKPLANE_LABELS.appId]: appId,
-        ...(labels[SPARKPLANE_LABELS.clusterId] ? { [SPARKPLANE_LABELS.clusterId]: labels[SPARKPLANE_LABELS.clusterId] } : {}),
+        ...(labels[SPARKPLANE_LABELS.clusterId]
+          ? { [SPARKPLANE_LABELS.clusterId]: labels[SPARKPLANE_LABELS.clusterId] }
+          : {}),
         [SPARKPLANE_LABELS.managedBy]: 'sparkplane',
       },
       ...(uid

@@ -10,6 +10,7 @@ function fullBackend(): Required<SparkBackend> {
   return {
     kind: 'inner',
     historyServerUrl: 'http://history',
+    notebookSparkConnect: false,
     submit: answer('submit'),
     refusal: answer('refusal'),
     problems: answer('problems'),
