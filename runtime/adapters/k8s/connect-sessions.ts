@@ -10,25 +10,21 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../../domain/application';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
-import type { BackendStatus, Clock, ConnectEndpoint, Logger } from '../../domain/ports';
+import type { BackendStatus, ConnectEndpoint } from '../../domain/ports';
 import { sparkConnectAnswers } from '../connect/connect-probe';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { connectAddress, connectStatus } from './connect-states';
 import type { SparkOperatorClient } from './kube-client';
 import type { RenderContext } from './render';
 import { ResourceWatch } from './resource-watch';
-import { SessionReadiness } from './session-readiness';
+import { SessionReadiness, type SessionReadinessContext } from './session-readiness';
 import type { RetryOptions } from './retry';
 import { renderSparkConnect, type SparkConnectObject } from './spark-connect';
 import { SPARKPLANE_LABELS } from './spark-application';
-import type { StatusTracker } from './status-tracker';
 
-export interface ConnectSessionsOptions {
+export interface ConnectSessionsOptions extends SessionReadinessContext {
   client: SparkOperatorClient;
   settings: KubernetesClusterSettings;
-  tracker: StatusTracker;
-  clock: Clock;
-  logger: Logger;
   clusterId: string;
   watch: {
     kubeConfig: KubeConfig;
@@ -37,8 +33,6 @@ export interface ConnectSessionsOptions {
     resyncIntervalMs: number;
     openTimeoutMs: number;
   };
-  /** Interval between two readiness probes of a session. @default 2000 */
-  probeIntervalMs?: number;
 }
 
 export class ConnectSessions {
@@ -49,16 +43,10 @@ export class ConnectSessions {
 
   constructor(private readonly options: ConnectSessionsOptions) {
     const { client, watch, logger, clusterId } = options;
-    this.readiness = new SessionReadiness({
-      server: 'Spark Connect',
-      answers: sparkConnectAnswers,
-      remove: (name) => client.deleteConnect(name),
-      tracker: options.tracker,
-      clock: options.clock,
-      logger,
-      readySeconds: options.settings.sessionReadySeconds,
-      ...(options.probeIntervalMs !== undefined ? { probeIntervalMs: options.probeIntervalMs } : {}),
-    });
+    this.readiness = new SessionReadiness(
+      { name: 'Spark Connect', answers: sparkConnectAnswers, remove: (name) => client.deleteConnect(name) },
+      options,
+    );
     this.watch = new ResourceWatch<SparkConnectObject>({
       ...watch,
       path: client.connectCollectionPath,

@@ -131,12 +131,17 @@ export class KubernetesSparkBackend implements SparkBackend {
       logger,
       logFields: { clusterId },
     });
-    this.sessions = new ConnectSessions({
+    // what sessions of either kind share: where they report, the cluster's client and settings
+    const sessionContext = {
       client: this.client,
       settings: options.settings,
       tracker: this.tracker,
       clock: options.clock ?? { now: () => new Date() },
       logger,
+      ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
+    };
+    this.sessions = new ConnectSessions({
+      ...sessionContext,
       clusterId,
       watch: {
         kubeConfig,
@@ -145,16 +150,8 @@ export class KubernetesSparkBackend implements SparkBackend {
         resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
         openTimeoutMs: requestTimeoutMs,
       },
-      ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
     });
-    this.thriftSessions = new ThriftSessions({
-      client: this.client,
-      settings: options.settings,
-      tracker: this.tracker,
-      clock: options.clock ?? { now: () => new Date() },
-      logger,
-      ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
-    });
+    this.thriftSessions = new ThriftSessions(sessionContext);
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
     // its schema compiles meanwhile, off the event loop
     sparkApplicationCrd();

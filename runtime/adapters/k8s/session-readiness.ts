@@ -10,6 +10,7 @@
  */
 import type { BackendStatus, Clock, ConnectEndpoint, Logger } from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
+import type { KubernetesClusterSettings } from './cluster-settings';
 import type { StatusTracker } from './status-tracker';
 
 /** What the cluster says of a session's resource now. */
@@ -24,17 +25,22 @@ export interface SessionSighting {
   name: string;
 }
 
-export interface SessionReadinessOptions {
-  /** The server, in reasons: "Spark Connect", "the Spark Thrift Server". */
-  server: string;
+/** The server a kind of session runs. */
+export interface SessionServer {
+  /** In reasons: "Spark Connect", "the Spark Thrift Server". */
+  name: string;
   answers: (host: string, port: number) => Promise<boolean>;
   /** Deletes the resource of a session that never answered. */
   remove: (name: string) => Promise<unknown>;
+}
+
+/** What the sessions of every kind share: their back-end's tracker, clock, logger and settings. */
+export interface SessionReadinessContext {
   tracker: StatusTracker;
   clock: Clock;
   logger: Logger;
-  readySeconds: number;
-  /** Interval between two probes. @default 2000 */
+  settings: Pick<KubernetesClusterSettings, 'sessionReadySeconds'>;
+  /** Interval between two readiness probes of a session. @default 2000 */
   probeIntervalMs?: number;
 }
 
@@ -54,7 +60,10 @@ export class SessionReadiness {
   private readonly probes = new Map<string, Probing>();
   private readonly stopping = new AbortController();
 
-  constructor(private readonly options: SessionReadinessOptions) {}
+  constructor(
+    private readonly server: SessionServer,
+    private readonly options: SessionReadinessContext,
+  ) {}
 
   seen(appId: string, sighting: SessionSighting): void {
     let probing = this.probes.get(appId);
@@ -105,7 +114,8 @@ export class SessionReadiness {
 
   /** Probes an askable server until it answers, the session ends, or the wait runs out. */
   private async follow(appId: string, probing: Probing): Promise<void> {
-    const { clock, logger, readySeconds } = this.options;
+    const { clock, logger } = this.options;
+    const readySeconds = this.options.settings.sessionReadySeconds;
     const intervalMs = this.options.probeIntervalMs ?? 2000;
     while (!this.stopping.signal.aborted && this.probes.get(appId) === probing) {
       const { latest } = probing;
@@ -113,7 +123,7 @@ export class SessionReadiness {
       if (isTerminal(waiting.state)) return;
       if (latest.askable) {
         const { address } = latest;
-        const answers = address !== undefined && (await this.options.answers(address.host, address.port));
+        const answers = address !== undefined && (await this.server.answers(address.host, address.port));
         if (this.probes.get(appId) !== probing) return;
         if (answers) probing.answered = address;
         const firstAsk = !probing.asked;
@@ -123,10 +133,10 @@ export class SessionReadiness {
         if (answers) return;
       }
       if (clock.now().getTime() - probing.firstSeenMs > readySeconds * 1000) {
-        const reason = `${this.options.server} did not answer within ${readySeconds} s (sessionReadySeconds): ${waiting.reason ?? waiting.state}`;
+        const reason = `${this.server.name} did not answer within ${readySeconds} s (sessionReadySeconds): ${waiting.reason ?? waiting.state}`;
         // reported first: the deletion that follows is then no news
         this.options.tracker.observe(appId, { state: 'FAILED', reason });
-        await this.options
+        await this.server
           .remove(latest.name)
           .catch((error: unknown) =>
             logger.warn({ appId, err: error }, 'could not delete a session that did not start'),

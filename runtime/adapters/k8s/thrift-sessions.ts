@@ -10,21 +10,20 @@
  */
 import type { V1Service } from '@kubernetes/client-node';
 import type { ApplicationConfig } from '../../domain/config';
-import type { BackendStatus, Clock, ConnectEndpoint, Logger } from '../../domain/ports';
+import type { BackendStatus, ConnectEndpoint } from '../../domain/ports';
 import { hiveConfArguments, hiveServerConf, THRIFT_SERVER_CLASS } from '../thrift/thrift-server';
 import { thriftServerAnswers } from '../thrift/thrift-probe';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { fillAddress } from './connect-states';
 import type { SparkOperatorClient } from './kube-client';
 import { renderSparkApplication, type RenderContext } from './render';
-import { SessionReadiness } from './session-readiness';
+import { SessionReadiness, type SessionReadinessContext } from './session-readiness';
 import {
   type SparkApplication,
   SPARK_OPERATOR_GROUP,
   SPARK_OPERATOR_VERSION,
   SPARKPLANE_LABELS,
 } from './spark-application';
-import type { StatusTracker } from './status-tracker';
 
 /** HiveServer2's binary port on the driver, and on its Service. */
 export const THRIFT_PORT = 10000;
@@ -111,30 +110,19 @@ export function isThriftServer(resource: SparkApplication): boolean {
   return resource.metadata.labels?.[SESSION_KIND_LABEL] === 'sql';
 }
 
-export interface ThriftSessionsOptions {
+export interface ThriftSessionsOptions extends SessionReadinessContext {
   client: SparkOperatorClient;
   settings: KubernetesClusterSettings;
-  tracker: StatusTracker;
-  clock: Clock;
-  logger: Logger;
-  /** Interval between two readiness probes (an OpenSession) of a session. @default 2000 */
-  probeIntervalMs?: number;
 }
 
 export class ThriftSessions {
   private readonly readiness: SessionReadiness;
 
   constructor(private readonly options: ThriftSessionsOptions) {
-    this.readiness = new SessionReadiness({
-      server: 'the Spark Thrift Server',
-      answers: thriftServerAnswers,
-      remove: (name) => this.kill(name),
-      tracker: options.tracker,
-      clock: options.clock,
-      logger: options.logger,
-      readySeconds: options.settings.sessionReadySeconds,
-      ...(options.probeIntervalMs !== undefined ? { probeIntervalMs: options.probeIntervalMs } : {}),
-    });
+    this.readiness = new SessionReadiness(
+      { name: 'the Spark Thrift Server', answers: thriftServerAnswers, remove: (name) => this.kill(name) },
+      options,
+    );
   }
 
   /** After its SparkApplication was created (or found, on a retried submission): the Service in front of its driver. */
