@@ -228,6 +228,10 @@ export interface Store {
   touchSession(appId: string, at: string): Promise<void>;
   /** The stored state of each of these sessions that has one, in no particular order. */
   getSessionStates(appIds: string[]): Promise<SessionState[]>;
+  /** Forgets the state of these sessions (they ended). */
+  deleteSessionStates(appIds: string[]): Promise<void>;
+  /** Forgets the state of every session that is not active any more (what an end left behind); returns how many. */
+  deleteEndedSessionStates(): Promise<number>;
 
   insertToken(token: ApiToken): Promise<void>;
   findTokenByHash(secretHash: string): Promise<ApiToken | undefined>;
@@ -310,6 +314,12 @@ export interface SparkBackend {
    * is never exposed); undefined until it is ready or once it ended. Back-ends without sessions omit it.
    */
   connectEndpoint?(app: Application): Promise<ConnectEndpoint | undefined>;
+  /**
+   * The cluster runs each notebook's Spark as a Spark Connect server of its own (submit, kill,
+   * status, connectEndpoint... of an application of type notebook), to which the notebook's kernel,
+   * beside the runtime, connects. @default false: the kernel's Spark driver runs beside the runtime
+   */
+  readonly notebookSparkConnect?: boolean;
   /** The Spark History Server of the cluster's runs, when it has one. @default the runtime's historyServerUrl */
   readonly historyServerUrl?: string;
   /**

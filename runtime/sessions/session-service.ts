@@ -7,6 +7,8 @@
  * session and any replica's sweep enforces its time-out. Touches come with every relayed call, so
  * each replica writes one at most once per touchWriteIntervalMs per session (the first at once, the
  * last of an interval when it ends): the stored clock lags what this replica saw by less than that.
+ * A session's stored state goes when it ends (the replica that commits the end deletes it); what a
+ * crash between the two leaves is swept when the sweep starts.
  */
 import type { ApplicationChanges } from '../apps/application-changes';
 import type { ApplicationService, SubmitContext } from '../apps/application-service';
@@ -38,7 +40,10 @@ export interface SessionServiceDeps {
   idleSweepIntervalMs?: number;
   /** Least time between two writes of one session's last request to the store, ms. @default 30000 */
   touchWriteIntervalMs?: number;
-  /** The changes this replica commits: a session it sees RUNNING gets its endpoint stored. @default none (the sweep stores it) */
+  /**
+   * The changes this replica commits: a session it sees RUNNING gets its endpoint stored, one it sees
+   * end loses its stored state. @default none (the sweep stores endpoints; ended states stay until a sweep starts)
+   */
   changes?: Pick<ApplicationChanges, 'subscribe'>;
   /** @default silent */
   logger?: Logger;
@@ -58,11 +63,14 @@ export class SessionService implements SessionActivity, SessionUpstreams {
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private leftovers: Promise<void> | undefined;
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.logger = deps.logger ?? silentLogger;
     deps.changes?.subscribe((app) => {
-      if (app.type === 'session' && app.state === 'RUNNING') void this.publishEndpoint(app);
+      if (app.type !== 'session') return;
+      if (app.state === 'RUNNING') void this.publishEndpoint(app);
+      else if (isTerminal(app.state)) void this.ended(app.id);
     });
   }
 
@@ -136,6 +144,16 @@ export class SessionService implements SessionActivity, SessionUpstreams {
     }
   }
 
+  /** A session that ended: nothing routes to it or times it out any more, so its stored state goes. */
+  private async ended(appId: string): Promise<void> {
+    this.forget(appId);
+    try {
+      await this.deps.store.deleteSessionStates([appId]);
+    } catch (error) {
+      this.logger.warn({ appId, err: error }, "could not delete an ended session's state: the next sweep start does");
+    }
+  }
+
   private forget(appId: string): void {
     this.lastRequest.delete(appId);
     this.lastWrite.delete(appId);
@@ -180,18 +198,29 @@ export class SessionService implements SessionActivity, SessionUpstreams {
     return this.upstreamOf(app, principal, kind);
   }
 
-  /** Sweeps idle sessions every idleSweepIntervalMs until stop(). */
+  /** Sweeps idle sessions every idleSweepIntervalMs until stop(), after deleting what ended sessions left in the store. */
   startSweeping(): void {
     if (this.timer) return;
+    this.leftovers = this.deleteLeftovers();
     this.timer = setInterval(() => void this.sweepIdle(), this.deps.idleSweepIntervalMs ?? 30_000);
     this.timer.unref();
+  }
+
+  /** The stored state of sessions that ended while no replica could delete it (a crash, the store down). */
+  private async deleteLeftovers(): Promise<void> {
+    try {
+      const deleted = await this.deps.store.deleteEndedSessionStates();
+      if (deleted > 0) this.logger.info({ deleted }, 'deleted the stored state of sessions that had ended');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not delete the stored state of ended sessions');
+    }
   }
 
   /** Stops the sweep, and stores the last requests still waiting for their write. */
   async stopSweeping(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.sweeping;
+    await Promise.all([this.sweeping, this.leftovers]);
     const pending = [...this.trailingWrites.keys()];
     for (const timer of this.trailingWrites.values()) clearTimeout(timer);
     this.trailingWrites.clear();

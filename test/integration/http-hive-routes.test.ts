@@ -3,33 +3,15 @@
  * "server" is a Thrift stand-in on a loopback port: the answers, the media types, bad input, and
  * sessions of the other kind.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  encodeMessage,
-  MESSAGE_TYPE,
-  openSessionCall,
-  readMessage,
-} from '../../runtime/adapters/thrift/binary-protocol';
+import { MESSAGE_TYPE, openSessionCall, readMessage } from '../../runtime/adapters/thrift/binary-protocol';
+import { listenThrift, thriftStandIn } from '../support/thrift-stand-in';
 import { bearer, httpFixture, type HttpFixture } from './http-fixture';
 
 let f: HttpFixture;
 let admin: { authorization: string };
 let thrift: Server;
-
-/** Answers every call with an empty reply of the same name and sequence id. */
-function thriftStandIn(): Server {
-  return createServer((socket) => {
-    let received = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      const call = readMessage(received);
-      if (!call) return;
-      received = received.subarray(call.length);
-      socket.write(encodeMessage(call.name, MESSAGE_TYPE.REPLY, call.seqid, Buffer.from([12, 0, 0, 0, 0])));
-    });
-  });
-}
 
 async function runningSession(appId: string, kind: 'connect' | 'sql'): Promise<void> {
   const started = await f.server.inject({
@@ -48,8 +30,7 @@ beforeAll(async () => {
   f = await httpFixture();
   admin = bearer(f.adminSecret);
   thrift = thriftStandIn();
-  await new Promise<void>((resolve) => thrift.listen(0, '127.0.0.1', resolve));
-  const port = (thrift.address() as AddressInfo).port;
+  const port = await listenThrift(thrift);
   f.backend.connectEndpoint = async () => ({ host: '127.0.0.1', port });
   await runningSession('sql-1', 'sql');
   await runningSession('connect-1', 'connect');

@@ -11,12 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { kubernetesBackend } from '../../runtime/adapters/k8s/plugin';
 import { freePort } from '../../runtime/adapters/local/spark-ui-port';
+import { MESSAGE_TYPE, openSessionCall, readMessage } from '../../runtime/adapters/thrift/binary-protocol';
 import type { Application } from '../../runtime/domain/application';
 import { ServiceConfig } from '../../runtime/main/config';
 import { buildRuntime, type Runtime } from '../../runtime/main/runtime';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver';
+import { listenThrift, thriftStandIn } from '../support/thrift-stand-in';
 
 const NS = 'spark-apps';
 const token = 'k8s-limits-admin-token-0123456789';
@@ -26,11 +29,13 @@ let dataDir: string;
 let server: FakeKubeApiServer;
 let runtime: Runtime;
 let connectPort: number;
+let thriftPort: number;
 
 beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sparkplane-k8s-limits-'));
   server = await FakeKubeApiServer.start();
   connectPort = await freePort('127.0.0.1');
+  thriftPort = await freePort('127.0.0.1');
   const config = ServiceConfig.parse({
     dataDir,
     port: 0,
@@ -41,7 +46,11 @@ beforeEach(async () => {
         {
           id: 'k8s',
           backend: 'kubernetes',
-          settings: { eventLogBucketUrl: 's3a://logs', sessionConnectAddress: `127.0.0.1:${connectPort}` },
+          settings: {
+            eventLogBucketUrl: 's3a://logs',
+            sessionConnectAddress: `127.0.0.1:${connectPort}`,
+            sessionThriftAddress: `127.0.0.1:${thriftPort}`,
+          },
         },
       ],
     },
@@ -136,6 +145,55 @@ describe('the kubernetes back-end through the API', () => {
       expect(server.get(NS, id)).toBeUndefined();
     } finally {
       await new Promise((resolve) => grpc.close(resolve));
+    }
+  });
+
+  it('starts a sql session as the Thrift Server in the cluster, and relays /code and /hive to it once OpenSession answers', async () => {
+    const started = await call('POST', '/api/v1/sessions', {
+      clusterId: 'k8s',
+      configOverrides: { session: { kind: 'sql' } },
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    const id = (started.json() as { application: Application }).application.id;
+    await waitFor('the SparkApplication', async () => server.get(NS, id));
+    expect(server.service(NS, `${id}-thrift`)).toBeDefined();
+    const thrift = thriftStandIn();
+    await listenThrift(thrift, thriftPort);
+    try {
+      // the driver runs: the session reads RUNNING once its server answers, not before
+      server.setStatus(NS, id, { applicationState: { state: 'RUNNING' } });
+      await waitFor('RUNNING', async () => (await appNow(id)).state === 'RUNNING');
+
+      const code = await runtime.server.inject({
+        method: 'POST',
+        url: `/ocean/spark/cluster/k8s/app/${id}/code?accountId=a`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-thrift' },
+        payload: openSessionCall(3),
+      });
+      expect(code.statusCode, code.body).toBe(200);
+      expect(readMessage(code.rawPayload)).toMatchObject({ name: 'OpenSession', type: MESSAGE_TYPE.REPLY, seqid: 3 });
+
+      const address = await runtime.server.listen({ port: 0, host: '127.0.0.1' });
+      const socket = new WebSocket(
+        `${address.replace(/^http/, 'ws')}/ocean/spark/cluster/k8s/app/${id}/hive?accountId=a`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        socket.on('open', () => socket.send(openSessionCall(4)));
+        socket.on('message', (data) => resolve(data as Buffer));
+        socket.on('error', reject);
+      });
+      socket.close();
+      expect(readMessage(reply)).toMatchObject({ name: 'OpenSession', type: MESSAGE_TYPE.REPLY, seqid: 4 });
+
+      expect((await call('DELETE', `/api/v1/sessions/${id}`)).statusCode).toBe(200);
+      await waitFor('KILLED', async () => (await appNow(id)).state === 'KILLED');
+      expect(server.get(NS, id)).toBeUndefined();
+      expect(server.service(NS, `${id}-thrift`)).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => thrift.close(resolve));
     }
   });
 

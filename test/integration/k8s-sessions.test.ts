@@ -4,11 +4,13 @@
  * address the runtime reaches the session by.
  */
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubernetesClusterSettings } from '../../runtime/adapters/k8s/cluster-settings';
-import { SPARK_CONNECT_CRD_FILE } from '../../runtime/adapters/k8s/crd-validator';
+import { SPARK_APPLICATION_CRD_FILE, SPARK_CONNECT_CRD_FILE } from '../../runtime/adapters/k8s/crd-validator';
 import { KubernetesSparkBackend } from '../../runtime/adapters/k8s/kubernetes-backend';
 import { freePort } from '../../runtime/adapters/local/spark-ui-port';
 import type { Application } from '../../runtime/domain/application';
@@ -16,20 +18,23 @@ import type { ApplicationConfig } from '../../runtime/domain/config';
 import type { BackendStatus } from '../../runtime/domain/ports';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver';
 import { loadCrdValidator } from '../support/k8s-crd-validator';
+import { listenThrift, thriftStandIn } from '../support/thrift-stand-in';
 
 const NS = 'spark-apps';
 const CONFIG: ApplicationConfig = { driver: { cores: 1, memory: '1g' }, executor: { cores: 2, memory: '2g' } };
 const validator = loadCrdValidator(SPARK_CONNECT_CRD_FILE, 'v1alpha1');
+const applicationValidator = loadCrdValidator(SPARK_APPLICATION_CRD_FILE, 'v1beta2');
+const SQL_CONFIG: ApplicationConfig = { ...CONFIG, session: { kind: 'sql' } };
 
-function session(id: string): Application {
+function session(id: string, config = CONFIG): Application {
   return {
     id,
     type: 'session',
     clusterId: 'dev',
     state: 'NEW',
     submissionSource: 'api',
-    configOverrides: CONFIG,
-    config: CONFIG,
+    configOverrides: config,
+    config,
     provenance: {} as Application['provenance'],
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
@@ -59,6 +64,7 @@ let server: FakeKubeApiServer;
 let backend: KubernetesSparkBackend;
 let grpc: Http2Server | undefined;
 let connectPort: number;
+let thriftPort: number;
 let seen: { appId: string; status: BackendStatus }[];
 
 function makeBackend(settings: Record<string, unknown> = {}): KubernetesSparkBackend {
@@ -69,6 +75,7 @@ function makeBackend(settings: Record<string, unknown> = {}): KubernetesSparkBac
       eventLogBucketUrl: 's3a://logs',
       // the runtime out of the cluster: the session's server is reached where the test's gRPC server listens
       sessionConnectAddress: `127.0.0.1:${connectPort}`,
+      sessionThriftAddress: `127.0.0.1:${thriftPort}`,
       ...settings,
     }),
     requestTimeoutMs: 2_000,
@@ -85,6 +92,7 @@ beforeEach(async () => {
   server = await FakeKubeApiServer.start();
   seen = [];
   connectPort = await freePort('127.0.0.1');
+  thriftPort = await freePort('127.0.0.1');
   backend = makeBackend();
 });
 
@@ -203,7 +211,7 @@ describe('KubernetesSparkBackend sessions', () => {
     expect(issues[0]!.message).toMatch(/not a label key/);
   });
 
-  it('follows a session again after a restart, from a status read, and finds its server answering', async () => {
+  it('follows a session again after a restart, from a status read, and reads it RUNNING without a step back to PENDING', async () => {
     await backend.submit(session('session-f'), CONFIG);
     server.setStatus(NS, 'session-f', { state: 'Ready', startTime: '2026-01-01T00:00:05Z' });
     grpc = grpcServer();
@@ -213,9 +221,131 @@ describe('KubernetesSparkBackend sessions', () => {
 
     seen = [];
     backend = makeBackend();
-    // a restarted runtime reconciles through status(): the server is probed again before it reads RUNNING
-    expect(await backend.status(session('session-f'))).toMatchObject({ state: 'PENDING' });
+    // a restarted runtime reconciles through status(): the server is asked before anything is told
+    expect(await backend.status(session('session-f'))).toEqual({ state: 'RUNNING', startedAt: '2026-01-01T00:00:05Z' });
     await waitFor('RUNNING again', () => lastOf('session-f')?.state === 'RUNNING');
     expect(await backend.connectEndpoint(session('session-f'))).toEqual({ host: '127.0.0.1', port: connectPort });
+    // its watch has listed it meanwhile: still no PENDING, which the lifecycle would refuse (RUNNING -> PENDING)
+    await waitFor('the watch', () => server.count('GET', 'sparkconnects?') > 0);
+    expect(seen.filter((s) => s.appId === 'session-f').map((s) => s.status.state)).toEqual(['RUNNING']);
+  });
+
+  it("proxies the session's live Spark UI: the web-ui port of its server Service, through the API server", async () => {
+    const driverUi = createHttpServer((req, res) => res.end(`spark ui ${req.url}`));
+    await new Promise<void>((resolve) => driverUi.listen(0, '127.0.0.1', resolve));
+    try {
+      server.serveService(NS, 'session-h-svc:4040', `http://127.0.0.1:${(driverUi.address() as AddressInfo).port}`);
+      await backend.submit(session('session-h'), CONFIG);
+      // the Service targets 4040 whatever the config says, so the server's UI is kept there
+      expect((server.get(NS, 'session-h')!.spec as { sparkConf: Record<string, string> }).sparkConf).toMatchObject({
+        'spark.ui.port': '4040',
+      });
+      server.setStatus(NS, 'session-h', {
+        state: 'Ready',
+        server: { podName: 'session-h-0', serviceName: 'session-h-svc' },
+      });
+      await waitFor('the status', () => lastOf('session-h')?.state === 'PENDING');
+      const target = await backend.sparkUiTarget(session('session-h'));
+      expect(target.linkPrefix).toBe(`/api/v1/namespaces/${NS}/services/session-h-svc:4040/proxy`);
+      const page = await fetch(`${target.url}/jobs/`, { headers: target.headers });
+      expect(await page.text()).toBe('spark ui /jobs/');
+    } finally {
+      await new Promise((resolve) => driverUi.close(resolve));
+    }
+  });
+
+  it('a restarted runtime whose session does not answer says so, once asked', async () => {
+    await backend.submit(session('session-g'), CONFIG);
+    server.setStatus(NS, 'session-g', { state: 'Ready' });
+    await backend.close();
+    seen = [];
+    backend = makeBackend();
+    expect(await backend.status(session('session-g'))).toEqual({
+      state: 'PENDING',
+      reason: `the server pod is ready; waiting for Spark Connect to answer at 127.0.0.1:${connectPort}`,
+    });
+  });
+
+  it('runs a sql session as a SparkApplication of the Thrift Server with a Service, RUNNING once OpenSession answers', async () => {
+    const app = session('sql-a', SQL_CONFIG);
+    expect(await backend.problems(app, SQL_CONFIG)).toEqual([]);
+    await backend.submit(app, SQL_CONFIG);
+    expect(server.count('POST', 'sparkconnects')).toBe(0);
+    const created = server.get(NS, 'sql-a')!;
+    expect(created.kind).toBe('SparkApplication');
+    expect(applicationValidator.errors(created)).toEqual([]);
+    expect(created.spec).toMatchObject({
+      type: 'Scala',
+      mainClass: 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
+      mainApplicationFile: 'local:///opt/spark/jars/spark-hive-thriftserver_2.13-4.0.1.jar',
+      arguments: [
+        '--hiveconf',
+        'hive.server2.thrift.bind.host=0.0.0.0',
+        '--hiveconf',
+        'hive.server2.thrift.port=10000',
+        '--hiveconf',
+        'hive.server2.transport.mode=binary',
+        '--hiveconf',
+        'hive.server2.authentication=NOSASL',
+      ],
+      sparkConf: { 'spark.sql.catalogImplementation': 'hive' },
+      dynamicAllocation: { enabled: true, minExecutors: 0 },
+    });
+    // in front of the driver, owned by the SparkApplication so that it goes with it
+    expect(server.service(NS, 'sql-a-thrift')).toMatchObject({
+      metadata: { ownerReferences: [{ kind: 'SparkApplication', name: 'sql-a', uid: 'uid-sql-a', controller: true }] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { 'sparkplane.io/app-id': 'sql-a', 'spark-role': 'driver' },
+        ports: [{ name: 'thrift', port: 10000, targetPort: 10000 }],
+      },
+    });
+
+    // the driver runs, but nothing answers OpenSession yet
+    server.setStatus(NS, 'sql-a', {
+      applicationState: { state: 'RUNNING' },
+      lastSubmissionAttemptTime: '2026-01-01T00:00:07Z',
+    });
+    const waiting = await waitFor('the reason', () =>
+      lastOf('sql-a')?.reason?.includes('Thrift Server') ? lastOf('sql-a') : undefined,
+    );
+    expect(waiting).toEqual({
+      state: 'PENDING',
+      reason: `the driver runs; waiting for the Spark Thrift Server to answer at 127.0.0.1:${thriftPort}`,
+    });
+    expect(await backend.connectEndpoint(app)).toBeUndefined();
+
+    const thrift = thriftStandIn();
+    await listenThrift(thrift, thriftPort);
+    try {
+      await waitFor('RUNNING', () => lastOf('sql-a')?.state === 'RUNNING');
+      expect(lastOf('sql-a')).toEqual({ state: 'RUNNING', startedAt: '2026-01-01T00:00:07Z' });
+      expect(await backend.connectEndpoint(app)).toEqual({ host: '127.0.0.1', port: thriftPort });
+
+      // a restart reads it RUNNING straight away: the server is asked before anything is told
+      await backend.close();
+      seen = [];
+      backend = makeBackend();
+      expect(await backend.status(app)).toEqual({ state: 'RUNNING', startedAt: '2026-01-01T00:00:07Z' });
+      expect(await backend.connectEndpoint(app)).toEqual({ host: '127.0.0.1', port: thriftPort });
+
+      await backend.kill(app);
+      expect(server.get(NS, 'sql-a')).toBeUndefined();
+      expect(server.service(NS, 'sql-a-thrift')).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => thrift.close(resolve));
+    }
+  });
+
+  it('fails a sql session whose Thrift Server never answers within sessionReadySeconds, and deletes it with its Service', async () => {
+    await backend.close();
+    backend = makeBackend({ sessionReadySeconds: 1 });
+    await backend.submit(session('sql-b', SQL_CONFIG), SQL_CONFIG);
+    server.setStatus(NS, 'sql-b', { applicationState: { state: 'RUNNING' } });
+    await waitFor('FAILED', () => lastOf('sql-b')?.state === 'FAILED', 10_000);
+    expect(lastOf('sql-b')?.reason).toBe(
+      `the Spark Thrift Server did not answer within 1 s (sessionReadySeconds): the driver runs; waiting for the Spark Thrift Server to answer at 127.0.0.1:${thriftPort}`,
+    );
+    await waitFor('deleted', () => server.get(NS, 'sql-b') === undefined && !server.service(NS, 'sql-b-thrift'));
   });
 });

@@ -4,7 +4,9 @@
  * .venv/jupyter) lists the kernelspecs, starts a kernel, runs a cell with a shuffle, interrupts and
  * restarts it and shuts it down through the runtime's gateway API; the notebook is an application
  * of type notebook without a job, measured when it ends. A bad token is refused over HTTP and
- * WebSocket; killing the application ends its kernel; an idle kernel is culled.
+ * WebSocket; killing the application ends its kernel; an idle kernel is culled. On a Kubernetes
+ * cluster (the test API server, with a local Spark Connect server standing in for the notebook's
+ * SparkConnect), the kernel's `spark` is a Spark Connect client of the server in the cluster.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,8 +23,13 @@ import { freePort } from '../../runtime/adapters/local/spark-ui-port';
 import { stopGroup } from '../../runtime/adapters/local/process-group';
 import { ServiceConfig } from '../../runtime/main/config';
 import { buildRuntime, type Runtime } from '../../runtime/main/runtime';
+import { SPARK_CONNECT_CRD_FILE } from '../../runtime/adapters/k8s/crd-validator';
+import { kubernetesBackend } from '../../runtime/adapters/k8s/plugin';
 import { FakeBackend, fakeBackendPlugin } from '../support/fake-backend';
-import { REPOSITORY, sparkEnv } from '../support/spark';
+import { FakeKubeApiServer } from '../support/fake-kube-apiserver';
+import { loadCrdValidator } from '../support/k8s-crd-validator';
+import { REPOSITORY, sparkEnv, waitFor } from '../support/spark';
+import { type SparkConnectServer, startSparkConnectServer } from '../support/spark-connect';
 
 const JUPYTER_PYTHON = join(REPOSITORY, '.venv', 'jupyter', 'bin', 'python');
 const adminToken = 'notebooks-admin-token-0123456789abcdef';
@@ -36,6 +43,9 @@ let userToken: string;
 let jupyter: ChildProcess | undefined;
 let jupyterBase: string;
 const jupyterToken = randomUUID();
+let kube: FakeKubeApiServer;
+/** Stands in for the SparkConnect server of a notebook on the Kubernetes cluster. */
+let clusterConnect: Promise<SparkConnectServer> | undefined;
 
 const runtimeGet = (path: string, token = userToken) =>
   fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -51,16 +61,31 @@ async function jupyterFetch(path: string, init: { method?: string; body?: unknow
 }
 
 beforeAll(async () => {
-  sparkEnv(); // fails naming what is missing
+  const env = sparkEnv(); // fails naming what is missing
   if (!existsSync(JUPYTER_PYTHON)) throw new Error(`${JUPYTER_PYTHON} is missing: run scripts/python-envs.sh`);
+  // its JVM starts meanwhile; no token, as in a cluster where only the runtime reaches the server
+  const connectPort = await freePort('127.0.0.1');
+  clusterConnect = startSparkConnectServer(env, join(dataDir, 'cluster-connect'), undefined, {}, connectPort);
+  clusterConnect.catch(() => undefined);
+  kube = await FakeKubeApiServer.start();
   const config = ServiceConfig.parse({
     dataDir,
     port: 0,
     adminToken,
     notebooks: { idleTimeoutMinutes: IDLE_MINUTES },
+    clustersFile: {
+      path: join(dataDir, 'clusters.yaml'),
+      clusters: [
+        { id: 'local', backend: 'local', settings: {} },
+        { id: 'k8s', backend: 'kubernetes', settings: { sessionConnectAddress: `127.0.0.1:${connectPort}` } },
+      ],
+    },
   });
   runtime = await buildRuntime(config, {
-    plugins: [fakeBackendPlugin(new FakeBackend())],
+    plugins: [
+      fakeBackendPlugin(new FakeBackend()),
+      kubernetesBackend({ kubeConfig: () => kube.kubeConfig(), retry: { baseDelayMs: 10, maxDelayMs: 50 } }),
+    ],
     logger: pino({ level: 'silent' }),
     validateResponses: true,
   });
@@ -79,6 +104,7 @@ beforeAll(async () => {
       sparkConf: { 'spark.sql.shuffle.partitions': '4', 'spark.ui.showConsoleProgress': 'false' },
     },
   });
+  await runtime.store.putTemplate('k8s', { id: 'small', config: { driver: { cores: 1, memory: '1g' } } });
   await runtime.start();
   base = await runtime.server.listen({ port: 0, host: '127.0.0.1' });
 
@@ -124,6 +150,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (jupyter?.pid !== undefined) await stopGroup(jupyter.pid, 10_000);
   await runtime?.close();
+  await (await clusterConnect?.catch(() => undefined))?.stop();
+  await kube?.close();
   rmSync(dataDir, { recursive: true, force: true });
 }, 180_000);
 
@@ -334,5 +362,61 @@ describe('a notebook through jupyter-server and the runtime', () => {
     const idleId = await appIdOf(idle);
     await expect.poll(async () => (await appOf(idleId)).state, { timeout: 200_000, interval: 1000 }).toBe('TIMED_OUT');
     expect((await appOf(idleId)).stateReason).toMatch(/idle time-out 90 s\): culled$/);
+  });
+});
+
+describe('a notebook on a Kubernetes cluster', () => {
+  it("runs its Spark in the cluster: the kernel's spark is a Spark Connect client of the notebook's SparkConnect", async () => {
+    const kernelsPath = '/api/v1/clusters/k8s/notebook/api/kernels';
+    const headers = { authorization: `token ${userToken}`, 'content-type': 'application/json' };
+    // answered once the server answers and the kernel runs
+    const starting = fetch(`${base}${kernelsPath}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'small' }),
+    });
+    const id = await waitFor(
+      'the notebook application',
+      async () =>
+        (
+          (await (await runtimeGet('/api/v1/applications?type=notebook')).json()) as { items: Application[] }
+        ).items.find((a) => a.clusterId === 'k8s')?.id,
+      20_000,
+    );
+    const resource = await waitFor('its SparkConnect', () => kube.get('spark-apps', id), 20_000);
+    expect(resource.kind).toBe('SparkConnect');
+    expect(loadCrdValidator(SPARK_CONNECT_CRD_FILE, 'v1alpha1').errors(resource)).toEqual([]);
+    await clusterConnect; // the stand-in answers at the address the cluster's settings name
+    kube.setStatus('spark-apps', id, { state: 'Ready', server: { podName: `${id}-server` } });
+
+    const started = await starting;
+    expect(started.status, await started.clone().text()).toBe(201);
+    const kernel = (await started.json()) as Kernel;
+    await expect.poll(async () => (await appOf(id)).state, { timeout: 20_000 }).toBe('RUNNING');
+    expect((await appOf(id)).backendRef).toBe(kernel.id);
+
+    const socket = new WebSocket(`${base.replace('http', 'ws')}${kernelsPath}/${kernel.id}/channels`, { headers });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    try {
+      const ran = await execute(
+        socket,
+        [
+          'rows = spark.range(0, 1000, numPartitions=4).selectExpr("id % 5 AS k").groupBy("k").count().collect()',
+          'print(type(spark).__module__, len(rows), sum(r["count"] for r in rows))',
+        ].join('\n'),
+      );
+      expect(ran.reply.status, JSON.stringify(ran.reply)).toBe('ok');
+      expect(ran.stdout).toContain('pyspark.sql.connect.session 5 1000');
+    } finally {
+      socket.close();
+    }
+
+    // the kernel shut down: its SparkConnect goes with it
+    expect((await fetch(`${base}${kernelsPath}/${kernel.id}`, { method: 'DELETE', headers })).status).toBe(204);
+    expect((await appOf(id)).state).toBe('COMPLETED');
+    await expect.poll(() => kube.get('spark-apps', id), { timeout: 20_000 }).toBeUndefined();
   });
 });

@@ -155,4 +155,24 @@ describe.each(dialects)('session state across replicas on $name', (dialect) => {
     await store.touchSession(id, '2026-03-01T00:00:10.000Z');
     expect(await lastStored()).toBe('2026-03-01T00:00:25.000Z');
   });
+
+  it("deletes a session's state when it ends, and what an end left behind when a sweep starts", async () => {
+    const stopped = await runningOnA(60);
+    a.sessions.touch(stopped);
+    const states = async (ids: string[]) => (await store.getSessionStates(ids)).map((state) => state.appId).sort();
+    await expect.poll(() => states([stopped])).toEqual([stopped]);
+    await a.sessions.stop(stopped);
+    await expect.poll(() => states([stopped])).toEqual([]);
+
+    // an end no replica followed with the deletion (a crash between the two): the row is left
+    const left = await runningOnA(60);
+    const running = await runningOnA(60);
+    await expect.poll(() => states([left, running])).toEqual([left, running].sort());
+    await store.updateApplication(left, { state: 'FAILED', endedAt: clock.now().toISOString() }, ['RUNNING']);
+    expect(await states([left, running])).toEqual([left, running].sort());
+    b.sessions.startSweeping();
+    await b.sessions.stopSweeping();
+    // the running session keeps its endpoint
+    expect(await states([left, running])).toEqual([running]);
+  });
 });

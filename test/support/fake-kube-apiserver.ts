@@ -1,7 +1,7 @@
 /**
  * A Kubernetes API server for tests: real HTTP on 127.0.0.1, speaking the REST protocol the
  * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
- * pods/log with follow, /version, the node list, the CRD, the service proxy; sparkconnects (sessions)
+ * pods/log with follow, /version, the node list, the CRD, Services (create/get/delete), the service proxy; sparkconnects (sessions)
  * the same way). It stands in for spark-operator too: tests set the status of a SparkApplication or a
  * SparkConnect as the operator would. SparkJobs (sparkplane.io) are served with their status subresource. Faults (status codes, delays, dropped
  * watches, expired resource versions) are injected per request.
@@ -46,6 +46,7 @@ const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
 const DEPLOYMENTS_PATH = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments$/;
+const SERVICES_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/services(?:\/([^/]+))?$/;
 const SERVICE_PROXY_PATH = /^(\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy)(\/.*)?$/;
 
 function statusBody(code: number, reason: string, message: string) {
@@ -107,6 +108,8 @@ export class FakeKubeApiServer {
   private readonly podLogs = new Map<string, PodLog>();
   private readonly events: Record<string, unknown>[] = [];
   private readonly faults: (Fault & { times: number })[] = [];
+  /** The Services created through the API, by "namespace/name". */
+  private readonly serviceObjects = new Map<string, KubeObject>();
   /** What answers behind the service proxy, by "namespace/name:port". */
   private readonly services = new Map<string, string>();
   /** The Authorization header the service proxy requires (the kubeconfig's user). */
@@ -304,6 +307,7 @@ export class FakeKubeApiServer {
     if ((match = SERVICE_PROXY_PATH.exec(url.pathname))) {
       return this.proxyService(req, res, match[1]!, `${match[2]}/${match[3]}`, `${match[4] ?? '/'}${url.search}`);
     }
+    if ((match = SERVICES_PATH.exec(url.pathname))) return this.serveServices(method, res, match[1]!, match[2], body);
     if ((match = CRD_PATH.exec(url.pathname))) return this.serveCrd(res, match[1]!);
     if ((match = DEPLOYMENTS_PATH.exec(url.pathname))) return this.serveDeployments(res, match[1]!, url);
     if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
@@ -319,6 +323,45 @@ export class FakeKubeApiServer {
       404,
       statusBody(404, 'NotFound', `the server could not find the requested resource ${url.pathname}`),
     );
+  }
+
+  /** A Service created through the API, as stored. */
+  service(namespace: string, name: string): KubeObject | undefined {
+    return this.serviceObjects.get(`${namespace}/${name}`);
+  }
+
+  private serveServices(
+    method: string,
+    res: ServerResponse,
+    namespace: string,
+    name: string | undefined,
+    body: unknown,
+  ): void {
+    const notFound = (n: string) => this.send(res, 404, statusBody(404, 'NotFound', `services "${n}" not found`));
+    if (method === 'POST' && !name) {
+      const object = body as KubeObject;
+      const key = `${namespace}/${object.metadata.name}`;
+      if (this.serviceObjects.has(key)) {
+        return this.send(
+          res,
+          409,
+          statusBody(409, 'AlreadyExists', `services "${object.metadata.name}" already exists`),
+        );
+      }
+      object.metadata.namespace = namespace;
+      object.metadata.uid = `uid-service-${object.metadata.name}`;
+      this.serviceObjects.set(key, object);
+      return this.send(res, 201, object);
+    }
+    if (!name) return this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
+    const existing = this.serviceObjects.get(`${namespace}/${name}`);
+    if (!existing) return notFound(name);
+    if (method === 'GET') return this.send(res, 200, existing);
+    if (method === 'DELETE') {
+      this.serviceObjects.delete(`${namespace}/${name}`);
+      return this.send(res, 200, existing);
+    }
+    this.send(res, 405, statusBody(405, 'MethodNotAllowed', `${method} is not supported here`));
   }
 
   private serveDeployments(res: ServerResponse, namespace: string, url: URL): void {

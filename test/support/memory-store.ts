@@ -396,6 +396,19 @@ export class MemoryStore implements Store {
     });
   }
 
+  async deleteSessionStates(appIds: string[]): Promise<void> {
+    for (const id of appIds) this.sessionStates.delete(id);
+  }
+
+  async deleteEndedSessionStates(): Promise<number> {
+    const ended = [...this.sessionStates.keys()].filter((id) => {
+      const app = this.applications.get(id);
+      return !app || isTerminal(app.state);
+    });
+    for (const id of ended) this.sessionStates.delete(id);
+    return ended.length;
+  }
+
   async insertToken(token: ApiToken): Promise<void> {
     for (const stored of this.tokens.values()) {
       if (stored.id === token.id || stored.secretHash === token.secretHash) {

@@ -18,8 +18,8 @@ export const SPARK_CONNECT_JAR = 'jars/spark-connect_2.13-4.0.1.jar';
 export interface SparkConnectServer {
   host: string;
   port: number;
-  /** The pre-shared token the server requires (spark.connect.authenticate.token). */
-  token: string;
+  /** The pre-shared token the server requires (spark.connect.authenticate.token); undefined: none, as in a cluster. */
+  token: string | undefined;
   /** Its driver's output so far. */
   log: () => string;
   /** Stops the server's process group (SIGTERM, then SIGKILL) and waits for it to exit. */
@@ -34,16 +34,18 @@ export interface SparkConnectServer {
 export async function startSparkConnectServer(
   env: SparkEnv,
   dir: string,
-  token: string,
+  token: string | undefined,
   extraConf: Record<string, string> = {},
+  /** @default a free port */
+  atPort?: number,
 ): Promise<SparkConnectServer> {
   mkdirSync(dir, { recursive: true });
   const host = '127.0.0.1';
-  const port = await freePort(host);
+  const port = atPort ?? (await freePort(host));
   const conf = {
     'spark.connect.grpc.binding.address': host,
     'spark.connect.grpc.binding.port': String(port),
-    'spark.connect.authenticate.token': token,
+    ...(token !== undefined ? { 'spark.connect.authenticate.token': token } : {}),
     'spark.driver.host': host,
     'spark.driver.bindAddress': host,
     'spark.ui.enabled': 'false',
@@ -96,13 +98,16 @@ export async function startSparkConnectServer(
 }
 
 /** Ready means the endpoint answers a gRPC call with a status (any), not that the process started. */
-async function answers(host: string, port: number, token: string): Promise<boolean> {
+async function answers(host: string, port: number, token: string | undefined): Promise<boolean> {
   const session = http2.connect(`http://${host}:${port}`);
   session.on('error', () => undefined);
   try {
-    const result = await grpcCall(session, 'Config', [sparkConnectMessage('00000000-0000-4000-8000-000000000000')], {
-      authorization: `Bearer ${token}`,
-    });
+    const result = await grpcCall(
+      session,
+      'Config',
+      [sparkConnectMessage('00000000-0000-4000-8000-000000000000')],
+      token !== undefined ? { authorization: `Bearer ${token}` } : {},
+    );
     return result.status !== undefined;
   } catch {
     return false;

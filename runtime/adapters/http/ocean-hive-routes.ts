@@ -11,20 +11,13 @@
  * As /connect: the token, its scope and limits and the session's owner are checked, and the session
  * found running, before anything reaches the server; each request touches the session's idle clock.
  */
-import { connect } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors';
-import type { ConnectEndpoint } from '../../domain/ports';
-import type { Principal } from '../../apps/principal';
 import type { SessionActivity, SessionUpstreams } from '../../sessions/ports';
 import { ThriftCallRelay } from '../thrift/call-relay';
-import { isUpgrade, REFUSALS } from './ocean-connect-route';
-import { AccountQuery, OCEAN_ERROR_RESPONSES } from './ocean-schemas';
-import { relayToTcp } from './ws-tcp-relay';
-
-const AppParams = z.strictObject({ clusterId: z.string().min(1), appId: z.string().min(1) });
+import { OCEAN_ERROR_RESPONSES, AccountQuery } from './ocean-schemas';
+import { SessionAppParams, sessionUpstreamOf, tcpRelayRoute } from './tcp-relay-route';
 
 const THRIFT = 'application/x-thrift';
 
@@ -41,67 +34,24 @@ export interface HiveRouteDeps {
   sessions: SessionUpstreams & SessionActivity;
 }
 
-async function upstreamOf(
-  deps: HiveRouteDeps,
-  params: z.infer<typeof AppParams>,
-  principal: Principal | undefined,
-): Promise<{ appId: string; upstream: ConnectEndpoint }> {
-  if (!principal) throw new DomainError('UNAUTHENTICATED', 'no bearer token');
-  const found = await deps.sessions.byAppId(params.clusterId, params.appId, principal, 'sql');
-  if ('refused' in found) throw new DomainError(REFUSALS[found.refused], found.message);
-  return found;
-}
-
 export function oceanHiveRoutes(deps: HiveRouteDeps) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     const relay = new ThriftCallRelay();
     app.addHook('onClose', async () => relay.close());
-    const upstreams = new WeakMap<FastifyRequest, { appId: string; upstream: ConnectEndpoint }>();
 
-    // wsHandler rather than `websocket: true`, which would hide the route from the OpenAPI document
-    app.route({
-      method: 'GET',
+    tcpRelayRoute(instance, {
       url: '/cluster/:clusterId/app/:appId/hive',
-      config: { scope: 'applications:create' },
+      kind: 'sql',
+      sessions: deps.sessions,
       schema: {
         tags: ['ocean: sessions'],
         summary: 'HiveServer2 binary Thrift over a WebSocket',
         description:
           "Upgrades to a WebSocket (Authorization: Bearer, no subprotocol) relaying binary frames raw, in both directions, to the Spark Thrift Server (HiveServer2, binary transport, NOSASL) of the running sql session appId (session.kind sql) over one TCP stream: dbt-ocean-spark's method thrift. Needs applications:create and to be who started the session (or an admin); a session that is not running, or not a sql session, is refused with 409 before the upgrade.",
-        params: AppParams,
-        querystring: AccountQuery,
-        response: {
-          101: z
-            .string()
-            .meta({ description: 'Switching Protocols: from here on binary WebSocket frames, no HTTP body.' }),
-          ...OCEAN_ERROR_RESPONSES,
-        },
       },
-      preValidation: async (request) => {
-        upstreams.set(request, await upstreamOf(deps, request.params as z.infer<typeof AppParams>, request.principal));
-      },
-      // a refused upgrade is an HTTP answer on a socket no HTTP server tracks: end it with the answer
-      onSend: async (request, reply) => {
-        if (isUpgrade(request)) reply.header('connection', 'close');
-      },
-      onResponse: async (request) => {
-        if (isUpgrade(request)) request.raw.socket.end(() => request.raw.socket.destroy());
-      },
-      handler: async () => {
-        throw new DomainError(
-          'VALIDATION_FAILED',
-          'this path is a WebSocket: send "Connection: Upgrade" and "Upgrade: websocket" (as dbt-ocean-spark does); POST Thrift over HTTP to .../code instead',
-        );
-      },
-      wsHandler: (socket, request) => {
-        const found = upstreams.get(request);
-        if (!found) {
-          socket.close(1011, 'no upstream');
-          return;
-        }
-        relayToTcp(socket, connect(found.upstream.port, found.upstream.host), () => deps.sessions.touch(found.appId));
-      },
+      notAnUpgrade:
+        'this path is a WebSocket: send "Connection: Upgrade" and "Upgrade: websocket" (as dbt-ocean-spark does); POST Thrift over HTTP to .../code instead',
     });
 
     app.addContentTypeParser(THRIFT, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -114,7 +64,7 @@ export function oceanHiveRoutes(deps: HiveRouteDeps) {
         summary: 'HiveServer2 Thrift over HTTP',
         description:
           "One Thrift call (binary protocol, Content-Type application/x-thrift) to the Spark Thrift Server of the running sql session appId, answered with its reply: dbt-ocean-spark's method http (THttpClient). A HiveServer2 session opened here lasts until its CloseSession (or the session's end), across POSTs; an OpenSession past 64 open per application is refused with 429. Needs applications:create and to be who started the session (or an admin); a session that is not running, or not a sql session, is refused with 409; a body that is not one complete call with 400.",
-        params: AppParams,
+        params: SessionAppParams,
         querystring: AccountQuery,
         consumes: [THRIFT],
         produces: [THRIFT],
@@ -122,7 +72,7 @@ export function oceanHiveRoutes(deps: HiveRouteDeps) {
         response: { 200: ThriftMessage, ...OCEAN_ERROR_RESPONSES },
       },
       handler: async (request, reply) => {
-        const found = await upstreamOf(deps, request.params, request.principal);
+        const found = await sessionUpstreamOf(deps.sessions, request.params, request.principal, 'sql');
         deps.sessions.touch(found.appId);
         const answer = await relay.call(found.appId, found.upstream, request.body);
         return reply.type(THRIFT).send(answer);

@@ -65,7 +65,16 @@ export const KubernetesClusterSettings = z.strictObject({
     .string()
     .regex(/^\S+:\d{1,5}$/, { message: 'is not "host:port", e.g. "{service}.{namespace}.svc:15002"' })
     .default('{service}.{namespace}.svc.cluster.local:15002'),
-  /** Seconds a session's server has, from its creation, to answer a Spark Connect call before it is deleted as failed. @default 600 */
+  /**
+   * Where the runtime reaches the Spark Thrift Server of a sql session (session.kind sql), "host:port"
+   * with placeholders {service} (the Service sparkplane creates in front of its driver,
+   * `<name>-thrift`) and {namespace}. @default "{service}.{namespace}.svc.cluster.local:10000"
+   */
+  sessionThriftAddress: z
+    .string()
+    .regex(/^\S+:\d{1,5}$/, { message: 'is not "host:port", e.g. "{service}.{namespace}.svc:10000"' })
+    .default('{service}.{namespace}.svc.cluster.local:10000'),
+  /** Seconds a session's server has, from its creation, to answer a Spark Connect (or HiveServer2 OpenSession) call before it is deleted as failed. @default 600 */
   sessionReadySeconds: z.number().int().min(1).default(600),
   /** Time to live of a finished SparkApplication when the application sets none. @default 86400 (one day) */
   defaultTimeToLiveSeconds: z.number().int().min(0).default(86_400),

@@ -2,8 +2,7 @@
  * Sessions on Kubernetes: each is a spark-operator SparkConnect named after the application.
  * Created and deleted like SparkApplications, followed by a watch of their own (SparkConnects are
  * another collection), and RUNNING only once the server answers a real gRPC call through the
- * address the runtime reaches it by (connect-states.ts). A session whose server has not answered
- * within sessionReadySeconds of being first seen is deleted, FAILED with what was last known.
+ * address the runtime reaches it by (connect-states.ts, session-readiness.ts).
  * The watch starts with the first session (created, or read back after a restart), so a cluster
  * whose operator predates SparkConnect is not polled for them.
  */
@@ -11,25 +10,21 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../../domain/application';
 import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
-import type { Clock, ConnectEndpoint, Logger } from '../../domain/ports';
-import { isTerminal } from '../../domain/states';
+import type { BackendStatus, ConnectEndpoint } from '../../domain/ports';
 import { sparkConnectAnswers } from '../connect/connect-probe';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { connectAddress, connectStatus } from './connect-states';
 import type { SparkOperatorClient } from './kube-client';
 import type { RenderContext } from './render';
 import { ResourceWatch } from './resource-watch';
+import { SessionReadiness, type SessionReadinessContext } from './session-readiness';
 import type { RetryOptions } from './retry';
 import { renderSparkConnect, type SparkConnectObject } from './spark-connect';
 import { SPARKPLANE_LABELS } from './spark-application';
-import type { StatusTracker } from './status-tracker';
 
-export interface ConnectSessionsOptions {
+export interface ConnectSessionsOptions extends SessionReadinessContext {
   client: SparkOperatorClient;
   settings: KubernetesClusterSettings;
-  tracker: StatusTracker;
-  clock: Clock;
-  logger: Logger;
   clusterId: string;
   watch: {
     kubeConfig: KubeConfig;
@@ -38,25 +33,20 @@ export interface ConnectSessionsOptions {
     resyncIntervalMs: number;
     openTimeoutMs: number;
   };
-  /** Interval between two readiness probes of a session. @default 2000 */
-  probeIntervalMs?: number;
-}
-
-interface Probing {
-  firstSeenMs: number;
-  /** Set once the server answered: where. */
-  answered?: ConnectEndpoint;
 }
 
 export class ConnectSessions {
   private readonly watch: ResourceWatch<SparkConnectObject>;
   /** The last state of each session's SparkConnect the watch delivered. */
   private readonly latest = new Map<string, SparkConnectObject>();
-  private readonly probes = new Map<string, Probing>();
-  private readonly stopping = new AbortController();
+  private readonly readiness: SessionReadiness;
 
   constructor(private readonly options: ConnectSessionsOptions) {
     const { client, watch, logger, clusterId } = options;
+    this.readiness = new SessionReadiness(
+      { name: 'Spark Connect', answers: sparkConnectAnswers, remove: (name) => client.deleteConnect(name) },
+      options,
+    );
     this.watch = new ResourceWatch<SparkConnectObject>({
       ...watch,
       path: client.connectCollectionPath,
@@ -95,18 +85,26 @@ export class ConnectSessions {
     await this.options.client.deleteConnect(name);
   }
 
-  /** What the cluster says of the session now (a restart reconciles through here, and starts following it). */
-  async status(name: string, appId: string) {
+  /**
+   * What the cluster says of the session now, a Ready server asked first (a restart reconciles
+   * through here, and starts following it).
+   */
+  async status(name: string, appId: string): Promise<BackendStatus | undefined> {
     this.watch.start();
     const resource = await this.options.client.getConnect(name);
     if (!resource) return undefined;
     this.seen(resource);
-    return connectStatus(resource, { answered: this.probes.get(appId)?.answered !== undefined });
+    return this.readiness.current(appId);
   }
 
   /** Where the server answered, once it has. */
   endpoint(appId: string): ConnectEndpoint | undefined {
-    return this.probes.get(appId)?.answered;
+    return this.readiness.endpoint(appId);
+  }
+
+  /** The name of the session's server Service, as the operator reported it (else its default). */
+  serverService(appId: string, name: string): string {
+    return this.latest.get(appId)?.status?.server?.serviceName ?? `${name}-server`;
   }
 
   /** The server pod's name, and whether the session has ended (for its log). */
@@ -118,67 +116,27 @@ export class ConnectSessions {
   }
 
   async close(): Promise<void> {
-    this.stopping.abort();
+    this.readiness.close();
     await this.watch.stop();
   }
 
   private seen(resource: SparkConnectObject): void {
     const appId = appIdOf(resource);
     this.latest.set(appId, resource);
-    let probing = this.probes.get(appId);
-    if (!probing) {
-      probing = { firstSeenMs: this.options.clock.now().getTime() };
-      this.probes.set(appId, probing);
-      void this.follow(appId, probing);
-    }
-    this.report(appId, resource, probing);
+    const address = connectAddress(this.options.settings.sessionConnectAddress, resource);
+    const shown = address && `${address.host}:${address.port}`;
+    this.readiness.seen(appId, {
+      status: (answered) => connectStatus(resource, { answered, ...(shown ? { address: shown } : {}) }),
+      askable: resource.status?.state === 'Ready',
+      address,
+      name: resource.metadata.name,
+    });
   }
 
   private gone(appId: string): void {
     this.latest.delete(appId);
-    this.probes.delete(appId);
+    this.readiness.gone(appId);
     this.options.tracker.gone(appId);
-  }
-
-  private report(appId: string, resource: SparkConnectObject, probing: Probing): void {
-    const address = connectAddress(this.options.settings.sessionConnectAddress, resource);
-    const shown = address && `${address.host}:${address.port}`;
-    this.options.tracker.observe(
-      appId,
-      connectStatus(resource, { answered: probing.answered !== undefined, ...(shown ? { address: shown } : {}) }),
-    );
-  }
-
-  /** Probes a Ready server until it answers, the session ends, or the wait runs out. */
-  private async follow(appId: string, probing: Probing): Promise<void> {
-    const { settings, clock, logger } = this.options;
-    const intervalMs = this.options.probeIntervalMs ?? 2000;
-    while (!this.stopping.signal.aborted && this.probes.get(appId) === probing) {
-      const resource = this.latest.get(appId);
-      if (!resource) return;
-      const address = connectAddress(settings.sessionConnectAddress, resource);
-      const shown = address && `${address.host}:${address.port}`;
-      const status = connectStatus(resource, { answered: false, ...(shown ? { address: shown } : {}) });
-      if (isTerminal(status.state)) return;
-      if (resource.status?.state === 'Ready' && address && (await sparkConnectAnswers(address.host, address.port))) {
-        if (this.probes.get(appId) !== probing) return;
-        probing.answered = address;
-        this.report(appId, this.latest.get(appId) ?? resource, probing);
-        return;
-      }
-      if (clock.now().getTime() - probing.firstSeenMs > settings.sessionReadySeconds * 1000) {
-        const reason = `Spark Connect did not answer within ${settings.sessionReadySeconds} s (sessionReadySeconds): ${status.reason ?? status.state}`;
-        // reported first: the deletion that follows is then no news
-        this.options.tracker.observe(appId, { state: 'FAILED', reason });
-        await this.options.client
-          .deleteConnect(resource.metadata.name)
-          .catch((error: unknown) =>
-            logger.warn({ appId, err: error }, 'could not delete a session that did not start'),
-          );
-        return;
-      }
-      await new Promise((wake) => setTimeout(wake, intervalMs).unref());
-    }
   }
 }
 

@@ -44,19 +44,13 @@ export function connectStatus(
 }
 
 /**
- * The "host:port" the runtime reaches a session's server by: the cluster's sessionConnectAddress
- * with {service}, {namespace} and {podIp} filled in; undefined while a placeholder has no value yet.
+ * A "host:port" template (a cluster setting) with its {placeholders} filled in; undefined while a
+ * placeholder has no value yet.
  */
-export function connectAddress(
+export function fillAddress(
   template: string,
-  resource: SparkConnectObject,
+  values: Record<string, string | undefined>,
 ): { host: string; port: number } | undefined {
-  const values: Record<string, string | undefined> = {
-    // what the operator's GetServerServiceName defaults to when the spec names no Service
-    service: resource.status?.server?.serviceName ?? `${resource.metadata.name}-server`,
-    namespace: resource.metadata.namespace,
-    podIp: resource.status?.server?.podIp,
-  };
   let missing = false;
   const filled = template.replace(/\{(\w+)\}/g, (_all, key: string) => {
     const value = values[key];
@@ -66,4 +60,20 @@ export function connectAddress(
   if (missing) return undefined;
   const colon = filled.lastIndexOf(':');
   return { host: filled.slice(0, colon), port: Number(filled.slice(colon + 1)) };
+}
+
+/**
+ * The "host:port" the runtime reaches a session's server by: the cluster's sessionConnectAddress
+ * with {service}, {namespace} and {podIp} filled in; undefined while a placeholder has no value yet.
+ */
+export function connectAddress(
+  template: string,
+  resource: SparkConnectObject,
+): { host: string; port: number } | undefined {
+  return fillAddress(template, {
+    // what the operator's GetServerServiceName defaults to when the spec names no Service
+    service: resource.status?.server?.serviceName ?? `${resource.metadata.name}-server`,
+    namespace: resource.metadata.namespace,
+    podIp: resource.status?.server?.podIp,
+  });
 }

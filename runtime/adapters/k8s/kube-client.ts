@@ -20,6 +20,7 @@ import {
   type RequestContext,
   type ResponseContext,
   type V1CustomResourceDefinition,
+  type V1Service,
   VersionApi,
 } from '@kubernetes/client-node';
 import { BackendUnreachableError, DomainError } from '../../domain/errors';
@@ -217,6 +218,24 @@ export class SparkOperatorClient {
       this.requestOptions,
     )) as { items: SparkConnectObject[]; metadata: { resourceVersion: string } };
     return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+  }
+
+  /** Creates a Service in the namespace: 'exists' when its name is taken (409). */
+  createService(service: V1Service): Promise<'created' | 'exists'> {
+    return this.call(`creating Service ${service.metadata?.name}`, () =>
+      this.core
+        .createNamespacedService({ namespace: this.namespace, body: service }, this.requestOptions)
+        .then(() => 'created' as const, answer(409, 'exists' as const)),
+    );
+  }
+
+  /** Deletes a Service; false when it was not there. */
+  deleteService(name: string): Promise<boolean> {
+    return this.call(`deleting Service ${name}`, () =>
+      this.core
+        .deleteNamespacedService({ name, namespace: this.namespace }, this.requestOptions)
+        .then(() => true, answer(404, false)),
+    );
   }
 
   /** The driver container's log so far; undefined when the pod is gone. */

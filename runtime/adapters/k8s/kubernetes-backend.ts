@@ -4,7 +4,9 @@
  * survives disconnects and expired resource versions, killing deletes the resource. It composes
  * the API client (kube-client.ts), the watch (resource-watch.ts), what was reported
  * (status-tracker.ts), the driver's log and events (driver-log-reader.ts) and the probe
- * (health-probe.ts). Sessions (type session) are SparkConnects instead (connect-sessions.ts).
+ * (health-probe.ts). Sessions (type session) are SparkConnects instead (connect-sessions.ts), and
+ * sql sessions a SparkApplication running the Spark Thrift Server with a Service (thrift-sessions.ts);
+ * a notebook's Spark is a SparkConnect too, its kernel (beside the runtime) a client of it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Resources } from '../../domain/admission';
@@ -23,6 +25,7 @@ import {
   type SparkBackend,
   type SparkUiTarget,
 } from '../../domain/ports';
+import { sessionKindOf } from '../../domain/session';
 import { isTerminal } from '../../domain/states';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { ConnectSessions } from './connect-sessions';
@@ -31,7 +34,7 @@ import { hardBoundIssues } from './hard-bounds';
 import { HealthProbe } from './health-probe';
 import { describeApiError, SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
-import { driverUiTarget } from './driver-ui';
+import { driverUiTarget, sessionUiProxyPath, uiServiceProxyPath } from './driver-ui';
 import { eventLogDir, type RenderContext } from './render';
 import { preflightIssues, sessionPreflightIssues, sparkApplicationCrd } from './preflight';
 import { renderResources } from './render-yaml';
@@ -39,6 +42,7 @@ import { ResourceWatch } from './resource-watch';
 import type { RetryOptions } from './retry';
 import { type SparkApplication, SPARKPLANE_LABELS } from './spark-application';
 import { DELETED_REASON, StatusTracker } from './status-tracker';
+import { isThriftServer, renderThriftServer, thriftServerConfig, ThriftSessions } from './thrift-sessions';
 
 export interface KubernetesSparkBackendOptions {
   /** Id of the sparkplane cluster; labels every SparkApplication and selects the watched ones. */
@@ -69,12 +73,15 @@ export interface KubernetesSparkBackendOptions {
 
 export class KubernetesSparkBackend implements SparkBackend {
   readonly kind = 'kubernetes' as const;
+  /** A notebook's Spark is a SparkConnect in the cluster, its kernel a client beside the runtime. */
+  readonly notebookSparkConnect = true;
   private readonly client: SparkOperatorClient;
   private readonly tracker: StatusTracker;
   private readonly watch: ResourceWatch<SparkApplication>;
   private readonly logs: DriverLogReader;
   private readonly health: HealthProbe;
   private readonly sessions: ConnectSessions;
+  private readonly thriftSessions: ThriftSessions;
   private readonly listeners: BackendListener[] = [];
   /** appId -> the Spark application id the operator reported: it names the run's event-log directory. */
   private readonly sparkAppIds = new Map<string, string>();
@@ -113,9 +120,9 @@ export class KubernetesSparkBackend implements SparkBackend {
       onList: (items) => this.onList(items),
       onEvent: (type, resource) => {
         this.noteSparkAppId(resource);
-        const status = toBackendStatus(resource.status);
-        if (type === 'DELETED') this.tracker.gone(this.appIdOf(resource), status);
-        else this.tracker.observe(this.appIdOf(resource), status);
+        if (type !== 'DELETED') return this.observe(resource);
+        this.thriftSessions.gone(this.appIdOf(resource));
+        this.tracker.gone(this.appIdOf(resource), toBackendStatus(resource.status));
       },
       retry,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
@@ -124,12 +131,17 @@ export class KubernetesSparkBackend implements SparkBackend {
       logger,
       logFields: { clusterId },
     });
-    this.sessions = new ConnectSessions({
+    // what sessions of either kind share: where they report, the cluster's client and settings
+    const sessionContext = {
       client: this.client,
       settings: options.settings,
       tracker: this.tracker,
       clock: options.clock ?? { now: () => new Date() },
       logger,
+      ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
+    };
+    this.sessions = new ConnectSessions({
+      ...sessionContext,
       clusterId,
       watch: {
         kubeConfig,
@@ -138,8 +150,8 @@ export class KubernetesSparkBackend implements SparkBackend {
         resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
         openTimeoutMs: requestTimeoutMs,
       },
-      ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
     });
+    this.thriftSessions = new ThriftSessions(sessionContext);
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
     // its schema compiles meanwhile, off the event loop
     sparkApplicationCrd();
@@ -184,16 +196,23 @@ export class KubernetesSparkBackend implements SparkBackend {
     // what no node or cluster could hold first: such a config is not worth rendering
     const unrunnable = hardBoundIssues(config, this.options.settings);
     if (unrunnable.length > 0) return unrunnable;
-    if (app.type === 'session') return sessionPreflightIssues(config, this.renderContext(app));
+    if (runsSparkConnect(app)) return sessionPreflightIssues(config, this.renderContext(app));
+    if (app.type === 'session') {
+      return preflightIssues(thriftServerConfig(config, this.options.settings), this.renderContext(app));
+    }
     return preflightIssues(config, this.renderContext(app));
   }
 
   async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
-    const resources = app.type === 'session' ? [] : renderResources(config, this.renderContext(app));
+    const resources = runsSparkConnect(app)
+      ? []
+      : app.type === 'session'
+        ? [renderThriftServer(config, this.renderContext(app))]
+        : renderResources(config, this.renderContext(app));
     // the operator down: held here with the reason (and tried again), not created to wait unseen
     const operatorProblem = this.health.operatorProblem;
     if (operatorProblem) throw new BackendUnreachableError(`cluster ${this.options.clusterId}: ${operatorProblem}`);
-    if (app.type === 'session') {
+    if (runsSparkConnect(app)) {
       await this.sessions.submit(app, config, this.renderContext(app));
       return { backendRef: `${this.namespace}/${app.id}` };
     }
@@ -209,13 +228,15 @@ export class KubernetesSparkBackend implements SparkBackend {
         );
       }
     }
+    if (app.type === 'session') await this.thriftSessions.expose(resources[0]!);
     return { backendRef: `${this.namespace}/${app.id}` };
   }
 
   async kill(app: Application): Promise<void> {
     this.tracker.killRequested(app.id);
     try {
-      if (app.type === 'session') await this.sessions.kill(this.nameOf(app));
+      if (runsSparkConnect(app)) await this.sessions.kill(this.nameOf(app));
+      else if (app.type === 'session') await this.thriftSessions.kill(this.nameOf(app));
       else await this.client.deleteApplication(this.nameOf(app));
     } catch (error) {
       this.tracker.killFailed(app.id);
@@ -224,13 +245,16 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   async status(app: Application): Promise<BackendStatus> {
-    const session = app.type === 'session' ? await this.sessions.status(this.nameOf(app), app.id) : undefined;
+    const session = runsSparkConnect(app) ? await this.sessions.status(this.nameOf(app), app.id) : undefined;
     if (session) return session;
-    const resource = app.type === 'session' ? undefined : await this.client.getApplication(this.nameOf(app));
+    const resource = runsSparkConnect(app) ? undefined : await this.client.getApplication(this.nameOf(app));
     if (resource) {
       // a restarted runtime reconciles through here before its watch has listed the application
       this.noteSparkAppId(resource);
-      return toBackendStatus(resource.status);
+      const status = toBackendStatus(resource.status);
+      if (!isThriftServer(resource)) return status;
+      this.thriftSessions.seen(app.id, resource, status);
+      return (await this.thriftSessions.current(app.id)) ?? status;
     }
     const known = this.tracker.endOf(app.id);
     if (app.state === 'KILLED' || known?.state === 'KILLED') return { state: 'KILLED' };
@@ -240,31 +264,39 @@ export class KubernetesSparkBackend implements SparkBackend {
   }
 
   driverLog(app: Application, options: { follow: boolean; signal?: AbortSignal }): AsyncIterable<string> {
-    if (app.type === 'session') {
+    if (runsSparkConnect(app)) {
       const name = this.nameOf(app);
       return this.logs.driverLog(name, options, () => this.sessions.serverPod(name));
     }
     return this.logs.driverLog(this.nameOf(app), options);
   }
 
-  /** Where the session's server answered a Spark Connect call (through sessionConnectAddress); undefined before. */
+  /** Where the session's server answered (Spark Connect at sessionConnectAddress, HiveServer2 at sessionThriftAddress); undefined before. */
   async connectEndpoint(app: Application): Promise<ConnectEndpoint | undefined> {
-    return app.type === 'session' ? this.sessions.endpoint(app.id) : undefined;
+    if (runsSparkConnect(app)) return this.sessions.endpoint(app.id);
+    return app.type === 'session' ? this.thriftSessions.endpoint(app.id) : undefined;
   }
 
   kubeEvents(app: Application): Promise<string[]> {
     return this.logs.kubeEvents(this.nameOf(app));
   }
 
-  /** The driver's UI service (spark-operator's `<name>-ui-svc`) through the API server's service proxy. */
+  /**
+   * The driver's UI through the API server's service proxy: spark-operator's `<name>-ui-svc`, or the
+   * server Service of a session's SparkConnect.
+   */
   sparkUiTarget(app: Application): Promise<SparkUiTarget> {
-    return driverUiTarget(this.options.kubeConfig, this.namespace, this.nameOf(app), app.config);
+    const name = this.nameOf(app);
+    const path = runsSparkConnect(app)
+      ? sessionUiProxyPath(this.namespace, this.sessions.serverService(app.id, name))
+      : uiServiceProxyPath(this.namespace, name, app.config);
+    return driverUiTarget(this.options.kubeConfig, path);
   }
 
   /** Known once the driver has started (the operator reports its Spark application id), or from the measured metrics. */
   eventLogPath(app: Application): string | undefined {
     // a session's Spark application id is fixed at render time (spark-connect.ts)
-    if (app.type === 'session') return eventLogDir(this.options.settings, app.id);
+    if (runsSparkConnect(app)) return eventLogDir(this.options.settings, app.id);
     const sparkAppId = this.sparkAppIds.get(app.id) ?? app.metrics?.sparkAppId;
     return sparkAppId ? eventLogDir(this.options.settings, sparkAppId) : undefined;
   }
@@ -282,6 +314,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.thriftSessions.close();
     await Promise.all([this.watch.stop(), this.sessions.close()]);
   }
 
@@ -291,6 +324,14 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   private appIdOf(resource: SparkApplication): string {
     return resource.metadata.labels?.[SPARKPLANE_LABELS.appId] ?? resource.metadata.name;
+  }
+
+  /** What the cluster says of a SparkApplication; a sql session's RUNNING waits for its Thrift Server to answer. */
+  private observe(resource: SparkApplication): void {
+    const appId = this.appIdOf(resource);
+    const status = toBackendStatus(resource.status);
+    if (isThriftServer(resource)) this.thriftSessions.seen(appId, resource, status);
+    else this.tracker.observe(appId, status);
   }
 
   private noteSparkAppId(resource: SparkApplication): void {
@@ -304,9 +345,14 @@ export class KubernetesSparkBackend implements SparkBackend {
       const appId = this.appIdOf(resource);
       present.add(appId);
       this.noteSparkAppId(resource);
-      this.tracker.observe(appId, toBackendStatus(resource.status));
+      this.observe(resource);
     }
     // deleted while the watch was down: the list no longer has them
     this.tracker.listed(present);
   }
+}
+
+/** A session (session.kind connect) or a notebook's Spark: a SparkConnect. A sql session is a SparkApplication. */
+function runsSparkConnect(app: Application): boolean {
+  return app.type === 'notebook' || (app.type === 'session' && sessionKindOf(app.config) === 'connect');
 }

@@ -7,6 +7,7 @@
  * ends. The kubernetes back-end creates it for applications of type session.
  */
 import type { ApplicationConfig } from '../../domain/config';
+import { SESSION_UI_PORT } from './driver-ui';
 import { POD_DEFAULTS, normaliseMemory, renderSparkConf, type RenderContext } from './render';
 import { SPARK_OPERATOR_GROUP, SPARKPLANE_LABELS } from './spark-application';
 
@@ -52,6 +53,8 @@ export function renderSparkConnect(config: ApplicationConfig, context: RenderCon
   const sparkConf = {
     ...rendered.sparkConf,
     'spark.connect.grpc.binding.port': String(SPARK_CONNECT_PORT),
+    // the server Service's web-ui port, where the runtime's proxy reaches the session's Spark UI
+    'spark.ui.port': String(SESSION_UI_PORT),
     // names the event log's directory (eventLogPath), which the operator's status does not tell
     'spark.app.id': context.appId,
   };

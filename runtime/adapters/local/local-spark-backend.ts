@@ -51,7 +51,7 @@ import { localDemand } from './local-demand';
 import { buildSparkSubmitCommand } from './spark-submit-command';
 import { freePort, sparkUiPortOf, uiUrl } from './spark-ui-port';
 import { sparkConnectAnswers } from '../connect/connect-probe';
-import { thriftServerAnswers } from './thrift-probe';
+import { thriftServerAnswers } from '../thrift/thrift-probe';
 
 export interface LocalSparkBackendOptions {
   /** The runtime's data directory; `apps/<appId>/` and `eventlogs/<appId>/` go under it. */

@@ -3,11 +3,11 @@ import type { ApplicationConfig } from '../../domain/config';
 import { DomainError } from '../../domain/errors';
 import {
   SPARK_CONNECT_SERVER_CLASS,
-  THRIFT_SERVER_CLASS,
   buildSparkSubmitCommand,
   chooseMaster,
   type SparkSubmitInput,
 } from './spark-submit-command';
+import { THRIFT_SERVER_CLASS } from '../thrift/thrift-server';
 
 function input(config: ApplicationConfig, overrides: Partial<SparkSubmitInput> = {}): SparkSubmitInput {
   return {

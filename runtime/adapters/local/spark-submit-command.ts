@@ -8,6 +8,7 @@ import { DomainError } from '../../domain/errors';
 import { parseMemoryMiB, toSparkMemory } from '../../domain/quantity';
 import { sparkUiConf } from '../../domain/spark-ui';
 import { type FileRoots, resolveAppFile } from './app-file';
+import { hiveConfArguments, hiveServerConf, THRIFT_SERVER_CLASS } from '../thrift/thrift-server';
 
 export interface SparkSubmitInput extends FileRoots {
   appId: string;
@@ -175,9 +176,6 @@ export function buildSparkSubmitCommand(input: SparkSubmitInput): SparkSubmitCom
   return commandOf(input, localFiles, resolveFile, mainClass, [mainFile, ...(config.arguments ?? [])]);
 }
 
-/** The server of a sql session, in jars/spark-hive-thriftserver_*.jar of every Spark 4 install (pyspark's included). */
-export const THRIFT_SERVER_CLASS = 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2';
-
 /** A session: spark-submit of the Spark Connect server, bound to the back-end's address and the chosen port. */
 function connectServerCommand(input: SparkSubmitInput, port: number): SparkSubmitCommand {
   return serverCommand(input, SPARK_CONNECT_SERVER_CLASS, 'the Spark Connect server', {
@@ -193,18 +191,12 @@ function connectServerCommand(input: SparkSubmitInput, port: number): SparkSubmi
  * nothing lands in the runtime's working directory (derby.log goes to the driver's, work/).
  */
 function thriftServerCommand(input: SparkSubmitInput, server: { port: number; dir: string }): SparkSubmitCommand {
-  const hiveConf = {
-    'hive.server2.thrift.bind.host': input.bindAddress,
-    'hive.server2.thrift.port': String(server.port),
-    'hive.server2.transport.mode': 'binary',
-    'hive.server2.authentication': 'NOSASL',
-  };
   const command = serverCommand(input, THRIFT_SERVER_CLASS, 'the Spark Thrift Server', {
     'spark.sql.catalogImplementation': 'hive',
     'spark.sql.warehouse.dir': join(server.dir, 'warehouse'),
     'spark.hadoop.javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${join(server.dir, 'metastore_db')};create=true`,
   });
-  command.args.push(...Object.entries(hiveConf).flatMap(([k, v]) => ['--hiveconf', `${k}=${v}`]));
+  command.args.push(...hiveConfArguments(hiveServerConf(input.bindAddress, server.port)));
   return command;
 }
 

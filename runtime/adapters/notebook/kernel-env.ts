@@ -42,6 +42,8 @@ export interface KernelLaunch {
   env: Record<string, string>;
   /** Where the kernel's (and its Spark driver's) stdout and stderr go. */
   driverLogPath: string;
+  /** The sc:// address of the Spark Connect server in the cluster that `spark` is a client of; absent: `spark` is a local driver. */
+  sparkConnectUrl?: string;
 }
 
 /** The start request's environment for the gateway: the launch, as KERNEL_SPARKPLANE_* entries. */
@@ -50,5 +52,6 @@ export function gatewayEnv(launch: KernelLaunch): Record<string, string> {
     KERNEL_SPARKPLANE_CONF: JSON.stringify(launch.sparkConf),
     KERNEL_SPARKPLANE_ENV: JSON.stringify(launch.env),
     KERNEL_SPARKPLANE_LOG: launch.driverLogPath,
+    ...(launch.sparkConnectUrl !== undefined ? { KERNEL_SPARKPLANE_REMOTE: launch.sparkConnectUrl } : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The back-end of notebook applications: each one is a kernel of the runtime's Kernel Gateway,
- * whose Spark driver runs in the kernel process beside the runtime (local master) whatever the
- * cluster's back-end. It watches the gateway's kernels: one that disappears without being shut
+ * The back-end of notebook applications: each one is a kernel of the runtime's Kernel Gateway, beside
+ * the runtime (the kernel protocol goes through the runtime anyway). Its Spark driver runs in the
+ * kernel process (local master), unless the cluster runs the notebook's Spark as a Spark Connect
+ * server (with-notebooks.ts): `spark` is then a client of that server. It watches the gateway's kernels: one that disappears without being shut
  * down through the runtime was culled for idleness (TIMED_OUT) or died (FAILED).
  */
 import { mkdirSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import type { Application } from '../../domain/application';
 import type { ApplicationConfig } from '../../domain/config';
 import type { Kernel, NotebookKernels } from '../../domain/notebook';
-import type { BackendListener, BackendStatus, Clock, Logger, SparkBackend } from '../../domain/ports';
+import type { BackendListener, BackendStatus, Clock, ConnectEndpoint, Logger, SparkBackend } from '../../domain/ports';
 import { findEventLog } from '../local/app-files';
 import { readLogLines } from '../local/log-lines';
 import { gatewayEnv } from './kernel-env';
@@ -54,7 +55,12 @@ export class NotebookBackend implements SparkBackend, NotebookKernels {
     return { eventLogDir: join(dir, 'eventlog'), driverLog: join(dir, 'driver.log') };
   }
 
-  async submit(app: Application, config: ApplicationConfig): Promise<{ backendRef: string }> {
+  /** @param sparkConnect the notebook's Spark Connect server in its cluster, if it has one */
+  async submit(
+    app: Application,
+    config: ApplicationConfig,
+    sparkConnect?: ConnectEndpoint,
+  ): Promise<{ backendRef: string }> {
     const running = [...this.kernels.values()].find((k) => k.appId === app.id);
     if (running) return { backendRef: running.kernelId };
     const paths = this.paths(app.id);
@@ -67,7 +73,12 @@ export class NotebookBackend implements SparkBackend, NotebookKernels {
       bindAddress: '127.0.0.1',
     });
     const kernel = await this.options.gateway.startKernel(
-      gatewayEnv({ sparkConf, env: config.driver?.envVars ?? {}, driverLogPath: paths.driverLog }),
+      gatewayEnv({
+        sparkConf,
+        env: config.driver?.envVars ?? {},
+        driverLogPath: paths.driverLog,
+        ...(sparkConnect ? { sparkConnectUrl: `sc://${sparkConnect.host}:${sparkConnect.port}` } : {}),
+      }),
     );
     this.kernels.set(kernel.id, {
       appId: app.id,

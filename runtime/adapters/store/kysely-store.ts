@@ -654,6 +654,20 @@ export class KyselyStore implements Store {
     }));
   }
 
+  async deleteSessionStates(appIds: string[]): Promise<void> {
+    if (appIds.length === 0) return;
+    await this.writeOne(this.db.deleteFrom('session_state').where('app_id', 'in', appIds));
+  }
+
+  async deleteEndedSessionStates(): Promise<number> {
+    const result = await this.writeOne(
+      this.db
+        .deleteFrom('session_state')
+        .where('app_id', 'not in', this.db.selectFrom('applications').select('id').where('state', 'in', ACTIVE_STATES)),
+    );
+    return result.changes;
+  }
+
   async insertToken(token: ApiToken): Promise<void> {
     const inserted = await this.writeOne(
       this.db

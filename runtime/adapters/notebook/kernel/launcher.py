@@ -6,6 +6,8 @@ KERNEL_SPARKPLANE_* variables the runtime sent (see runtime/adapters/notebook/ke
                           the client's KERNEL_VAR_<NAME> as <NAME>)
   KERNEL_SPARKPLANE_LOG   file that takes the kernel's and its Spark driver's stdout and stderr
   KERNEL_SPARKPLANE_CONF  JSON object: the SparkSession's settings (read by startup.py)
+  KERNEL_SPARKPLANE_REMOTE  sc:// address of the notebook's Spark Connect server in its cluster,
+                          when there is one: `spark` is then its client (read by startup.py)
 """
 
 import json

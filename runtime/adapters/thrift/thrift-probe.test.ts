@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage, MESSAGE_TYPE, readMessage } from '../thrift/binary-protocol';
+import { encodeMessage, MESSAGE_TYPE, readMessage } from './binary-protocol';
 import { thriftServerAnswers } from './thrift-probe';
 
 let servers: Server[] = [];

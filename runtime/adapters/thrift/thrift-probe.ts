@@ -5,7 +5,7 @@
  * probe's session on the server (HiveServer2 ends the sessions of a connection that goes away).
  */
 import { connect } from 'node:net';
-import { MESSAGE_TYPE, openSessionCall, readMessage } from '../thrift/binary-protocol';
+import { MESSAGE_TYPE, openSessionCall, readMessage } from './binary-protocol';
 
 /** Resolves true when an OpenSession reply came back within timeoutMs, false otherwise (never rejects). */
 export function thriftServerAnswers(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
