@@ -39,6 +39,7 @@ import { ResourceWatch } from './resource-watch';
 import type { RetryOptions } from './retry';
 import { type SparkApplication, SPARKPLANE_LABELS } from './spark-application';
 import { DELETED_REASON, StatusTracker } from './status-tracker';
+import { StuckStarts } from './stuck-starts';
 
 export interface KubernetesSparkBackendOptions {
   /** Id of the sparkplane cluster; labels every SparkApplication and selects the watched ones. */
@@ -61,6 +62,8 @@ export interface KubernetesSparkBackendOptions {
   recentlyEndedLimit?: number;
   /** Interval between two readiness probes (a gRPC call) of a starting session's Spark Connect server. @default 2000 */
   sessionProbeIntervalMs?: number;
+  /** Interval of the checks for stuck starts against their time limits (settings.stuckStart). @default 5000 */
+  stuckCheckIntervalMs?: number;
   /** @default the system clock */
   clock?: Clock;
   /** Watch failures at warn, retried API calls at debug. @default silentLogger */
@@ -75,6 +78,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   private readonly logs: DriverLogReader;
   private readonly health: HealthProbe;
   private readonly sessions: ConnectSessions;
+  private readonly stuck: StuckStarts;
   private readonly listeners: BackendListener[] = [];
   /** appId -> the Spark application id the operator reported: it names the run's event-log directory. */
   private readonly sparkAppIds = new Map<string, string>();
@@ -113,9 +117,11 @@ export class KubernetesSparkBackend implements SparkBackend {
       onList: (items) => this.onList(items),
       onEvent: (type, resource) => {
         this.noteSparkAppId(resource);
+        const appId = this.appIdOf(resource);
         const status = toBackendStatus(resource.status);
-        if (type === 'DELETED') this.tracker.gone(this.appIdOf(resource), status);
-        else this.tracker.observe(this.appIdOf(resource), status);
+        if (type === 'DELETED') this.tracker.gone(appId, status);
+        else this.tracker.observe(appId, status);
+        this.stuck.seen(appId, type === 'DELETED' ? undefined : resource);
       },
       retry,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
@@ -124,6 +130,23 @@ export class KubernetesSparkBackend implements SparkBackend {
       logger,
       logFields: { clusterId },
     });
+    const watchOptions = {
+      kubeConfig,
+      retry,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+      resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
+      openTimeoutMs: requestTimeoutMs,
+    };
+    this.stuck = new StuckStarts({
+      client: this.client,
+      tracker: this.tracker,
+      settings: options.settings,
+      clock: options.clock ?? { now: () => new Date() },
+      logger,
+      clusterId,
+      watch: watchOptions,
+      checkIntervalMs: options.stuckCheckIntervalMs ?? 5000,
+    });
     this.sessions = new ConnectSessions({
       client: this.client,
       settings: options.settings,
@@ -131,13 +154,7 @@ export class KubernetesSparkBackend implements SparkBackend {
       clock: options.clock ?? { now: () => new Date() },
       logger,
       clusterId,
-      watch: {
-        kubeConfig,
-        retry,
-        watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
-        resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
-        openTimeoutMs: requestTimeoutMs,
-      },
+      watch: watchOptions,
       ...(options.sessionProbeIntervalMs !== undefined ? { probeIntervalMs: options.sessionProbeIntervalMs } : {}),
     });
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
@@ -197,7 +214,7 @@ export class KubernetesSparkBackend implements SparkBackend {
       await this.sessions.submit(app, config, this.renderContext(app));
       return { backendRef: `${this.namespace}/${app.id}` };
     }
-    this.watch.start();
+    this.startWatching();
     for (const resource of resources) {
       if ((await this.client.createApplication(resource)) === 'created') continue;
       // already there: ours (an earlier attempt, or a retry whose first try went through) or someone else's
@@ -271,7 +288,7 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   onStatus(listener: BackendListener): void {
     this.listeners.push(listener);
-    this.watch.start();
+    this.startWatching();
   }
 
   /** The cluster's version, spark-operator's, and whether applications can run there. */
@@ -282,7 +299,12 @@ export class KubernetesSparkBackend implements SparkBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.watch.stop(), this.sessions.close()]);
+    await Promise.all([this.watch.stop(), this.stuck.stop(), this.sessions.close()]);
+  }
+
+  private startWatching(): void {
+    this.watch.start();
+    this.stuck.start();
   }
 
   private emit(appId: string, status: BackendStatus): void {
@@ -305,8 +327,10 @@ export class KubernetesSparkBackend implements SparkBackend {
       present.add(appId);
       this.noteSparkAppId(resource);
       this.tracker.observe(appId, toBackendStatus(resource.status));
+      this.stuck.seen(appId, resource);
     }
     // deleted while the watch was down: the list no longer has them
     this.tracker.listed(present);
+    this.stuck.listed(present);
   }
 }
