@@ -24,6 +24,8 @@ import {
   type SparkUiTarget,
 } from '../../domain/ports';
 import { isTerminal } from '../../domain/states';
+import { demandOf } from '../../scheduling/demand';
+import { unfitFields } from '../../scheduling/fits';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { ConnectSessions } from './connect-sessions';
 import { DriverLogReader } from './driver-log-reader';
@@ -175,8 +177,16 @@ export class KubernetesSparkBackend implements SparkBackend {
     return this.options.settings.historyServerUrl;
   }
 
-  /** The declared capacity (autoscaler limits), else unlimited: what is free on the nodes is not read yet. */
+  /**
+   * The declared capacity (autoscaler limits), else unlimited: what is free on the nodes is not read
+   * yet. Unlimited with a batch scheduler: it admits whole gangs against the cluster's room, so
+   * holding them here too would only queue them twice (the quotas still apply).
+   */
   capacity(): Resources | undefined {
+    return this.options.settings.batchScheduler ? undefined : this.declaredCapacity();
+  }
+
+  private declaredCapacity(): Resources | undefined {
     const declared = this.options.settings.capacity;
     // the settings schema checked the quantity
     return declared && { cores: declared.cores, memoryMiB: parseMemoryMiB(declared.memory)! };
@@ -201,6 +211,12 @@ export class KubernetesSparkBackend implements SparkBackend {
     // what no node or cluster could hold first: such a config is not worth rendering
     const unrunnable = hardBoundIssues(config, this.options.settings);
     if (unrunnable.length > 0) return unrunnable;
+    // without a batch scheduler the admission refuses what the declared capacity can never hold
+    const declared = this.options.settings.batchScheduler && this.declaredCapacity();
+    const unfit = declared ? unfitFields(this.options.clusterId, demandOf(config), declared) : [];
+    if (unfit.length > 0) {
+      return unfit.map((issue) => ({ path: `config.${issue.path}`, message: `config.${issue.path}: ${issue.message}` }));
+    }
     if (app.type === 'session') return sessionPreflightIssues(config, this.renderContext(app));
     return preflightIssues(config, this.renderContext(app));
   }
