@@ -203,7 +203,10 @@ export class FakeKubeApiServer {
    * Creates or replaces a pod (as spark-operator and the kubelet would: its labels, status
    * conditions and container states) and notifies watches of pods.
    */
-  setPod(namespace: string, pod: { metadata: { name: string; labels?: Record<string, string> }; status?: unknown }): void {
+  setPod(
+    namespace: string,
+    pod: { metadata: { name: string; labels?: Record<string, string> }; status?: unknown },
+  ): void {
     const key = `${namespace}/pods/${pod.metadata.name}`;
     const existing = this.objects.get(key);
     const object: KubeObject = {
@@ -474,14 +477,21 @@ export class FakeKubeApiServer {
   private servePods(res: ServerResponse, namespace: string, name: string | undefined, url: URL): void {
     if (name) {
       const pod = this.pod(namespace, name);
-      return pod ? this.send(res, 200, pod) : this.send(res, 404, statusBody(404, 'NotFound', `pods "${name}" not found`));
+      return pod
+        ? this.send(res, 200, pod)
+        : this.send(res, 404, statusBody(404, 'NotFound', `pods "${name}" not found`));
     }
     const selector = url.searchParams.get('labelSelector');
     if (url.searchParams.get('watch') === 'true') return this.serveWatch(res, 'Pod', namespace, selector, url);
     const items = [...this.objects.values()].filter(
       (o) => o.kind === 'Pod' && o.metadata.namespace === namespace && matchesSelector(o, selector),
     );
-    this.send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: String(this.revision) }, items });
+    this.send(res, 200, {
+      apiVersion: 'v1',
+      kind: 'PodList',
+      metadata: { resourceVersion: String(this.revision) },
+      items,
+    });
   }
 
   private servePodLog(res: ServerResponse, namespace: string, pod: string, url: URL): void {

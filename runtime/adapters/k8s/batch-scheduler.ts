@@ -43,7 +43,8 @@ export interface TaskGroup {
 
 /** What a pod requests, as Spark sets it: cores (or coreRequest), heap plus overhead. */
 function podRequests(pod: SparkPodSpec, spec: SparkApplicationSpec): TaskGroup['minResource'] {
-  const millis = (pod.coreRequest !== undefined ? parseCpuMillis(pod.coreRequest) : undefined) ?? (pod.cores ?? 1) * 1000;
+  const millis =
+    (pod.coreRequest !== undefined ? parseCpuMillis(pod.coreRequest) : undefined) ?? (pod.cores ?? 1) * 1000;
   const heap = parseMemoryMiB(pod.memory ?? '1g') ?? 1024;
   // Spark's default overhead factor is 0.4 for Python and R (non-JVM) applications, 0.1 otherwise
   const factor = Number(spec.memoryOverheadFactor ?? (spec.type === 'Python' || spec.type === 'R' ? 0.4 : 0.1));

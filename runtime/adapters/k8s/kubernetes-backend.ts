@@ -215,7 +215,10 @@ export class KubernetesSparkBackend implements SparkBackend {
     const declared = this.options.settings.batchScheduler && this.declaredCapacity();
     const unfit = declared ? unfitFields(this.options.clusterId, demandOf(config), declared) : [];
     if (unfit.length > 0) {
-      return unfit.map((issue) => ({ path: `config.${issue.path}`, message: `config.${issue.path}: ${issue.message}` }));
+      return unfit.map((issue) => ({
+        path: `config.${issue.path}`,
+        message: `config.${issue.path}: ${issue.message}`,
+      }));
     }
     if (app.type === 'session') return sessionPreflightIssues(config, this.renderContext(app));
     return preflightIssues(config, this.renderContext(app));

@@ -329,7 +329,9 @@ describe('renderSparkApplication', () => {
   });
 
   it('hands Volcano the queue and priority class, for the PodGroup spark-operator makes', () => {
-    const { spec } = render(PYTHON, { batchScheduler: { kind: 'volcano', queue: 'etl', priorityClassName: 'batch-high' } });
+    const { spec } = render(PYTHON, {
+      batchScheduler: { kind: 'volcano', queue: 'etl', priorityClassName: 'batch-high' },
+    });
     expect(spec.batchScheduler).toBe('volcano');
     expect(spec.batchSchedulerOptions).toEqual({ queue: 'etl', priorityClassName: 'batch-high' });
     expect(render(PYTHON).spec.batchScheduler).toBeUndefined();
@@ -362,7 +364,10 @@ describe('renderSparkApplication', () => {
 
   it('reserves only the driver for YuniKorn when dynamic allocation starts without executors', () => {
     const { spec } = render(
-      { ...PYTHON, sparkConf: { 'spark.dynamicAllocation.enabled': 'true', 'spark.dynamicAllocation.maxExecutors': '9' } },
+      {
+        ...PYTHON,
+        sparkConf: { 'spark.dynamicAllocation.enabled': 'true', 'spark.dynamicAllocation.maxExecutors': '9' },
+      },
       { batchScheduler: { kind: 'yunikorn', queue: 'root.spark' } },
     );
     const groups = JSON.parse(spec.driver.annotations!['yunikorn.apache.org/task-groups']!) as TaskGroup[];

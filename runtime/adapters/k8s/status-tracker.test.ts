@@ -54,7 +54,10 @@ describe('StatusTracker', () => {
 
   it('reads the deletion of a stuck start as its failure, and a later deletion as a deletion once that delete failed', () => {
     const { tracker: t, delivered } = tracker();
-    const failure: BackendStatus = { state: 'FAILED', reason: 'driver pod: ImagePullBackOff: Back-off pulling image "x"' };
+    const failure: BackendStatus = {
+      state: 'FAILED',
+      reason: 'driver pod: ImagePullBackOff: Back-off pulling image "x"',
+    };
     t.observe('stuck', { state: 'PENDING' });
     t.failRequested('stuck', failure);
     t.gone('stuck', { state: 'PENDING' });

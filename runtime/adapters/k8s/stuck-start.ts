@@ -79,7 +79,9 @@ export function driverPodViewOf(pod: V1Pod): DriverPodView {
       : {}),
     waiting: statuses.flatMap((s) => {
       const waiting = s.state?.waiting;
-      return waiting?.reason ? [{ reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) }] : [];
+      return waiting?.reason
+        ? [{ reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) }]
+        : [];
     }),
     ...(startTime ? { startTime: new Date(startTime).toISOString() } : {}),
     ...(createdAt ? { createdAt: new Date(createdAt).toISOString() } : {}),
@@ -104,7 +106,8 @@ export function stuckStartReason(input: StuckStartInput): string | undefined {
     return `driver pod: not created within ${limits.driverPodCreationSeconds} s of the SparkApplication (state ${state})`;
   }
   if (pod.phase !== undefined && pod.phase !== 'Pending') return undefined;
-  const describe = (reason: string, message: string | undefined) => `driver pod: ${reason}${message ? `: ${message}` : ''}`;
+  const describe = (reason: string, message: string | undefined) =>
+    `driver pod: ${reason}${message ? `: ${message}` : ''}`;
   const permanent = pod.waiting.find((w) => PERMANENT_PULL_FAILURES.has(w.reason));
   if (permanent) return describe(permanent.reason, permanent.message);
   const pull = pod.waiting.find((w) => PULL_FAILURES.has(w.reason));
