@@ -17,6 +17,7 @@ import { KubernetesSparkBackend } from '../../runtime/adapters/k8s/kubernetes-ba
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver';
 import { loadCrdValidator, SPARK_APPLICATION_CRD_FILE } from '../support/k8s-crd-validator';
 import { ManualClock } from '../support/manual-clock';
+import { waitFor } from '../support/spark';
 
 const NS = 'spark-apps';
 const CONFIG: ApplicationConfig = {
@@ -39,16 +40,6 @@ function application(id: string): Application {
     createdAt: '2030-01-01T00:00:00.000Z',
     updatedAt: '2030-01-01T00:00:00.000Z',
   };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Long enough for several checks (every 20 ms) to have run on what the watches delivered. */

@@ -3,23 +3,17 @@
  * one small view per application, kept by a list + watch of the pods labelled with the cluster and
  * spark-role=driver. Until the first list, nothing is known (a missing pod means nothing yet).
  */
-import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import type { Logger } from '../../domain/ports';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { SparkOperatorClient } from './kube-client';
-import { ResourceWatch } from './resource-watch';
-import type { RetryOptions } from './retry';
+import { ResourceWatch, type ResourceWatchOptions } from './resource-watch';
 import { SPARKPLANE_LABELS } from './spark-application';
 import { type DriverPodView, driverPodViewOf } from './stuck-start';
 
-export interface DriverPodsOptions {
+export interface DriverPodsOptions extends Pick<
+  ResourceWatchOptions<V1Pod>,
+  'kubeConfig' | 'retry' | 'watchTimeoutSeconds' | 'resyncIntervalMs' | 'openTimeoutMs' | 'logger' | 'logFields'
+> {
   client: SparkOperatorClient;
-  kubeConfig: KubeConfig;
-  retry: RetryOptions;
-  watchTimeoutSeconds: number;
-  resyncIntervalMs: number;
-  openTimeoutMs: number;
-  logger: Logger;
-  logFields: object;
   /** A driver pod of this application changed (or went). */
   onChange: (appId: string) => void;
 }
