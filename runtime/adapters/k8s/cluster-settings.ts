@@ -13,15 +13,20 @@ import { HistoryServerUrl } from '../../domain/spark-ui';
  * label, Kueue >= 0.17 with its SparkApplication integration), yunikorn or volcano (spark-operator's
  * `spec.batchScheduler`, its chart's `controller.batchScheduler.enable: true`).
  */
+/** Both end up in pod or SparkApplication labels (Kueue's, the `queue` label of YuniKorn's pods). */
+const LabelValue = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+  message: 'is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends)',
+});
+
 export const BatchSchedulerSettings = z.strictObject({
   kind: z.enum(['kueue', 'yunikorn', 'volcano']),
   /** Kueue: the LocalQueue in the applications' namespace; YuniKorn: the queue, e.g. "root.spark"; Volcano: the Queue. */
-  queue: z.string().min(1),
+  queue: LabelValue,
   /**
    * Kueue: a WorkloadPriorityClass (label `kueue.x-k8s.io/priority-class`); Volcano and YuniKorn: a
-   * PriorityClass (batchSchedulerOptions.priorityClassName). @default none
+   * PriorityClass (batchSchedulerOptions.priorityClassName, the pods' priorityClassName). @default none
    */
-  priorityClassName: z.string().min(1).optional(),
+  priorityClassName: LabelValue.optional(),
 });
 export type BatchSchedulerSettings = z.infer<typeof BatchSchedulerSettings>;
 
