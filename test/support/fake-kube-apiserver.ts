@@ -3,7 +3,7 @@
  * kubernetes back-end uses (sparkapplications create/get/list/delete/watch with resourceVersion,
  * pods/log with follow, /version, the node list, the CRD, Services (create/get/delete), the service proxy; sparkconnects (sessions)
  * the same way). It stands in for spark-operator too: tests set the status of a SparkApplication or a
- * SparkConnect as the operator would. SparkJobs (sparkplane.io) are served with their status subresource. Faults (status codes, delays, dropped
+ * SparkConnect as the operator would, and the driver pods it creates (setPod: list, get, watch). SparkJobs (sparkplane.io) are served with their status subresource. Faults (status codes, delays, dropped
  * watches, expired resource versions) are injected per request.
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
@@ -43,6 +43,7 @@ const SPARK_PATH =
 /** sparkplane's SparkJobs, with their status subresource. */
 const SPARK_JOB_PATH = /^\/apis\/sparkplane\.io\/v1alpha1\/namespaces\/([^/]+)\/sparkjobs(?:\/([^/]+)(\/status)?)?$/;
 const POD_LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
+const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/;
 const EVENTS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/events$/;
 const CRD_PATH = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/;
 const DEPLOYMENTS_PATH = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments$/;
@@ -112,6 +113,8 @@ export class FakeKubeApiServer {
   private readonly serviceObjects = new Map<string, KubeObject>();
   /** What answers behind the service proxy, by "namespace/name:port". */
   private readonly services = new Map<string, string>();
+  /** The creation time it stamps on objects; a test with a manual clock sets it. */
+  now: () => Date = () => new Date();
   /** The Authorization header the service proxy requires (the kubeconfig's user). */
   readonly bearerToken = 'test-token';
   private revision = 100;
@@ -197,6 +200,35 @@ export class FakeKubeApiServer {
 
   count(method: string, pathIncludes: string): number {
     return this.requests.filter((r) => r.method === method && r.path.includes(pathIncludes)).length;
+  }
+
+  /**
+   * Creates or replaces a pod (as spark-operator and the kubelet would: its labels, status
+   * conditions and container states) and notifies watches of pods.
+   */
+  setPod(
+    namespace: string,
+    pod: { metadata: { name: string; labels?: Record<string, string> }; status?: unknown },
+  ): void {
+    const key = `${namespace}/pods/${pod.metadata.name}`;
+    const existing = this.objects.get(key);
+    const object: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      ...structuredClone(pod),
+      metadata: {
+        ...structuredClone(pod.metadata),
+        namespace,
+        uid: `uid-${pod.metadata.name}`,
+        creationTimestamp: (existing?.metadata.creationTimestamp as string | undefined) ?? this.now().toISOString(),
+      },
+    };
+    this.objects.set(key, object);
+    this.record(existing ? 'MODIFIED' : 'ADDED', object);
+  }
+
+  pod(namespace: string, name: string): KubeObject | undefined {
+    return this.objects.get(`${namespace}/pods/${name}`);
   }
 
   /** Appends to a pod's log (creating the pod); followers receive the text at once. */
@@ -312,6 +344,7 @@ export class FakeKubeApiServer {
     if ((match = DEPLOYMENTS_PATH.exec(url.pathname))) return this.serveDeployments(res, match[1]!, url);
     if ((match = EVENTS_PATH.exec(url.pathname))) return this.serveEvents(res, match[1]!, url);
     if ((match = POD_LOG_PATH.exec(url.pathname))) return this.servePodLog(res, match[1]!, match[2]!, url);
+    if ((match = POD_PATH.exec(url.pathname)) && method === 'GET') return this.servePods(res, match[1]!, match[2], url);
     if ((match = SPARK_JOB_PATH.exec(url.pathname)))
       return this.serveSparkJobs(method, res, match[1]!, match[2], match[3] !== undefined, url, body);
     if ((match = SPARK_PATH.exec(url.pathname))) {
@@ -484,6 +517,26 @@ export class FakeKubeApiServer {
     });
   }
 
+  private servePods(res: ServerResponse, namespace: string, name: string | undefined, url: URL): void {
+    if (name) {
+      const pod = this.pod(namespace, name);
+      return pod
+        ? this.send(res, 200, pod)
+        : this.send(res, 404, statusBody(404, 'NotFound', `pods "${name}" not found`));
+    }
+    const selector = url.searchParams.get('labelSelector');
+    if (url.searchParams.get('watch') === 'true') return this.serveWatch(res, 'Pod', namespace, selector, url);
+    const items = [...this.objects.values()].filter(
+      (o) => o.kind === 'Pod' && o.metadata.namespace === namespace && matchesSelector(o, selector),
+    );
+    this.send(res, 200, {
+      apiVersion: 'v1',
+      kind: 'PodList',
+      metadata: { resourceVersion: String(this.revision) },
+      items,
+    });
+  }
+
   private servePodLog(res: ServerResponse, namespace: string, pod: string, url: URL): void {
     const log = this.podLogs.get(`${namespace}/${pod}`);
     if (!log) return this.send(res, 404, statusBody(404, 'NotFound', `pods "${pod}" not found`));
@@ -524,7 +577,7 @@ export class FakeKubeApiServer {
       }
       object.metadata.namespace = namespace;
       object.metadata.uid = `uid-${object.metadata.name}`;
-      object.metadata.creationTimestamp = new Date().toISOString();
+      object.metadata.creationTimestamp = this.now().toISOString();
       this.objects.set(key, object);
       this.created.set(key, (this.created.get(key) ?? 0) + 1);
       this.record('ADDED', object);

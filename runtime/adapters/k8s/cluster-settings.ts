@@ -7,12 +7,45 @@ import { admissionSettingsShape } from '../../domain/admission';
 import { CpuArchitecture } from '../../domain/backend-knobs';
 import { HistoryServerUrl } from '../../domain/spark-ui';
 
-export const BatchSchedulerSettings = z.strictObject({
-  /** The batch scheduler spark-operator hands the pods to. @default "volcano" */
-  name: z.enum(['volcano', 'yunikorn']).default('volcano'),
-  queue: z.string().min(1),
-  priorityClassName: z.string().min(1).optional(),
+/**
+ * The batch scheduler that admits this cluster's applications instead of sparkplane's own gang
+ * admission (README, configuration): kueue (the SparkApplication's `kueue.x-k8s.io/queue-name`
+ * label, Kueue >= 0.17 with its SparkApplication integration), yunikorn or volcano (spark-operator's
+ * `spec.batchScheduler`, its chart's `controller.batchScheduler.enable: true`).
+ */
+/** Both end up in pod or SparkApplication labels (Kueue's, the `queue` label of YuniKorn's pods). */
+const LabelValue = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+  message: 'is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends)',
 });
+
+export const BatchSchedulerSettings = z.strictObject({
+  kind: z.enum(['kueue', 'yunikorn', 'volcano']),
+  /** Kueue: the LocalQueue in the applications' namespace; YuniKorn: the queue, e.g. "root.spark"; Volcano: the Queue. */
+  queue: LabelValue,
+  /**
+   * Kueue: a WorkloadPriorityClass (label `kueue.x-k8s.io/priority-class`); Volcano and YuniKorn: a
+   * PriorityClass (batchSchedulerOptions.priorityClassName, the pods' priorityClassName). @default none
+   */
+  priorityClassName: LabelValue.optional(),
+});
+export type BatchSchedulerSettings = z.infer<typeof BatchSchedulerSettings>;
+
+/**
+ * How long an application may be stuck before it starts, after which it ends FAILED with the
+ * Kubernetes reason and its SparkApplication is deleted (so it cannot start later).
+ */
+export const StuckStartLimits = z.strictObject({
+  /** Seconds the driver's image may fail to pull (ErrImagePull, ImagePullBackOff), from the pod's scheduling. @default 60 */
+  imagePullSeconds: z.number().int().min(0).default(60),
+  /**
+   * Seconds the driver pod may stay unschedulable (PodScheduled False, Unschedulable): time for the
+   * autoscaler to bring a node. Not applied with a batchScheduler, whose queue holds pods on purpose. @default 600
+   */
+  unschedulableSeconds: z.number().int().min(0).default(600),
+  /** Seconds from the SparkApplication's creation for spark-operator to create the driver pod. @default 300 */
+  driverPodCreationSeconds: z.number().int().min(0).default(300),
+});
+export type StuckStartLimits = z.infer<typeof StuckStartLimits>;
 
 export const KubernetesClusterSettings = z.strictObject({
   /**
@@ -49,7 +82,10 @@ export const KubernetesClusterSettings = z.strictObject({
     .optional(),
   /** Which node autoscaler labels the nodes. @default "karpenter" */
   autoscaler: z.enum(['karpenter', 'gke']).default('karpenter'),
+  /** @default none: sparkplane's own admission (capacity and gang) decides when applications start */
   batchScheduler: BatchSchedulerSettings.optional(),
+  /** @default { imagePullSeconds: 60, unschedulableSeconds: 600, driverPodCreationSeconds: 300 } */
+  stuckStart: StuckStartLimits.prefault({}),
   /**
    * The Spark History Server the platform installed for this cluster (reading eventLogBucketUrl):
    * its ended applications link their run there. @default the runtime's SPARKPLANE_HISTORY_SERVER_URL

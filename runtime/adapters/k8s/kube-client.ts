@@ -20,6 +20,7 @@ import {
   type RequestContext,
   type ResponseContext,
   type V1CustomResourceDefinition,
+  type V1Pod,
   type V1Service,
   VersionApi,
 } from '@kubernetes/client-node';
@@ -32,6 +33,7 @@ import {
   type SparkApplication,
   SPARK_OPERATOR_GROUP,
   SPARK_OPERATOR_VERSION,
+  SPARK_ROLE_LABEL,
   SPARKPLANE_LABELS,
 } from './spark-application';
 import { SPARK_CONNECT_PLURAL, SPARK_CONNECT_VERSION, type SparkConnectObject } from './spark-connect';
@@ -94,6 +96,10 @@ export class SparkOperatorClient {
   readonly collectionPath: string;
   /** API path of the SparkConnects collection (sessions), for watches. */
   readonly connectCollectionPath: string;
+  /** API path of the namespace's pods, for the driver pods' watch. */
+  readonly podCollectionPath: string;
+  /** Selects this cluster's driver pods (spark-operator labels them spark-role=driver). */
+  readonly driverPodSelector: string;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
   private readonly requestOptions: ConfigurationOptions;
@@ -103,6 +109,8 @@ export class SparkOperatorClient {
     this.labelSelector = `${SPARKPLANE_LABELS.clusterId}=${options.clusterId}`;
     this.collectionPath = `/apis/${SPARK_OPERATOR_GROUP}/${SPARK_OPERATOR_VERSION}/namespaces/${this.namespace}/${SPARK_APPLICATION_PLURAL}`;
     this.connectCollectionPath = `/apis/${SPARK_OPERATOR_GROUP}/${SPARK_CONNECT_VERSION}/namespaces/${this.namespace}/${SPARK_CONNECT_PLURAL}`;
+    this.podCollectionPath = `/api/v1/namespaces/${this.namespace}/pods`;
+    this.driverPodSelector = `${this.labelSelector},${SPARK_ROLE_LABEL}=driver`;
     this.custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.requestOptions = timeoutOptions(options.requestTimeoutMs);
@@ -236,6 +244,15 @@ export class SparkOperatorClient {
         .deleteNamespacedService({ name, namespace: this.namespace }, this.requestOptions)
         .then(() => true, answer(404, false)),
     );
+  }
+
+  /** One attempt at listing this cluster's driver pods, as listApplications. */
+  async listDriverPods(): Promise<{ items: V1Pod[]; resourceVersion: string }> {
+    const list = await this.core.listNamespacedPod(
+      { namespace: this.namespace, labelSelector: this.driverPodSelector },
+      this.requestOptions,
+    );
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '0' };
   }
 
   /** The driver container's log so far; undefined when the pod is gone. */

@@ -27,6 +27,8 @@ import {
 } from '../../domain/ports';
 import { sessionKindOf } from '../../domain/session';
 import { isTerminal } from '../../domain/states';
+import { demandOf } from '../../scheduling/demand';
+import { unfitFields } from '../../scheduling/fits';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { ConnectSessions } from './connect-sessions';
 import { DriverLogReader } from './driver-log-reader';
@@ -42,6 +44,7 @@ import { ResourceWatch } from './resource-watch';
 import type { RetryOptions } from './retry';
 import { type SparkApplication, SPARKPLANE_LABELS } from './spark-application';
 import { DELETED_REASON, StatusTracker } from './status-tracker';
+import { StuckStarts } from './stuck-starts';
 import { isThriftServer, renderThriftServer, thriftServerConfig, ThriftSessions } from './thrift-sessions';
 
 export interface KubernetesSparkBackendOptions {
@@ -65,6 +68,8 @@ export interface KubernetesSparkBackendOptions {
   recentlyEndedLimit?: number;
   /** Interval between two readiness probes (a gRPC call) of a starting session's Spark Connect server. @default 2000 */
   sessionProbeIntervalMs?: number;
+  /** Interval of the checks for stuck starts against their time limits (settings.stuckStart). @default 5000 */
+  stuckCheckIntervalMs?: number;
   /** @default the system clock */
   clock?: Clock;
   /** Watch failures at warn, retried API calls at debug. @default silentLogger */
@@ -82,6 +87,7 @@ export class KubernetesSparkBackend implements SparkBackend {
   private readonly health: HealthProbe;
   private readonly sessions: ConnectSessions;
   private readonly thriftSessions: ThriftSessions;
+  private readonly stuck: StuckStarts;
   private readonly listeners: BackendListener[] = [];
   /** appId -> the Spark application id the operator reported: it names the run's event-log directory. */
   private readonly sparkAppIds = new Map<string, string>();
@@ -120,9 +126,12 @@ export class KubernetesSparkBackend implements SparkBackend {
       onList: (items) => this.onList(items),
       onEvent: (type, resource) => {
         this.noteSparkAppId(resource);
-        if (type !== 'DELETED') return this.observe(resource);
-        this.thriftSessions.gone(this.appIdOf(resource));
-        this.tracker.gone(this.appIdOf(resource), toBackendStatus(resource.status));
+        const appId = this.appIdOf(resource);
+        if (type === 'DELETED') {
+          this.thriftSessions.gone(appId);
+          this.tracker.gone(appId, toBackendStatus(resource.status));
+        } else this.observe(resource);
+        this.stuck.seen(appId, type === 'DELETED' ? undefined : resource);
       },
       retry,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
@@ -130,6 +139,23 @@ export class KubernetesSparkBackend implements SparkBackend {
       openTimeoutMs: requestTimeoutMs,
       logger,
       logFields: { clusterId },
+    });
+    const watchOptions = {
+      kubeConfig,
+      retry,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+      resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
+      openTimeoutMs: requestTimeoutMs,
+    };
+    this.stuck = new StuckStarts({
+      client: this.client,
+      tracker: this.tracker,
+      settings: options.settings,
+      clock: options.clock ?? { now: () => new Date() },
+      logger,
+      clusterId,
+      watch: watchOptions,
+      checkIntervalMs: options.stuckCheckIntervalMs ?? 5000,
     });
     // what sessions of either kind share: where they report, the cluster's client and settings
     const sessionContext = {
@@ -143,13 +169,7 @@ export class KubernetesSparkBackend implements SparkBackend {
     this.sessions = new ConnectSessions({
       ...sessionContext,
       clusterId,
-      watch: {
-        kubeConfig,
-        retry,
-        watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
-        resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
-        openTimeoutMs: requestTimeoutMs,
-      },
+      watch: watchOptions,
     });
     this.thriftSessions = new ThriftSessions(sessionContext);
     this.logs = new DriverLogReader(this.client, options.logPollIntervalMs ?? 2000);
@@ -170,8 +190,16 @@ export class KubernetesSparkBackend implements SparkBackend {
     return this.options.settings.historyServerUrl;
   }
 
-  /** The declared capacity (autoscaler limits), else unlimited: what is free on the nodes is not read yet. */
+  /**
+   * The declared capacity (autoscaler limits), else unlimited: what is free on the nodes is not read
+   * yet. Unlimited with a batch scheduler: it admits whole gangs against the cluster's room, so
+   * holding them here too would only queue them twice (the quotas still apply).
+   */
   capacity(): Resources | undefined {
+    return this.options.settings.batchScheduler ? undefined : this.declaredCapacity();
+  }
+
+  private declaredCapacity(): Resources | undefined {
     const declared = this.options.settings.capacity;
     // the settings schema checked the quantity
     return declared && { cores: declared.cores, memoryMiB: parseMemoryMiB(declared.memory)! };
@@ -196,6 +224,15 @@ export class KubernetesSparkBackend implements SparkBackend {
     // what no node or cluster could hold first: such a config is not worth rendering
     const unrunnable = hardBoundIssues(config, this.options.settings);
     if (unrunnable.length > 0) return unrunnable;
+    // without a batch scheduler the admission refuses what the declared capacity can never hold
+    const declared = this.options.settings.batchScheduler && this.declaredCapacity();
+    const unfit = declared ? unfitFields(this.options.clusterId, demandOf(config), declared) : [];
+    if (unfit.length > 0) {
+      return unfit.map((issue) => ({
+        path: `config.${issue.path}`,
+        message: `config.${issue.path}: ${issue.message}`,
+      }));
+    }
     if (runsSparkConnect(app)) return sessionPreflightIssues(config, this.renderContext(app));
     if (app.type === 'session') {
       return preflightIssues(thriftServerConfig(config, this.options.settings), this.renderContext(app));
@@ -216,7 +253,7 @@ export class KubernetesSparkBackend implements SparkBackend {
       await this.sessions.submit(app, config, this.renderContext(app));
       return { backendRef: `${this.namespace}/${app.id}` };
     }
-    this.watch.start();
+    this.startWatching();
     for (const resource of resources) {
       if ((await this.client.createApplication(resource)) === 'created') continue;
       // already there: ours (an earlier attempt, or a retry whose first try went through) or someone else's
@@ -303,7 +340,7 @@ export class KubernetesSparkBackend implements SparkBackend {
 
   onStatus(listener: BackendListener): void {
     this.listeners.push(listener);
-    this.watch.start();
+    this.startWatching();
   }
 
   /** The cluster's version, spark-operator's, and whether applications can run there. */
@@ -315,7 +352,12 @@ export class KubernetesSparkBackend implements SparkBackend {
     if (this.closed) return;
     this.closed = true;
     this.thriftSessions.close();
-    await Promise.all([this.watch.stop(), this.sessions.close()]);
+    await Promise.all([this.watch.stop(), this.stuck.stop(), this.sessions.close()]);
+  }
+
+  private startWatching(): void {
+    this.watch.start();
+    this.stuck.start();
   }
 
   private emit(appId: string, status: BackendStatus): void {
@@ -346,9 +388,11 @@ export class KubernetesSparkBackend implements SparkBackend {
       present.add(appId);
       this.noteSparkAppId(resource);
       this.observe(resource);
+      this.stuck.seen(appId, resource);
     }
     // deleted while the watch was down: the list no longer has them
     this.tracker.listed(present);
+    this.stuck.listed(present);
   }
 }
 

@@ -13,6 +13,10 @@ const STATE_MAP: Record<string, AppState> = {
   SUBMITTED: 'PENDING', // spark-submit ran; the driver pod may still wait for a node
   PENDING_RERUN: 'PENDING',
   INVALIDATING: 'PENDING', // the spec changed; the operator resubmits
+  // spec.suspend: Kueue holds the application so until it admits it (a queue, not an ending)
+  SUSPENDING: 'PENDING',
+  SUSPENDED: 'PENDING',
+  RESUMING: 'PENDING',
   RUNNING: 'RUNNING',
   SUCCEEDING: 'RUNNING', // the driver exited 0; executors are being cleaned up
   FAILING: 'RUNNING', // the driver failed; the operator has not concluded yet

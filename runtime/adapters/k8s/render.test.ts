@@ -5,6 +5,7 @@ import { DomainError } from '../../domain/errors';
 import { DO_NOT_DISRUPT_ANNOTATION, NODE_LABELS, ROLE_LABEL, SPARK_TAINT } from '../../domain/placement';
 import { KubernetesClusterSettings, type KubernetesClusterSettingsInput } from './cluster-settings';
 import { emittablePlacements, SAFE_TO_EVICT_ANNOTATION } from './node-placement';
+import type { TaskGroup } from './batch-scheduler';
 import { eventLogDir, renderSparkApplication } from './render';
 import type { SparkApplication, SparkPodSpec } from './spark-application';
 
@@ -140,7 +141,15 @@ const MATRIX: Record<string, { config: ApplicationConfig; settings?: KubernetesC
     },
   },
   'volcano queue': {
-    settings: { batchScheduler: { queue: 'etl', priorityClassName: 'batch-high' } },
+    settings: { batchScheduler: { kind: 'volcano', queue: 'etl', priorityClassName: 'batch-high' } },
+    config: PYTHON,
+  },
+  'yunikorn queue and task groups': {
+    settings: { batchScheduler: { kind: 'yunikorn', queue: 'root.spark', priorityClassName: 'batch-high' } },
+    config: { ...PYTHON, executor: { instances: 3, cores: 2, memory: '4g' } },
+  },
+  'kueue queue': {
+    settings: { batchScheduler: { kind: 'kueue', queue: 'team-a', priorityClassName: 'nightly' } },
     config: PYTHON,
   },
   'gke with gs event logs and allow-lists': {
@@ -319,11 +328,66 @@ describe('renderSparkApplication', () => {
     expect(spec.sparkConf).toEqual({ ...UI_CONF, 'spark.ui.port': '4041' });
   });
 
-  it('sets the batch scheduler and its queue when the cluster has one', () => {
-    const { spec } = render(PYTHON, { batchScheduler: { queue: 'etl', priorityClassName: 'batch-high' } });
+  it('hands Volcano the queue and priority class, for the PodGroup spark-operator makes', () => {
+    const { spec } = render(PYTHON, {
+      batchScheduler: { kind: 'volcano', queue: 'etl', priorityClassName: 'batch-high' },
+    });
     expect(spec.batchScheduler).toBe('volcano');
     expect(spec.batchSchedulerOptions).toEqual({ queue: 'etl', priorityClassName: 'batch-high' });
     expect(render(PYTHON).spec.batchScheduler).toBeUndefined();
+  });
+
+  it('hands YuniKorn its queue and the gang as task groups: the driver, and minMember = the initial executors', () => {
+    const { spec } = render(
+      {
+        ...PYTHON,
+        driver: { cores: 1, memory: '2g' },
+        executor: { cores: 2, memory: '4g', memoryOverhead: '1g', instances: 3 },
+      },
+      { batchScheduler: { kind: 'yunikorn', queue: 'root.spark', priorityClassName: 'batch-high' } },
+    );
+    expect(spec.batchScheduler).toBe('yunikorn');
+    expect(spec.batchSchedulerOptions).toEqual({ queue: 'root.spark' });
+    expect(spec.driver.priorityClassName).toBe('batch-high');
+    expect(spec.executor.annotations?.['yunikorn.apache.org/task-group-name']).toBe('spark-executor');
+    expect(spec.driver.annotations?.['yunikorn.apache.org/task-group-name']).toBe('spark-driver');
+    const groups = JSON.parse(spec.driver.annotations!['yunikorn.apache.org/task-groups']!) as TaskGroup[];
+    expect(groups.map((g) => [g.name, g.minMember, g.minResource])).toEqual([
+      // a Python driver: 2048 MiB heap and 0.4 of it (819.2, rounded up) as overhead
+      ['spark-driver', 1, { cpu: '1000m', memory: '2868Mi' }],
+      ['spark-executor', 3, { cpu: '2000m', memory: '5120Mi' }],
+    ]);
+    // the placeholders land where the pods will: the same node selector and tolerations
+    expect(groups[1]!.nodeSelector).toEqual(spec.executor.nodeSelector);
+    expect(groups[1]!.tolerations).toEqual(spec.executor.tolerations);
+  });
+
+  it('reserves only the driver for YuniKorn when dynamic allocation starts without executors', () => {
+    const { spec } = render(
+      {
+        ...PYTHON,
+        sparkConf: { 'spark.dynamicAllocation.enabled': 'true', 'spark.dynamicAllocation.maxExecutors': '9' },
+      },
+      { batchScheduler: { kind: 'yunikorn', queue: 'root.spark' } },
+    );
+    const groups = JSON.parse(spec.driver.annotations!['yunikorn.apache.org/task-groups']!) as TaskGroup[];
+    expect(groups.map((g) => g.name)).toEqual(['spark-driver']);
+  });
+
+  it("labels the SparkApplication with Kueue's queue and priority class, and refuses dynamic allocation Kueue cannot admit", () => {
+    const app = render(PYTHON, { batchScheduler: { kind: 'kueue', queue: 'team-a', priorityClassName: 'nightly' } });
+    expect(app.metadata.labels).toMatchObject({
+      'kueue.x-k8s.io/queue-name': 'team-a',
+      'kueue.x-k8s.io/priority-class': 'nightly',
+    });
+    expect(app.spec.batchScheduler).toBeUndefined();
+    const dynamic = () =>
+      render(
+        { ...PYTHON, sparkConf: { 'spark.dynamicAllocation.enabled': 'true' } },
+        { batchScheduler: { kind: 'kueue', queue: 'team-a' } },
+      );
+    expect(dynamic).toThrow(DomainError);
+    expect(dynamic).toThrow(/^sparkConf\.spark\.dynamicAllocation\.enabled: "true" cannot run on this cluster: Kueue/);
   });
 
   it('rejects configs it cannot run, naming the field and the value', () => {

@@ -9,6 +9,7 @@ import { parseCpuMillis, parseMemoryMiB, toSparkMemory } from '../../domain/quan
 import { eventLogRoot, rollingEventLogDir } from '../../domain/event-log-layout';
 import { sparkUiConf } from '../../domain/spark-ui';
 import { podFiles } from './app-files';
+import { withBatchScheduler } from './batch-scheduler';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { extractDynamicAllocation } from './dynamic-allocation';
 import { placePod } from './node-placement';
@@ -185,7 +186,6 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
   const executorConfig = config.executor ?? {};
   const instances = executorConfig.instances ?? (dynamicAllocation ? undefined : POD_DEFAULTS.executor.instances);
   const deps = compact(files.deps);
-  const queue = settings.batchScheduler;
 
   const spec = compact<SparkApplicationSpec>({
     type,
@@ -209,10 +209,6 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
     // the runtime decides about retries (and tuning between them): the operator never reruns
     restartPolicy: { type: 'Never' },
     timeToLiveSeconds: config.timeToLiveSeconds ?? settings.defaultTimeToLiveSeconds,
-    batchScheduler: queue?.name,
-    batchSchedulerOptions: queue
-      ? compact({ queue: queue.queue, priorityClassName: queue.priorityClassName })
-      : undefined,
     driver: {
       ...renderPod('driver', config.driver ?? {}, config, context, identity),
       ...(config.driver?.podName ? { podName: config.driver.podName } : {}),
@@ -223,7 +219,7 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
     },
   });
 
-  return {
+  const resource: SparkApplication = {
     apiVersion: `${SPARK_OPERATOR_GROUP}/${SPARK_OPERATOR_VERSION}`,
     kind: 'SparkApplication',
     metadata: {
@@ -233,4 +229,5 @@ export function renderSparkApplication(config: ApplicationConfig, context: Rende
     },
     spec,
   };
+  return settings.batchScheduler ? withBatchScheduler(resource, settings.batchScheduler) : resource;
 }

@@ -7,6 +7,9 @@ export const SPARK_APPLICATION_CRD = `${SPARK_APPLICATION_PLURAL}.${SPARK_OPERAT
 /** Name of the driver container in the pods spark-operator creates. */
 export const DRIVER_CONTAINER = 'spark-kubernetes-driver';
 
+/** The label spark-operator (Spark itself) puts on each pod: driver or executor. */
+export const SPARK_ROLE_LABEL = 'spark-role';
+
 /** Labels sparkplane puts on every SparkApplication and its pods. */
 export const SPARKPLANE_LABELS = {
   appId: 'sparkplane.io/app-id',
@@ -57,6 +60,7 @@ export interface SparkPodSpec {
   javaOptions?: string;
   image?: string;
   serviceAccount?: string;
+  priorityClassName?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   nodeSelector?: Record<string, string>;
@@ -118,6 +122,9 @@ export type SparkOperatorState =
   | 'SUBMISSION_FAILED'
   | 'PENDING_RERUN'
   | 'INVALIDATING'
+  | 'SUSPENDING'
+  | 'SUSPENDED'
+  | 'RESUMING'
   | 'UNKNOWN';
 
 export interface SparkApplicationStatus {

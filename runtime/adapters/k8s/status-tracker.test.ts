@@ -52,6 +52,25 @@ describe('StatusTracker', () => {
     expect(t.endOf('deleted')).toEqual({ state: 'FAILED', reason: DELETED_REASON });
   });
 
+  it('reads the deletion of a stuck start as its failure, and a later deletion as a deletion once that delete failed', () => {
+    const { tracker: t, delivered } = tracker();
+    const failure: BackendStatus = {
+      state: 'FAILED',
+      reason: 'driver pod: ImagePullBackOff: Back-off pulling image "x"',
+    };
+    t.observe('stuck', { state: 'PENDING' });
+    t.failRequested('stuck', failure);
+    t.gone('stuck', { state: 'PENDING' });
+    t.observe('retried', { state: 'PENDING' });
+    t.failRequested('retried', failure);
+    t.failFailed('retried');
+    t.gone('retried', { state: 'PENDING' });
+    expect(delivered.filter(([, s]) => s.state === 'FAILED')).toEqual([
+      ['stuck', failure],
+      ['retried', { state: 'FAILED', reason: DELETED_REASON }],
+    ]);
+  });
+
   it('reads the running applications a re-list lacks as deleted, and leaves the others', () => {
     const { tracker: t, states } = tracker();
     t.observe('listed', { state: 'RUNNING' });

@@ -55,6 +55,8 @@ export class StatusTracker {
   private readonly ended: RecentMap<BackendStatus>;
   /** Kills asked whose end has not been seen yet: the deletion they cause reads KILLED. */
   private readonly killing: RecentMap<true>;
+  /** Deletions of stuck starts under way: the deletion they cause reads as the failure given. */
+  private readonly failing = new Map<string, BackendStatus>();
 
   constructor(
     private readonly deliver: (appId: string, status: BackendStatus) => void,
@@ -71,6 +73,7 @@ export class StatusTracker {
     if (isTerminal(status.state)) {
       this.live.delete(appId);
       this.killing.delete(appId);
+      this.failing.delete(appId);
       this.ended.set(appId, status);
       this.deliver(appId, status);
       return;
@@ -82,12 +85,15 @@ export class StatusTracker {
   }
 
   /**
-   * The application's SparkApplication is gone: KILLED when a kill was asked, else its own last
-   * status when that was an end (a time to live removed it), else FAILED.
+   * The application's SparkApplication is gone: KILLED when a kill was asked, the failure given
+   * when a stuck start was deleted, else its own last status when that was an end (a time to live
+   * removed it), else FAILED.
    */
   gone(appId: string, lastSeen?: BackendStatus): void {
     if (this.ended.has(appId)) return;
+    const failure = this.failing.get(appId);
     if (this.killing.has(appId)) this.observe(appId, { state: 'KILLED' });
+    else if (failure) this.observe(appId, failure);
     else if (lastSeen && isTerminal(lastSeen.state)) this.observe(appId, lastSeen);
     else this.observe(appId, { state: 'FAILED', reason: DELETED_REASON });
   }
@@ -105,6 +111,16 @@ export class StatusTracker {
   /** The delete failed: the application runs on, and a later deletion is not a kill. */
   killFailed(appId: string): void {
     this.killing.delete(appId);
+  }
+
+  /** Asked before deleting a stuck start, whose DELETED event may come before the delete's answer. */
+  failRequested(appId: string, failure: BackendStatus): void {
+    if (!this.ended.has(appId)) this.failing.set(appId, failure);
+  }
+
+  /** The delete failed: the application is still there, to be failed again. */
+  failFailed(appId: string): void {
+    this.failing.delete(appId);
   }
 
   /** The end of the application as this back-end knows it: KILLED when a kill was asked, else the end seen, if remembered. */

@@ -1,0 +1,129 @@
+/**
+ * Whether an application that has not started is stuck: its driver's image cannot be pulled, its
+ * driver pod stays unschedulable, or spark-operator never creates the driver pod, each past its
+ * limit (StuckStartLimits). Pure: the back-end gives it what its watches saw and the clock, and
+ * fails the application with the reason it returns.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { StuckStartLimits } from './cluster-settings';
+import type { SparkApplication } from './spark-application';
+
+/** What matters of a driver pod here, kept per application while the watch sees the pod. */
+export interface DriverPodView {
+  name: string;
+  /** status.phase, e.g. "Pending". */
+  phase?: string;
+  /** The PodScheduled condition, when the scheduler has written it. */
+  scheduled?: { status: string; reason?: string; message?: string; since?: string };
+  /** Containers (init containers included) waiting, with the kubelet's reason, e.g. ImagePullBackOff. */
+  waiting: { reason: string; message?: string }[];
+  /** status.startTime: when the kubelet took the pod. */
+  startTime?: string;
+  createdAt?: string;
+}
+
+/** What matters of a SparkApplication that has not started. */
+export interface StartingApplication {
+  /** status.applicationState.state ("" before spark-operator sees it). */
+  operatorState: string;
+  /** metadata.creationTimestamp. */
+  createdAt?: string;
+  /** status.lastSubmissionAttemptTime: when spark-operator last ran spark-submit (which creates the driver pod). */
+  submittedAt?: string;
+}
+
+export interface StuckStartInput {
+  application: StartingApplication;
+  /** Its driver pod; undefined when the pod watch has listed and holds none. */
+  driverPod?: DriverPodView;
+  nowMs: number;
+  limits: StuckStartLimits;
+  /** A batch scheduler queues the pods: an unschedulable pod is waiting its turn, not stuck. */
+  queuedByScheduler: boolean;
+}
+
+/** The kubelet's reasons for an image it cannot pull, and those no retry can mend. */
+const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'ImageInspectError', 'RegistryUnavailable']);
+const PERMANENT_PULL_FAILURES = new Set(['InvalidImageName', 'ErrImageNeverPull']);
+/** Operator states before spark-submit's driver pod runs: the others are running, ended, or held on purpose (suspended by Kueue). */
+const NOT_STARTED = new Set(['', 'NEW', 'SUBMITTED']);
+
+export function startingApplicationOf(resource: SparkApplication): StartingApplication {
+  const submittedAt = resource.status?.lastSubmissionAttemptTime;
+  const createdAt = resource.metadata.creationTimestamp;
+  return {
+    operatorState: resource.status?.applicationState?.state ?? '',
+    ...(createdAt ? { createdAt } : {}),
+    ...(submittedAt ? { submittedAt } : {}),
+  };
+}
+
+export function driverPodViewOf(pod: V1Pod): DriverPodView {
+  const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  const since = condition?.lastTransitionTime;
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const createdAt = pod.metadata?.creationTimestamp;
+  const startTime = pod.status?.startTime;
+  return {
+    name: pod.metadata?.name ?? '',
+    ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
+    ...(condition
+      ? {
+          scheduled: {
+            status: condition.status,
+            ...(condition.reason ? { reason: condition.reason } : {}),
+            ...(condition.message ? { message: condition.message } : {}),
+            ...(since ? { since: new Date(since).toISOString() } : {}),
+          },
+        }
+      : {}),
+    waiting: statuses.flatMap((s) => {
+      const waiting = s.state?.waiting;
+      return waiting?.reason
+        ? [{ reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) }]
+        : [];
+    }),
+    ...(startTime ? { startTime: new Date(startTime).toISOString() } : {}),
+    ...(createdAt ? { createdAt: new Date(createdAt).toISOString() } : {}),
+  };
+}
+
+/** Milliseconds since `iso`, or undefined when it is unknown. */
+function elapsedMs(nowMs: number, ...candidates: (string | undefined)[]): number | undefined {
+  const times = candidates.filter((c): c is string => c !== undefined).map(Date.parse);
+  return times.length === 0 ? undefined : nowMs - Math.max(...times);
+}
+
+/** The reason the application is stuck (e.g. `driver pod: ImagePullBackOff: Back-off pulling image "x"`), else undefined. */
+export function stuckStartReason(input: StuckStartInput): string | undefined {
+  const { application, driverPod: pod, nowMs, limits } = input;
+  if (!NOT_STARTED.has(application.operatorState)) return undefined;
+  if (!pod) {
+    // spark-submit creates the pod: counted from the last submission, so a resumed application starts afresh
+    const waited = elapsedMs(nowMs, application.createdAt, application.submittedAt);
+    if (waited === undefined || waited < limits.driverPodCreationSeconds * 1000) return undefined;
+    const state = application.operatorState || 'not seen by spark-operator';
+    return `driver pod: not created within ${limits.driverPodCreationSeconds} s of the SparkApplication (state ${state})`;
+  }
+  if (pod.phase !== undefined && pod.phase !== 'Pending') return undefined;
+  const describe = (reason: string, message: string | undefined) =>
+    `driver pod: ${reason}${message ? `: ${message}` : ''}`;
+  const permanent = pod.waiting.find((w) => PERMANENT_PULL_FAILURES.has(w.reason));
+  if (permanent) return describe(permanent.reason, permanent.message);
+  const pull = pod.waiting.find((w) => PULL_FAILURES.has(w.reason));
+  if (pull) {
+    // pulling starts once the pod is on a node
+    const scheduledAt = pod.scheduled?.status === 'True' ? pod.scheduled.since : undefined;
+    const failing = elapsedMs(nowMs, scheduledAt ?? pod.startTime ?? pod.createdAt);
+    if (failing === undefined || failing >= limits.imagePullSeconds * 1000) return describe(pull.reason, pull.message);
+    return undefined;
+  }
+  const scheduled = pod.scheduled;
+  if (!input.queuedByScheduler && scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    const waited = elapsedMs(nowMs, scheduled.since ?? pod.createdAt);
+    if (waited !== undefined && waited >= limits.unschedulableSeconds * 1000) {
+      return describe(`Unschedulable for more than ${limits.unschedulableSeconds} s`, scheduled.message);
+    }
+  }
+  return undefined;
+}
