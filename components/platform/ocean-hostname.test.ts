@@ -9,6 +9,7 @@ import { runUnderMocks } from '../testing/pulumi-mocks';
 import { loadCrdValidator } from '../../test/support/k8s-crd-validator';
 import { makeTestCertificates } from '../../test/support/test-ca';
 import type { AutoscalerKind } from '../cluster/handle';
+import { airflowPodSettings } from './ocean-hostname';
 import { SparkPlatform } from './platform';
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -99,6 +100,15 @@ describe('oceanHostname', () => {
     expect(pems.map((pem) => new X509Certificate(pem).fingerprint256)).toContain(
       new X509Certificate(ca).fingerprint256,
     );
+    // the pod settings the README gives Airflow mount that very ConfigMap and point both variables at its file
+    const pod = airflowPodSettings();
+    expect(pod.volumes).toEqual([{ name: expect.any(String), configMap: { name: bundle.metadata.name } }]);
+    expect(pod.volumeMounts).toEqual([{ name: pod.volumes[0]!.name, mountPath: expect.any(String), readOnly: true }]);
+    const file = `${String(pod.volumeMounts[0]!.mountPath)}/${Object.keys(bundle.data)[0]}`;
+    expect(pod.env).toEqual([
+      { name: 'REQUESTS_CA_BUNDLE', value: file },
+      { name: 'SSL_CERT_FILE', value: file },
+    ]);
   });
 
   it("writes EKS's Corefile with the rule when asked, taking the field over from EKS", async () => {
@@ -153,7 +163,7 @@ describe('oceanHostname', () => {
           cluster: cluster.handle,
           runtimeImage: 'ghcr.io/acme/sparkplane:1.0.0',
           runtime: { enabled: false },
-          oceanHostname: oceanHostname(),
+          oceanHostname: { ...oceanHostname(), dns: 'coredns-custom' },
         });
       }),
     ).rejects.toThrow(
