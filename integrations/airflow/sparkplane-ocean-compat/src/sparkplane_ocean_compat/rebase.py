@@ -88,13 +88,14 @@ def _wrap_connect_operator(module: Any) -> None:
     if getattr(execute, _MARK, False):
         return
 
-    def execute_with_link(self: Any, context: Any) -> Any:
+    # Airflow 2.10 calls execute with its ExecutorSafeguard's sentinel keyword: passed on untouched
+    def execute_with_link(self: Any, context: Any, **kwargs: Any) -> Any:
         if self.do_xcom_push:
             url = self.get_application_overview_url()
             context["ti"].xcom_push(key=module.XCOM_APP_ID_KEY, value=self.hook.app_id)
             context["ti"].xcom_push(key=module.XCOM_APP_PAGE_URL_KEY, value=url)
             self.log.info("View app details at %s", url)
-        return execute(self, context)
+        return execute(self, context, **kwargs)
 
     cls.execute = _once(execute, execute_with_link)
 
