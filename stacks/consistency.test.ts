@@ -6,7 +6,9 @@
  * runtime serves; every Kubernetes object validates against the API schema (kubernetes-models) and
  * every custom resource against its CRD.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as models from 'kubernetes-models';
 import { parse } from 'yaml';
@@ -18,20 +20,36 @@ import { renderSparkApplication } from '../runtime/adapters/k8s/render';
 import { sparkJobCrd } from '../components/jobs/spark-job-crd';
 import { crdValidatorOf, loadCrdValidator } from '../test/support/k8s-crd-validator';
 import { MemoryStore } from '../test/support/memory-store';
+import { makeTestCertificates } from '../test/support/test-ca';
 import { httpFixture } from '../test/integration/http-fixture';
 import { engineConfig, kubernetesResources, renderStack, STACKS, stackFile } from './render';
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Every stack of the repository, and one on an adopted cluster. */
+const EXISTING = {
+  'sparkplane:cloud': 'existing',
+  'sparkplane:tags': JSON.stringify({ environment: 'lab', owner: 'data-platform', costCenter: 'cc-1' }),
+  'sparkplane:existing': JSON.stringify({ clusterName: 'lab', objectStorageUrl: 's3a://lab-events' }),
+  'sparkplane:kubeconfig': 'apiVersion: v1\nkind: Config',
+};
+
+/** Every stack of the repository, one on an adopted cluster, and one serving api.spotinst.io through nginx. */
 const CONFIGS: Record<string, Record<string, string>> = {
   ...Object.fromEntries(STACKS.map((stack) => [stack, engineConfig(readFileSync(stackFile(stack), 'utf8'))])),
-  existing: {
-    'sparkplane:cloud': 'existing',
-    'sparkplane:tags': JSON.stringify({ environment: 'lab', owner: 'data-platform', costCenter: 'cc-1' }),
-    'sparkplane:existing': JSON.stringify({ clusterName: 'lab', objectStorageUrl: 's3a://lab-events' }),
-    'sparkplane:kubeconfig': 'apiVersion: v1\nkind: Config',
-    'sparkplane:platform': JSON.stringify({ runtimeImage: 'ghcr.io/acme/sparkplane:1.0.0' }),
+  existing: { ...EXISTING, 'sparkplane:platform': JSON.stringify({ runtimeImage: 'ghcr.io/acme/sparkplane:1.0.0' }) },
+  'existing-ocean-hostname': {
+    ...EXISTING,
+    'sparkplane:platform': JSON.stringify({
+      runtimeImage: 'ghcr.io/acme/sparkplane:1.0.0',
+      oceanHostname: {
+        issuer: { name: 'cluster-ca' },
+        caCertificate: makeTestCertificates(mkdtempSync(join(tmpdir(), 'consistency-ca-'))).ca,
+        ingressClassName: 'nginx',
+        controllerService: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' },
+        dns: 'coredns-custom',
+        airflowNamespaces: ['airflow'],
+      },
+    }),
   },
 };
 
@@ -47,6 +65,10 @@ const CRDS: Record<string, ReturnType<typeof loadCrdValidator>> = {
     'v1',
   ),
   'sparkplane.io/v1alpha1/SparkJob': crdValidatorOf(sparkJobCrd(), 'v1alpha1'),
+  'cert-manager.io/v1/Certificate': loadCrdValidator(
+    new URL('../test/schemas/cert-manager/cert-manager.io_certificates.yaml', import.meta.url).pathname,
+    'v1',
+  ),
 };
 
 /** The kubernetes-models class of "apiVersion/kind" (its modules are named "networkingK8sIo", "v1"...). */
@@ -171,15 +193,54 @@ describe.each(Object.keys(CONFIGS).filter((stack) => stack !== 'fleet'))(
 );
 
 describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
-  it('serves every Ingress by an installed controller, with the annotations it needs', () => {
+  it('serves every Ingress by an installed controller, with the annotations or the certificate it needs', () => {
     const resources = rendered[stack]!;
     for (const ingress of objects(resources).filter((o) => o.kind === 'Ingress')) {
-      expect(ingress.spec.ingressClassName).toBe('alb');
+      const namespace = ingress.metadata.namespace as string;
+      // every backend is a Service of the Ingress's namespace, on a port it names
+      for (const path of (ingress.spec.rules as Inputs[]).flatMap((rule) => rule.http.paths as Inputs[])) {
+        const service = objects(resources).find(
+          (o) =>
+            o.kind === 'Service' && o.metadata.namespace === namespace && o.metadata.name === path.backend.service.name,
+        );
+        expect(service, `${ingress.metadata.name}: ${path.backend.service.name}`).toBeDefined();
+        expect((service!.spec.ports as Inputs[]).map((p) => p.name)).toContain(path.backend.service.port.name);
+      }
+      if (ingress.spec.ingressClassName !== 'alb') {
+        // an in-cluster controller (the oceanHostname route): TLS from a cert-manager Certificate of its hosts
+        expect(stack, 'only an adopted cluster has controllers of its own').toMatch(/^existing/);
+        for (const tls of ingress.spec.tls as Inputs[]) {
+          const certificate = objects(resources).find(
+            (o) =>
+              o.kind === 'Certificate' && o.metadata.namespace === namespace && o.spec.secretName === tls.secretName,
+          );
+          expect(certificate?.spec.dnsNames, `${ingress.metadata.name}: ${tls.secretName}`).toEqual(tls.hosts);
+        }
+        continue;
+      }
       expect(releases(resources).map((r) => r.chart)).toContain('aws-load-balancer-controller');
       // the runtime's Service is ClusterIP: an ALB reaches it only through pod targets
       expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/target-type']).toBe('ip');
       expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/certificate-arn']).toMatch(/^arn:aws:acm:/);
       expect(ingress.spec.tls).toBeUndefined();
+    }
+  });
+
+  it('resolves api.spotinst.io, where it is served, to the controller whose Ingress serves it', () => {
+    const resources = rendered[stack]!;
+    const served = objects(resources).filter(
+      (o) => o.kind === 'Ingress' && (o.spec.rules as Inputs[]).some((rule) => rule.host === 'api.spotinst.io'),
+    );
+    const rules = objects(resources)
+      .filter((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'kube-system')
+      .flatMap((o) => Object.values(o.data as Record<string, string>))
+      .flatMap((text) => [...text.matchAll(/rewrite name exact api\.spotinst\.io (\S+)/g)].map((m) => m[1]));
+    expect(rules.length).toBe(served.length);
+    const { oceanHostname } = JSON.parse(CONFIGS[stack]!['sparkplane:platform'] ?? '{}') as Inputs;
+    for (const target of rules) {
+      const { name, namespace } = oceanHostname.controllerService;
+      expect(target).toBe(`${name}.${namespace}.svc.cluster.local`);
+      expect(served.map((ingress) => ingress.spec.ingressClassName)).toEqual([oceanHostname.ingressClassName]);
     }
   });
 

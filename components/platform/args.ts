@@ -1,4 +1,5 @@
 /** Arguments of the platform component, validated once (also the `platform` key of the stack config). */
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { HistoryServerUrl } from '../../runtime/domain/spark-ui';
 import { MirrorArgs } from '../cluster/mirrors';
@@ -8,6 +9,16 @@ import { HISTORY_SERVER_IMAGE, POSTGRES_IMAGE } from './versions';
 const image = z.string().regex(/^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/, {
   message: 'is not a container image reference such as "ghcr.io/acme/sparkplane:0.1.0"',
 });
+const kubernetesName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: 'is not a Kubernetes name such as "airflow"' });
+const isCaCertificate = (pem: string) => {
+  try {
+    return new X509Certificate(pem).ca;
+  } catch {
+    return false;
+  }
+};
 const cpu = z.string().regex(/^[0-9]+m?$/, { message: 'is not a CPU quantity such as "500m" or "2"' });
 
 export const PlatformArgs = z.strictObject({
@@ -45,6 +56,37 @@ export const PlatformArgs = z.strictObject({
       scheme: z.enum(['internal', 'internet-facing']).default('internal'),
       /** TLS secret in the sparkplane namespace, for other classes (nginx...); absent: the controller terminates TLS. */
       tlsSecretName: z.string().min(1).optional(),
+    })
+    .optional(),
+  /**
+   * Serve the hosted product's API name, api.spotinst.io, to the cluster's pods, for Airflow
+   * deployments that cannot install the compat shim (components/platform/ocean-hostname.ts).
+   * @default none (off)
+   */
+  oceanHostname: z
+    .strictObject({
+      /** The cert-manager issuer of the cluster's CA; an Issuer must be in the runtime's namespace. */
+      issuer: z.strictObject({
+        /** @default "ClusterIssuer" */
+        kind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'),
+        name: kubernetesName,
+      }),
+      /** The PEM certificate of that CA: Airflow's pods trust it. */
+      caCertificate: z.string().refine(isCaCertificate, {
+        message: 'is not a PEM CA certificate (-----BEGIN CERTIFICATE-----, basicConstraints CA:TRUE)',
+      }),
+      /** Class of an in-cluster ingress controller that terminates TLS with a Secret ("nginx", "traefik"...). */
+      ingressClassName: z.string().min(1),
+      /** That controller's Service, which api.spotinst.io resolves to inside the cluster. */
+      controllerService: z.strictObject({ name: kubernetesName, namespace: kubernetesName }),
+      /**
+       * How the cluster DNS learns the name: "coredns-custom" adds a snippet to kube-system/coredns-custom
+       * (AKS, k3s, RKE2); "eks-coredns" writes EKS's Corefile with the rule into kube-system/coredns
+       * (self-managed CoreDNS; the EKS add-on reverts edits); "none" leaves DNS to you (GKE: kube-dns cannot rewrite).
+       */
+      dns: z.enum(['coredns-custom', 'eks-coredns', 'none']),
+      /** Namespaces of the Airflow deployment: each gets the CA bundle ConfigMap its pods mount. */
+      airflowNamespaces: z.array(kubernetesName).min(1),
     })
     .optional(),
   /** The in-cluster PostgreSQL, used when the cluster component created no managed database. */

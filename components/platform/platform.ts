@@ -8,7 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { eventLogRoot } from '../../runtime/domain/event-log-layout';
 import { parseOrThrow } from '../../runtime/domain/validation';
-import { applyManifest } from './apply-manifest';
+import { applyManifest, logicalName } from './apply-manifest';
 import { PlatformArgs, type PlatformArgsInput } from './args';
 import type { ClusterHandle } from '../cluster/handle';
 import { chartSource, mirroredImage } from '../cluster/mirrors';
@@ -20,6 +20,7 @@ import {
   historyServerOptions,
 } from './history-server-manifests';
 import { checkIngress } from './ingress-manifests';
+import { checkOceanHostname, oceanHostnameManifests } from './ocean-hostname';
 import { appLabels, type Manifest } from './labels';
 import { networkPolicies } from './network-policies';
 import { postgresManifests, postgresUrl } from './postgres-manifests';
@@ -81,6 +82,7 @@ export function createPlatform(
   const args = validatePlatformArgs(rest);
   const runtimeEnabled = runtime.enabled ?? true;
   if (args.ingress) checkIngress(args.ingress, cluster.ingressClasses);
+  if (args.oceanHostname) checkOceanHostname(args.oceanHostname, cluster, runtimeEnabled);
   const spark = cluster.spark;
   const provider = cluster.provider;
   // handles built before these fields existed get the defaults
@@ -161,6 +163,23 @@ export function createPlatform(
         dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],
       },
     );
+    if (args.oceanHostname) {
+      const hosted = oceanHostnameManifests({
+        args: args.oceanHostname,
+        namespace: systemNamespace,
+        runtimeService: { name: RUNTIME_NAME, portName: 'http' },
+      });
+      apply(hosted.objects);
+      if (hosted.dnsPatch) {
+        // a patch of kube-system's CoreDNS ConfigMap: the cluster owns it, the platform only its rule
+        new k8s.core.v1.ConfigMapPatch(logicalName(name, hosted.dnsPatch), hosted.dnsPatch as never, {
+          parent,
+          provider,
+          // EKS's Corefile taken over: a destroy that removed it would leave the cluster without DNS
+          retainOnDelete: args.oceanHostname.dns === 'eks-coredns',
+        });
+      }
+    }
   }
 
   let historyServerUrl: pulumi.Output<string> | undefined;

@@ -28,9 +28,12 @@ export interface Started {
 export interface Airflow {
   home: string;
   env: NodeJS.ProcessEnv;
-  /** Starts `<venv>/bin/<program> ...args` in the Airflow home; stopped with SIGKILL after timeoutMillis. */
-  start(program: 'airflow' | 'python', args: string[], timeoutMillis: number): Started;
-  run(program: 'airflow' | 'python', args: string[], timeoutMillis: number): Promise<Run>;
+  /**
+   * Starts `<venv>/bin/<program> ...args` in the Airflow home, with `env` over the home's; stopped
+   * with SIGKILL after timeoutMillis.
+   */
+  start(program: 'airflow' | 'python', args: string[], timeoutMillis: number, env?: Record<string, string>): Started;
+  run(program: 'airflow' | 'python', args: string[], timeoutMillis: number, env?: Record<string, string>): Promise<Run>;
   close(): void;
 }
 
@@ -60,8 +63,17 @@ export async function airflowHome(
     NO_COLOR: '1',
     ...env,
   };
-  const start = (program: 'airflow' | 'python', args: string[], timeoutMillis: number): Started => {
-    const child = spawn(join(bin, program), args, { cwd: home, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (
+    program: 'airflow' | 'python',
+    args: string[],
+    timeoutMillis: number,
+    env: Record<string, string> = {},
+  ): Started => {
+    const child = spawn(join(bin, program), args, {
+      cwd: home,
+      env: { ...fullEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -75,8 +87,8 @@ export async function airflowHome(
     });
     return { pid: child.pid ?? -1, done, output: () => output };
   };
-  const run = (program: 'airflow' | 'python', args: string[], timeoutMillis: number) =>
-    start(program, args, timeoutMillis).done;
+  const run = (program: 'airflow' | 'python', args: string[], timeoutMillis: number, env?: Record<string, string>) =>
+    start(program, args, timeoutMillis, env).done;
   const migrated = await run('airflow', ['db', 'migrate'], 180_000);
   if (migrated.code !== 0) throw new Error(`airflow db migrate failed (${migrated.code}):\n${tail(migrated.output)}`);
   return {

@@ -17,6 +17,7 @@ import { call, type Service, startService } from './service-fixture';
 sparkEnv(); // fails first, naming what is missing, when the Spark environment is not loaded
 
 const DAGS = join(REPOSITORY, 'integrations', 'airflow', 'sparkplane-ocean-compat', 'tests', 'connect_dags');
+const WEBSERVER_LINKS = join(REPOSITORY, 'test', 'e2e', 'python', 'webserver_links.py');
 // four partitions and three keys: the GROUP BY needs an exchange, so the session's metrics show a shuffle
 const SQL = 'SELECT id % 3 AS k, count(*) AS n FROM range(0, 999, 1, 4) GROUP BY id % 3 ORDER BY k';
 
@@ -89,6 +90,9 @@ it("runs the README's Connect DAG unchanged: the hook's SQL runs in the session 
   // the hook's websocket went to sparkplane (hosted would show as a connection error to it)
   expect(run.output, explain).toContain(`Starting inverse websockify ws://${new URL(service.url).host}/ocean/spark/`);
   expect(run.output, explain).not.toContain('api.spotinst.io');
+  // the console link the shim pushes for the Connect operator (the provider pushes none): the session's page
+  const page = `${service.url}/applications/${session.application.id}`;
+  expect(run.output, explain).toContain(`View app details at ${page}`);
   // the relay touched the session's idle clock
   expect(Date.parse((await sessionView(session.application.id)).lastActivityAt!)).toBeGreaterThan(before);
 
@@ -107,3 +111,15 @@ it("runs the README's Connect DAG unchanged: the hook's SQL runs in the session 
   );
   expect(measured.application.metrics?.shuffleWriteBytes, explain).toBeGreaterThan(0);
 }, 600_000);
+
+// after the DAG run above: the Connect task instance's link, as Airflow 2.10's webserver resolves it
+it("resolves the Connect operator's console link in the webserver to the session's dashboard page", async () => {
+  const serialized = await airflow.run('airflow', ['dags', 'reserialize'], 120_000);
+  expect(serialized.code, tail(serialized.output)).toBe(0);
+  const lookup = await airflow.run('python', [WEBSERVER_LINKS, 'spark-connect-task', 'spark-connect'], 120_000);
+  const explain = `webserver_links.py:\n${tail(lookup.output)}`;
+  expect(lookup.code, explain).toBe(0);
+  const page = `${service.url}/applications/${session.application.id}`;
+  const links = JSON.parse(lookup.output.trim().split('\n').pop()!) as unknown;
+  expect(links, explain).toEqual({ api: { 'Application Overview': page }, ui: { 'Application Overview': page } });
+}, 300_000);

@@ -8,12 +8,16 @@
  *
  * The `local` cluster runs on the scripted fake back-end of airflow-backend.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
 import type { CreatedToken } from '../../runtime/domain/tokens';
 import { fakeBackendPlugin } from '../support/fake-backend';
 import { REPOSITORY, waitFor } from '../support/spark';
+import { makeTestCertificates } from '../support/test-ca';
+import { startTlsFront } from '../support/tls-front';
 import { DRIVER_ERROR, ScriptedBackend } from './airflow-backend';
 import { type Airflow, airflowHome, pytest, tail } from './airflow-fixture';
 import { call, type Service, startService } from './service-fixture';
@@ -21,6 +25,8 @@ import { call, type Service, startService } from './service-fixture';
 const PACKAGE = join(REPOSITORY, 'integrations', 'airflow', 'sparkplane-ocean-compat');
 const DAG_ID = 'ocean_spark_example';
 const WEBSERVER_LINKS = join(REPOSITORY, 'test', 'e2e', 'python', 'webserver_links.py');
+/** sitecustomize.py answering api.spotinst.io with the test's TLS front, as the cluster's CoreDNS rewrite would. */
+const RESOLVER = join(REPOSITORY, 'test', 'e2e', 'python', 'resolve');
 let service: Service;
 let airflow: Airflow;
 const backend = new ScriptedBackend();
@@ -120,5 +126,37 @@ it("passes the shim's pytest: the address per connection, the Connect websocket,
     errors: 0,
     skipped: 0,
   });
-  expect(result.tests, explain).toBe(15);
+  expect(result.tests, explain).toBe(17);
+});
+
+// the platform's oceanHostname path (components/platform/ocean-hostname.ts): no address configured,
+// so the provider calls https://api.spotinst.io/ocean/spark/ as it always did, and the name, its
+// certificate from the cluster's CA and REQUESTS_CA_BUNDLE do the rest
+it('reaches the runtime as api.spotinst.io with the CA bundle alone, the shim inactive', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocean-hostname-'));
+  const certificates = makeTestCertificates(dir, ['api.spotinst.io']);
+  const front = await startTlsFront(new URL(service.url), certificates);
+  try {
+    const before = new Set((await applicationsOf('spark-pi')).map((a) => a.id));
+    const run = await airflow.run('airflow', ['tasks', 'test', DAG_ID, 'compute-pi', '2026-03-02'], 180_000, {
+      SPARKPLANE_URL: '',
+      REQUESTS_CA_BUNDLE: certificates.caFile,
+      PYTHONPATH: [RESOLVER, process.env.PYTHONPATH].filter(Boolean).join(':'),
+      SPARKPLANE_TEST_RESOLVE: `api.spotinst.io:443=127.0.0.1:${front.port}`,
+      NO_PROXY: 'api.spotinst.io',
+      no_proxy: 'api.spotinst.io',
+    });
+    const explain = `airflow tasks test:\n${tail(run.output, 80)}`;
+    expect(run.code, explain).toBe(0);
+    const [pi, ...more] = (await applicationsOf('spark-pi')).filter((a) => !before.has(a.id));
+    expect(more, explain).toEqual([]);
+    expect(pi?.state, explain).toBe('COMPLETED');
+    expect(run.output, explain).toContain(`App submitted with app_id: ${pi?.id}`);
+    // the shim rebased nothing: the console link is still the hosted console's
+    expect(run.output, explain).toMatch(/View app details at https:\/\/console\.spotinst\.com\/ocean\/spark\//);
+    expect(run.output, explain).not.toContain(service.url);
+  } finally {
+    await front.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -17,8 +17,8 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 }
 
-/** Writes ca.pem, server.pem and server-key.pem into `dir`; the server certificate names 127.0.0.1 and localhost. */
-export function makeTestCertificates(dir: string): TestCertificates {
+/** Writes ca.pem, server.pem and server-key.pem into `dir`; the server certificate names 127.0.0.1, localhost and `dnsNames`. */
+export function makeTestCertificates(dir: string, dnsNames: string[] = []): TestCertificates {
   openssl(
     [
       'req',
@@ -56,7 +56,8 @@ export function makeTestCertificates(dir: string): TestCertificates {
     ],
     dir,
   );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  const names = ['IP:127.0.0.1', 'DNS:localhost', ...dnsNames.map((name) => `DNS:${name}`)].join(',');
+  writeFileSync(join(dir, 'server.ext'), `subjectAltName=${names}\nextendedKeyUsage=serverAuth\n`);
   openssl(
     [
       'x509',

@@ -91,3 +91,36 @@ def test_the_connect_hook_opens_its_websocket_on_sparkplane(monkeypatch):
         hook.execute("select 1")
     assert opened == ["wss://sp.example.com/ocean/spark/cluster/osc-1/app/app-1/connect?accountId=act-1"]
     assert hook.get_app_page_url() == "https://sp.example.com/applications/app-1"
+
+
+class TaskInstance:
+    def __init__(self):
+        self.pushed = {}
+
+    def xcom_push(self, key, value):
+        self.pushed[key] = value
+
+
+def test_the_connect_operator_pushes_its_sessions_dashboard_page_before_the_query_runs(monkeypatch):
+    from ocean_spark.connect import hook as connect_hook
+    from ocean_spark.connect.operator import OceanSparkConnectOperator
+
+    ti = TaskInstance()
+    seen_before_the_query = []
+    monkeypatch.setattr(connect_hook.OceanSparkConnectHook, "execute", lambda self, sql: seen_before_the_query.append(dict(ti.pushed)))
+    operator = OceanSparkConnectOperator(task_id="q", conn_id="own_connect", sql="select 1")
+    # as Airflow 2.10's task runner calls it: with its ExecutorSafeguard's sentinel keyword
+    operator.execute(context={"ti": ti}, OceanSparkConnectOperator__sentinel="sentinel")
+    page = {"app_id": "app-1", "app_page_url": "https://sp.example.com/applications/app-1"}
+    assert seen_before_the_query == [page]
+    assert ti.pushed == page
+
+
+def test_the_connect_operator_pushes_nothing_without_do_xcom_push(monkeypatch):
+    from ocean_spark.connect import hook as connect_hook
+    from ocean_spark.connect.operator import OceanSparkConnectOperator
+
+    ti = TaskInstance()
+    monkeypatch.setattr(connect_hook.OceanSparkConnectHook, "execute", lambda self, sql: None)
+    OceanSparkConnectOperator(task_id="q", conn_id="own_connect", sql="select 1", do_xcom_push=False).execute({"ti": ti})
+    assert ti.pushed == {}

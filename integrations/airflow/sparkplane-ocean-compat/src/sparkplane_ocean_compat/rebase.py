@@ -5,6 +5,9 @@ changes them, so the three places that turn a constant into a request or a link 
 REST hook's ``_do_api_call`` (every submit, poll, kill, log and connection test goes through it),
 both hooks' ``get_app_page_url`` (the console link the operator logs and pushes to XCom), and the
 Connect hook's websocket URL. A connection with no sparkplane address keeps the hosted product.
+
+The Connect operator pushes no console link at all, so its ``execute`` is wrapped to push one, as
+OceanSparkOperator does, before the query runs (a failed query still links to its session).
 """
 
 from __future__ import annotations
@@ -79,6 +82,24 @@ def _wrap_connect_hook(module: Any) -> None:
     _wrap_page_url(cls, lambda self: self.app_id)
 
 
+def _wrap_connect_operator(module: Any) -> None:
+    cls = module.OceanSparkConnectOperator
+    execute = cls.execute
+    if getattr(execute, _MARK, False):
+        return
+
+    # Airflow 2.10 calls execute with its ExecutorSafeguard's sentinel keyword: passed on untouched
+    def execute_with_link(self: Any, context: Any, **kwargs: Any) -> Any:
+        if self.do_xcom_push:
+            url = self.get_application_overview_url()
+            context["ti"].xcom_push(key=module.XCOM_APP_ID_KEY, value=self.hook.app_id)
+            context["ti"].xcom_push(key=module.XCOM_APP_PAGE_URL_KEY, value=url)
+            self.log.info("View app details at %s", url)
+        return execute(self, context, **kwargs)
+
+    cls.execute = _once(execute, execute_with_link)
+
+
 def apply() -> None:
     """Wraps the provider's hooks (idempotent); a provider without Spark Connect keeps its REST hook."""
     from ocean_spark import hooks
@@ -86,6 +107,8 @@ def apply() -> None:
     _wrap_rest_hook(hooks.OceanSparkHook)
     try:
         from ocean_spark.connect import hook as connect_hook
+        from ocean_spark.connect import operator as connect_operator
     except ImportError:  # Airflow < 2.6.2 or no pyspark: the provider has no Connect hook either
         return
     _wrap_connect_hook(connect_hook)
+    _wrap_connect_operator(connect_operator)
