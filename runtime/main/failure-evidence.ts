@@ -13,9 +13,7 @@ import type { EventLogLines } from '../apps/retries';
 const MAX_EVIDENCE_LINES = 1000;
 
 /** @param locate the files of a log (the event-log reader's), undefined when there is none */
-export function failureEvidenceLines(
-  locate: (path: string) => Promise<EventLogLocation | undefined>,
-): EventLogLines {
+export function failureEvidenceLines(locate: (path: string) => Promise<EventLogLocation | undefined>): EventLogLines {
   return async (path) => {
     const location = await locate(path);
     const kept: string[] = [];

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { totalOf } from './demand';
 import { podsOf } from './ledger';
+import { app, gang } from './fixtures.test-helpers';
 import { admissionOrder, dominantShare, shareBasis } from './order';
 import { plan } from './planner';
 import type { Limits, PlanApp, PlanCluster, PlanInput, Resources } from './types';
@@ -294,24 +295,16 @@ describe('plan, on random input', () => {
         fc.integer({ min: 2, max: 8 }),
         fc.integer({ min: 0, max: 40 }),
         (burst, executors, coresEach, spare) => {
-          const one = (id: string, team: string, createdAtMs: number, count: number): PlanApp => ({
-            id,
-            clusterId: 'c1',
-            jobId: `${team}-job`,
-            team,
-            priority: 0,
-            createdAtMs,
-            demand: {
-              driver: { cores: 1, memoryMiB: 1024 },
-              executors: { count, each: { cores: coresEach, memoryMiB: 4096 } },
-            },
-            concurrency: 'Allow',
-          });
           const queued = [
             ...Array.from({ length: burst }, (_, i) =>
-              one(`burst-${String(i).padStart(4, '0')}`, 'bulk', i, executors),
+              app(`burst-${String(i).padStart(4, '0')}`, {
+                team: 'bulk',
+                jobId: 'bulk-job',
+                createdAtMs: i,
+                demand: gang(executors, coresEach, 4096),
+              }),
             ),
-            one('small', 'lone', burst, 0),
+            app('small', { team: 'lone', jobId: 'lone-job', createdAtMs: burst }),
           ];
           // room for one gang of the burst and the small one, and maybe more
           const cores = 1 + executors * coresEach + 1 + spare;

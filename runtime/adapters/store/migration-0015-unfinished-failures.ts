@@ -11,7 +11,8 @@ export function unfinishedFailures(): Migration {
       await db.schema
         .createIndex('applications_unfinished_failures')
         .on('applications')
-        .column('id')
+        // state first, though constant: SQLite then prefers it to the index on (state, created_at)
+        .columns(['state', 'id'])
         .where(sql.ref('state'), '=', 'FAILED')
         .where(sql.ref('failure'), 'is', null)
         .execute();
