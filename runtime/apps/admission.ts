@@ -15,8 +15,11 @@
  * Restarts: the queue is the store (NEW or PENDING, never admitted), so a restarted runtime plans
  * it again; an application admitted but not yet handed over is handed over by the reconcile
  * (back-ends are idempotent by id). Replicas: each acts only on the applications it owns, so no
- * application is started twice; the plan counts every replica's applications, but two replicas
- * planning at the same instant may each admit into the same free room (no store-wide lock yet).
+ * application is started twice; the plan counts every replica's applications, and a pass runs
+ * under the store's admission lock (one pass at a time over the whole database), reading what is
+ * admitted after the previous pass committed its admissions, so two replicas never admit into the
+ * same free room. A replica admits only its own part of a plan: a part of a plan within the limits
+ * is within them too.
  */
 import { type Application, isQueued } from '../domain/application';
 import { AdmissionSettings, type ResourceLimits, TEAM_LABEL } from '../domain/admission';
@@ -108,7 +111,12 @@ export class AdmissionController {
     await this.idle();
   }
 
-  private async pass(): Promise<AdmissionPass> {
+  private pass(): Promise<AdmissionPass> {
+    return this.deps.store.withAdmissionLock(() => this.planAndAdmit());
+  }
+
+  /** Reads, plans and commits what it admits: run under the admission lock only. */
+  private async planAndAdmit(): Promise<AdmissionPass> {
     const { lifecycle, store } = this.deps;
     const active: Application[] = [];
     for await (const app of lifecycle.active()) active.push(app);

@@ -33,12 +33,11 @@ interface Line {
   source: string;
 }
 
-/** Event log lines that say why tasks failed or executors went: only those are evidence. */
-function eventLogEvidence(lines: readonly string[]): string[] {
-  return lines.filter(
-    (line) =>
-      (line.includes('"SparkListenerTaskEnd"') && !line.includes('"Reason":"Success"')) ||
-      line.includes('"SparkListenerExecutorRemoved"'),
+/** Whether an event log line says why a task failed or an executor went: only those are evidence. */
+export function isFailureEvidence(line: string): boolean {
+  return (
+    (line.includes('"SparkListenerTaskEnd"') && !line.includes('"Reason":"Success"')) ||
+    line.includes('"SparkListenerExecutorRemoved"')
   );
 }
 
@@ -52,7 +51,7 @@ export function classifyFailure(evidence: FailureEvidence): FailureCause {
     ...(evidence.reason !== undefined ? [{ text: evidence.reason, source: 'state reason' }] : []),
     ...(evidence.driverLog ?? []).map((text) => ({ text, source: 'driver log' })),
     ...(evidence.kubeEvents ?? []).map((text) => ({ text, source: 'Kubernetes event' })),
-    ...eventLogEvidence(evidence.eventLog ?? []).map((text) => ({ text, source: 'event log' })),
+    ...(evidence.eventLog ?? []).filter(isFailureEvidence).map((text) => ({ text, source: 'event log' })),
   ];
   const first = (pattern: RegExp) => lines.find((line) => pattern.test(line.text));
   const cause = (kind: FailureCause['kind'], line: Line, component?: 'driver' | 'executor'): FailureCause => ({

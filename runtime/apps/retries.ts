@@ -8,6 +8,10 @@
  *
  * The next attempt's id is derived from the first's and the attempt number, so a retry committed
  * twice (two replicas, a repeated hook) is one application.
+ *
+ * Durability: the failure is recorded last, once the retry is committed, so a FAILED application
+ * without one is an end whose follow-up did not finish (the runtime stopped in between); at start
+ * the runtime finds those and finishes them (resumeUnfinished), committing the retry at most once.
  */
 import type { Application } from '../domain/application';
 import { type ApplicationConfig, RESTART_DEFAULTS } from '../domain/config';
@@ -22,6 +26,8 @@ import { raiseMemory, type RecoveryContext, recoversMemory } from './oom-recover
 
 /** Lines read from the end of the driver log for evidence. */
 const DRIVER_LOG_LINES = 400;
+/** Unfinished ends read from the store at a time. */
+const RESUME_BATCH = 100;
 
 /** Lines of an event log as text (a local file or rolling directory); an adapter provides it. */
 export type EventLogLines = (path: string) => Promise<string[]>;
@@ -48,23 +54,50 @@ export class RetryController {
     if (app.state !== 'FAILED') return undefined;
     const backend = this.deps.lifecycle.backendOf(app.clusterId);
     const failure = app.failure ?? classifyFailure(await this.evidence(app, backend));
+    const next = nextAttempt({ ...app, failure }, this.deps.clock.now(), recoveryContext(app.clusterId, backend));
+    let stored: Application | undefined;
+    if (next) {
+      const inserted = await this.deps.store.insertApplication(
+        next,
+        this.deps.ownerId !== undefined ? { ownerId: this.deps.ownerId } : undefined,
+      );
+      stored = inserted.app;
+      if (inserted.created) {
+        this.deps.logger.info(
+          { appId: stored.id, retryOf: stored.retryOf, attempt: stored.attempt, retryAt: stored.retryAt },
+          'retry committed',
+        );
+      }
+    }
+    // last: a FAILED application without its failure is one whose retry may not be committed yet
     if (app.failure === undefined) {
       await this.deps.store.updateApplication(app.id, { failure }, ['FAILED']);
       this.deps.logger.info({ appId: app.id, failure }, 'classified the failure');
     }
-    const next = nextAttempt({ ...app, failure }, this.deps.clock.now(), recoveryContext(app.clusterId, backend));
-    if (!next) return undefined;
-    const { app: stored, created } = await this.deps.store.insertApplication(
-      next,
-      this.deps.ownerId !== undefined ? { ownerId: this.deps.ownerId } : undefined,
-    );
-    if (created) {
-      this.deps.logger.info(
-        { appId: stored.id, retryOf: stored.retryOf, attempt: stored.attempt, retryAt: stored.retryAt },
-        'retry committed',
-      );
-    }
     return stored;
+  }
+
+  /**
+   * Finishes the ends whose follow-up did not (FAILED, failure not recorded): classifies each and
+   * commits its retry if its policy wants one and it has none yet. Returns how many it finished.
+   */
+  async resumeUnfinished(): Promise<number> {
+    let finished = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.deps.store.listUnfinishedFailures(RESUME_BATCH, after);
+      for (const app of batch) {
+        try {
+          await this.ended(app);
+          finished += 1;
+        } catch (error) {
+          // left for the next start; the others are still finished
+          this.deps.logger.error({ appId: app.id, err: error }, 'could not finish the end of a failed application');
+        }
+      }
+      if (batch.length < RESUME_BATCH) return finished;
+      after = batch[batch.length - 1]!.id;
+    }
   }
 
   private async evidence(app: Application, backend: SparkBackend | undefined): Promise<FailureEvidence> {

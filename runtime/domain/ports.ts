@@ -179,6 +179,11 @@ export interface Store {
   listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]>;
   /** Ended applications whose event log is still to be read (never measured, or a read to retry), oldest first. */
   listPendingMeasurements(limit: number): Promise<Application[]>;
+  /**
+   * FAILED applications whose failure is not recorded yet, by id after `afterId`: the follow-up of
+   * their end (classification, retry) did not finish, as when the runtime stopped in between.
+   */
+  listUnfinishedFailures(limit: number, afterId?: string): Promise<Application[]>;
   /** How many applications are in each of `states`, per cluster (the queue and running gauges). */
   countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]>;
   /**
@@ -221,6 +226,12 @@ export interface Store {
    * is forgotten. Returns the number of applications released.
    */
   releaseApplications(replicaId: string): Promise<number>;
+  /**
+   * Runs `work` while no other caller runs its own, in this process or in any replica sharing the
+   * database: an admission pass reads what is admitted and commits what it admits under it, so two
+   * passes never both admit into the same free room.
+   */
+  withAdmissionLock<T>(work: () => Promise<T>): Promise<T>;
 
   /** Records where the session's server answers (any replica's relays then route there). */
   putSessionEndpoint(appId: string, endpoint: ConnectEndpoint): Promise<void>;

@@ -34,6 +34,7 @@ import { KubernetesSparkJobSource, loadDefaultKubeConfig } from '../adapters/k8s
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parsePriceTable } from '../metrics/cost';
 import { defaultBackendPlugins } from './backend-plugins';
+import { failureEvidenceLines } from './failure-evidence';
 import { databaseUrlOf, type ServiceConfig } from './config';
 import { diskProblem } from '../adapters/local/disk';
 import { readinessReasons, storeFaultReason } from './readiness';
@@ -202,6 +203,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
     logger,
     telemetry,
     tuning: tuning.provider,
+    // Spark's own out-of-memory errors (failed tasks, lost executors) are evidence of a failure's cause
+    eventLogLines: failureEvidenceLines((path) => eventLogs.locate(path)),
     ...(config.historyServerUrl ? { historyServerUrl: config.historyServerUrl } : {}),
     ...(store.kind === 'postgres'
       ? { replica: { ...overrides.replica, id: overrides.replica?.id ?? `${hostname()}-${process.pid}` } }
@@ -309,6 +312,10 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
       sessions.startSweeping();
       sparkJobs?.start();
       started = true;
+      // what a stopped runtime recorded FAILED but never followed up (classified, retried)
+      void applications.retries
+        .resumeUnfinished()
+        .catch((error: unknown) => logger.error({ err: error }, 'finishing the ends left unfinished failed'));
       // what a stopped runtime ended but never measured: after readiness, it serves no request
       void measurer
         .resumePending()

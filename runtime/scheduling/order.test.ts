@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { app } from './fixtures.test-helpers';
-import { admissionOrder } from './order';
+import { app, gang } from './fixtures.test-helpers';
+import { admissionOrder, shareBasis } from './order';
+import type { PlanApp, PlanCluster } from './types';
 
-const ids = (
-  queued: Parameters<typeof admissionOrder>[0],
-  running = [] as Parameters<typeof admissionOrder>[1],
-  now = 0,
-  aging = 0,
-) => admissionOrder(queued, running, now, aging).map((o) => o.app.id);
+const ids = (queued: PlanApp[], running: PlanApp[] = [], now = 0, aging = 0, clusters: PlanCluster[] = []) =>
+  admissionOrder({ queued, running, clusters, nowMs: now }, aging).map((o) => o.app.id);
 
 describe('admissionOrder', () => {
   it('puts higher priorities first, first come first served within one job', () => {
@@ -74,5 +71,53 @@ describe('admissionOrder', () => {
     const queued = [app('b', { jobId: 'j1' }), app('a', { jobId: 'j2' }), app('c', { jobId: 'j3' })];
     expect(ids(queued)).toEqual(['a', 'b', 'c']);
     expect(ids([...queued].reverse())).toEqual(['a', 'b', 'c']);
+  });
+
+  it('weighs fair share by resources: a team running one 16-core application waits behind one running two of 1 core', () => {
+    const running = [
+      app('big', { team: 'wide', jobId: 'w', demand: gang(15) }),
+      app('s1', { team: 'narrow', jobId: 'n' }),
+      app('s2', { team: 'narrow', jobId: 'n' }),
+    ];
+    const queued = [
+      app('wide-next', { team: 'wide', jobId: 'w', createdAtMs: 1 }),
+      app('narrow-next', { team: 'narrow', jobId: 'n', createdAtMs: 2 }),
+    ];
+    const capacity = [{ id: 'c1', capacity: { cores: 32, memoryMiB: 65536 } }];
+    expect(ids(queued, running, 0, 0, capacity)).toEqual(['narrow-next', 'wide-next']);
+  });
+
+  it('counts each team by its dominant resource: memory-heavy work by its memory', () => {
+    // 1 core of 32 but 60 GiB of 64 against 8 cores of 32 and 8 GiB: the first holds more
+    const running = [
+      app('heavy', {
+        team: 'mem',
+        jobId: 'm',
+        demand: { driver: { cores: 1, memoryMiB: 61440 }, executors: { count: 0, each: { cores: 1, memoryMiB: 1 } } },
+      }),
+      app('wide', { team: 'cpu', jobId: 'c', demand: gang(7, 1, 1024) }),
+    ];
+    const queued = [
+      app('mem-next', { team: 'mem', jobId: 'm', createdAtMs: 1 }),
+      app('cpu-next', { team: 'cpu', jobId: 'c', createdAtMs: 2 }),
+    ];
+    const capacity = [{ id: 'c1', capacity: { cores: 32, memoryMiB: 65536 } }];
+    expect(ids(queued, running, 0, 0, capacity)).toEqual(['cpu-next', 'mem-next']);
+  });
+
+  it('takes shares of the capacity, else of the quota, else of all the demand on the cluster', () => {
+    const queued = [app('q', { demand: gang(3) })];
+    const input = (clusters: PlanCluster[]) => ({
+      queued,
+      running: [app('r', { clusterId: 'c1' })],
+      clusters,
+      nowMs: 0,
+    });
+    expect(shareBasis(input([{ id: 'c1', capacity: { cores: 8, memoryMiB: 8192 } }])).get('c1')).toEqual({
+      cores: 8,
+      memoryMiB: 8192,
+    });
+    expect(shareBasis(input([{ id: 'c1', quota: { cores: 6 } }])).get('c1')).toEqual({ cores: 6, memoryMiB: 5120 });
+    expect(shareBasis(input([])).get('c1')).toEqual({ cores: 5, memoryMiB: 5120 });
   });
 });

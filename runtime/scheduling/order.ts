@@ -1,108 +1,179 @@
 /**
  * The admission order of the queue: higher (aged) priority first; within one priority, fair share
- * by turns, teams taking turns and, within a team, jobs taking turns; first come first served
- * within a job. An application's turn counts what its job (or team) already runs on the cluster,
- * so a job that holds much waits behind one that holds little, and a burst of one job delays
- * another job's application by at most one turn per other job and team, however long the burst.
+ * weighted by resources (dominant resource fairness), teams first and, within a team, jobs; first
+ * come first served within a job.
+ *
+ * A group's (team's, job's) share is its dominant share on the cluster: the larger of its cores
+ * and its memory, each as a fraction of the cluster's (its capacity, else its quota, else all the
+ * demand on it: see shareBasis). An application is ordered by the share its group holds before it:
+ * what the group runs plus the group's applications queued ahead of it in its band. Sorting by that
+ * is progressive filling: each next place goes to the group that holds the least, so a group that
+ * runs one 32-core application waits behind one that runs two 1-core applications.
+ *
+ * The bound (planner.property.test.ts): of another group, the applications ahead of one in the
+ * same band, with what that group runs, hold at most its own group's share before it plus one
+ * application of theirs, in dominant share; a group that holds nothing is behind at most one
+ * application of each other group, however long their bursts.
  */
-import type { PlanApp } from './types';
+import { totalOf } from './demand';
+import type { PlanApp, PlanInput, Resources } from './types';
 
 export interface Ordered {
   app: PlanApp;
   /** Its priority plus one level per `agingSeconds` waited. */
   effectivePriority: number;
-  /** Applications its job runs on the cluster plus those of the job queued ahead of it (same priority). */
-  jobTurn: number;
-  /** Likewise for its team, counting the team's queue in job-turn order. */
-  teamTurn: number;
+  /** The dominant share its job (within its team) holds on the cluster before it: its runs and those queued ahead of it (same priority). */
+  jobShare: number;
+  /** Likewise for its team, counting the team's queue in job-share order. */
+  teamShare: number;
 }
 
 /** Ageing stops here, so that the numeric keys below stay exact. */
 const MAX_AGING_LEVELS = 1_000_000;
 const PRIORITY_OFFSET = 2_000_000;
 
-/** The queue in admission order; the result does not depend on the order of the input. */
-export function admissionOrder(
-  queued: readonly PlanApp[],
-  running: readonly PlanApp[],
-  nowMs: number,
-  agingSeconds: number,
-): Ordered[] {
+/**
+ * What shares on a cluster are shares of: each of cores and memory from its capacity, else from
+ * its quota, else the demand of all its applications (running and queued) together.
+ */
+export function shareBasis(input: PlanInput): Map<string, Resources> {
+  const demand = new Map<string, Resources>();
+  for (const app of [...input.running, ...input.queued]) {
+    const total = totalOf(app.demand);
+    const sum = demand.get(app.clusterId) ?? { cores: 0, memoryMiB: 0 };
+    demand.set(app.clusterId, { cores: sum.cores + total.cores, memoryMiB: sum.memoryMiB + total.memoryMiB });
+  }
+  const basis = new Map<string, Resources>();
+  for (const [clusterId, sum] of demand) basis.set(clusterId, sum);
+  for (const cluster of input.clusters) {
+    const sum = demand.get(cluster.id) ?? { cores: 0, memoryMiB: 0 };
+    basis.set(cluster.id, {
+      cores: cluster.capacity?.cores ?? cluster.quota?.cores ?? sum.cores,
+      memoryMiB: cluster.capacity?.memoryMiB ?? cluster.quota?.memoryMiB ?? sum.memoryMiB,
+    });
+  }
+  return basis;
+}
+
+/** The dominant share of `cores` and `memoryMiB` in `basis` (a resource the basis lacks counts nothing). */
+export function dominantShare(cores: number, memoryMiB: number, basis: Resources): number {
+  return Math.max(basis.cores > 0 ? cores / basis.cores : 0, basis.memoryMiB > 0 ? memoryMiB / basis.memoryMiB : 0);
+}
+
+/** The queue in admission order; the result does not depend on the order of the input's lists. */
+export function admissionOrder(input: PlanInput, agingSeconds: number): Ordered[] {
+  const { queued, running, nowMs } = input;
   const n = queued.length;
-  // numbers for the (cluster, job) and (cluster, team) pairs: the sorts and counts below compare numbers only
-  const jobIds = new PairIds();
-  const teamIds = new PairIds();
-  const runningJobs = new Map<number, number>();
-  const runningTeams = new Map<number, number>();
+  const basis = shareBasis(input);
+  // numbers for the (cluster, team, job) and (cluster, team) groups: the sorts and sums below use numbers only
+  const jobs = new Groups(basis);
+  const teams = new Groups(basis);
   for (const app of running) {
-    const job = jobIds.of(app.clusterId, app.jobId);
-    const team = teamIds.of(app.clusterId, app.team);
-    runningJobs.set(job, (runningJobs.get(job) ?? 0) + 1);
-    runningTeams.set(team, (runningTeams.get(team) ?? 0) + 1);
+    const total = totalOf(app.demand);
+    jobs.addRunning(jobs.of(app.clusterId, jobInTeam(app)), total);
+    teams.addRunning(teams.of(app.clusterId, app.team), total);
   }
   const job = new Float64Array(n);
   const team = new Float64Array(n);
+  const cores = new Float64Array(n);
+  const memory = new Float64Array(n);
   const priority = new Float64Array(n);
-  const jobTurn = new Float64Array(n);
-  const teamTurn = new Float64Array(n);
-  const key = new Float64Array(n);
+  const jobShare = new Float64Array(n);
+  const teamShare = new Float64Array(n);
+  const rank = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const app = queued[i]!;
-    job[i] = jobIds.of(app.clusterId, app.jobId);
-    team[i] = teamIds.of(app.clusterId, app.team);
+    job[i] = jobs.of(app.clusterId, jobInTeam(app));
+    team[i] = teams.of(app.clusterId, app.team);
+    const total = totalOf(app.demand);
+    cores[i] = total.cores;
+    memory[i] = total.memoryMiB;
     priority[i] = app.priority + agingLevels(app.createdAtMs, nowMs, agingSeconds);
   }
   const index = Array.from({ length: n }, (_, i) => i);
   // first come first served; the id breaks ties, so the order is total
   index.sort((a, b) => queued[a]!.createdAtMs - queued[b]!.createdAtMs || compareIds(queued[a]!.id, queued[b]!.id));
 
-  // turns are counted within one priority band (and one cluster: the pairs name it), in arrival order
-  countTurns(index, job, priority, jobIds.size, runningJobs, jobTurn);
-  // by job turn, then arrival (the rank in the order so far): one number, exact below 2^53
-  index.forEach((i, rank) => (key[i] = jobTurn[i]! * n + rank));
-  index.sort((a, b) => key[a]! - key[b]!);
-  countTurns(index, team, priority, teamIds.size, runningTeams, teamTurn);
-  // by team turn, then job turn and arrival, which is the rank in the order so far
-  index.forEach((i, rank) => (key[i] = teamTurn[i]! * n + rank));
-  index.sort((a, b) => priority[b]! - priority[a]! || key[a]! - key[b]!);
+  // shares are summed within one priority band (and one cluster: the pairs name it), in arrival order
+  jobs.sharesBefore(index, job, priority, cores, memory, jobShare);
+  index.forEach((i, r) => (rank[i] = r));
+  index.sort((a, b) => jobShare[a]! - jobShare[b]! || rank[a]! - rank[b]!);
+  teams.sharesBefore(index, team, priority, cores, memory, teamShare);
+  // by team share, then job share and arrival, which is the rank in the order so far
+  index.forEach((i, r) => (rank[i] = r));
+  index.sort((a, b) => priority[b]! - priority[a]! || teamShare[a]! - teamShare[b]! || rank[a]! - rank[b]!);
   return index.map((i) => ({
     app: queued[i]!,
     effectivePriority: priority[i]!,
-    jobTurn: jobTurn[i]!,
-    teamTurn: teamTurn[i]!,
+    jobShare: jobShare[i]!,
+    teamShare: teamShare[i]!,
   }));
 }
 
-/** Small numbers for (cluster, name) pairs, without building a key string per application. */
-class PairIds {
+/** Groups of one kind (jobs or teams) per cluster: their numbers, what they run, their cluster's basis. */
+class Groups {
   private readonly byCluster = new Map<string, Map<string, number>>();
-  size = 0;
+  private readonly basisOf: Resources[] = [];
+  private readonly runningCores: number[] = [];
+  private readonly runningMemory: number[] = [];
+
+  constructor(private readonly basis: Map<string, Resources>) {}
+
+  get size(): number {
+    return this.basisOf.length;
+  }
 
   of(clusterId: string, name: string): number {
     let names = this.byCluster.get(clusterId);
     if (!names) this.byCluster.set(clusterId, (names = new Map()));
     let id = names.get(name);
-    if (id === undefined) names.set(name, (id = this.size++));
+    if (id === undefined) {
+      names.set(name, (id = this.basisOf.length));
+      this.basisOf.push(this.basis.get(clusterId) ?? { cores: 0, memoryMiB: 0 });
+      this.runningCores.push(0);
+      this.runningMemory.push(0);
+    }
     return id;
+  }
+
+  addRunning(group: number, total: Resources): void {
+    this.runningCores[group]! += total.cores;
+    this.runningMemory[group]! += total.memoryMiB;
+  }
+
+  /** Each application's group share before it, in its band, visiting them in `index` order. */
+  sharesBefore(
+    index: readonly number[],
+    group: Float64Array,
+    priority: Float64Array,
+    cores: Float64Array,
+    memory: Float64Array,
+    out: Float64Array,
+  ): void {
+    const groups = this.size;
+    // per (band, group): what its applications visited so far hold
+    const slots = new Map<number, number>();
+    const heldCores: number[] = [];
+    const heldMemory: number[] = [];
+    for (const i of index) {
+      const g = group[i]!;
+      const key = (priority[i]! + PRIORITY_OFFSET) * groups + g;
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        slots.set(key, (slot = heldCores.length));
+        heldCores.push(this.runningCores[g]!);
+        heldMemory.push(this.runningMemory[g]!);
+      }
+      out[i] = dominantShare(heldCores[slot]!, heldMemory[slot]!, this.basisOf[g]!);
+      heldCores[slot]! += cores[i]!;
+      heldMemory[slot]! += memory[i]!;
+    }
   }
 }
 
-/** Each application's turn in its group and band, visiting them in `index` order. */
-function countTurns(
-  index: readonly number[],
-  group: Float64Array,
-  priority: Float64Array,
-  groups: number,
-  runningOf: Map<number, number>,
-  turn: Float64Array,
-): void {
-  const seen = new Map<number, number>();
-  for (const i of index) {
-    const key = (priority[i]! + PRIORITY_OFFSET) * groups + group[i]!;
-    const ahead = seen.get(key) ?? 0;
-    seen.set(key, ahead + 1);
-    turn[i] = (runningOf.get(group[i]!) ?? 0) + ahead;
-  }
+/** A job's share is counted within its team (a job whose runs carry two teams is two groups). */
+function jobInTeam(app: PlanApp): string {
+  return `${app.team}\u0000${app.jobId}`;
 }
 
 function agingLevels(createdAtMs: number, nowMs: number, agingSeconds: number): number {

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { totalOf } from './demand';
 import { podsOf } from './ledger';
-import { admissionOrder } from './order';
+import { app, gang } from './fixtures.test-helpers';
+import { admissionOrder, dominantShare, shareBasis } from './order';
 import { plan } from './planner';
 import type { Limits, PlanApp, PlanCluster, PlanInput, Resources } from './types';
 
@@ -205,27 +206,54 @@ describe('plan, on random input', () => {
     );
   });
 
-  it('bounds the wait of a job behind the others by turns, whatever the length of their queues', () => {
+  it('bounds what another team or job holds ahead of an application by its own share plus one of theirs', () => {
     fc.assert(
       fc.property(inputArb, (input) => {
-        const order = admissionOrder(input.queued, input.running, input.nowMs, 600);
+        const order = admissionOrder(input, 600);
+        const basis = shareBasis(input);
+        const share = (apps: readonly PlanApp[], clusterId: string) => {
+          const held = sum(apps);
+          return dominantShare(held.cores, held.memoryMiB, basis.get(clusterId)!);
+        };
         order.forEach((item, position) => {
           const { app } = item;
           const band = order.filter(
             (o) => o.app.clusterId === app.clusterId && o.effectivePriority === item.effectivePriority,
           );
-          const ahead = order.slice(0, position).filter((o) => band.includes(o)).length;
-          const arrivedBefore = (a: PlanApp) =>
-            a.createdAtMs < app.createdAtMs || (a.createdAtMs === app.createdAtMs && a.id < app.id);
+          const ahead = order
+            .slice(0, position)
+            .filter((o) => band.includes(o))
+            .map((o) => o.app);
           const onCluster = input.running.filter((r) => r.clusterId === app.clusterId);
-          // its job's runs and earlier runs ahead of it, and its team's runs: counted apart from the queue
-          const k =
-            onCluster.filter((r) => r.jobId === app.jobId).length +
-            band.filter((o) => o.app.jobId === app.jobId && arrivedBefore(o.app)).length;
-          const r = onCluster.filter((x) => x.team === app.team).length;
-          const jobs = new Set(band.filter((o) => o.app.team === app.team).map((o) => o.app.jobId)).size;
-          const teams = new Set(band.map((o) => o.app.team)).size;
-          expect(ahead).toBeLessThanOrEqual((r + (k + 1) * jobs) * teams - 1);
+          // teams, then jobs within its team: what the other group runs and has ahead of it, against
+          // what its own group runs and has ahead of it plus the other group's largest application
+          const levels = [
+            { of: (a: PlanApp) => a.team, within: (_: PlanApp) => true },
+            { of: (a: PlanApp) => a.jobId, within: (a: PlanApp) => a.team === app.team },
+          ];
+          for (const { of, within } of levels) {
+            const mine = (a: PlanApp) => within(a) && of(a) === of(app);
+            const own = share([...onCluster.filter(mine), ...ahead.filter(mine)], app.clusterId);
+            const others = new Set(
+              band
+                .map((o) => o.app)
+                .filter((a) => within(a) && of(a) !== of(app))
+                .map(of),
+            );
+            for (const other of others) {
+              const theirs = (a: PlanApp) => within(a) && of(a) === other;
+              const aheadOfIt = ahead.filter(theirs);
+              if (aheadOfIt.length === 0) continue;
+              const largest = Math.max(
+                ...band
+                  .map((o) => o.app)
+                  .filter(theirs)
+                  .map((a) => share([a], app.clusterId)),
+              );
+              const held = share([...onCluster.filter(theirs), ...aheadOfIt], app.clusterId);
+              expect(held).toBeLessThanOrEqual(own + largest + 1e-9);
+            }
+          }
         });
       }),
     );
@@ -256,6 +284,39 @@ describe('plan, on random input', () => {
         });
         expect(result.admit).toContain('lone');
       }),
+    );
+  });
+
+  it('starts a small application of a team that holds nothing within one plan, whatever another team bursts', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 0, max: 40 }),
+        (burst, executors, coresEach, spare) => {
+          const queued = [
+            ...Array.from({ length: burst }, (_, i) =>
+              app(`burst-${String(i).padStart(4, '0')}`, {
+                team: 'bulk',
+                jobId: 'bulk-job',
+                createdAtMs: i,
+                demand: gang(executors, coresEach, 4096),
+              }),
+            ),
+            app('small', { team: 'lone', jobId: 'lone-job', createdAtMs: burst }),
+          ];
+          // room for one gang of the burst and the small one, and maybe more
+          const cores = 1 + executors * coresEach + 1 + spare;
+          const result = plan({
+            queued,
+            running: [],
+            clusters: [{ id: 'c1', capacity: { cores, memoryMiB: 1 << 22 } }],
+            nowMs: burst,
+          });
+          expect(result.admit).toContain('small');
+        },
+      ),
     );
   });
 });

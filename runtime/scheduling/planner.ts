@@ -28,7 +28,7 @@ export function plan(
   for (const app of input.running) ledgerOf(app.clusterId).addRunning(app);
 
   const result: Plan = { admit: [], held: [], rejected: [] };
-  const order = admissionOrder(input.queued, input.running, input.nowMs, options.agingSeconds ?? DEFAULT_AGING_SECONDS);
+  const order = admissionOrder(input, options.agingSeconds ?? DEFAULT_AGING_SECONDS);
   for (const ordered of order) {
     const app = new Candidate(ordered.app);
     const ledger = ledgerOf(app.clusterId);

@@ -3,6 +3,7 @@
  * observable behaviour): idempotent inserts by id and by (clusterId, idempotencyKey),
  * compare-and-set updates, filters, keyset pagination, revoked tokens never found.
  */
+import { SerialLock } from '../../runtime/adapters/store/serial-lock';
 import type { Application } from '../../runtime/domain/application';
 import { DomainError } from '../../runtime/domain/errors';
 import { requestedCores } from '../../runtime/domain/config';
@@ -69,6 +70,7 @@ export class MemoryStore implements Store {
   private readonly heartbeats = new Map<string, number>();
   /** Number of calls per method, for tests that check what was (not) written. */
   readonly calls: Record<string, number> = {};
+  private readonly admissionLock = new SerialLock();
 
   constructor(private readonly clock: Clock = { now: () => new Date() }) {}
 
@@ -113,6 +115,19 @@ export class MemoryStore implements Store {
       .sort((a, b) => (a.endedAt ?? '').localeCompare(b.endedAt ?? ''))
       .slice(0, limit)
       .map(copy);
+  }
+
+  async listUnfinishedFailures(limit: number, afterId?: string): Promise<Application[]> {
+    return [...this.applications.values()]
+      .filter((a) => a.state === 'FAILED' && a.failure === undefined && (afterId === undefined || a.id > afterId))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  /** One process: passes queue behind each other. */
+  withAdmissionLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.admissionLock.run(work);
   }
 
   async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {

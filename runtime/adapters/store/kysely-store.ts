@@ -36,6 +36,7 @@ import { checkLimit, decodeCursor, encodeCursor } from './cursor';
 import { DEFAULT_SORT, decodeSortCursor, encodeSortCursor, NULLABLE_SORT, sortText, sortValue } from './sort-cursor';
 import { writeJson, writeTime, type DialectCodec } from './dialect';
 import { migrateToLatest } from './migrations';
+import { type AdmissionLock, SerialLock } from './serial-lock';
 import {
   applicationRow,
   type MeasuredRunRow,
@@ -84,6 +85,8 @@ export class KyselyStore implements Store {
     readonly codec: DialectCodec,
     private readonly clock: Clock,
     private readonly executor: Executor,
+    /** @default a lock of this store's own callers (the SQLite and PostgreSQL stores give one of their database) */
+    private readonly admissionLock: AdmissionLock = new SerialLock(),
   ) {}
 
   /** SQL by query shape, for the frequent queries (see sqlFor). */
@@ -355,6 +358,18 @@ export class KyselyStore implements Store {
     return rows.map((row) => toApplication(row, this.codec));
   }
 
+  async listUnfinishedFailures(limit: number, afterId?: string): Promise<Application[]> {
+    let query = this.db
+      .selectFrom('applications')
+      .selectAll()
+      // a literal, not a parameter: only then can the planners use the partial index (migration 0015)
+      .where('state', '=', sql.lit('FAILED'))
+      .where('failure', 'is', null);
+    if (afterId !== undefined) query = query.where('id', '>', afterId);
+    const rows = await this.read(query.orderBy('id').limit(limit));
+    return rows.map((row) => toApplication(row, this.codec));
+  }
+
   async countApplications(states: AppState[]): Promise<{ clusterId: string; state: AppState; count: number }[]> {
     if (states.length === 0) return [];
     const rows = await this.read(
@@ -614,6 +629,10 @@ export class KyselyStore implements Store {
       statement(this.db.deleteFrom('replicas').where('id', '=', replicaId).compile()),
     ]);
     return released!.changes;
+  }
+
+  withAdmissionLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.admissionLock.run(work);
   }
 
   /** Throws CONFLICT when a token with the same id or secret hash exists. */

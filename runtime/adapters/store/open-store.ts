@@ -13,6 +13,7 @@ import pg from 'pg';
 import { type Logger, silentLogger } from '../../domain/ports';
 import { DomainError } from '../../domain/errors';
 import type { Clock, Store } from '../../domain/ports';
+import { PostgresAdmissionLock, sqliteAdmissionLock } from './admission-locks';
 import { type DialectCodec, postgresCodec, sqliteCodec } from './dialect';
 import { migrateToLatest } from './migrations';
 import { KyselyStore } from './kysely-store';
@@ -22,6 +23,7 @@ import { PostgresReader } from './postgres-reader';
 import { PreparedNames } from './postgres-statements';
 import { PostgresWriter } from './postgres-writer';
 import { SqliteExecutor } from './sqlite-executor';
+import type { AdmissionLock } from './serial-lock';
 import { FaultReportingExecutor, type StoreFault } from './store-faults';
 
 export interface StoreOptions {
@@ -107,8 +109,9 @@ abstract class FaultReportingStore extends KyselyStore {
     codec: DialectCodec,
     clock: Clock,
     private readonly faults: FaultReportingExecutor,
+    admissionLock: AdmissionLock,
   ) {
-    super(db, codec, clock, faults);
+    super(db, codec, clock, faults, admissionLock);
   }
 
   get lastFault(): StoreFault | undefined {
@@ -143,6 +146,7 @@ function openSqlite(path: string, options: StoreOptions, clock: Clock): Promise<
       sqliteCodec,
       clock,
       new FaultReportingExecutor(await SqliteExecutor.open(database, writer)),
+      sqliteAdmissionLock(path),
     );
   });
 }
@@ -157,6 +161,12 @@ function openPostgres(url: string, options: StoreOptions, clock: Clock): Promise
   return build(db, postgresCodec, async () => {
     const names = new PreparedNames();
     const executor = new PostgresExecutor(new PostgresReader(pool, names), new PostgresWriter(url, names, logger));
-    return new PostgresStore(db, postgresCodec, clock, new FaultReportingExecutor(executor));
+    return new PostgresStore(
+      db,
+      postgresCodec,
+      clock,
+      new FaultReportingExecutor(executor),
+      new PostgresAdmissionLock(pool),
+    );
   });
 }
