@@ -62,6 +62,25 @@ describe('classifyFailure', () => {
     expect(cause.component).toBe('executor');
   });
 
+  it('reads a driver that never started (image pull, unschedulable, never created) as a submission failure', () => {
+    for (const reason of [
+      'driver pod: ImagePullBackOff: Back-off pulling image "registry.example/spark:nope"',
+      'driver pod: InvalidImageName: Failed to apply default image tag',
+      'driver pod: Unschedulable for more than 600 s: 0/3 nodes are available: 3 Insufficient cpu.',
+      'driver pod: not created within 300 s of the SparkApplication (state SUBMITTED)',
+    ]) {
+      expect(classifyFailure({ reason })).toEqual({
+        kind: 'submission',
+        component: 'driver',
+        evidence: `state reason: ${reason}`,
+      });
+    }
+    // the words alone, in a log line of a run that started, are not a stuck start
+    expect(classifyFailure({ reason: 'exit code 1', driverLog: ['driver pod: ImagePullBackOff'] }).kind).toBe(
+      'application',
+    );
+  });
+
   it('blames the application for anything else, with its reason', () => {
     const cause = classifyFailure({ reason: 'exit code 1: ValueError: bad input', driverLog: ['Traceback ...'] });
     expect(cause).toEqual({ kind: 'application', evidence: 'state reason: exit code 1: ValueError: bad input' });

@@ -7,6 +7,9 @@
  * out-of-memory; else evidence of node removal or decommission is a spot interruption (its pods are
  * SIGKILLed too, so a bare exit 137 must not be read as out-of-memory then); else a bare exit 137
  * (the kernel's OOM killer) is out-of-memory; anything else is the application's own failure.
+ * A driver that never started (its image cannot be pulled, its pod unschedulable or never created:
+ * the Kubernetes back-end's stuck starts) failed to start, not to run: it counts as a submission
+ * failure, retried under the policy's submission counts, never as the application's.
  */
 import type { FailureCause } from '../domain/recovery';
 
@@ -25,6 +28,9 @@ const EXPLICIT_OOM = /java\.lang\.OutOfMemoryError|OOMKilled|exceeding memory li
 const BARE_137 = /exit(?:ed with)? code[:= ]*137\b|exitCode[": ]+137\b/i;
 const SPOT =
   /decommission|node (?:was )?(?:removed|deleted|terminated|shut ?down)|NodeShutdown|spot (?:instance )?interruption|preempt|DisruptionTarget|Terminated by node shutdown/i;
+/** Kubernetes' words for a driver pod that never ran, in the state reason a stuck start gives. */
+const NEVER_STARTED =
+  /^driver pod: (?:ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull|ImageInspectError|RegistryUnavailable|Unschedulable|not created)\b/;
 /** The failure was an executor's (a task, a lost executor), not the driver's own. */
 const EXECUTOR_SIDE = /executor|Lost task|stage failure|TaskEnd|ExecutorLostFailure|exec-\d|-exec-/i;
 
@@ -60,6 +66,9 @@ export function classifyFailure(evidence: FailureEvidence): FailureCause {
     evidence: `${line.source}: ${trim(line.text)}`,
   });
 
+  if (evidence.reason !== undefined && NEVER_STARTED.test(evidence.reason)) {
+    return { kind: 'submission', component: 'driver', evidence: `state reason: ${trim(evidence.reason)}` };
+  }
   const oom = first(EXPLICIT_OOM);
   if (oom) return cause('outOfMemory', oom, componentOf(lines, EXPLICIT_OOM));
   const spot = first(SPOT);
