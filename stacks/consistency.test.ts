@@ -3,7 +3,8 @@
  * each workload that reads or writes the event-log bucket has an identity granting exactly that;
  * the History Server lists the directory the back-end's applications write to; every Ingress has
  * an installed controller and the annotations it needs; every scrape annotation names a path the
- * runtime serves; every Kubernetes object validates against the API schema (kubernetes-models) and
+ * runtime serves without credentials, and every ServiceMonitor a served path with the token the
+ * runtime registers; every Kubernetes object validates against the API schema (kubernetes-models) and
  * every custom resource against its CRD.
  */
 import { readFileSync } from 'node:fs';
@@ -47,6 +48,10 @@ const CRDS: Record<string, ReturnType<typeof loadCrdValidator>> = {
     'v1',
   ),
   'sparkplane.io/v1alpha1/SparkJob': crdValidatorOf(sparkJobCrd(), 'v1alpha1'),
+  'monitoring.coreos.com/v1/ServiceMonitor': loadCrdValidator(
+    new URL('../test/schemas/prometheus-operator/monitoring.coreos.com_servicemonitors.yaml', import.meta.url).pathname,
+    'v1',
+  ),
 };
 
 /** The kubernetes-models class of "apiVersion/kind" (its modules are named "networkingK8sIo", "v1"...). */
@@ -183,18 +188,54 @@ describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
     }
   });
 
-  it('points every scrape annotation at a path the runtime serves', async () => {
-    const annotated = objects(rendered[stack]!).filter((o) => o.metadata.annotations?.['prometheus.io/path']);
-    expect(annotated.length).toBeGreaterThan(0);
+  it('scrapes only served paths, each with the credentials it needs', async () => {
+    const all = objects(rendered[stack]!);
+    const annotated = all.filter((o) => o.metadata.annotations?.['prometheus.io/path']);
+    const monitors = all.filter((o) => o.kind === 'ServiceMonitor');
     const fixture = await httpFixture({ telemetry: new PrometheusTelemetry(new MemoryStore()) });
     try {
+      // a bare scrape annotation sends no credentials: its path must answer without any
       for (const object of annotated) {
-        const response = await fixture.server.inject({
-          method: 'GET',
-          url: object.metadata.annotations['prometheus.io/path'],
-          headers: { authorization: `Bearer ${fixture.adminSecret}` },
-        });
-        expect(response.statusCode, object.metadata.name).toBe(200);
+        const url = object.metadata.annotations['prometheus.io/path'];
+        const response = await fixture.server.inject({ method: 'GET', url });
+        expect(response.statusCode, `${object.kind} ${object.metadata.name} ${url}`).toBe(200);
+      }
+      for (const monitor of monitors) {
+        const namespace = monitor.metadata.namespace as string;
+        const inNamespace = all.filter((o) => o.metadata.namespace === namespace);
+        const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) =>
+          Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+        const [service, ...more] = inNamespace.filter(
+          (o) => o.kind === 'Service' && matches(o.metadata.labels, monitor.spec.selector.matchLabels),
+        );
+        expect(service, `ServiceMonitor ${monitor.metadata.name} selects no Service`).toBeDefined();
+        expect(more).toEqual([]);
+        const workload = inNamespace.find(
+          (o) => o.kind === 'Deployment' && matches(o.spec.template.metadata.labels, service!.spec.selector),
+        )!;
+        const container = workload.spec.template.spec.containers[0];
+        for (const endpoint of monitor.spec.endpoints as Inputs[]) {
+          // the named Service port leads to a port the container listens on
+          const port = (service!.spec.ports as Inputs[]).find((p) => p.name === endpoint.port);
+          expect(port, `Service port ${endpoint.port}`).toBeDefined();
+          expect((container.ports as Inputs[]).map((p) => p.name)).toContain(port!.targetPort);
+          // the credentials are in the monitor's namespace and are the token the runtime registers
+          const { name, key } = endpoint.authorization.credentials;
+          const secret = inNamespace.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+          expect(secret?.stringData?.[key], `Secret ${namespace}/${name} key ${key}`).toBeDefined();
+          expect(container.env).toContainEqual({
+            name: 'SPARKPLANE_METRICS_TOKEN',
+            valueFrom: { secretKeyRef: { name, key } },
+          });
+          await fixture.tokens.ensureMetricsToken(secret!.stringData[key]);
+          const headers = { authorization: `Bearer ${secret!.stringData[key]}` };
+          const scraped = await fixture.server.inject({ method: 'GET', url: endpoint.path, headers });
+          expect(scraped.statusCode, endpoint.path).toBe(200);
+          expect(scraped.body).toContain('# TYPE sparkplane_');
+          // and it opens nothing else
+          const other = await fixture.server.inject({ method: 'GET', url: '/api/v1/applications', headers });
+          expect(other.statusCode).toBe(403);
+        }
       }
     } finally {
       await fixture.server.close();
@@ -261,6 +302,15 @@ describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
       expect(() => new Model(object).validate(), `${key} ${object.metadata.name}`).not.toThrow();
     }
     expect(unchecked).toEqual([]);
+  });
+});
+
+describe('monitoring', () => {
+  it('is rendered by some stack, so the scrape check above checks something', () => {
+    const withMonitor = Object.keys(CONFIGS).filter((stack) =>
+      objects(rendered[stack]!).some((o) => o.kind === 'ServiceMonitor'),
+    );
+    expect(withMonitor).toContain('prod');
   });
 });
 

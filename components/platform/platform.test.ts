@@ -4,6 +4,7 @@ import { ExistingCluster } from '../existing/existing-cluster';
 import { runUnderMocks, valueOf } from '../testing/pulumi-mocks';
 import { SparkPlatform } from './platform';
 import { runtimeClustersFile } from './runtime-manifests';
+import { sparkOperatorCrds } from './spark-operator-crds';
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -55,9 +56,15 @@ describe('SparkPlatform on an existing cluster', () => {
     );
     // the SparkJob CRD, the runtime's leave to follow SparkJobs and write their status, and to read nodes only
     const inputsOf = (kind: string) => resources.filter((r) => r.type.endsWith(`:${kind}`)).map((r) => r.inputs);
-    expect(inputsOf('CustomResourceDefinition').map((crd) => (crd.metadata as { name: string }).name)).toEqual([
-      'sparkjobs.sparkplane.io',
-    ]);
+    const crds = new Map(
+      inputsOf('CustomResourceDefinition').map((crd) => [(crd.metadata as { name: string }).name, crd]),
+    );
+    expect([...crds.keys()].sort()).toEqual(
+      [...sparkOperatorCrds().map((crd) => crd.metadata.name), 'sparkjobs.sparkplane.io'].sort(),
+    );
+    // spark-operator's CRDs are the platform's (upgraded with it), so Helm leaves its crds/ alone
+    expect(inputsOf('Release')[0]!.skipCrds).toBe(true);
+    for (const vendored of sparkOperatorCrds()) expect(crds.get(vendored.metadata.name)!.spec).toEqual(vendored.spec);
     const [nodes] = inputsOf('ClusterRole');
     expect(nodes!.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
     expect(inputsOf('ClusterRoleBinding')[0]!.subjects).toEqual([

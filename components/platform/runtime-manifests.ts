@@ -13,6 +13,9 @@ import { appLabels, type Manifest, selectorLabels } from './labels';
 
 export const RUNTIME_NAME = 'sparkplane';
 export const RUNTIME_PORT = 8080;
+/** The Secret holding the token a scrape sends (scope metrics:read), and its key. */
+export const METRICS_SECRET = { name: `${RUNTIME_NAME}-metrics`, key: 'token' } as const;
+export const METRICS_PATH = '/metrics';
 const CONFIG_DIR = '/etc/sparkplane';
 const KUBECONFIG_DIR = '/etc/sparkplane-kube';
 const DATA_DIR = '/var/lib/sparkplane';
@@ -49,6 +52,8 @@ export interface RuntimeManifestInput {
   clustersFile: pulumi.Input<string>;
   databaseUrl: pulumi.Input<string>;
   adminToken: pulumi.Input<string>;
+  /** Registered by the runtime with scope metrics:read only (SPARKPLANE_METRICS_TOKEN): what Prometheus sends. */
+  metricsToken: pulumi.Input<string>;
   spark: Pick<SparkIdentity, 'namespace'>;
   /** The runtime's service account (bound to the cloud identity that reads event logs). */
   serviceAccount: string;
@@ -90,6 +95,14 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       metadata: meta(`${RUNTIME_NAME}-secrets`),
       type: 'Opaque',
       stringData: { SPARKPLANE_DATABASE_URL: input.databaseUrl, SPARKPLANE_ADMIN_TOKEN: input.adminToken },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      // apart from the runtime's secrets: prometheus-operator copies it into Prometheus' configuration
+      metadata: meta(METRICS_SECRET.name),
+      type: 'Opaque',
+      stringData: { [METRICS_SECRET.key]: input.metricsToken },
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -199,6 +212,10 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
                 env: [
                   { name: 'SPARKPLANE_CLUSTERS_FILE', value: `${CONFIG_DIR}/clusters.yaml` },
                   { name: 'SPARKPLANE_SPARKJOB_NAMESPACE', value: namespace },
+                  {
+                    name: 'SPARKPLANE_METRICS_TOKEN',
+                    valueFrom: { secretKeyRef: { name: METRICS_SECRET.name, key: METRICS_SECRET.key } },
+                  },
                   ...(input.pricesFile ? [{ name: 'SPARKPLANE_PRICES_FILE', value: `${CONFIG_DIR}/prices.yaml` }] : []),
                   ...(input.kubeconfig ? [{ name: 'KUBECONFIG', value: `${KUBECONFIG_DIR}/kubeconfig` }] : []),
                 ],
@@ -246,14 +263,8 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: {
-        ...meta(RUNTIME_NAME),
-        annotations: {
-          'prometheus.io/scrape': 'true',
-          'prometheus.io/port': String(RUNTIME_PORT),
-          'prometheus.io/path': '/metrics',
-        },
-      },
+      // no prometheus.io/* scrape annotations: they carry no credentials, and /metrics needs a token
+      metadata: meta(RUNTIME_NAME),
       spec: {
         type: 'ClusterIP',
         selector,
@@ -265,7 +276,33 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       },
     },
   ];
+  if (args.monitoring.serviceMonitor) manifests.push(serviceMonitor(namespace, args.monitoring));
   if (args.ingress)
     manifests.push(ingressManifest(args.ingress, meta(RUNTIME_NAME), { name: RUNTIME_NAME, portName: 'http' }));
   return manifests;
+}
+
+/** prometheus-operator's scrape of the runtime Service's `metrics` port, with the metrics token. */
+function serviceMonitor(namespace: string, monitoring: PlatformArgs['monitoring']): Manifest {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: {
+      name: RUNTIME_NAME,
+      namespace,
+      labels: { ...appLabels(RUNTIME_NAME, 'runtime'), ...monitoring.labels },
+    },
+    spec: {
+      selector: { matchLabels: selectorLabels(RUNTIME_NAME) },
+      endpoints: [
+        {
+          port: 'metrics',
+          path: METRICS_PATH,
+          interval: monitoring.interval,
+          // the Secret is in the ServiceMonitor's namespace, as prometheus-operator requires
+          authorization: { type: 'Bearer', credentials: { name: METRICS_SECRET.name, key: METRICS_SECRET.key } },
+        },
+      ],
+    },
+  };
 }
