@@ -17,6 +17,7 @@ import { PrometheusTelemetry } from '../runtime/adapters/prometheus/prometheus-t
 import { KubernetesClusterSettings } from '../runtime/adapters/k8s/cluster-settings';
 import { renderSparkApplication } from '../runtime/adapters/k8s/render';
 import { sparkJobCrd } from '../components/jobs/spark-job-crd';
+import { expandFleet } from '../components/fleet/fleet';
 import { crdValidatorOf, loadCrdValidator } from '../test/support/k8s-crd-validator';
 import { MemoryStore } from '../test/support/memory-store';
 import { httpFixture } from '../test/integration/http-fixture';
@@ -302,6 +303,87 @@ describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
       expect(() => new Model(object).validate(), `${key} ${object.metadata.name}`).not.toThrow();
     }
     expect(unchecked).toEqual([]);
+  });
+});
+
+describe('stack fleet: the control plane is let into every cluster as the identity its runtime holds', () => {
+  const fleet = expandFleet(JSON.parse(CONFIGS.fleet!['sparkplane:fleet']!));
+  const host = fleet.controlPlane.cluster;
+  const others = (cloud: 'aws' | 'gcp') =>
+    fleet.members.filter((m) => m.cluster.cloud === cloud && m.name !== host).map((m) => m.name);
+  const ofType = (type: string) => rendered.fleet!.filter((r) => r.type === type);
+  // objects applied through a cluster's own Kubernetes provider
+  const inCluster = (cluster: string) =>
+    kubernetesResources(rendered.fleet!)
+      .filter((r) => r.provider?.includes(`::${cluster}-k8s::`))
+      .map((r) => r.inputs as Inputs);
+  const rulesBoundTo = (objects: Inputs[], isSubject: (subject: Inputs) => boolean) =>
+    new Set(
+      objects
+        .filter((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && o.subjects.some(isSubject))
+        .flatMap((binding) => {
+          const kind = binding.kind === 'RoleBinding' ? 'Role' : 'ClusterRole';
+          const role = objects.find(
+            (o) =>
+              o.kind === kind &&
+              o.metadata.name === binding.roleRef.name &&
+              o.metadata.namespace === binding.metadata.namespace,
+          )!;
+          return (role.rules as Inputs[]).map((rule) => `${role.metadata.namespace ?? '*'} ${JSON.stringify(rule)}`);
+        }),
+    );
+  it('on EKS: an access entry for the host runtime role, RBAC with its own rights, and its bucket', () => {
+    // the host's runtime: its Pod Identity role is who the control plane is on AWS
+    const association = ofType('aws:eks/podIdentityAssociation:PodIdentityAssociation').find(
+      (r) => r.name === `${host}-sparkplane`,
+    )!;
+    const hostRoleArn = String(association.inputs.roleArn);
+    expect(fleet.members.find((m) => m.name === host)!.cluster.cloud).toBe('aws');
+    const entries = ofType('aws:eks/accessEntry:AccessEntry').filter((r) => r.inputs.principalArn === hostRoleArn);
+    expect(entries.map((e) => e.inputs.clusterName).sort()).toEqual(others('aws').sort());
+    const hostRules = rulesBoundTo(
+      inCluster(host),
+      (s) => s.kind === 'ServiceAccount' && s.name === 'sparkplane' && s.namespace === 'sparkplane',
+    );
+    const policies = ofType('aws:iam/rolePolicy:RolePolicy').filter(
+      (p) => p.inputs.role === hostRoleArn.split(':').pop(),
+    );
+    for (const entry of entries) {
+      const cluster = String(entry.inputs.clusterName);
+      const groups = entry.inputs.kubernetesGroups as string[];
+      expect(groups, cluster).toHaveLength(1);
+      const granted = rulesBoundTo(inCluster(cluster), (s) => s.kind === 'Group' && s.name === groups[0]);
+      // the runtime's rights on its own cluster, but following SparkJobs (only the host's are read)
+      const expected = [...hostRules].filter((rule) => !rule.includes('sparkplane.io'));
+      expect([...granted].sort(), cluster).toEqual(expected.sort());
+      const bucket = ofType('aws:s3/bucket:Bucket').find((b) => b.name === `${cluster}-events`)!;
+      const bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket ?? bucket.name)}`;
+      const reads = policies
+        .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[])
+        .filter((statement) => [statement.Resource].flat().some((r: string) => r.startsWith(bucketArn)));
+      expect(reads.flatMap((statement) => statement.Action as string[]).sort(), cluster).toEqual([
+        's3:GetBucketLocation',
+        's3:GetObject',
+        's3:ListBucket',
+      ]);
+    }
+  });
+
+  it('on GKE: container.developer and reading its bucket, for the principal given to the EKS-hosted runtime', () => {
+    const principal = fleet.controlPlane.gcpPrincipal!;
+    expect(principal).toMatch(/^principalSet:\/\//);
+    const developers = ofType('gcp:projects/iAMMember:IAMMember').filter((m) => m.inputs.member === principal);
+    expect(developers.map((m) => m.inputs.role)).toEqual(others('gcp').map(() => 'roles/container.developer'));
+    const readers = ofType('gcp:storage/bucketIAMMember:BucketIAMMember').filter((m) => m.inputs.member === principal);
+    expect(readers.map((m) => m.inputs.role)).toEqual(others('gcp').map(() => 'roles/storage.objectViewer'));
+    const buckets = ofType('gcp:storage/bucket:Bucket');
+    for (const cluster of others('gcp')) {
+      const bucket = buckets.find((b) => b.name === `${cluster}-events`)!;
+      expect(
+        readers.map((r) => r.inputs.bucket),
+        cluster,
+      ).toContain(bucket.inputs.name);
+    }
   });
 });
 

@@ -107,29 +107,6 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
-      rules: [
-        {
-          apiGroups: ['sparkoperator.k8s.io'],
-          resources: ['sparkapplications', 'scheduledsparkapplications'],
-          verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
-        },
-        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
-        { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
-        // the live Spark UI: GET through the API server's proxy to each driver's UI service (read-only)
-        { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_NAME },
-      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
       metadata: { name: `${RUNTIME_NAME}-sparkjobs`, namespace, labels },
       // jobs as code: the runtime follows the SparkJobs of its namespace and writes their status only
       rules: [
@@ -144,38 +121,14 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${RUNTIME_NAME}-sparkjobs` },
       subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
     },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: `${RUNTIME_NAME}-${namespace}-nodes`, labels },
-      // the dashboards' cluster page counts the nodes and the Ready ones: read-only, nodes alone
-      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `${RUNTIME_NAME}-${namespace}-nodes`, labels },
-      roleRef: {
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: `${RUNTIME_NAME}-${namespace}-nodes`,
-      },
+    ...clusterAccessManifests({
+      name: RUNTIME_NAME,
+      nodesRoleName: `${RUNTIME_NAME}-${namespace}-nodes`,
+      sparkNamespace: input.spark.namespace,
+      operatorNamespace: input.operatorNamespace,
       subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
-      // a cluster with the CRDs but no running controller or webhook reads DEGRADED, with the reason
-      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${RUNTIME_NAME}-operator-probe` },
-      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
-    },
+      labels,
+    }),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -305,4 +258,67 @@ function serviceMonitor(namespace: string, monitoring: PlatformArgs['monitoring'
       ],
     },
   };
+}
+
+/** Who is given the runtime's rights on a cluster: its service account, or a control plane's group. */
+export type RbacSubject =
+  | { kind: 'ServiceAccount'; name: string; namespace: string }
+  | { kind: 'Group'; apiGroup: 'rbac.authorization.k8s.io'; name: string };
+
+/**
+ * What the runtime does on a cluster it runs Spark on, in-cluster or from a control plane: SparkApplications
+ * and their pods in the Spark namespace, the driver UIs through the API server's proxy, node counts, and
+ * whether spark-operator is up.
+ */
+export function clusterAccessManifests(input: {
+  name: string;
+  nodesRoleName: string;
+  sparkNamespace: string;
+  operatorNamespace: string;
+  subjects: RbacSubject[];
+  labels: Record<string, string>;
+}): Manifest[] {
+  const { name, labels, subjects } = input;
+  const binding = (kind: 'Role' | 'ClusterRole', roleName: string, namespace?: string): Manifest => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: kind === 'Role' ? 'RoleBinding' : 'ClusterRoleBinding',
+    metadata: { name: roleName, ...(namespace ? { namespace } : {}), labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: roleName },
+    subjects,
+  });
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, namespace: input.sparkNamespace, labels },
+      rules: [
+        {
+          apiGroups: ['sparkoperator.k8s.io'],
+          resources: ['sparkapplications', 'scheduledsparkapplications'],
+          verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+        },
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
+        // the live Spark UI: GET through the API server's proxy to each driver's UI service (read-only)
+        { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
+      ],
+    },
+    binding('Role', name, input.sparkNamespace),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: input.nodesRoleName, labels },
+      // the dashboards' cluster page counts the nodes and the Ready ones: read-only, nodes alone
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
+    },
+    binding('ClusterRole', input.nodesRoleName),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: `${name}-operator-probe`, namespace: input.operatorNamespace, labels },
+      // a cluster with the CRDs but no running controller or webhook reads DEGRADED, with the reason
+      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }],
+    },
+    binding('Role', `${name}-operator-probe`, input.operatorNamespace),
+  ];
 }
