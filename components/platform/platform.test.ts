@@ -1,10 +1,14 @@
 /** The platform on an adopted cluster (no cloud): what it creates from a ClusterHandle alone. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExistingCluster } from '../existing/existing-cluster';
 import { runUnderMocks, valueOf } from '../testing/pulumi-mocks';
 import { SparkPlatform } from './platform';
 import { runtimeClustersFile } from './runtime-manifests';
 import { sparkOperatorCrds } from './spark-operator-crds';
+import { SPARK_OPERATOR_CHART_VERSION } from './versions';
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -131,6 +135,20 @@ describe('SparkPlatform on an existing cluster', () => {
     expect(config.data['clusters.yaml']).toContain('historyServerUrl: https://spark-history.acme.example');
     const role = byKind(resources, 'Role').find((r) => r.metadata.name === 'sparkplane')!;
     expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
+  });
+
+  it('installs spark-operator from a chart vendored in the repository when mirrors.charts is a folder', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'charts-'));
+    try {
+      writeFileSync(join(folder, `spark-operator-${SPARK_OPERATOR_CHART_VERSION}.tgz`), '');
+      const { resources } = await render({ mirrors: { charts: folder } });
+      const release = resources.find((r) => r.type === 'kubernetes:helm.sh/v3:Release')!.inputs;
+      expect(release.chart).toBe(join(folder, `spark-operator-${SPARK_OPERATOR_CHART_VERSION}.tgz`));
+      expect(release.repositoryOpts).toBeUndefined();
+      expect(release.version).toBe(SPARK_OPERATOR_CHART_VERSION);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('names the field, the value and the expectation on a bad argument', async () => {
