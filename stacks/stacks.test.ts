@@ -264,7 +264,7 @@ describe('stable identities', () => {
     expect(limits(after)).not.toEqual(limits(before));
     // ...and nothing that names or identifies a resource moved
     expect(identities(after.resources)).toEqual(identities(before.resources));
-  });
+  }, 120_000); // two renders of a stack: more than the default on a loaded two-core machine
 });
 
 describe('a stack on an existing cluster', () => {
