@@ -3,7 +3,8 @@
  * each workload that reads or writes the event-log bucket has an identity granting exactly that;
  * the History Server lists the directory the back-end's applications write to; every Ingress has
  * an installed controller and the annotations it needs; every scrape annotation names a path the
- * runtime serves; every Kubernetes object validates against the API schema (kubernetes-models) and
+ * runtime serves without credentials, and every ServiceMonitor a served path with the token the
+ * runtime registers; every Kubernetes object validates against the API schema (kubernetes-models) and
  * every custom resource against its CRD.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { PrometheusTelemetry } from '../runtime/adapters/prometheus/prometheus-t
 import { KubernetesClusterSettings } from '../runtime/adapters/k8s/cluster-settings';
 import { renderSparkApplication } from '../runtime/adapters/k8s/render';
 import { sparkJobCrd } from '../components/jobs/spark-job-crd';
+import { expandFleet } from '../components/fleet/fleet';
 import { crdValidatorOf, loadCrdValidator } from '../test/support/k8s-crd-validator';
 import { MemoryStore } from '../test/support/memory-store';
 import { makeTestCertificates } from '../test/support/test-ca';
@@ -67,6 +69,10 @@ const CRDS: Record<string, ReturnType<typeof loadCrdValidator>> = {
   'sparkplane.io/v1alpha1/SparkJob': crdValidatorOf(sparkJobCrd(), 'v1alpha1'),
   'cert-manager.io/v1/Certificate': loadCrdValidator(
     new URL('../test/schemas/cert-manager/cert-manager.io_certificates.yaml', import.meta.url).pathname,
+    'v1',
+  ),
+  'monitoring.coreos.com/v1/ServiceMonitor': loadCrdValidator(
+    new URL('../test/schemas/prometheus-operator/monitoring.coreos.com_servicemonitors.yaml', import.meta.url).pathname,
     'v1',
   ),
 };
@@ -244,18 +250,54 @@ describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
     }
   });
 
-  it('points every scrape annotation at a path the runtime serves', async () => {
-    const annotated = objects(rendered[stack]!).filter((o) => o.metadata.annotations?.['prometheus.io/path']);
-    expect(annotated.length).toBeGreaterThan(0);
+  it('scrapes only served paths, each with the credentials it needs', async () => {
+    const all = objects(rendered[stack]!);
+    const annotated = all.filter((o) => o.metadata.annotations?.['prometheus.io/path']);
+    const monitors = all.filter((o) => o.kind === 'ServiceMonitor');
     const fixture = await httpFixture({ telemetry: new PrometheusTelemetry(new MemoryStore()) });
     try {
+      // a bare scrape annotation sends no credentials: its path must answer without any
       for (const object of annotated) {
-        const response = await fixture.server.inject({
-          method: 'GET',
-          url: object.metadata.annotations['prometheus.io/path'],
-          headers: { authorization: `Bearer ${fixture.adminSecret}` },
-        });
-        expect(response.statusCode, object.metadata.name).toBe(200);
+        const url = object.metadata.annotations['prometheus.io/path'];
+        const response = await fixture.server.inject({ method: 'GET', url });
+        expect(response.statusCode, `${object.kind} ${object.metadata.name} ${url}`).toBe(200);
+      }
+      for (const monitor of monitors) {
+        const namespace = monitor.metadata.namespace as string;
+        const inNamespace = all.filter((o) => o.metadata.namespace === namespace);
+        const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) =>
+          Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+        const [service, ...more] = inNamespace.filter(
+          (o) => o.kind === 'Service' && matches(o.metadata.labels, monitor.spec.selector.matchLabels),
+        );
+        expect(service, `ServiceMonitor ${monitor.metadata.name} selects no Service`).toBeDefined();
+        expect(more).toEqual([]);
+        const workload = inNamespace.find(
+          (o) => o.kind === 'Deployment' && matches(o.spec.template.metadata.labels, service!.spec.selector),
+        )!;
+        const container = workload.spec.template.spec.containers[0];
+        for (const endpoint of monitor.spec.endpoints as Inputs[]) {
+          // the named Service port leads to a port the container listens on
+          const port = (service!.spec.ports as Inputs[]).find((p) => p.name === endpoint.port);
+          expect(port, `Service port ${endpoint.port}`).toBeDefined();
+          expect((container.ports as Inputs[]).map((p) => p.name)).toContain(port!.targetPort);
+          // the credentials are in the monitor's namespace and are the token the runtime registers
+          const { name, key } = endpoint.authorization.credentials;
+          const secret = inNamespace.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+          expect(secret?.stringData?.[key], `Secret ${namespace}/${name} key ${key}`).toBeDefined();
+          expect(container.env).toContainEqual({
+            name: 'SPARKPLANE_METRICS_TOKEN',
+            valueFrom: { secretKeyRef: { name, key } },
+          });
+          await fixture.tokens.ensureMetricsToken(secret!.stringData[key]);
+          const headers = { authorization: `Bearer ${secret!.stringData[key]}` };
+          const scraped = await fixture.server.inject({ method: 'GET', url: endpoint.path, headers });
+          expect(scraped.statusCode, endpoint.path).toBe(200);
+          expect(scraped.body).toContain('# TYPE sparkplane_');
+          // and it opens nothing else
+          const other = await fixture.server.inject({ method: 'GET', url: '/api/v1/applications', headers });
+          expect(other.statusCode).toBe(403);
+        }
       }
     } finally {
       await fixture.server.close();
@@ -322,6 +364,96 @@ describe.each(Object.keys(CONFIGS))('stack %s is consistent', (stack) => {
       expect(() => new Model(object).validate(), `${key} ${object.metadata.name}`).not.toThrow();
     }
     expect(unchecked).toEqual([]);
+  });
+});
+
+describe('stack fleet: the control plane is let into every cluster as the identity its runtime holds', () => {
+  const fleet = expandFleet(JSON.parse(CONFIGS.fleet!['sparkplane:fleet']!));
+  const host = fleet.controlPlane.cluster;
+  const others = (cloud: 'aws' | 'gcp') =>
+    fleet.members.filter((m) => m.cluster.cloud === cloud && m.name !== host).map((m) => m.name);
+  const ofType = (type: string) => rendered.fleet!.filter((r) => r.type === type);
+  // objects applied through a cluster's own Kubernetes provider
+  const inCluster = (cluster: string) =>
+    kubernetesResources(rendered.fleet!)
+      .filter((r) => r.provider?.includes(`::${cluster}-k8s::`))
+      .map((r) => r.inputs as Inputs);
+  const rulesBoundTo = (objects: Inputs[], isSubject: (subject: Inputs) => boolean) =>
+    new Set(
+      objects
+        .filter((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && o.subjects.some(isSubject))
+        .flatMap((binding) => {
+          const kind = binding.kind === 'RoleBinding' ? 'Role' : 'ClusterRole';
+          const role = objects.find(
+            (o) =>
+              o.kind === kind &&
+              o.metadata.name === binding.roleRef.name &&
+              o.metadata.namespace === binding.metadata.namespace,
+          )!;
+          return (role.rules as Inputs[]).map((rule) => `${role.metadata.namespace ?? '*'} ${JSON.stringify(rule)}`);
+        }),
+    );
+  it('on EKS: an access entry for the host runtime role, RBAC with its own rights, and its bucket', () => {
+    // the host's runtime: its Pod Identity role is who the control plane is on AWS
+    const association = ofType('aws:eks/podIdentityAssociation:PodIdentityAssociation').find(
+      (r) => r.name === `${host}-sparkplane`,
+    )!;
+    const hostRoleArn = String(association.inputs.roleArn);
+    expect(fleet.members.find((m) => m.name === host)!.cluster.cloud).toBe('aws');
+    const entries = ofType('aws:eks/accessEntry:AccessEntry').filter((r) => r.inputs.principalArn === hostRoleArn);
+    expect(entries.map((e) => e.inputs.clusterName).sort()).toEqual(others('aws').sort());
+    const hostRules = rulesBoundTo(
+      inCluster(host),
+      (s) => s.kind === 'ServiceAccount' && s.name === 'sparkplane' && s.namespace === 'sparkplane',
+    );
+    const policies = ofType('aws:iam/rolePolicy:RolePolicy').filter(
+      (p) => p.inputs.role === hostRoleArn.split(':').pop(),
+    );
+    for (const entry of entries) {
+      const cluster = String(entry.inputs.clusterName);
+      const groups = entry.inputs.kubernetesGroups as string[];
+      expect(groups, cluster).toHaveLength(1);
+      const granted = rulesBoundTo(inCluster(cluster), (s) => s.kind === 'Group' && s.name === groups[0]);
+      // the runtime's rights on its own cluster, but following SparkJobs (only the host's are read)
+      const expected = [...hostRules].filter((rule) => !rule.includes('sparkplane.io'));
+      expect([...granted].sort(), cluster).toEqual(expected.sort());
+      const bucket = ofType('aws:s3/bucket:Bucket').find((b) => b.name === `${cluster}-events`)!;
+      const bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket ?? bucket.name)}`;
+      const reads = policies
+        .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[])
+        .filter((statement) => [statement.Resource].flat().some((r: string) => r.startsWith(bucketArn)));
+      expect(reads.flatMap((statement) => statement.Action as string[]).sort(), cluster).toEqual([
+        's3:GetBucketLocation',
+        's3:GetObject',
+        's3:ListBucket',
+      ]);
+    }
+  });
+
+  it('on GKE: container.developer and reading its bucket, for the principal given to the EKS-hosted runtime', () => {
+    const principal = fleet.controlPlane.gcpPrincipal!;
+    expect(principal).toMatch(/^principalSet:\/\//);
+    const developers = ofType('gcp:projects/iAMMember:IAMMember').filter((m) => m.inputs.member === principal);
+    expect(developers.map((m) => m.inputs.role)).toEqual(others('gcp').map(() => 'roles/container.developer'));
+    const readers = ofType('gcp:storage/bucketIAMMember:BucketIAMMember').filter((m) => m.inputs.member === principal);
+    expect(readers.map((m) => m.inputs.role)).toEqual(others('gcp').map(() => 'roles/storage.objectViewer'));
+    const buckets = ofType('gcp:storage/bucket:Bucket');
+    for (const cluster of others('gcp')) {
+      const bucket = buckets.find((b) => b.name === `${cluster}-events`)!;
+      expect(
+        readers.map((r) => r.inputs.bucket),
+        cluster,
+      ).toContain(bucket.inputs.name);
+    }
+  });
+});
+
+describe('monitoring', () => {
+  it('is rendered by some stack, so the scrape check above checks something', () => {
+    const withMonitor = Object.keys(CONFIGS).filter((stack) =>
+      objects(rendered[stack]!).some((o) => o.kind === 'ServiceMonitor'),
+    );
+    expect(withMonitor).toContain('prod');
   });
 });
 

@@ -14,11 +14,18 @@ const checked = (resources: RecordedResource[]): CheckedResource[] =>
   resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
 const configOf = (stack: string) => engineConfig(readFileSync(stackFile(stack), 'utf8'));
 
+// a fleet renders twelve clusters: more than a test's default time on a loaded two-core machine
+const RENDER_TIMEOUT_MS = 120_000;
+
 describe.each(STACKS)('stack %s', (stack) => {
-  it("meets the platform team's standards", async () => {
-    const { resources } = await renderStack(stack);
-    expect(checkStandards(checked(resources), standards).map((v) => v.message)).toEqual([]);
-  });
+  it(
+    "meets the platform team's standards",
+    async () => {
+      const { resources } = await renderStack(stack);
+      expect(checkStandards(checked(resources), standards).map((v) => v.message)).toEqual([]);
+    },
+    RENDER_TIMEOUT_MS,
+  );
 });
 
 describe('a stack that breaks the standards', () => {

@@ -102,27 +102,32 @@ function createSparkIdentity(
       namespace: identity.historyNamespace,
     },
   ];
-  for (const grant of grants) {
-    const name = `${ctx.name}-${grant.suffix}`;
-    const role = createRole(ctx, name, trust);
-    new aws.iam.RolePolicy(
-      name,
-      {
-        role: role.name,
-        policy: pulumi
-          .all([bucket.arn, kmsKeyArn])
-          .apply(([arn, key]) => JSON.stringify(grant.policy(arn, key, region))),
-      },
-      childOptions(ctx),
-    );
-    for (const serviceAccount of grant.accounts) {
-      new aws.eks.PodIdentityAssociation(
-        `${ctx.name}-${serviceAccount}`,
-        { clusterName, namespace: grant.namespace, serviceAccount, roleArn: role.arn, tags: ctx.tags },
+  const roles = new Map(
+    grants.map((grant) => {
+      const name = `${ctx.name}-${grant.suffix}`;
+      const role = createRole(ctx, name, trust);
+      new aws.iam.RolePolicy(
+        name,
+        {
+          role: role.name,
+          policy: pulumi
+            .all([bucket.arn, kmsKeyArn])
+            .apply(([arn, key]) => JSON.stringify(grant.policy(arn, key, region))),
+        },
         childOptions(ctx),
       );
-    }
-  }
+      for (const serviceAccount of grant.accounts) {
+        new aws.eks.PodIdentityAssociation(
+          `${ctx.name}-${serviceAccount}`,
+          { clusterName, namespace: grant.namespace, serviceAccount, roleArn: role.arn, tags: ctx.tags },
+          childOptions(ctx),
+        );
+      }
+      return [grant.suffix, role] as const;
+    }),
+  );
+  // the runtime's: a control plane running here is let into the other clusters as this role
+  return { runtime: roles.get('runtime')! };
 }
 
 export function createAwsCluster(
@@ -148,7 +153,7 @@ export function createAwsCluster(
     { parent },
   );
   const bucket = createEventLogBucket(ctx, args.eventLogs, args.eventLogs.bucketPrefix ?? `${clusterName}-events-`);
-  createSparkIdentity(ctx, eks.cluster.name, bucket, args.region, accountId, identity);
+  const roles = createSparkIdentity(ctx, eks.cluster.name, bucket, args.region, accountId, identity);
 
   const pools = sparkPoolDefinitions(args.karpenter);
   const karpenter = createKarpenter(ctx, {
@@ -194,6 +199,7 @@ export function createAwsCluster(
     provider: k8sProvider,
     objectStorageUrl: pulumi.interpolate`s3a://${bucket.name}`,
     spark: { ...identity, serviceAccountAnnotations: {} },
+    runtimeIdentity: { cloud: 'aws', roleArn: roles.runtime.arn, roleName: roles.runtime.name },
     autoscaler: 'karpenter',
     nodePools: nodePoolOffers(pools),
     ...(database ? { database } : {}),
@@ -209,6 +215,8 @@ export class AwsCluster extends pulumi.ComponentResource {
   readonly clusterName: string;
   readonly endpoint: pulumi.Output<string>;
   readonly bucketName: pulumi.Output<string>;
+  /** The event-log bucket's ARN and KMS key (absent with S3-managed keys), for readers elsewhere. */
+  readonly bucket: { arn: pulumi.Output<string>; kmsKeyArn?: pulumi.Output<string> };
   readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: AwsClusterComponentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -218,6 +226,8 @@ export class AwsCluster extends pulumi.ComponentResource {
     this.clusterName = outputs.clusterName;
     this.endpoint = outputs.endpoint;
     this.bucketName = outputs.bucket.name;
+    const { arn, kmsKeyArn } = outputs.bucket;
+    this.bucket = { arn, ...(kmsKeyArn ? { kmsKeyArn } : {}) };
     this.kubeconfig = outputs.handle.kubeconfig;
     this.registerOutputs({
       clusterName: this.clusterName,

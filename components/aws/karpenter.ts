@@ -135,7 +135,10 @@ export function createKarpenter(ctx: AwsContext, input: KarpenterInput): Karpent
     `${name}-crd`,
     {
       name: 'karpenter-crd',
-      ...chartSource({ repository: KARPENTER_CHART_REPOSITORY, name: 'karpenter-crd' }, input.mirrors),
+      ...chartSource(
+        { repository: KARPENTER_CHART_REPOSITORY, name: 'karpenter-crd', version: KARPENTER_CHART_VERSION },
+        input.mirrors,
+      ),
       version: KARPENTER_CHART_VERSION,
       namespace: KARPENTER_NAMESPACE,
       atomic: true,
@@ -146,7 +149,10 @@ export function createKarpenter(ctx: AwsContext, input: KarpenterInput): Karpent
     name,
     {
       name: 'karpenter',
-      ...chartSource({ repository: KARPENTER_CHART_REPOSITORY, name: 'karpenter' }, input.mirrors),
+      ...chartSource(
+        { repository: KARPENTER_CHART_REPOSITORY, name: 'karpenter', version: KARPENTER_CHART_VERSION },
+        input.mirrors,
+      ),
       version: KARPENTER_CHART_VERSION,
       namespace: KARPENTER_NAMESPACE,
       // CRDs come from the karpenter-crd release, which Helm upgrades (it never upgrades crds/)

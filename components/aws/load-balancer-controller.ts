@@ -89,7 +89,11 @@ export function createLoadBalancerController(
     {
       name: 'aws-load-balancer-controller',
       ...chartSource(
-        { repository: LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY, name: 'aws-load-balancer-controller' },
+        {
+          repository: LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY,
+          name: 'aws-load-balancer-controller',
+          version: LOAD_BALANCER_CONTROLLER_CHART_VERSION,
+        },
         input.mirrors,
       ),
       version: LOAD_BALANCER_CONTROLLER_CHART_VERSION,

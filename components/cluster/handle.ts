@@ -36,6 +36,11 @@ export interface ManagedDatabase {
   host: pulumi.Output<string>;
 }
 
+/** What the runtime's service account is in the cloud's IAM: a control plane is let into other clusters as it. */
+export type RuntimeIdentity =
+  | { cloud: 'aws'; roleArn: pulumi.Output<string>; roleName: pulumi.Output<string> }
+  | { cloud: 'gcp'; principal: pulumi.Output<string> };
+
 export interface ClusterHandle {
   /** Stable identifier of the cluster, also the runtime's cluster id. */
   clusterName: pulumi.Input<string>;
@@ -49,6 +54,8 @@ export interface ClusterHandle {
   autoscaler: AutoscalerKind;
   /** Node pools created for Spark (empty when the autoscaler is 'none'). */
   nodePools: NodePoolOffer[];
+  /** The runtime's cloud identity (its Pod Identity role, its Workload Identity principal). @default unknown: an adopted cluster's */
+  runtimeIdentity?: RuntimeIdentity;
   /** A managed database, when the cloud component created one. */
   database?: ManagedDatabase;
   /**

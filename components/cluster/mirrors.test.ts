@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { chartSource, MirrorArgs, mirroredImage, splitImage } from './mirrors';
 
 describe('mirrors', () => {
-  const operator = { repository: 'https://kubeflow.github.io/spark-operator', name: 'spark-operator' };
-  const karpenter = { repository: 'oci://public.ecr.aws/karpenter', name: 'karpenter' };
+  const operator = {
+    repository: 'https://kubeflow.github.io/spark-operator',
+    name: 'spark-operator',
+    version: '2.5.0',
+  };
+  const karpenter = { repository: 'oci://public.ecr.aws/karpenter', name: 'karpenter', version: '1.14.0' };
 
   it('takes charts from upstream by default, from a chart repository or an OCI registry when named', () => {
     expect(chartSource(operator)).toEqual({ chart: 'spark-operator', repositoryOpts: { repo: operator.repository } });
@@ -15,6 +19,24 @@ describe('mirrors', () => {
     expect(chartSource(operator, { charts: 'oci://registry.acme.internal/charts' })).toEqual({
       chart: 'oci://registry.acme.internal/charts/spark-operator',
     });
+  });
+
+  it('takes a chart vendored in the repository from its folder, as helm pull saved it', () => {
+    const vendored = new Set(['charts/spark-operator-2.5.0.tgz', '/srv/charts/karpenter-1.14.0.tgz']);
+    const exists = (path: string) => vendored.has(path);
+    expect(chartSource(operator, { charts: 'charts' }, exists)).toEqual({ chart: 'charts/spark-operator-2.5.0.tgz' });
+    expect(chartSource(karpenter, { charts: '/srv/charts' }, exists)).toEqual({
+      chart: '/srv/charts/karpenter-1.14.0.tgz',
+    });
+    // a version bump without the new file is refused with the command that fetches it
+    expect(() => chartSource({ ...operator, version: '2.6.0' }, { charts: 'charts' }, exists)).toThrow(
+      'mirrors.charts: "charts" holds no charts/spark-operator-2.6.0.tgz; expected the chart saved by `helm pull spark-operator --repo https://kubeflow.github.io/spark-operator --version 2.6.0 -d charts`',
+    );
+    expect(() => chartSource(karpenter, { charts: 'vendor' }, exists)).toThrow(
+      '`helm pull oci://public.ecr.aws/karpenter/karpenter --version 1.14.0 -d vendor`',
+    );
+    for (const folder of ['charts', './vendor/charts', '/srv/charts', '../shared-charts'])
+      expect(MirrorArgs.safeParse({ charts: folder }).success, folder).toBe(true);
   });
 
   it("pulls an image from the mirror under its upstream path, Docker Hub's implicit path made explicit", () => {
@@ -34,9 +56,10 @@ describe('mirrors', () => {
   });
 
   it('names a malformed mirror and what is expected', () => {
-    expect(MirrorArgs.safeParse({ charts: 'ftp://x' }).error?.issues[0]?.message).toMatch(
-      /is not a chart repository URL/,
-    );
+    for (const charts of ['ftp://x', 'charts/', 'my charts'])
+      expect(MirrorArgs.safeParse({ charts }).error?.issues[0]?.message, charts).toMatch(
+        /is not a chart repository URL .* nor a folder of vendored charts/,
+      );
     expect(MirrorArgs.safeParse({ images: 'https://registry' }).error?.issues[0]?.message).toMatch(/is not a registry/);
   });
 });

@@ -1,15 +1,21 @@
 /**
  * One control plane over a fleet: the sparkplane runtime (with PostgreSQL) in one chosen cluster,
  * and every cluster of the fleet registered with it: its settings in the runtime's clusters file,
- * its credentials (an EKS access entry for the control plane's IAM role; GKE IAM for its
- * principal), read access to its event-log bucket, and its prices. Thin class; the rendering is in
+ * its credentials (an EKS access entry and RBAC for the control plane's IAM role; GKE IAM for its
+ * principal), read access to its event-log bucket, and its prices. The control plane is, in its own
+ * cloud, the identity its host gives its runtime. Thin class; the rendering is in
  * registration.ts.
  */
 import * as aws from '@pulumi/aws';
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterHandle } from '../cluster/handle';
-import { DEFAULT_SPARK_IDENTITY } from '../cluster/spark-identity';
+import { DomainError } from '../../runtime/domain/errors';
+import { eventLogReadPolicy } from '../aws/iam-policies';
+import { DEFAULT_SPARK_IDENTITY, OPERATOR_NAMESPACE } from '../cluster/spark-identity';
+import { applyManifest } from '../platform/apply-manifest';
+import { appLabels } from '../platform/labels';
+import { clusterAccessManifests } from '../platform/runtime-manifests';
 import { SparkJob } from '../jobs/spark-job';
 import { type JobSpecInput, sparkJobManifests } from '../jobs/spark-job-manifests';
 import type { PlatformArgsInput } from '../platform/args';
@@ -23,7 +29,13 @@ import {
 
 /** How the control plane's runtime is let into a member cluster, per cloud. */
 export type MemberAccess =
-  | { cloud: 'aws'; provider: aws.Provider; clusterName: pulumi.Input<string> }
+  | {
+      cloud: 'aws';
+      provider: aws.Provider;
+      clusterName: pulumi.Input<string>;
+      /** The cluster's event-log bucket, read by the control plane's runtime. */
+      bucket: { arn: pulumi.Input<string>; kmsKeyArn?: pulumi.Input<string> };
+    }
   | { cloud: 'gcp'; provider: gcp.Provider; project: string; bucketName: pulumi.Input<string> }
   | { cloud: 'existing' };
 
@@ -35,6 +47,8 @@ export interface ControlPlaneMember {
   access: MemberAccess;
   /** The runtime's price-table instances of this cluster. @default [] */
   prices?: Record<string, unknown>[];
+  /** Where spark-operator runs on it (the runtime reads whether it is up). @default "spark-operator" */
+  operatorNamespace?: string;
 }
 
 export interface ControlPlaneArgs {
@@ -45,51 +59,129 @@ export interface ControlPlaneArgs {
   members: ControlPlaneMember[];
   /** Jobs declared with the fleet (the runtime's job specs), each on one of the members. @default [] */
   jobs?: JobSpecInput[];
-  /** Identities the control plane's runtime holds, granted access to each member. */
+  /**
+   * The identities the control plane's runtime holds in the cloud it does not run in, granted access
+   * to each member of that cloud. In its own cloud it is the host's runtime identity (its Pod Identity
+   * role on EKS, its Workload Identity principal on GKE), which is granted instead.
+   * @default {}: required for the other cloud's members
+   */
   identity: {
-    /** IAM role of the runtime on AWS (an EKS access entry is created for it in every EKS member). */
+    /** IAM role of the runtime on AWS, when it runs outside EKS. */
     awsRoleArn?: string;
-    /** IAM principal of the runtime on GCP, e.g. its Workload Identity Federation principal. */
+    /** IAM principal of the runtime on GCP when it runs outside GKE, e.g. a principalSet:// of an AWS pool. */
     gcpPrincipal?: string;
   };
 }
 
-/** Lets the control plane's runtime in: Kubernetes access to the Spark namespace, and reading event logs. */
+/** The Kubernetes group an EKS access entry puts the control plane in; the member's RBAC grants it. */
+export const CONTROL_PLANE_GROUP = 'sparkplane:control-plane';
+const CONTROL_PLANE_RBAC_NAME = 'sparkplane-control-plane';
+
+/** Who the control plane's runtime is in each cloud: its host's identity at home, the given one elsewhere. */
+export function controlPlaneIdentities(
+  host: Pick<ControlPlaneMember, 'id' | 'handle'>,
+  members: Pick<ControlPlaneMember, 'id' | 'access'>[],
+  given: ControlPlaneArgs['identity'],
+): { aws?: { roleArn: pulumi.Input<string>; roleName?: pulumi.Output<string> }; gcp?: pulumi.Input<string> } {
+  const own = host.handle.runtimeIdentity;
+  const remote = (cloud: 'aws' | 'gcp') =>
+    members.filter((m) => m !== host && m.access.cloud === cloud).map((m) => m.id);
+  const refuse = (field: string, why: string) => {
+    throw new DomainError('VALIDATION_FAILED', `identity.${field}: ${why}`, [
+      { path: `identity.${field}`, message: why },
+    ]);
+  };
+  if (own?.cloud === 'aws' && given.awsRoleArn)
+    refuse(
+      'awsRoleArn',
+      `"${given.awsRoleArn}" is not the role the runtime holds on ${host.id} (its Pod Identity role is granted); expected none`,
+    );
+  if (own?.cloud === 'gcp' && given.gcpPrincipal)
+    refuse(
+      'gcpPrincipal',
+      `"${given.gcpPrincipal}" is not the principal the runtime holds on ${host.id} (its Workload Identity principal is granted); expected none`,
+    );
+  const aws =
+    own?.cloud === 'aws'
+      ? { roleArn: own.roleArn, roleName: own.roleName }
+      : given.awsRoleArn
+        ? { roleArn: given.awsRoleArn }
+        : undefined;
+  const gcpPrincipal = own?.cloud === 'gcp' ? own.principal : given.gcpPrincipal;
+  if (!aws && remote('aws').length > 0)
+    refuse(
+      'awsRoleArn',
+      `is required: the control plane runs on ${host.id}, outside EKS, and ${remote('aws').join(', ')} are EKS clusters; expected the IAM role its runtime holds`,
+    );
+  if (!gcpPrincipal && remote('gcp').length > 0)
+    refuse(
+      'gcpPrincipal',
+      `is required: the control plane runs on ${host.id}, outside GKE, and ${remote('gcp').join(', ')} are GKE clusters; expected the IAM principal its runtime holds (e.g. a principalSet:// of a workload identity pool)`,
+    );
+  return { ...(aws ? { aws } : {}), ...(gcpPrincipal ? { gcp: gcpPrincipal } : {}) };
+}
+
+/**
+ * Lets the control plane's runtime into a member: on EKS an access entry in a group the member's
+ * RBAC gives the runtime's own rights (EKS access policies map to Kubernetes' built-in roles, which
+ * cover neither spark-operator's resources nor nodes), and read access to its event-log bucket; on
+ * GKE container.developer and read access to its bucket.
+ */
 function grantAccess(
   parent: pulumi.Resource,
   name: string,
   member: ControlPlaneMember,
-  identity: ControlPlaneArgs['identity'],
+  identities: ReturnType<typeof controlPlaneIdentities>,
+  host: ControlPlaneMember,
 ) {
   const access = member.access;
-  if (access.cloud === 'aws' && identity.awsRoleArn) {
-    const opts = { parent, provider: access.provider };
-    const entry = new aws.eks.AccessEntry(
-      `${name}-${member.id}-access`,
-      { clusterName: access.clusterName, principalArn: identity.awsRoleArn, type: 'STANDARD' },
-      opts,
-    );
-    new aws.eks.AccessPolicyAssociation(
+  if (access.cloud === 'aws' && identities.aws) {
+    const role = identities.aws;
+    new aws.eks.AccessEntry(
       `${name}-${member.id}-access`,
       {
         clusterName: access.clusterName,
-        principalArn: identity.awsRoleArn,
-        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
-        accessScope: { type: 'namespace', namespaces: [member.handle.spark.namespace] },
+        principalArn: role.roleArn,
+        type: 'STANDARD',
+        kubernetesGroups: [CONTROL_PLANE_GROUP],
       },
-      { ...opts, dependsOn: [entry] },
+      { parent, provider: access.provider },
     );
+    const spark = member.handle.spark;
+    for (const manifest of clusterAccessManifests({
+      name: CONTROL_PLANE_RBAC_NAME,
+      nodesRoleName: `${CONTROL_PLANE_RBAC_NAME}-nodes`,
+      sparkNamespace: spark.namespace,
+      operatorNamespace: member.operatorNamespace ?? OPERATOR_NAMESPACE,
+      subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: CONTROL_PLANE_GROUP }],
+      labels: appLabels(CONTROL_PLANE_RBAC_NAME, 'control-plane'),
+    }))
+      applyManifest(`${name}-${member.id}`, manifest, { parent, provider: member.handle.provider });
+    // the role lives in the host's account: its own policy names each member's bucket
+    if (role.roleName && host.access.cloud === 'aws') {
+      const bucket = access.bucket;
+      new aws.iam.RolePolicy(
+        `${name}-${member.id}-events`,
+        {
+          role: role.roleName,
+          policy: pulumi
+            .all([bucket.arn, bucket.kmsKeyArn])
+            .apply(([arn, key]) => JSON.stringify(eventLogReadPolicy(arn, key, member.region))),
+        },
+        { parent, provider: host.access.provider },
+      );
+    }
   }
-  if (access.cloud === 'gcp' && identity.gcpPrincipal) {
+  if (access.cloud === 'gcp' && identities.gcp) {
     const opts = { parent, provider: access.provider };
     new gcp.projects.IAMMember(
       `${name}-${member.id}-developer`,
-      { project: access.project, role: 'roles/container.developer', member: identity.gcpPrincipal },
+      { project: access.project, role: 'roles/container.developer', member: identities.gcp },
       opts,
     );
     new gcp.storage.BucketIAMMember(
       `${name}-${member.id}-events`,
-      { bucket: access.bucketName, role: 'roles/storage.objectViewer', member: identity.gcpPrincipal },
+      { bucket: access.bucketName, role: 'roles/storage.objectViewer', member: identities.gcp },
       opts,
     );
   }
@@ -107,7 +199,8 @@ export class ControlPlane extends pulumi.ComponentResource {
       throw new Error(
         `host: "${args.host}" is not a member; expected one of ${args.members.map((m) => m.id).join(', ')}`,
       );
-    for (const member of args.members) if (member !== host) grantAccess(this, name, member, args.identity);
+    const identities = controlPlaneIdentities(host, args.members, args.identity);
+    for (const member of args.members) if (member !== host) grantAccess(this, name, member, identities, host);
 
     const registered = pulumi
       .all(

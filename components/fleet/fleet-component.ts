@@ -36,7 +36,7 @@ function memberCluster(parent: pulumi.Resource, member: FleetMember, tags: Recor
       opts,
     );
     const cluster = new AwsCluster(member.name, { ...args, tags, provider }, opts);
-    const access = { cloud: 'aws' as const, provider, clusterName: cluster.clusterName };
+    const access = { cloud: 'aws' as const, provider, clusterName: cluster.clusterName, bucket: cluster.bucket };
     return { handle: cluster.handle, access };
   }
   const args = member.cluster.args;
@@ -76,7 +76,14 @@ export class Fleet extends pulumi.ComponentResource {
     this.clusters = members.map((member) => {
       const memberTags = resourceTags({ ...tags, environment: member.environment }, member.name);
       const { handle, access } = memberCluster(this, member, memberTags);
-      registrations.push({ id: member.name, region: member.region, handle, access, prices: member.prices });
+      registrations.push({
+        id: member.name,
+        region: member.region,
+        handle,
+        access,
+        prices: member.prices,
+        operatorNamespace: member.platform.operatorNamespace,
+      });
       // the control plane installs the platform on its own cluster
       if (member.name !== controlPlane.cluster)
         new SparkPlatform(

@@ -76,12 +76,19 @@ export const FleetArgs = z.strictObject({
   controlPlane: z.strictObject({
     /** The name of the fleet's cluster the control plane runs in. */
     cluster: z.string().min(1),
-    /** IAM role of the control plane's runtime, given an EKS access entry in every EKS cluster. @default none */
+    /**
+     * IAM role of the control plane's runtime when it runs on GKE, given an EKS access entry in every
+     * EKS cluster. @default on EKS, the host's runtime role (then this is refused); on GKE, required with EKS clusters
+     */
     awsRoleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { message: 'is not an IAM role ARN' })
       .optional(),
-    /** IAM principal of the control plane's runtime on GCP (e.g. "principal://..."). @default none */
+    /**
+     * IAM principal of the control plane's runtime on GCP when it runs on EKS (e.g. the principalSet:// of a
+     * workload identity pool trusting its role). @default on GKE, the host runtime's Workload Identity
+     * principal (then this is refused); on EKS, required with GKE clusters
+     */
     gcpPrincipal: z
       .string()
       .regex(/^(principal|principalSet|serviceAccount):.+$/, {

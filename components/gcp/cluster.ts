@@ -320,6 +320,12 @@ export function createGkeCluster(
     objectStorageUrl: pulumi.interpolate`gs://${bucket.name}`,
     // direct Workload Identity Federation grants the service accounts themselves: no annotation
     spark: { ...identity, serviceAccountAnnotations: {} },
+    runtimeIdentity: {
+      cloud: 'gcp',
+      principal: projectNumber.apply((n) =>
+        workloadPrincipal(n, args.project, identity.systemNamespace, identity.runtimeServiceAccount),
+      ),
+    },
     autoscaler: 'gke',
     nodePools: computeClassOffers(definitions),
     dependsOn: [systemNodes, ...classes],

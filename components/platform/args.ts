@@ -111,6 +111,25 @@ export const PlatformArgs = z.strictObject({
       publicUrl: HistoryServerUrl.optional(),
     })
     .default({ enabled: true, image: HISTORY_SERVER_IMAGE }),
+  /**
+   * Prometheus: `/metrics` takes a token, which the platform creates (Secret `sparkplane-metrics`,
+   * key `token`, scope metrics:read). With `serviceMonitor`, a prometheus-operator ServiceMonitor
+   * sends it, and spark-operator's chart adds its PodMonitor (its metrics need none).
+   * @default { serviceMonitor: false, labels: {}, interval: "30s" }
+   */
+  monitoring: z
+    .strictObject({
+      /** Render the ServiceMonitor and PodMonitor; needs prometheus-operator's CRDs in the cluster. @default false */
+      serviceMonitor: z.boolean().default(false),
+      /** Labels the Prometheus' serviceMonitorSelector matches (kube-prometheus-stack: `release: <its release>`). @default {} */
+      labels: z.record(z.string(), z.string()).default({}),
+      /** @default "30s" */
+      interval: z
+        .string()
+        .regex(/^[1-9][0-9]*(s|m)$/, { message: 'is not a scrape interval such as "30s" or "1m"' })
+        .default('30s'),
+    })
+    .default({ serviceMonitor: false, labels: {}, interval: '30s' }),
   sparkOperator: z
     .strictObject({
       /** @default 1 (leader election makes more only standbys) */

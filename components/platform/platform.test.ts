@@ -1,9 +1,14 @@
 /** The platform on an adopted cluster (no cloud): what it creates from a ClusterHandle alone. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExistingCluster } from '../existing/existing-cluster';
 import { runUnderMocks, valueOf } from '../testing/pulumi-mocks';
 import { SparkPlatform } from './platform';
 import { runtimeClustersFile } from './runtime-manifests';
+import { sparkOperatorCrds } from './spark-operator-crds';
+import { SPARK_OPERATOR_CHART_VERSION } from './versions';
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -55,9 +60,15 @@ describe('SparkPlatform on an existing cluster', () => {
     );
     // the SparkJob CRD, the runtime's leave to follow SparkJobs and write their status, and to read nodes only
     const inputsOf = (kind: string) => resources.filter((r) => r.type.endsWith(`:${kind}`)).map((r) => r.inputs);
-    expect(inputsOf('CustomResourceDefinition').map((crd) => (crd.metadata as { name: string }).name)).toEqual([
-      'sparkjobs.sparkplane.io',
-    ]);
+    const crds = new Map(
+      inputsOf('CustomResourceDefinition').map((crd) => [(crd.metadata as { name: string }).name, crd]),
+    );
+    expect([...crds.keys()].sort()).toEqual(
+      [...sparkOperatorCrds().map((crd) => crd.metadata.name), 'sparkjobs.sparkplane.io'].sort(),
+    );
+    // spark-operator's CRDs are the platform's (upgraded with it), so Helm leaves its crds/ alone
+    expect(inputsOf('Release')[0]!.skipCrds).toBe(true);
+    for (const vendored of sparkOperatorCrds()) expect(crds.get(vendored.metadata.name)!.spec).toEqual(vendored.spec);
     const [nodes] = inputsOf('ClusterRole');
     expect(nodes!.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
     expect(inputsOf('ClusterRoleBinding')[0]!.subjects).toEqual([
@@ -124,6 +135,20 @@ describe('SparkPlatform on an existing cluster', () => {
     expect(config.data['clusters.yaml']).toContain('historyServerUrl: https://spark-history.acme.example');
     const role = byKind(resources, 'Role').find((r) => r.metadata.name === 'sparkplane')!;
     expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
+  });
+
+  it('installs spark-operator from a chart vendored in the repository when mirrors.charts is a folder', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'charts-'));
+    try {
+      writeFileSync(join(folder, `spark-operator-${SPARK_OPERATOR_CHART_VERSION}.tgz`), '');
+      const { resources } = await render({ mirrors: { charts: folder } });
+      const release = resources.find((r) => r.type === 'kubernetes:helm.sh/v3:Release')!.inputs;
+      expect(release.chart).toBe(join(folder, `spark-operator-${SPARK_OPERATOR_CHART_VERSION}.tgz`));
+      expect(release.repositoryOpts).toBeUndefined();
+      expect(release.version).toBe(SPARK_OPERATOR_CHART_VERSION);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('names the field, the value and the expectation on a bad argument', async () => {

@@ -25,6 +25,7 @@ import { appLabels, type Manifest } from './labels';
 import { networkPolicies } from './network-policies';
 import { postgresManifests, postgresUrl } from './postgres-manifests';
 import { RUNTIME_NAME, runtimeClustersFile, runtimeManifests } from './runtime-manifests';
+import { sparkOperatorCrds } from './spark-operator-crds';
 import { sparkOperatorValues } from './spark-operator-values';
 import { sparkJobCrd } from '../jobs/spark-job-crd';
 import { sparkRbacManifests } from './spark-rbac-manifests';
@@ -96,19 +97,23 @@ export function createPlatform(
   const apply = (manifests: Manifest[], extra: pulumi.CustomResourceOptions = {}) =>
     manifests.map((manifest) => applyManifest(name, manifest, { ...opts, ...extra }));
 
+  // Helm never upgrades a chart's crds/: the platform owns them, so a chart bump upgrades them too
+  const operatorCrds = apply(sparkOperatorCrds());
   const operator = new k8s.helm.v3.Release(
     `${name}-spark-operator`,
     {
       name: 'spark-operator',
-      ...chartSource({ repository: SPARK_OPERATOR_CHART_REPOSITORY, name: 'spark-operator' }, args.mirrors),
+      ...chartSource(
+        { repository: SPARK_OPERATOR_CHART_REPOSITORY, name: 'spark-operator', version: SPARK_OPERATOR_CHART_VERSION },
+        args.mirrors,
+      ),
       version: SPARK_OPERATOR_CHART_VERSION,
       namespace: operatorNamespace,
-      // the SparkApplication CRDs come with the chart (its crds/): installed with the release, never by hand
-      skipCrds: false,
+      skipCrds: true,
       atomic: true,
-      values: sparkOperatorValues(args.sparkOperator, spark.namespace, args.mirrors),
+      values: sparkOperatorValues(args.sparkOperator, spark.namespace, args.mirrors, args.monitoring),
     },
-    opts,
+    { ...opts, dependsOn: [...(opts.dependsOn as pulumi.Resource[]), ...operatorCrds] },
   );
   apply(sparkRbacManifests(spark, spark.serviceAccountAnnotations));
   // jobs as code: a Pulumi-managed CRD, so an upgrade of the platform upgrades it
@@ -131,6 +136,7 @@ export function createPlatform(
       databaseUrl = pulumi.secret(password.result.apply((p) => postgresUrl(systemNamespace, p)));
     }
     const adminToken = new random.RandomPassword(`${name}-admin-token`, { length: 40, special: false }, { parent });
+    const metricsToken = new random.RandomPassword(`${name}-metrics-token`, { length: 40, special: false }, { parent });
     // the back-end is given the bucket and writes under its event-log directory (runtime/domain/event-log-layout.ts)
     const clustersFile =
       runtime.clustersFile ??
@@ -153,6 +159,7 @@ export function createPlatform(
         clustersFile,
         databaseUrl,
         adminToken: adminToken.result,
+        metricsToken: metricsToken.result,
         spark,
         serviceAccount: runtimeServiceAccount,
         operatorNamespace,

@@ -13,6 +13,9 @@ import { appLabels, type Manifest, selectorLabels } from './labels';
 
 export const RUNTIME_NAME = 'sparkplane';
 export const RUNTIME_PORT = 8080;
+/** The Secret holding the token a scrape sends (scope metrics:read), and its key. */
+export const METRICS_SECRET = { name: `${RUNTIME_NAME}-metrics`, key: 'token' } as const;
+export const METRICS_PATH = '/metrics';
 const CONFIG_DIR = '/etc/sparkplane';
 const KUBECONFIG_DIR = '/etc/sparkplane-kube';
 const DATA_DIR = '/var/lib/sparkplane';
@@ -49,6 +52,8 @@ export interface RuntimeManifestInput {
   clustersFile: pulumi.Input<string>;
   databaseUrl: pulumi.Input<string>;
   adminToken: pulumi.Input<string>;
+  /** Registered by the runtime with scope metrics:read only (SPARKPLANE_METRICS_TOKEN): what Prometheus sends. */
+  metricsToken: pulumi.Input<string>;
   spark: Pick<SparkIdentity, 'namespace'>;
   /** The runtime's service account (bound to the cloud identity that reads event logs). */
   serviceAccount: string;
@@ -92,27 +97,12 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       stringData: { SPARKPLANE_DATABASE_URL: input.databaseUrl, SPARKPLANE_ADMIN_TOKEN: input.adminToken },
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
-      rules: [
-        {
-          apiGroups: ['sparkoperator.k8s.io'],
-          resources: ['sparkapplications', 'scheduledsparkapplications'],
-          verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
-        },
-        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
-        { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
-        // the live Spark UI: GET through the API server's proxy to each driver's UI service (read-only)
-        { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: RUNTIME_NAME, namespace: input.spark.namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_NAME },
-      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
+      apiVersion: 'v1',
+      kind: 'Secret',
+      // apart from the runtime's secrets: prometheus-operator copies it into Prometheus' configuration
+      metadata: meta(METRICS_SECRET.name),
+      type: 'Opaque',
+      stringData: { [METRICS_SECRET.key]: input.metricsToken },
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -131,38 +121,14 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${RUNTIME_NAME}-sparkjobs` },
       subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
     },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: `${RUNTIME_NAME}-${namespace}-nodes`, labels },
-      // the dashboards' cluster page counts the nodes and the Ready ones: read-only, nodes alone
-      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `${RUNTIME_NAME}-${namespace}-nodes`, labels },
-      roleRef: {
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: `${RUNTIME_NAME}-${namespace}-nodes`,
-      },
+    ...clusterAccessManifests({
+      name: RUNTIME_NAME,
+      nodesRoleName: `${RUNTIME_NAME}-${namespace}-nodes`,
+      sparkNamespace: input.spark.namespace,
+      operatorNamespace: input.operatorNamespace,
       subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
-      // a cluster with the CRDs but no running controller or webhook reads DEGRADED, with the reason
-      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${RUNTIME_NAME}-operator-probe`, namespace: input.operatorNamespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${RUNTIME_NAME}-operator-probe` },
-      subjects: [{ kind: 'ServiceAccount', name: input.serviceAccount, namespace }],
-    },
+      labels,
+    }),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -199,6 +165,10 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
                 env: [
                   { name: 'SPARKPLANE_CLUSTERS_FILE', value: `${CONFIG_DIR}/clusters.yaml` },
                   { name: 'SPARKPLANE_SPARKJOB_NAMESPACE', value: namespace },
+                  {
+                    name: 'SPARKPLANE_METRICS_TOKEN',
+                    valueFrom: { secretKeyRef: { name: METRICS_SECRET.name, key: METRICS_SECRET.key } },
+                  },
                   ...(input.pricesFile ? [{ name: 'SPARKPLANE_PRICES_FILE', value: `${CONFIG_DIR}/prices.yaml` }] : []),
                   ...(input.kubeconfig ? [{ name: 'KUBECONFIG', value: `${KUBECONFIG_DIR}/kubeconfig` }] : []),
                 ],
@@ -246,14 +216,8 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: {
-        ...meta(RUNTIME_NAME),
-        annotations: {
-          'prometheus.io/scrape': 'true',
-          'prometheus.io/port': String(RUNTIME_PORT),
-          'prometheus.io/path': '/metrics',
-        },
-      },
+      // no prometheus.io/* scrape annotations: they carry no credentials, and /metrics needs a token
+      metadata: meta(RUNTIME_NAME),
       spec: {
         type: 'ClusterIP',
         selector,
@@ -265,7 +229,96 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       },
     },
   ];
+  if (args.monitoring.serviceMonitor) manifests.push(serviceMonitor(namespace, args.monitoring));
   if (args.ingress)
     manifests.push(ingressManifest(args.ingress, meta(RUNTIME_NAME), { name: RUNTIME_NAME, portName: 'http' }));
   return manifests;
+}
+
+/** prometheus-operator's scrape of the runtime Service's `metrics` port, with the metrics token. */
+function serviceMonitor(namespace: string, monitoring: PlatformArgs['monitoring']): Manifest {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: {
+      name: RUNTIME_NAME,
+      namespace,
+      labels: { ...appLabels(RUNTIME_NAME, 'runtime'), ...monitoring.labels },
+    },
+    spec: {
+      selector: { matchLabels: selectorLabels(RUNTIME_NAME) },
+      endpoints: [
+        {
+          port: 'metrics',
+          path: METRICS_PATH,
+          interval: monitoring.interval,
+          // the Secret is in the ServiceMonitor's namespace, as prometheus-operator requires
+          authorization: { type: 'Bearer', credentials: { name: METRICS_SECRET.name, key: METRICS_SECRET.key } },
+        },
+      ],
+    },
+  };
+}
+
+/** Who is given the runtime's rights on a cluster: its service account, or a control plane's group. */
+export type RbacSubject =
+  | { kind: 'ServiceAccount'; name: string; namespace: string }
+  | { kind: 'Group'; apiGroup: 'rbac.authorization.k8s.io'; name: string };
+
+/**
+ * What the runtime does on a cluster it runs Spark on, in-cluster or from a control plane: SparkApplications
+ * and their pods in the Spark namespace, the driver UIs through the API server's proxy, node counts, and
+ * whether spark-operator is up.
+ */
+export function clusterAccessManifests(input: {
+  name: string;
+  nodesRoleName: string;
+  sparkNamespace: string;
+  operatorNamespace: string;
+  subjects: RbacSubject[];
+  labels: Record<string, string>;
+}): Manifest[] {
+  const { name, labels, subjects } = input;
+  const binding = (kind: 'Role' | 'ClusterRole', roleName: string, namespace?: string): Manifest => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: kind === 'Role' ? 'RoleBinding' : 'ClusterRoleBinding',
+    metadata: { name: roleName, ...(namespace ? { namespace } : {}), labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: roleName },
+    subjects,
+  });
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, namespace: input.sparkNamespace, labels },
+      rules: [
+        {
+          apiGroups: ['sparkoperator.k8s.io'],
+          resources: ['sparkapplications', 'scheduledsparkapplications'],
+          verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
+        },
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
+        // the live Spark UI: GET through the API server's proxy to each driver's UI service (read-only)
+        { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
+      ],
+    },
+    binding('Role', name, input.sparkNamespace),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: input.nodesRoleName, labels },
+      // the dashboards' cluster page counts the nodes and the Ready ones: read-only, nodes alone
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
+    },
+    binding('ClusterRole', input.nodesRoleName),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: `${name}-operator-probe`, namespace: input.operatorNamespace, labels },
+      // a cluster with the CRDs but no running controller or webhook reads DEGRADED, with the reason
+      rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }],
+    },
+    binding('Role', `${name}-operator-probe`, input.operatorNamespace),
+  ];
 }

@@ -1,4 +1,4 @@
-/** Values of the spark-operator chart (2.5): the namespaces it watches, webhook, metrics, no RBAC of its own for Spark. */
+/** Values of the spark-operator chart (2.5): the namespaces it watches, webhook, metrics (and their PodMonitor), no RBAC of its own for Spark. */
 import type { MirrorArgs } from '../cluster/mirrors';
 import type { PlatformArgs } from './args';
 
@@ -6,6 +6,7 @@ export function sparkOperatorValues(
   args: PlatformArgs['sparkOperator'],
   jobNamespace: string,
   mirrors: MirrorArgs = {},
+  monitoring: Pick<PlatformArgs['monitoring'], 'serviceMonitor' | 'labels'> = { serviceMonitor: false, labels: {} },
 ): Record<string, unknown> {
   return {
     // the chart's image under its upstream repository path, from the mirror registry
@@ -33,7 +34,8 @@ export function sparkOperatorValues(
     },
     prometheus: {
       metrics: { enable: true, port: 8080, portName: 'metrics', endpoint: '/metrics', prefix: '' },
-      podMonitor: { create: false },
+      // the operator's metrics need no token: scraped by the chart's own PodMonitor beside the runtime's ServiceMonitor
+      podMonitor: { create: monitoring.serviceMonitor, labels: monitoring.labels },
     },
   };
 }

@@ -5,13 +5,14 @@
 import { hash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import type { Clock, Store } from '../domain/ports';
-import { type ApiToken, type CreatedToken, CreateTokenRequest, type TokenView } from '../domain/tokens';
+import { type ApiToken, type CreatedToken, CreateTokenRequest, type Scope, type TokenView } from '../domain/tokens';
 import { parseOrThrow } from '../domain/validation';
 import { ExpiringCache } from './expiring-cache';
 import { type IdGenerator, randomIds } from './ids';
 import { type Principal, requireScope } from './principal';
 
 const ADMIN_TOKEN_NAME = 'admin';
+const METRICS_TOKEN_NAME = 'metrics';
 
 export function hashSecret(secret: string): string {
   return hash('sha256', secret, 'hex');
@@ -92,22 +93,38 @@ export class TokenService {
     secretFromEnv?: string,
   ): Promise<{ id: string; secret: string; generated: boolean } | undefined> {
     if (secretFromEnv !== undefined) {
-      if (secretFromEnv.length < 16) {
-        throw new DomainError('VALIDATION_FAILED', 'SPARKPLANE_ADMIN_TOKEN must be at least 16 characters', [
-          {
-            path: 'SPARKPLANE_ADMIN_TOKEN',
-            message: `a secret of ${secretFromEnv.length} characters is too short: expected >= 16`,
-          },
-        ]);
-      }
-      if (await this.deps.store.findTokenByHash(hashSecret(secretFromEnv))) return undefined;
-      const created = await this.insert({ name: ADMIN_TOKEN_NAME, scopes: ['admin'] }, secretFromEnv);
-      return { id: created.id, secret: secretFromEnv, generated: false };
+      const created = await this.registerFromEnv('SPARKPLANE_ADMIN_TOKEN', ADMIN_TOKEN_NAME, 'admin', secretFromEnv);
+      return created && { id: created.id, secret: secretFromEnv, generated: false };
     }
     const tokens = await this.deps.store.listTokens();
     if (tokens.some((t) => t.revokedAt === undefined && t.scopes.includes('admin'))) return undefined;
     const created = await this.insert({ name: ADMIN_TOKEN_NAME, scopes: ['admin'] }, this.ids.tokenSecret());
     return { id: created.id, secret: created.secret, generated: true };
+  }
+
+  /**
+   * Registers SPARKPLANE_METRICS_TOKEN as a token that may only scrape /metrics, so a platform can
+   * hand Prometheus a secret it created before the runtime ran. Returns undefined when it was known.
+   */
+  async ensureMetricsToken(secretFromEnv: string): Promise<TokenView | undefined> {
+    return this.registerFromEnv('SPARKPLANE_METRICS_TOKEN', METRICS_TOKEN_NAME, 'metrics:read', secretFromEnv);
+  }
+
+  private async registerFromEnv(
+    variable: string,
+    name: string,
+    scope: Scope,
+    secret: string,
+  ): Promise<TokenView | undefined> {
+    if (secret.length < 16) {
+      throw new DomainError('VALIDATION_FAILED', `${variable} must be at least 16 characters`, [
+        { path: variable, message: `a secret of ${secret.length} characters is too short: expected >= 16` },
+      ]);
+    }
+    if (await this.deps.store.findTokenByHash(hashSecret(secret))) return undefined;
+    const { secret: _shown, ...created } = await this.insert({ name, scopes: [scope] }, secret);
+    void _shown;
+    return created;
   }
 
   private async insert(

@@ -3,6 +3,7 @@
  * spark:createApplication -> applications:create, spark:deleteApplication -> applications:kill,
  * spark:create|update|deleteConfigTemplate -> templates:manage, spark:updateJob -> jobs:update,
  * spark:create|update|deleteCluster -> clusters:manage. Reads need applications:read; admin is all.
+ * metrics:read (no Ocean counterpart) lets a Prometheus scrape read /metrics and nothing else.
  */
 import { z } from 'zod';
 import { ResourceId, Timestamp } from './common';
@@ -16,6 +17,8 @@ export const Scope = z.enum([
   'jobs:update',
   'clusters:manage',
   'tokens:manage',
+  // GET /metrics only: what a Prometheus scrape holds
+  'metrics:read',
 ]);
 export type Scope = z.infer<typeof Scope>;
 export const SCOPES = Scope.options;

@@ -34,6 +34,8 @@ export const ServiceConfig = z.strictObject({
   databaseUrl: z.string().min(1).optional(),
   /** The first admin token's secret; absent: one is generated on first start and printed once. */
   adminToken: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** A token that may only read /metrics (SPARKPLANE_METRICS_TOKEN), e.g. the one a ServiceMonitor holds. @default none */
+  metricsToken: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /**
    * The clusters this runtime manages, declared in a file: then the file is their one source and
    * the API may not change them. @default absent: clusters are managed through the API, and a
@@ -111,7 +113,7 @@ function readYaml(path: string | undefined, variable: string): unknown {
 }
 
 /**
- * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_DATABASE_URL,
+ * Flags win over the environment: SPARKPLANE_ADMIN_TOKEN, SPARKPLANE_METRICS_TOKEN, SPARKPLANE_DATABASE_URL,
  * SPARKPLANE_CLUSTERS_FILE, SPARKPLANE_PRICES_FILE, SPARKPLANE_HISTORY_SERVER_URL, SPARKPLANE_MIN_FREE_DISK_MB,
  * SPARKPLANE_CONNECT_PORT, SPARKPLANE_CONNECT_HOST, SPARKPLANE_CONNECT_TLS_CERT_FILE, SPARKPLANE_CONNECT_TLS_KEY_FILE,
  * SPARKPLANE_NOTEBOOK_IDLE_MINUTES, SPARKPLANE_JUPYTER_PYTHON, SPARKPLANE_SPARKJOB_NAMESPACE.
@@ -126,6 +128,7 @@ export function loadServiceConfig(options: ServeOptions, env: NodeJS.ProcessEnv 
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl ?? env.SPARKPLANE_DATABASE_URL,
     adminToken: env.SPARKPLANE_ADMIN_TOKEN,
+    metricsToken: env.SPARKPLANE_METRICS_TOKEN || undefined,
     clustersFile: clustersPath ? { path: clustersPath, clusters } : undefined,
     priceTable,
     historyServerUrl: env.SPARKPLANE_HISTORY_SERVER_URL || undefined,

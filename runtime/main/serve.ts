@@ -7,6 +7,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   const config = loadServiceConfig(options);
   const runtime = await buildRuntime(config);
   const admin = await runtime.tokens.ensureAdminToken(config.adminToken);
+  if (config.metricsToken) await runtime.tokens.ensureMetricsToken(config.metricsToken);
   if (admin?.generated) {
     // shown once: only its hash is stored
     process.stdout.write(`\nAdmin API token (shown once, store it now): ${admin.secret}\n\n`);

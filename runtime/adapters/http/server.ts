@@ -298,13 +298,13 @@ export async function buildServer(deps: HttpDeps, options: ServerOptions = {}): 
     app.get(
       '/metrics',
       {
-        // it names every cluster, so it takes a token (Prometheus: authorization.credentials_file)
-        config: { scope: 'applications:read' },
+        // it names every cluster, so it takes a token: a scrape holds one that can read nothing else
+        config: { scope: 'metrics:read' },
         schema: {
           tags: health,
           summary: 'Prometheus metrics',
           description:
-            'Applications submitted, started and ended by cluster and state, queued and running now, submission latency, event-log parse time, store latency, back-end errors, request durations. Needs a token with applications:read.',
+            'Applications submitted, started and ended by cluster and state, queued and running now, submission latency, event-log parse time, store latency, back-end errors, request durations. Needs a token with metrics:read (e.g. SPARKPLANE_METRICS_TOKEN, the one a ServiceMonitor sends) or admin.',
           produces: ['text/plain'],
           response: { 200: z.string(), ...PROBLEM_RESPONSES },
         },
