@@ -135,6 +135,13 @@ describe('SparkPlatform on an existing cluster', () => {
     expect(config.data['clusters.yaml']).toContain('historyServerUrl: https://spark-history.acme.example');
     const role = byKind(resources, 'Role').find((r) => r.metadata.name === 'sparkplane')!;
     expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] });
+    // what sessions (SparkConnect) and sql sessions (a Service per Thrift Server) need
+    expect(role.rules).toContainEqual({
+      apiGroups: ['sparkoperator.k8s.io'],
+      resources: ['sparkconnects'],
+      verbs: ['create', 'get', 'list', 'watch', 'delete'],
+    });
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['services'], verbs: ['create', 'delete'] });
   });
 
   it('installs spark-operator from a chart vendored in the repository when mirrors.charts is a folder', async () => {

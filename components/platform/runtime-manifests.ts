@@ -298,7 +298,15 @@ export function clusterAccessManifests(input: {
           verbs: ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'],
         },
         { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications/status'], verbs: ['get'] },
+        // sessions and notebooks: a SparkConnect each
+        {
+          apiGroups: ['sparkoperator.k8s.io'],
+          resources: ['sparkconnects'],
+          verbs: ['create', 'get', 'list', 'watch', 'delete'],
+        },
         { apiGroups: [''], resources: ['pods', 'pods/log', 'events', 'services'], verbs: ['get', 'list', 'watch'] },
+        // sql sessions: the Service in front of each Spark Thrift Server's driver
+        { apiGroups: [''], resources: ['services'], verbs: ['create', 'delete'] },
         // the live Spark UI: GET through the API server's proxy to each driver's UI service (read-only)
         { apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] },
       ],
