@@ -1,6 +1,7 @@
 /** Every application across the clusters: filters, sorting and paging in the URL, kill, live rows. */
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
+import { useConfirm } from '../confirm';
 import { PageHeader, Select, StateBadge, useTitle } from '../components';
 import { ApiError, request, withQuery } from '../lib/api';
 import { coresOf, durationOf, isActive } from '../lib/apps';
@@ -144,6 +145,7 @@ export function ApplicationsPage() {
   });
   const page = useApi<Page<Application>>(path);
   const [actionError, setActionError] = useState<string>();
+  const { confirm, dialog } = useConfirm();
 
   useEffect(() => {
     if (page.data) markPainted('applications');
@@ -161,7 +163,7 @@ export function ApplicationsPage() {
   const live = useApplicationChanges({ clusterId: get('cluster') || undefined }, replace, page.reload);
 
   const kill = async (app: Application) => {
-    if (!window.confirm(`Kill ${app.id}? Its driver and executors stop at once.`)) return;
+    if (!(await confirm(`Kill ${app.id}? Its driver and executors stop at once.`, 'Kill'))) return;
     setActionError(undefined);
     try {
       const response = await request(`/api/v1/applications/${encodeURIComponent(app.id)}`, { method: 'DELETE' });
@@ -233,6 +235,7 @@ export function ApplicationsPage() {
         />
       </div>
       <TextFilters values={textValues} onApply={(v) => update(v)} />
+      {dialog}
       {actionError && (
         <p className="note note-error" role="alert">
           {actionError}

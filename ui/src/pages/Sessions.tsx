@@ -1,6 +1,7 @@
 /** The interactive Spark Connect sessions: how to connect to each, and a stop for those who may. */
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { useConfirm } from '../confirm';
 import { PageHeader, Select, StateBadge, useTitle } from '../components';
 import { ApiError, request, withQuery } from '../lib/api';
 import { isActive } from '../lib/apps';
@@ -32,11 +33,13 @@ export function SessionsPage() {
     withQuery('/api/v1/sessions', { clusterId: get('cluster') || undefined, limit: 50, cursor: paging.cursor }),
   );
   const [actionError, setActionError] = useState<string>();
+  const { confirm, dialog } = useConfirm();
   const canStop = session.can('applications:kill');
 
   const stop = async (s: SessionView) => {
     const id = s.application.id;
-    if (!window.confirm(`Stop session ${id}? Its Spark Connect server ends, and so do its clients' queries.`)) return;
+    if (!(await confirm(`Stop session ${id}? Its Spark Connect server ends, and so do its clients' queries.`, 'Stop')))
+      return;
     setActionError(undefined);
     try {
       const response = await request(`/api/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
@@ -69,6 +72,7 @@ export function SessionsPage() {
           onChange={(v) => update({ cluster: v })}
         />
       </div>
+      {dialog}
       {actionError && (
         <p className="note note-error" role="alert">
           {actionError}
