@@ -3,10 +3,44 @@
  * a table with its header and an empty row, and the pager over the API's cursors.
  */
 import type { ReactNode } from 'react';
-import { ErrorNote, Loading } from './components';
-import type { Page } from './lib/types';
+import { Link } from 'react-router';
+import { ErrorNote, Loading, StateBadge } from './components';
+import type { AppState, Page } from './lib/types';
 import type { Resource } from './lib/use-api';
 import type { usePaging } from './lib/url-state';
+
+/** A row's cluster, linked to its page. */
+export function ClusterCell({ clusterId }: { clusterId: string }) {
+  return (
+    <td>
+      <Link to={`/clusters/${encodeURIComponent(clusterId)}`}>{clusterId}</Link>
+    </td>
+  );
+}
+
+/** An application's state, with why it is there when the runtime says. */
+export function StateCell({ state, reason }: { state: AppState; reason?: string }) {
+  return (
+    <td>
+      <StateBadge state={state} />
+      {reason && <div className="sub">{reason}</div>}
+    </td>
+  );
+}
+
+/** The last cell of a row the token may end (kill, stop): its button while the application is active. */
+export function EndCell(props: { allowed: boolean; active: boolean; verb: string; id: string; onEnd: () => void }) {
+  if (!props.allowed) return null;
+  return (
+    <td>
+      {props.active && (
+        <button type="button" className="danger" onClick={props.onEnd} aria-label={`${props.verb} ${props.id}`}>
+          {props.verb}
+        </button>
+      )}
+    </td>
+  );
+}
 
 export interface Column {
   header: string;

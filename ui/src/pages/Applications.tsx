@@ -2,7 +2,7 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useConfirm } from '../confirm';
-import { PageHeader, Select, StateBadge, useTitle } from '../components';
+import { PageHeader, Select, useTitle } from '../components';
 import { ApiError, request, withQuery } from '../lib/api';
 import { coresOf, durationOf, isActive } from '../lib/apps';
 import { useSession } from '../lib/auth';
@@ -12,7 +12,7 @@ import { markPainted } from '../lib/perf';
 import type { Application, Cluster, Page } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { rangeStart, usePaging, useUrlState } from '../lib/url-state';
-import { type Column, PagedTable } from '../paged-table';
+import { ClusterCell, type Column, EndCell, PagedTable, StateCell } from '../paged-table';
 
 const APPLICATION_COLUMNS: Column[] = [
   { header: 'Application' },
@@ -261,28 +261,15 @@ export function ApplicationsPage() {
                 )}
               </div>
             </td>
-            <td>
-              <Link to={`/clusters/${encodeURIComponent(app.clusterId)}`}>{app.clusterId}</Link>
-            </td>
-            <td>
-              <StateBadge state={app.state} />
-              {app.pendingReason && <div className="sub">{app.pendingReason}</div>}
-            </td>
+            <ClusterCell clusterId={app.clusterId} />
+            <StateCell state={app.state} reason={app.pendingReason} />
             <td>{app.userId ?? '—'}</td>
             <td>{formatTime(app.startedAt)}</td>
             <td className="num">{formatDuration(durationOf(app))}</td>
             <td className="num">{app.state === 'RUNNING' ? coresOf(app) : '—'}</td>
             <td className="num">{formatNumber(coreHours(app.metrics?.executorCoreSeconds), 3)}</td>
             <td className="num">{formatMoney(app.metrics?.cost?.total, app.metrics?.cost?.currency)}</td>
-            {canKill && (
-              <td>
-                {isActive(app) && (
-                  <button type="button" className="danger" onClick={() => void kill(app)} aria-label={`Kill ${app.id}`}>
-                    Kill
-                  </button>
-                )}
-              </td>
-            )}
+            <EndCell allowed={canKill} active={isActive(app)} verb="Kill" id={app.id} onEnd={() => void kill(app)} />
           </tr>
         )}
       />

@@ -8,7 +8,7 @@ import { markPainted } from '../lib/perf';
 import type { Cluster, JobSummary, Page } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { usePaging, useUrlState } from '../lib/url-state';
-import { type Column, PagedTable } from '../paged-table';
+import { ClusterCell, type Column, PagedTable } from '../paged-table';
 
 const JOB_COLUMNS: Column[] = [
   { header: 'Job' },
@@ -62,9 +62,7 @@ export function JobsPage() {
               <Link to={`/jobs/${encodeURIComponent(job.id)}`}>{job.displayName ?? job.id}</Link>
               {job.displayName && <div className="sub">{job.id}</div>}
             </td>
-            <td>
-              <Link to={`/clusters/${encodeURIComponent(job.clusterId)}`}>{job.clusterId}</Link>
-            </td>
+            <ClusterCell clusterId={job.clusterId} />
             <td>
               {job.lastRun ? (
                 <>

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useConfirm } from '../confirm';
-import { PageHeader, Select, StateBadge, useTitle } from '../components';
+import { PageHeader, Select, useTitle } from '../components';
 import { ApiError, request, withQuery } from '../lib/api';
 import { isActive } from '../lib/apps';
 import { useSession } from '../lib/auth';
@@ -10,7 +10,7 @@ import { formatTime } from '../lib/format';
 import type { Cluster, SessionList, SessionView } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { usePaging, useUrlState } from '../lib/url-state';
-import { type Column, PagedTable } from '../paged-table';
+import { ClusterCell, type Column, EndCell, PagedTable, StateCell } from '../paged-table';
 
 const SESSION_COLUMNS: Column[] = [
   { header: 'Session' },
@@ -95,15 +95,8 @@ export function SessionsPage() {
                   <code>{s.sessionId}</code>
                 </div>
               </td>
-              <td>
-                <Link to={`/clusters/${encodeURIComponent(app.clusterId)}`}>{app.clusterId}</Link>
-              </td>
-              <td>
-                <StateBadge state={app.state} />
-                {(app.pendingReason ?? app.stateReason) && (
-                  <div className="sub">{app.pendingReason ?? app.stateReason}</div>
-                )}
-              </td>
+              <ClusterCell clusterId={app.clusterId} />
+              <StateCell state={app.state} reason={app.pendingReason ?? app.stateReason} />
               <td>{app.userId ?? '—'}</td>
               <td>{formatTime(app.startedAt)}</td>
               <td>{formatTime(s.lastActivityAt)}</td>
@@ -120,15 +113,7 @@ export function SessionsPage() {
                   'ended'
                 )}
               </td>
-              {canStop && (
-                <td>
-                  {isActive(app) && (
-                    <button type="button" className="danger" onClick={() => void stop(s)} aria-label={`Stop ${app.id}`}>
-                      Stop
-                    </button>
-                  )}
-                </td>
-              )}
+              <EndCell allowed={canStop} active={isActive(app)} verb="Stop" id={app.id} onEnd={() => void stop(s)} />
             </tr>
           );
         }}
