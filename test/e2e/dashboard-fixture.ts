@@ -57,9 +57,43 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   expect(violations, `accessibility of ${name}`).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** What has the keyboard's focus, and whether the page shows it (its :focus-visible outline). */
+interface Focused {
+  description: string;
+  shown: boolean;
+}
+
+/**
+ * Presses Tab (Shift+Tab with `backwards`) until the focused element matches `selector`, checking
+ * at every stop that the focus is shown; throws after `limit` presses.
+ */
+export async function tabTo(page: Page, selector: string, options: { backwards?: boolean; limit?: number } = {}) {
+  const limit = options.limit ?? 60;
+  for (let presses = 0; presses <= limit; presses++) {
+    // a string: the test is compiled without the DOM's types
+    const focused = (await page.evaluate(`(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return undefined;
+      const style = getComputedStyle(e);
+      return {
+        matches: e.matches(${JSON.stringify(selector)}),
+        description: e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 40) + '"',
+        shown: e.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+      };
+    })()`)) as (Focused & { matches: boolean }) | undefined;
+    if (focused) {
+      expect(focused.shown, `the focus on ${focused.description} is visible`).toBe(true);
+      if (focused.matches) return;
+    }
+    await page.keyboard.press(options.backwards ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`${selector} was not reached in ${limit} presses of Tab`);
+}
+
+/** `fullPage`: the whole page, below the fold too. */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? false });
 }
 
 export interface DashboardData {

@@ -1,7 +1,7 @@
 /**
  * The live side of the Applications page on real Spark: a running application's row follows its
  * state without a reload (from the stream of changes, and by polling when the stream is blocked),
- * a kill from the page ends it KILLED, and a token without applications:kill gets no kill button
+ * a kill from the page, with the keyboard only and a confirmation Escape can take back, ends it KILLED, and a token without applications:kill gets no kill button
  * and a 403 for a forged kill; the Sessions page lists a running session and stops it.
  */
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { Application } from '../../runtime/domain/application';
 import type { SessionView } from '../../runtime/domain/session';
 import type { ApplicationTimeline } from '../../runtime/domain/timeline';
 import { SLEEPER_SCRIPT, sparkEnv, waitFor, writeScript } from '../support/spark';
-import { expectAccessible, launchBrowser, screenshot, signedIn } from './dashboard-fixture';
+import { expectAccessible, launchBrowser, screenshot, signedIn, tabTo } from './dashboard-fixture';
 import { call, type Service, startService, waitForEnd } from './service-fixture';
 
 sparkEnv();
@@ -123,8 +123,23 @@ describe('kill', () => {
     await operator.goto(`${service.url}/applications?job=live-kill`);
     await expect.poll(() => row(operator, app.id).getAttribute('data-state')).toBe('RUNNING');
     await expectAccessible(operator, 'applications with a kill button');
-    operator.once('dialog', (dialog) => void dialog.accept());
-    await operator.getByRole('button', { name: `Kill ${app.id}` }).click();
+    // with the keyboard: Enter asks, Escape takes it back, Enter again and the dialog's Kill kills
+    const killButton = `button[aria-label="Kill ${app.id}"]`;
+    await tabTo(operator, killButton);
+    await operator.keyboard.press('Enter');
+    const confirmation = operator.getByRole('dialog');
+    await expect.poll(() => confirmation.innerText()).toContain(`Kill ${app.id}?`);
+    await tabTo(operator, 'dialog button');
+    expect(await operator.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await expectAccessible(operator, 'the kill confirmation');
+    await screenshot(operator, 'applications-kill-confirmation');
+    await operator.keyboard.press('Escape');
+    await expect.poll(() => confirmation.count()).toBe(0);
+    expect((await call<Application>(service.url, 'GET', `/api/v1/applications/${app.id}`)).body.state).toBe('RUNNING');
+    await tabTo(operator, killButton);
+    await operator.keyboard.press('Enter');
+    await tabTo(operator, 'dialog button.danger');
+    await operator.keyboard.press('Enter');
     const ended = await waitForEnd(service.url, app.id);
     expect(ended.state).toBe('KILLED');
     expect((await call<ApplicationTimeline>(service.url, 'GET', timelinePath)).body.live).toBe(false);
@@ -169,8 +184,8 @@ describe('sessions', () => {
     await expect.poll(() => sessionRow(operator).getAttribute('data-state')).toBe('RUNNING');
     await expectAccessible(operator, 'sessions with a stop button');
     await screenshot(operator, 'sessions');
-    operator.once('dialog', (dialog) => void dialog.accept());
     await operator.getByRole('button', { name: `Stop ${id}` }).click();
+    await operator.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => sessionRow(operator).getAttribute('data-state'), { timeout: 30_000 }).toBe('KILLED');
     expect((await waitForEnd(service.url, id)).state).toBe('KILLED');
   });

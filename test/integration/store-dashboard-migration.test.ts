@@ -1,18 +1,20 @@
 /**
- * Migrations 0005 and 0006 on both dialects: applications stored before 0005 get their metric columns and
- * requested cores from the stored JSON, so sorts and sums see them at once; before 0006, their measurement.
+ * Migrations 0005, 0006 and 0013 on both dialects: applications stored before 0005 get their metric columns and
+ * requested cores from the stored JSON, so sorts and sums see them at once; before 0006, their measurement;
+ * before 0013, their day's spend, which every later write keeps equal to the sums of the applications.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { postgresCodec, sqliteCodec, type DialectCodec } from '../../runtime/adapters/store/dialect';
 import { storeMigrations } from '../../runtime/adapters/store/migrations';
 import { openStore } from '../../runtime/adapters/store/open-store';
-import { emptyRunMetrics } from '../../runtime/domain/metrics';
+import type { Application } from '../../runtime/domain/application';
+import { emptyRunMetrics, type RunMetrics } from '../../runtime/domain/metrics';
 import { createTestDatabase } from '../support/postgres';
 
 interface Target {
@@ -160,6 +162,151 @@ describe.each(targets)('migration 0006 on $name', (target) => {
         await store.close();
       }
     } finally {
+      await tearDown();
+    }
+  });
+});
+
+/** daily_spend as the applications sum it (the oracle), in the key's order. */
+async function spendOfApplications(db: Kysely<unknown>, codec: DialectCodec) {
+  const day =
+    codec.kind === 'sqlite' ? 'substr(ended_at, 1, 10)' : `to_char(ended_at at time zone 'UTC', 'YYYY-MM-DD')`;
+  const { rows } = await sql<Record<string, unknown>>`select ${sql.raw(day)} as day, cluster_id,
+      coalesce(job_id, '') as job_id, coalesce(user_id, '') as user_id, state, coalesce(currency, '') as currency,
+      count(*) as applications, coalesce(sum(cost), 0) as cost, coalesce(sum(core_seconds), 0) as core_seconds,
+      coalesce(sum(duration_ms), 0) as duration_ms, count(core_seconds) as measured
+    from applications where ended_at is not null group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6`.execute(db);
+  return rows.map(numbers);
+}
+
+async function dailySpend(db: Kysely<unknown>) {
+  const { rows } = await sql<Record<string, unknown>>`select day, cluster_id, job_id, user_id, state, currency,
+      applications, cost, core_seconds, duration_ms, measured
+    from daily_spend order by 1, 2, 3, 4, 5, 6`.execute(db);
+  return rows.map(numbers);
+}
+
+/** PostgreSQL returns counts as text. */
+function numbers(row: Record<string, unknown>) {
+  const text = new Set(['day', 'cluster_id', 'job_id', 'user_id', 'state', 'currency']);
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, text.has(k) ? v : Number(v)]));
+}
+
+const priced = (cost: number, coreSeconds: number): RunMetrics => ({
+  ...emptyRunMetrics(),
+  durationMs: 60_000,
+  executorCoreSeconds: coreSeconds,
+  cost: { total: cost, currency: 'USD', method: 'test' },
+});
+
+describe.each(targets)('migration 0013 on $name', (target) => {
+  it('sums the applications ended before it per day and group, and every write after it keeps the sums equal', async () => {
+    const { url, db, tearDown } = await target.open();
+    try {
+      const all = storeMigrations(target.codec);
+      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0013'));
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => before } });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const row = (id: string, ended: string | null, cost: number | null, jobId: string | null) => ({
+        id,
+        cluster_id: 'c',
+        job_id: jobId,
+        user_id: jobId === null ? null : 'ann',
+        state: 'COMPLETED',
+        submission_source: 'api',
+        config_overrides: '{}',
+        config: '{}',
+        provenance: '{}',
+        cost,
+        currency: cost === null ? null : 'USD',
+        core_seconds: cost === null ? null : 3600,
+        duration_ms: 60_000,
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-01T00:00:00.000Z',
+        ended_at: ended,
+      });
+      await db
+        .withTables<{ applications: Record<string, unknown> }>()
+        .insertInto('applications')
+        .values([
+          row('a', '2026-01-01T01:00:00.000Z', 1.5, 'j'),
+          row('b', '2026-01-01T23:59:59.999Z', 2.25, 'j'),
+          row('c', '2026-01-02T00:00:00.000Z', null, 'j'),
+          row('session', '2026-01-02T10:00:00.000Z', 0.5, null),
+          row('running', null, null, 'j'),
+        ])
+        .execute();
+
+      const store = await openStore(url);
+      try {
+        const backfilled = await dailySpend(db);
+        expect(backfilled).toEqual(await spendOfApplications(db, target.codec));
+        expect(backfilled.map((r) => [r.day, r.job_id, r.applications, r.cost])).toEqual([
+          ['2026-01-01', 'j', 2, 3.75],
+          ['2026-01-02', '', 1, 0.5],
+          ['2026-01-02', 'j', 1, 0],
+        ]);
+
+        // each write through the store: an end, its metrics, a new measurement, a later end
+        const fresh: Application = {
+          id: 'fresh',
+          clusterId: 'c',
+          jobId: 'k',
+          state: 'NEW',
+          submissionSource: 'api',
+          type: 'batch',
+          configOverrides: {},
+          config: {},
+          provenance: {},
+          createdAt: '2026-01-02T00:00:00.000Z',
+          updatedAt: '2026-01-02T00:00:00.000Z',
+        };
+        const steps: [string, () => Promise<unknown>][] = [
+          ['a new application', () => store.insertApplication(fresh)],
+          ['it runs', () => store.updateApplication('fresh', { state: 'RUNNING', startedAt: '2026-01-02T01:00:00Z' })],
+          ['it ends', () => store.updateApplication('fresh', { state: 'FAILED', endedAt: '2026-01-02T02:00:00.000Z' })],
+          ['it is measured', () => store.updateApplication('fresh', { metrics: priced(4, 7200) })],
+          ['it is measured again', () => store.updateApplication('fresh', { metrics: priced(0.75, 1800) })],
+          [
+            'the running one ends',
+            () =>
+              store.updateApplication('running', {
+                state: 'KILLED',
+                endedAt: '2026-01-03T00:00:00.000Z',
+                metrics: priced(1, 60),
+              }),
+          ],
+          ['an end moves a day', () => store.updateApplication('c', { endedAt: '2026-01-03T05:00:00.000Z' })],
+        ];
+        for (const [step, write] of steps) {
+          await write();
+          expect(await dailySpend(db), step).toEqual(await spendOfApplications(db, target.codec));
+        }
+        // the day c left holds only the session now: an emptied group leaves no row
+        expect((await dailySpend(db)).filter((r) => r.day === '2026-01-02').map((r) => r.job_id)).toEqual(['', 'k']);
+
+        // the cost report's sums: whole days from daily_spend, the part days at the edges from the applications
+        const sums = async (endedFrom: string, endedTo: string) =>
+          (await store.sumSpend({ endedFrom, endedTo, by: 'job', perDay: true }))
+            .map((r) => [r.day, r.key, r.applications, r.cost])
+            .sort((x, y) => (`${x[0]} ${x[1]}` < `${y[0]} ${y[1]}` ? -1 : 1));
+        expect(await sums('2026-01-01T00:00:00.000Z', '2026-01-04T00:00:00.000Z')).toEqual([
+          ['2026-01-01', 'j', 2, 3.75],
+          ['2026-01-02', '', 1, 0.5],
+          ['2026-01-02', 'k', 1, 0.75],
+          ['2026-01-03', 'j', 2, 1],
+        ]);
+        expect(await sums('2026-01-01T12:00:00.000Z', '2026-01-03T01:00:00.000Z')).toEqual([
+          ['2026-01-01', 'j', 1, 2.25],
+          ['2026-01-02', '', 1, 0.5],
+          ['2026-01-02', 'k', 1, 0.75],
+          ['2026-01-03', 'j', 1, 1],
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.destroy();
       await tearDown();
     }
   });

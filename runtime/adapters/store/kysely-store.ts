@@ -8,7 +8,16 @@
  * transaction to commit, so the read that follows always finds the winner.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { type Compilable, type CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  type Kysely,
+  type Selectable,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  sql,
+  type Updateable,
+} from 'kysely';
 import type { Application } from '../../domain/application';
 import type { ConfigTemplate, JobSpec } from '../../domain/resources';
 import { DomainError } from '../../domain/errors';
@@ -35,6 +44,7 @@ import { ACTIVE_STATES, type AppState, TERMINAL_STATES } from '../../domain/stat
 import { checkLimit, decodeCursor, encodeCursor } from './cursor';
 import { DEFAULT_SORT, decodeSortCursor, encodeSortCursor, NULLABLE_SORT, sortText, sortValue } from './sort-cursor';
 import { writeJson, writeTime, type DialectCodec } from './dialect';
+import { utcDayOf } from './migration-0013-daily-spend';
 import { migrateToLatest } from './migrations';
 import { type AdmissionLock, SerialLock } from './serial-lock';
 import {
@@ -69,6 +79,51 @@ const SPEND_KEYS = {
   state: 'a.state',
   label: undefined,
 } as const;
+
+/** The column of each spend key in daily_spend (labels are not summed there). */
+const DAILY_KEYS = { job: 'job_id', user: 'user_id', cluster: 'cluster_id', state: 'state' } as const;
+
+const DAY_MS = 86_400_000;
+
+/** A part of the spend union: one row per application or per summed day and group. */
+type SpendPart = SelectQueryBuilder<
+  Database & { a: ApplicationsTable },
+  'daily_spend' | 'a',
+  {
+    key: string;
+    day: string;
+    applications: number;
+    cost: number | null;
+    core_seconds: number | null;
+    duration_ms: number | null;
+    input_bytes: number | null;
+    output_bytes: number | null;
+    task_ms: number | null;
+    measured: number;
+    currency: string;
+  }
+>;
+
+/** The sums of a spend group as the drivers return them (PostgreSQL: bigint and numeric as text). */
+interface SpendSums {
+  day?: string;
+  key: string;
+  applications: number | string | null;
+  cost: number | string | null;
+  core_seconds: number | string | null;
+  duration_ms: number | string | null;
+  input_bytes: number | string | null;
+  output_bytes: number | string | null;
+  task_ms: number | string | null;
+  measured: number | string | null;
+  currency: unknown;
+}
+
+/** `column IN (values)`, where an empty list matches nothing. */
+function anyOf(column: string | RawBuilder<unknown>, values: string[]) {
+  const value = typeof column === 'string' ? sql.ref(column) : column;
+  return values.length === 0 ? sql<boolean>`1 = 0` : sql<boolean>`${value} in (${sql.join(values)})`;
+}
 
 /** `IN ()` is not SQL: an empty list matches nothing. */
 function nonEmpty(values: string[]): string[] {
@@ -265,8 +320,105 @@ export class KyselyStore implements Store {
     return rows.map((row) => toMeasuredRun(row as MeasuredRunRow, this.codec));
   }
 
-  /** One GROUP BY over the ended applications, read from a covering index alone (migration 0007). */
+  /**
+   * The whole UTC days of the range from daily_spend (migration 0013), the part days at its edges
+   * from the applications (index applications_ended_spend_covering), summed in one GROUP BY. A
+   * label's groups are its values, which daily_spend does not hold: those read the applications.
+   */
   async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
+    if (query.by === 'label') return this.sumLabelSpend(query);
+    const from = writeTime(query.endedFrom, 'from');
+    const to = writeTime(query.endedTo, 'to');
+    const firstDay = Math.ceil(Date.parse(from) / DAY_MS) * DAY_MS;
+    const endDay = Math.floor(Date.parse(to) / DAY_MS) * DAY_MS;
+    const parts: SpendPart[] = [];
+    if (firstDay < endDay) {
+      const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      parts.push(this.spendOfDays(query, dayOf(firstDay), dayOf(endDay)));
+      if (Date.parse(from) < firstDay) parts.push(this.spendOfEnded(query, from, new Date(firstDay).toISOString()));
+      if (endDay < Date.parse(to)) parts.push(this.spendOfEnded(query, new Date(endDay).toISOString(), to));
+    } else {
+      parts.push(this.spendOfEnded(query, from, to));
+    }
+    const [first, ...rest] = parts;
+    const union = rest.reduce((all, part) => all.unionAll(part), first!);
+    let grouped = this.db.selectFrom(union.as('s')).select(({ fn }) => [
+      fn.sum<number | string | null>('s.applications').as('applications'),
+      fn.sum<number | string | null>('s.cost').as('cost'),
+      fn.sum<number | string | null>('s.core_seconds').as('core_seconds'),
+      fn.sum<number | string | null>('s.duration_ms').as('duration_ms'),
+      fn.sum<number | string | null>('s.input_bytes').as('input_bytes'),
+      fn.sum<number | string | null>('s.output_bytes').as('output_bytes'),
+      fn.sum<number | string | null>('s.task_ms').as('task_ms'),
+      fn.sum<number | string | null>('s.measured').as('measured'),
+      fn.max('s.currency').as('currency'),
+      // without a key, the union's key is '' throughout: PostgreSQL groups only what it selects
+      (query.by === undefined ? sql<string>`''` : sql<string>`${sql.ref('s.key')}`).as('key'),
+    ]);
+    if (query.by !== undefined) {
+      grouped = grouped.groupBy('s.key');
+      if (query.keys !== undefined) grouped = grouped.where('s.key', 'in', nonEmpty(query.keys));
+    }
+    if (query.perDay) grouped = grouped.select('s.day').groupBy('s.day');
+    return (await this.read(grouped)).map((row) => this.spendRow(query, row));
+  }
+
+  /** The summed days [firstDay, endDay) of daily_spend, as rows of the spend union. */
+  private spendOfDays(query: SpendQuery, firstDay: string, endDay: string): SpendPart {
+    const column = query.by === undefined ? undefined : DAILY_KEYS[query.by as keyof typeof DAILY_KEYS];
+    let q = this.db
+      .selectFrom('daily_spend')
+      .select([
+        (column === undefined ? sql<string>`''` : sql<string>`${sql.ref(column)}`).as('key'),
+        sql<string>`${sql.ref('day')}`.as('day'),
+        sql<number>`${sql.ref('applications')}`.as('applications'),
+        sql<number | null>`${sql.ref('cost')}`.as('cost'),
+        sql<number | null>`${sql.ref('core_seconds')}`.as('core_seconds'),
+        sql<number | null>`${sql.ref('duration_ms')}`.as('duration_ms'),
+        sql<number | null>`${sql.ref('input_bytes')}`.as('input_bytes'),
+        sql<number | null>`${sql.ref('output_bytes')}`.as('output_bytes'),
+        sql<number | null>`${sql.ref('task_ms')}`.as('task_ms'),
+        sql<number>`${sql.ref('measured')}`.as('measured'),
+        sql<string>`${sql.ref('currency')}`.as('currency'),
+      ])
+      .where('day', '>=', firstDay)
+      .where('day', '<', endDay);
+    // '' is "no job" in daily_spend: an empty list matches nothing, not the jobless
+    if (query.clusterIds !== undefined) q = q.where(anyOf('cluster_id', query.clusterIds));
+    if (query.jobIds !== undefined) q = q.where(anyOf('job_id', query.jobIds));
+    return q;
+  }
+
+  /** The applications that ended in [from, to), one row each, as rows of the spend union. */
+  private spendOfEnded(query: SpendQuery, from: string, to: string): SpendPart {
+    const column = query.by === undefined ? undefined : SPEND_KEYS[query.by];
+    let q = this.db
+      .selectFrom('applications as a')
+      .select([
+        (column === undefined ? sql<string>`''` : sql<string>`coalesce(${sql.ref(column)}, '')`).as('key'),
+        sql<string>`${sql.raw(utcDayOf(this.codec, 'a.ended_at'))}`.as('day'),
+        sql<number>`1`.as('applications'),
+        sql<number | null>`${sql.ref('a.cost')}`.as('cost'),
+        sql<number | null>`${sql.ref('a.core_seconds')}`.as('core_seconds'),
+        sql<number | null>`${sql.ref('a.duration_ms')}`.as('duration_ms'),
+        sql<number | null>`${sql.ref('a.input_bytes')}`.as('input_bytes'),
+        sql<number | null>`${sql.ref('a.output_bytes')}`.as('output_bytes'),
+        sql<number | null>`${sql.ref('a.task_ms')}`.as('task_ms'),
+        sql<number>`case when ${sql.ref('a.core_seconds')} is null then 0 else 1 end`.as('measured'),
+        sql<string>`coalesce(${sql.ref('a.currency')}, '')`.as('currency'),
+      ])
+      .where('a.ended_at', '>=', from)
+      .where('a.ended_at', '<', to);
+    // SQLite, without statistics, would rather read all of a cluster's applications by an index
+    // that starts with cluster_id than a day of them by end: a unary + keeps it off those indexes
+    const cluster = this.codec.kind === 'sqlite' ? sql`+${sql.ref('a.cluster_id')}` : sql`${sql.ref('a.cluster_id')}`;
+    if (query.clusterIds !== undefined) q = q.where(anyOf(cluster, query.clusterIds));
+    if (query.jobIds !== undefined) q = q.where(anyOf('a.job_id', query.jobIds));
+    return q;
+  }
+
+  /** One GROUP BY over the ended applications and their label, read from a covering index. */
+  private async sumLabelSpend(query: SpendQuery): Promise<SpendRow[]> {
     // PostgreSQL groups by the day as a timestamp, whose number of values it knows (the statistics
     // of migration 0007): it then hashes 30 groups instead of sorting every row on disk
     const dayKey =
@@ -274,9 +426,10 @@ export class KyselyStore implements Store {
         ? sql<string>`substr(${sql.ref('a.ended_at')}, 1, 10)`
         : sql<string>`date_trunc('day', ${sql.ref('a.ended_at')} at time zone 'UTC')`;
     const day = this.codec.kind === 'sqlite' ? dayKey : sql<string>`to_char(${dayKey}, 'YYYY-MM-DD')`;
-    const keyColumn = query.by === undefined ? undefined : SPEND_KEYS[query.by];
+    const label = sql<string>`coalesce(${sql.ref('l.value')}, '')`;
     let q = this.db
       .selectFrom('applications as a')
+      .leftJoin('app_labels as l', (join) => join.onRef('l.app_id', '=', 'a.id').on('l.key', '=', query.labelKey ?? ''))
       .select(({ fn }) => [
         fn.countAll<number | string>().as('applications'),
         fn.sum<number | string | null>('a.cost').as('cost'),
@@ -287,44 +440,34 @@ export class KyselyStore implements Store {
         fn.sum<number | string | null>('a.task_ms').as('task_ms'),
         fn.count<number | string>('a.core_seconds').as('measured'),
         fn.max('a.currency').as('currency'),
+        label.as('key'),
       ])
       .where('a.ended_at', '>=', writeTime(query.endedFrom, 'from'))
-      .where('a.ended_at', '<', writeTime(query.endedTo, 'to'));
+      .where('a.ended_at', '<', writeTime(query.endedTo, 'to'))
+      .groupBy('l.value');
     if (query.clusterIds !== undefined) q = q.where('a.cluster_id', 'in', nonEmpty(query.clusterIds));
     if (query.jobIds !== undefined) q = q.where('a.job_id', 'in', nonEmpty(query.jobIds));
-    let grouped = q.select(sql<string>`''`.as('key'));
-    const keyOf = (column: string) => sql<string>`coalesce(${sql.ref(column)}, '')`;
-    if (keyColumn !== undefined) {
-      grouped = q.select(keyOf(keyColumn).as('key')).groupBy(sql.ref(keyColumn));
-      if (query.keys !== undefined) grouped = grouped.where(keyOf(keyColumn), 'in', nonEmpty(query.keys));
-    } else if (query.by === 'label') {
-      grouped = q
-        .leftJoin('app_labels as l', (join) =>
-          join.onRef('l.app_id', '=', 'a.id').on('l.key', '=', query.labelKey ?? ''),
-        )
-        .select(keyOf('l.value').as('key'))
-        .groupBy('l.value');
-      if (query.keys !== undefined) grouped = grouped.where(keyOf('l.value'), 'in', nonEmpty(query.keys));
-    }
-    if (query.perDay) grouped = grouped.select(day.as('day')).groupBy(dayKey);
-    const rows = await this.read(grouped);
+    if (query.keys !== undefined) q = q.where(label, 'in', nonEmpty(query.keys));
+    if (query.perDay) q = q.select(day.as('day')).groupBy(dayKey);
+    return (await this.read(q)).map((row) => this.spendRow(query, row));
+  }
+
+  private spendRow(query: SpendQuery, row: SpendSums): SpendRow {
     const number = (value: number | string | null) => (value === null ? 0 : Number(value));
-    return rows.map((row) => {
-      const day = (row as { day?: string }).day;
-      return {
-        ...(day !== undefined ? { day } : {}),
-        ...(query.by !== undefined ? { key: row.key } : {}),
-        applications: number(row.applications),
-        cost: number(row.cost),
-        executorCoreSeconds: number(row.core_seconds),
-        durationMs: number(row.duration_ms),
-        inputBytes: number(row.input_bytes),
-        outputBytes: number(row.output_bytes),
-        executorRunTimeMs: number(row.task_ms),
-        measured: number(row.measured),
-        ...(row.currency !== null && row.currency !== undefined ? { currency: String(row.currency) } : {}),
-      };
-    });
+    const currency = row.currency === null || row.currency === undefined ? '' : String(row.currency);
+    return {
+      ...(row.day !== undefined ? { day: row.day } : {}),
+      ...(query.by !== undefined ? { key: row.key } : {}),
+      applications: number(row.applications),
+      cost: number(row.cost),
+      executorCoreSeconds: number(row.core_seconds),
+      durationMs: number(row.duration_ms),
+      inputBytes: number(row.input_bytes),
+      outputBytes: number(row.output_bytes),
+      executorRunTimeMs: number(row.task_ms),
+      measured: number(row.measured),
+      ...(currency !== '' ? { currency } : {}),
+    };
   }
 
   async listActivity(clusterId: string, from: string, to: string, jobIds?: string[]): Promise<ActivityInterval[]> {

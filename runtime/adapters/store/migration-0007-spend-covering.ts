@@ -10,7 +10,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import type { DialectCodec } from './dialect';
 
 /** What the sums filter and group by, then what they add up (id: the label join). */
-const SUMMED = [
+export const SUMMED = [
   'job_id',
   'user_id',
   'state',

@@ -8,6 +8,7 @@ import type { DialectCodec } from './dialect';
 import { coveringSpendIndexes } from './migration-0007-spend-covering';
 import { joblessApplications } from './migration-0009-sessions';
 import { retries } from './migration-0011-retries';
+import { dailySpend } from './migration-0013-daily-spend';
 import { unfinishedFailures } from './migration-0015-unfinished-failures';
 
 function initialSchema(codec: DialectCodec): Migration {
@@ -347,6 +348,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0010_predictions': predictions(codec),
     '0011_retries': retries(codec),
     '0012_session_state': sessionState(codec),
+    '0013_daily_spend': dailySpend(codec),
     '0015_unfinished_failures': unfinishedFailures(),
   };
 }

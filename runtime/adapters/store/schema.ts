@@ -130,6 +130,27 @@ export interface SessionStateTable {
   connect_port: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/**
+ * Migration 0013: the spend of the applications that ended on a UTC day ("YYYY-MM-DD"), per group;
+ * '' stands for no job, user or currency. Kept by triggers on applications.
+ */
+export interface DailySpendTable {
+  day: string;
+  cluster_id: string;
+  job_id: string;
+  user_id: string;
+  state: string;
+  currency: string;
+  applications: number;
+  cost: number;
+  core_seconds: number;
+  duration_ms: number;
+  input_bytes: number;
+  output_bytes: number;
+  task_ms: number;
+  measured: number;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   app_labels: AppLabelsTable;
@@ -139,4 +160,5 @@ export interface Database {
   api_tokens: ApiTokensTable;
   replicas: ReplicasTable;
   session_state: SessionStateTable;
+  daily_spend: DailySpendTable;
 }

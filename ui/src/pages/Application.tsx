@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { useConfirm } from '../confirm';
 import { ErrorNote, Figure, Figures, Loading, PageHeader, StateBadge, useTitle } from '../components';
 import { ApiError, request } from '../lib/api';
 import { durationOf, isActive } from '../lib/apps';
@@ -195,6 +196,7 @@ export function ApplicationPage() {
   const session = useSession();
   const app = useApi<Application>(`/api/v1/applications/${encodeURIComponent(appId)}`);
   const [actionError, setActionError] = useState<string>();
+  const { confirm, dialog } = useConfirm();
   const data = app.data;
   const active = data ? isActive(data) : false;
   const timeline = useTimeline(data, active);
@@ -221,7 +223,7 @@ export function ApplicationPage() {
 
   const m = data.metrics;
   const kill = async () => {
-    if (!window.confirm(`Kill ${data.id}?`)) return;
+    if (!(await confirm(`Kill ${data.id}? Its driver and executors stop at once.`, 'Kill'))) return;
     try {
       const response = await request(`/api/v1/applications/${encodeURIComponent(data.id)}`, { method: 'DELETE' });
       const killed = (await response.json()) as Application;
@@ -234,6 +236,7 @@ export function ApplicationPage() {
 
   return (
     <section aria-labelledby="page-title">
+      {dialog}
       <PageHeader
         title={
           <span id="page-title">

@@ -1,7 +1,8 @@
 /** Every application across the clusters: filters, sorting and paging in the URL, kill, live rows. */
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { ErrorNote, Loading, PageHeader, Select, StateBadge, useTitle } from '../components';
+import { useConfirm } from '../confirm';
+import { PageHeader, Select, useTitle } from '../components';
 import { ApiError, request, withQuery } from '../lib/api';
 import { coresOf, durationOf, isActive } from '../lib/apps';
 import { useSession } from '../lib/auth';
@@ -11,6 +12,19 @@ import { markPainted } from '../lib/perf';
 import type { Application, Cluster, Page } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { rangeStart, usePaging, useUrlState } from '../lib/url-state';
+import { ClusterCell, type Column, EndCell, PagedTable, StateCell } from '../paged-table';
+
+const APPLICATION_COLUMNS: Column[] = [
+  { header: 'Application' },
+  { header: 'Cluster' },
+  { header: 'State' },
+  { header: 'User' },
+  { header: 'Started' },
+  { header: 'Duration', numeric: true },
+  { header: 'Cores now', numeric: true },
+  { header: 'Core-hours', numeric: true },
+  { header: 'Cost', numeric: true },
+];
 
 const STATES = [
   ['', 'Any state'],
@@ -131,6 +145,7 @@ export function ApplicationsPage() {
   });
   const page = useApi<Page<Application>>(path);
   const [actionError, setActionError] = useState<string>();
+  const { confirm, dialog } = useConfirm();
 
   useEffect(() => {
     if (page.data) markPainted('applications');
@@ -148,7 +163,7 @@ export function ApplicationsPage() {
   const live = useApplicationChanges({ clusterId: get('cluster') || undefined }, replace, page.reload);
 
   const kill = async (app: Application) => {
-    if (!window.confirm(`Kill ${app.id}? Its driver and executors stop at once.`)) return;
+    if (!(await confirm(`Kill ${app.id}? Its driver and executors stop at once.`, 'Kill'))) return;
     setActionError(undefined);
     try {
       const response = await request(`/api/v1/applications/${encodeURIComponent(app.id)}`, { method: 'DELETE' });
@@ -160,7 +175,6 @@ export function ApplicationsPage() {
 
   const canKill = session.can('applications:kill');
   const textValues = useMemo(() => ({ job: get('job'), user: get('user'), label: get('label'), q: get('q') }), [get]);
-  const rows = page.data?.items ?? [];
 
   return (
     <section aria-labelledby="page-title">
@@ -221,112 +235,44 @@ export function ApplicationsPage() {
         />
       </div>
       <TextFilters values={textValues} onApply={(v) => update(v)} />
+      {dialog}
       {actionError && (
         <p className="note note-error" role="alert">
           {actionError}
         </p>
       )}
-      {page.error && <ErrorNote error={page.error} what="the applications" />}
-      {!page.data && page.loading && <Loading what="applications" />}
-      {page.data && (
-        <div className="table-wrap">
-          <table className="data" aria-describedby="page-title">
-            <caption className="sr-only">
-              Applications, {SORTS.find(([k]) => k === get('sort', 'createdAt:desc'))?.[1]}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Application</th>
-                <th scope="col">Cluster</th>
-                <th scope="col">State</th>
-                <th scope="col">User</th>
-                <th scope="col">Started</th>
-                <th scope="col" className="num">
-                  Duration
-                </th>
-                <th scope="col" className="num">
-                  Cores now
-                </th>
-                <th scope="col" className="num">
-                  Core-hours
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-                {canKill && (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
+      <PagedTable
+        list={page}
+        what="applications"
+        caption={`Applications, ${SORTS.find(([k]) => k === get('sort', 'createdAt:desc'))?.[1]}`}
+        columns={[...APPLICATION_COLUMNS, canKill && { header: 'Actions', hidden: true }]}
+        empty={`No application matches ${params.toString() ? 'these filters' : 'yet'}.`}
+        paging={paging}
+        row={(app) => (
+          <tr key={app.id} data-app-id={app.id} data-state={app.state}>
+            <td>
+              <Link to={`/applications/${encodeURIComponent(app.id)}`}>{app.id}</Link>
+              <div className="sub">
+                {app.jobId !== undefined ? (
+                  <Link to={`/jobs/${encodeURIComponent(app.jobId)}`}>{app.jobId}</Link>
+                ) : (
+                  // sessions and notebooks belong to no job: say what it is instead
+                  <span data-type={app.type}>{app.type} · no job</span>
                 )}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && (
-                <tr>
-                  <td colSpan={canKill ? 10 : 9} className="empty">
-                    No application matches {params.toString() ? 'these filters' : 'yet'}.
-                  </td>
-                </tr>
-              )}
-              {rows.map((app) => (
-                <tr key={app.id} data-app-id={app.id} data-state={app.state}>
-                  <td>
-                    <Link to={`/applications/${encodeURIComponent(app.id)}`}>{app.id}</Link>
-                    <div className="sub">
-                      {app.jobId !== undefined ? (
-                        <Link to={`/jobs/${encodeURIComponent(app.jobId)}`}>{app.jobId}</Link>
-                      ) : (
-                        // sessions and notebooks belong to no job: say what it is instead
-                        <span data-type={app.type}>{app.type} · no job</span>
-                      )}
-                    </div>
-                  </td>
-                  <td>
-                    <Link to={`/clusters/${encodeURIComponent(app.clusterId)}`}>{app.clusterId}</Link>
-                  </td>
-                  <td>
-                    <StateBadge state={app.state} />
-                    {app.pendingReason && <div className="sub">{app.pendingReason}</div>}
-                  </td>
-                  <td>{app.userId ?? '—'}</td>
-                  <td>{formatTime(app.startedAt)}</td>
-                  <td className="num">{formatDuration(durationOf(app))}</td>
-                  <td className="num">{app.state === 'RUNNING' ? coresOf(app) : '—'}</td>
-                  <td className="num">{formatNumber(coreHours(app.metrics?.executorCoreSeconds), 3)}</td>
-                  <td className="num">{formatMoney(app.metrics?.cost?.total, app.metrics?.cost?.currency)}</td>
-                  {canKill && (
-                    <td>
-                      {isActive(app) && (
-                        <button
-                          type="button"
-                          className="danger"
-                          onClick={() => void kill(app)}
-                          aria-label={`Kill ${app.id}`}
-                        >
-                          Kill
-                        </button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav className="pager" aria-label="Pages">
-        <button type="button" onClick={paging.previous} disabled={paging.pageNumber === 1}>
-          Previous
-        </button>
-        <span>Page {paging.pageNumber}</span>
-        <button
-          type="button"
-          onClick={() => page.data?.nextCursor && paging.next(page.data.nextCursor)}
-          disabled={!page.data?.nextCursor}
-        >
-          Next
-        </button>
-      </nav>
+              </div>
+            </td>
+            <ClusterCell clusterId={app.clusterId} />
+            <StateCell state={app.state} reason={app.pendingReason} />
+            <td>{app.userId ?? '—'}</td>
+            <td>{formatTime(app.startedAt)}</td>
+            <td className="num">{formatDuration(durationOf(app))}</td>
+            <td className="num">{app.state === 'RUNNING' ? coresOf(app) : '—'}</td>
+            <td className="num">{formatNumber(coreHours(app.metrics?.executorCoreSeconds), 3)}</td>
+            <td className="num">{formatMoney(app.metrics?.cost?.total, app.metrics?.cost?.currency)}</td>
+            <EndCell allowed={canKill} active={isActive(app)} verb="Kill" id={app.id} onEnd={() => void kill(app)} />
+          </tr>
+        )}
+      />
     </section>
   );
 }

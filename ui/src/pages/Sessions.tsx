@@ -1,7 +1,8 @@
 /** The interactive Spark Connect sessions: how to connect to each, and a stop for those who may. */
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ErrorNote, Loading, PageHeader, Select, StateBadge, useTitle } from '../components';
+import { useConfirm } from '../confirm';
+import { PageHeader, Select, useTitle } from '../components';
 import { ApiError, request, withQuery } from '../lib/api';
 import { isActive } from '../lib/apps';
 import { useSession } from '../lib/auth';
@@ -9,6 +10,18 @@ import { formatTime } from '../lib/format';
 import type { Cluster, SessionList, SessionView } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { usePaging, useUrlState } from '../lib/url-state';
+import { ClusterCell, type Column, EndCell, PagedTable, StateCell } from '../paged-table';
+
+const SESSION_COLUMNS: Column[] = [
+  { header: 'Session' },
+  { header: 'Cluster' },
+  { header: 'State' },
+  { header: 'User' },
+  { header: 'Started' },
+  { header: 'Last request' },
+  { header: 'Idle time-out' },
+  { header: 'Connect' },
+];
 
 export function SessionsPage() {
   useTitle('Sessions');
@@ -20,11 +33,13 @@ export function SessionsPage() {
     withQuery('/api/v1/sessions', { clusterId: get('cluster') || undefined, limit: 50, cursor: paging.cursor }),
   );
   const [actionError, setActionError] = useState<string>();
+  const { confirm, dialog } = useConfirm();
   const canStop = session.can('applications:kill');
 
   const stop = async (s: SessionView) => {
     const id = s.application.id;
-    if (!window.confirm(`Stop session ${id}? Its Spark Connect server ends, and so do its clients' queries.`)) return;
+    if (!(await confirm(`Stop session ${id}? Its Spark Connect server ends, and so do its clients' queries.`, 'Stop')))
+      return;
     setActionError(undefined);
     try {
       const response = await request(`/api/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
@@ -57,111 +72,52 @@ export function SessionsPage() {
           onChange={(v) => update({ cluster: v })}
         />
       </div>
+      {dialog}
       {actionError && (
         <p className="note note-error" role="alert">
           {actionError}
         </p>
       )}
-      {sessions.error && <ErrorNote error={sessions.error} what="the sessions" />}
-      {!sessions.data && sessions.loading && <Loading what="sessions" />}
-      {sessions.data && (
-        <div className="table-wrap">
-          <table className="data">
-            <caption className="sr-only">Sessions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Session</th>
-                <th scope="col">Cluster</th>
-                <th scope="col">State</th>
-                <th scope="col">User</th>
-                <th scope="col">Started</th>
-                <th scope="col">Last request</th>
-                <th scope="col">Idle time-out</th>
-                <th scope="col">Connect</th>
-                {canStop && (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
+      <PagedTable
+        list={sessions}
+        what="sessions"
+        caption="Sessions, newest first"
+        columns={[...SESSION_COLUMNS, canStop && { header: 'Actions', hidden: true }]}
+        empty="No session yet: start one with POST /api/v1/sessions."
+        paging={paging}
+        row={(s) => {
+          const app = s.application;
+          return (
+            <tr key={app.id} data-session-id={app.id} data-state={app.state}>
+              <td>
+                <Link to={`/applications/${encodeURIComponent(app.id)}`}>{app.id}</Link>
+                <div className="sub">
+                  <code>{s.sessionId}</code>
+                </div>
+              </td>
+              <ClusterCell clusterId={app.clusterId} />
+              <StateCell state={app.state} reason={app.pendingReason ?? app.stateReason} />
+              <td>{app.userId ?? '—'}</td>
+              <td>{formatTime(app.startedAt)}</td>
+              <td>{formatTime(s.lastActivityAt)}</td>
+              <td>{s.idleTimeoutMinutes} min</td>
+              <td>
+                {isActive(app) ? (
+                  <>
+                    <code className="connect">{s.connect.sparkConnectUrl}</code>
+                    <div className="sub">
+                      Ocean: <code>{s.connect.oceanPath}</code>
+                    </div>
+                  </>
+                ) : (
+                  'ended'
                 )}
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.items.length === 0 && (
-                <tr>
-                  <td colSpan={canStop ? 9 : 8} className="empty">
-                    No session yet: start one with POST /api/v1/sessions.
-                  </td>
-                </tr>
-              )}
-              {sessions.data.items.map((s) => {
-                const app = s.application;
-                return (
-                  <tr key={app.id} data-session-id={app.id} data-state={app.state}>
-                    <td>
-                      <Link to={`/applications/${encodeURIComponent(app.id)}`}>{app.id}</Link>
-                      <div className="sub">
-                        <code>{s.sessionId}</code>
-                      </div>
-                    </td>
-                    <td>
-                      <Link to={`/clusters/${encodeURIComponent(app.clusterId)}`}>{app.clusterId}</Link>
-                    </td>
-                    <td>
-                      <StateBadge state={app.state} />
-                      {(app.pendingReason ?? app.stateReason) && (
-                        <div className="sub">{app.pendingReason ?? app.stateReason}</div>
-                      )}
-                    </td>
-                    <td>{app.userId ?? '—'}</td>
-                    <td>{formatTime(app.startedAt)}</td>
-                    <td>{formatTime(s.lastActivityAt)}</td>
-                    <td>{s.idleTimeoutMinutes} min</td>
-                    <td>
-                      {isActive(app) ? (
-                        <>
-                          <code className="connect">{s.connect.sparkConnectUrl}</code>
-                          <div className="sub">
-                            Ocean: <code>{s.connect.oceanPath}</code>
-                          </div>
-                        </>
-                      ) : (
-                        'ended'
-                      )}
-                    </td>
-                    {canStop && (
-                      <td>
-                        {isActive(app) && (
-                          <button
-                            type="button"
-                            className="danger"
-                            onClick={() => void stop(s)}
-                            aria-label={`Stop ${app.id}`}
-                          >
-                            Stop
-                          </button>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav className="pager" aria-label="Pages">
-        <button type="button" onClick={paging.previous} disabled={paging.pageNumber === 1}>
-          Previous
-        </button>
-        <span>Page {paging.pageNumber}</span>
-        <button
-          type="button"
-          onClick={() => sessions.data?.nextCursor && paging.next(sessions.data.nextCursor)}
-          disabled={!sessions.data?.nextCursor}
-        >
-          Next
-        </button>
-      </nav>
+              </td>
+              <EndCell allowed={canStop} active={isActive(app)} verb="Stop" id={app.id} onEnd={() => void stop(s)} />
+            </tr>
+          );
+        }}
+      />
     </section>
   );
 }
