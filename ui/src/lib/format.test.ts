@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNodes, wrap } from './format';
+import { formatMoney, formatNodes, formatNumber, wrap } from './format';
 
 describe('formatNodes', () => {
   it('says how many nodes are Ready, of how many when some are not, and a dash when unknown', () => {
@@ -19,5 +19,16 @@ describe('wrap', () => {
     expect(lines.join('').replace(/ /g, '')).toBe(name.replace(/ /g, ''));
     expect(lines[0]).toBe('Stage 3.0: parquet at');
     expect(wrap('short')).toEqual(['short']);
+  });
+});
+
+describe('formatMoney and formatNumber', () => {
+  it('never show a signed zero for an amount that rounds to nothing', () => {
+    expect(formatMoney(-0.00001)).not.toContain('-');
+    expect(formatMoney(-0.00001)).toContain('0.0000');
+    expect(formatNumber(-0.0001, 3)).toBe('0');
+    expect(formatNumber(-0.25, 1)).toContain('-');
+    expect(formatMoney(-1.5)).toContain('1.50');
+    expect(formatMoney(-1.5)).toMatch(/-/);
   });
 });

@@ -27,22 +27,32 @@ export function formatBytes(bytes: number | undefined): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+/** `value` rounded to `digits` decimals, with a result of zero unsigned: -0.00001 reads "0", never "-0". */
+function roundedForDisplay(value: number, digits: number): number {
+  const rounded = Number(value.toFixed(digits));
+  return rounded === 0 ? 0 : rounded;
+}
+
 export function formatMoney(amount: number | undefined, currency = 'USD'): string {
   if (amount === undefined) return '—';
+  const digits = amount !== 0 && Math.abs(amount) < 1 ? 4 : 2;
+  const shown = roundedForDisplay(amount, digits);
   try {
     return new Intl.NumberFormat(undefined, {
       style: 'currency',
       currency,
-      minimumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 4 : 2,
-      maximumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 4 : 2,
-    }).format(amount);
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(shown);
   } catch {
-    return `${amount.toFixed(4)} ${currency}`;
+    return `${shown.toFixed(4)} ${currency}`;
   }
 }
 
 export function formatNumber(value: number | undefined, digits = 2): string {
-  return value === undefined ? '—' : value.toLocaleString(undefined, { maximumFractionDigits: digits });
+  return value === undefined
+    ? '—'
+    : roundedForDisplay(value, digits).toLocaleString(undefined, { maximumFractionDigits: digits });
 }
 
 export function formatPercent(share: number | undefined): string {
