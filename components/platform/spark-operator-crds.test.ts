@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { logicalName } from './apply-manifest';
 import { sparkOperatorCrdDir, sparkOperatorCrds, VENDORED_CHART_ANNOTATION } from './spark-operator-crds';
+import { SPARK_APPLICATION_CRD_FILE, SPARK_OPERATOR_CRDS_VERSION } from '../../runtime/adapters/k8s/crd-validator';
 import { SPARK_OPERATOR_CHART_VERSION } from './versions';
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -33,6 +34,13 @@ describe('spark-operator CRDs', () => {
       [VENDORED_CHART_ANNOTATION]: `spark-operator-${SPARK_OPERATOR_CHART_VERSION}`,
       'pulumi.com/patchForce': 'true',
     });
+  });
+
+  it('are the CRDs the runtime validates its SparkApplications against: the chart it installs is the one it renders for', () => {
+    expect(SPARK_OPERATOR_CHART_VERSION).toBe(SPARK_OPERATOR_CRDS_VERSION);
+    expect(SPARK_APPLICATION_CRD_FILE).toBe(
+      join(sparkOperatorCrdDir(SPARK_OPERATOR_CHART_VERSION), 'sparkoperator.k8s.io_sparkapplications.yaml'),
+    );
   });
 
   it('upgrade in place on a chart bump: same logical names, the new schema', () => {

@@ -1,6 +1,7 @@
 /**
  * spark-operator's CRDs as Pulumi-managed objects, read from the copy of the pinned chart's crds/
- * vendored beside this file (crds/spark-operator-<version>/). Helm installs a chart's crds/ on the
+ * vendored with the runtime's Kubernetes back-end (runtime/adapters/k8s/crds/spark-operator-<version>/),
+ * which validates what it renders against the same files. Helm installs a chart's crds/ on the
  * first install only and never upgrades them, so the platform applies them itself and the Release
  * skips them: bumping SPARK_OPERATOR_CHART_VERSION upgrades the CRDs in the same `pulumi up`.
  */
@@ -18,7 +19,7 @@ const cache = new Map<string, Manifest[]>();
 
 /** The folder holding the CRDs of a spark-operator chart version. */
 export function sparkOperatorCrdDir(version: string): string {
-  return fileURLToPath(new URL(`./crds/spark-operator-${version}/`, import.meta.url));
+  return fileURLToPath(new URL(`../../runtime/adapters/k8s/crds/spark-operator-${version}/`, import.meta.url));
 }
 
 /** The CRDs of a chart version, from its vendored folder (or `dir`, e.g. a version being vendored). */

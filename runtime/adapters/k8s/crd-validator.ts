@@ -125,12 +125,20 @@ export function crdValidatorOf(crd: CrdDocument, version: string, source = 'the 
   };
 }
 
-/** spark-operator's SparkApplication CRD as released with the operator version the back-end targets (crds/). */
-export const SPARK_APPLICATION_CRD_FILE = fileURLToPath(
-  new URL('./crds/sparkoperator.k8s.io_sparkapplications.yaml', import.meta.url),
-);
+/**
+ * The spark-operator chart version whose CRDs the back-end renders for. Its chart's crds/ are
+ * vendored unchanged in crds/spark-operator-<version>/, the one copy: the platform component
+ * installs them from there too.
+ */
+export const SPARK_OPERATOR_CRDS_VERSION = '2.5.0';
 
-/** spark-operator's SparkConnect CRD (sessions), vendored unchanged beside the SparkApplication one. */
-export const SPARK_CONNECT_CRD_FILE = fileURLToPath(
-  new URL('./crds/sparkoperator.k8s.io_sparkconnects.yaml', import.meta.url),
-);
+/** The folder of a spark-operator chart version's vendored CRDs. */
+export function sparkOperatorCrdDir(version: string): string {
+  return fileURLToPath(new URL(`./crds/spark-operator-${version}/`, import.meta.url));
+}
+
+/** spark-operator's SparkApplication CRD as released with the operator version the back-end targets. */
+export const SPARK_APPLICATION_CRD_FILE = `${sparkOperatorCrdDir(SPARK_OPERATOR_CRDS_VERSION)}sparkoperator.k8s.io_sparkapplications.yaml`;
+
+/** spark-operator's SparkConnect CRD (sessions), beside the SparkApplication one. */
+export const SPARK_CONNECT_CRD_FILE = `${sparkOperatorCrdDir(SPARK_OPERATOR_CRDS_VERSION)}sparkoperator.k8s.io_sparkconnects.yaml`;
