@@ -186,21 +186,47 @@ const driverMemory: Rule = {
 /** Python workers' share of task time from which a run is bound by its Python UDFs. */
 const PYTHON_BOUND_SHARE = 0.5;
 
-/**
- * A note when Python UDFs did most of the work: each core runs one single-threaded Python worker,
- * so more cores (not more memory) speed it up, and its CPU shows in pythonWorkerTimeMs.
- */
-export function pythonWorkersNote(ctx: TuningContext): string | undefined {
+/** "Python workers ran 75% of task time in run udf-2 (15.0 s of 20.0 s)", when they ran most of it. */
+function pythonBound(ctx: TuningContext): string | undefined {
   const m = ctx.ref.metrics;
   const python = m?.pythonWorkerTimeMs;
   if (!m || python === undefined || m.executorRunTimeMs <= 0) return undefined;
   const share = python / m.executorRunTimeMs;
   if (share < PYTHON_BOUND_SHARE) return undefined;
-  return `Python workers ran ${pct(share)} of task time in ${runName(ctx)} (${(python / 1000).toFixed(1)} s of ${(m.executorRunTimeMs / 1000).toFixed(1)} s): bound by its Python UDFs, one Python worker per core; CPU utilisation ${pct(m.cpuUtilization)} counts them`;
+  return `Python workers ran ${pct(share)} of task time in ${runName(ctx)} (${(python / 1000).toFixed(1)} s of ${(m.executorRunTimeMs / 1000).toFixed(1)} s)`;
 }
 
+/**
+ * A note when Python UDFs did most of the work: each core runs one single-threaded Python worker,
+ * so more cores (not more memory) speed it up, and its CPU shows in pythonWorkerTimeMs.
+ */
+export function pythonWorkersNote(ctx: TuningContext): string | undefined {
+  const bound = pythonBound(ctx);
+  if (!bound) return undefined;
+  return `${bound}: bound by its Python UDFs, one Python worker per core; CPU utilisation ${pct(ctx.ref.metrics!.cpuUtilization)} counts them`;
+}
+
+/**
+ * Bound by Python UDF CPU -> Arrow-optimized Python UDFs (Spark 3.5+): rows go to the workers in
+ * Arrow batches instead of one pickle each, which is much of a row UDF's Python CPU. Pandas UDFs
+ * use Arrow already and are unaffected; worker reuse is Spark's default. More cores for the
+ * workers are the resource search's to choose, from the same task time.
+ */
+const pythonUdfCpu: Rule = {
+  name: 'python-udf-cpu',
+  apply(ctx, plan) {
+    const bound = pythonBound(ctx);
+    if (!bound || ctx.refKnobs.pythonArrow) return;
+    plan.set(
+      POINTERS.pythonArrow,
+      true,
+      `${bound}, bound by its Python UDFs: Arrow batches rows to the Python workers instead of pickling each row`,
+    );
+  },
+};
+
 /** Rules that shape the work (before resources are chosen). */
-export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure];
+export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure, pythonUdfCpu];
 /** Resource rules of the rules-only strategy (the model-based search replaces them). */
 export const RESOURCE_RULES: readonly Rule[] = [idleExecutors];
 /** Rules applied last, with whatever budget is left. */
