@@ -2,8 +2,7 @@
 
 Usage: skewed_join.py [facts] [keys] [hot_share]
 `facts` rows, a `hot_share` of them (0..1) on key 0 and the rest spread over `keys` keys, joined
-to a `keys`-row dimension (a shuffle join when the dimension is above the broadcast threshold),
-then summed per dimension group. Prints `checksum=<n>`, which only depends on the arguments.
+to a `keys`-row dimension (a shuffle join, see below), then summed per dimension group. Prints `checksum=<n>`, which only depends on the arguments.
 """
 
 import sys
@@ -18,17 +17,22 @@ hot_share = float(sys.argv[3]) if len(sys.argv) > 3 else 0.3
 spark = SparkSession.builder.appName("skewed-join").getOrCreate()
 
 hot_rows = int(facts * hot_share)
+# Spark estimates a string at 20 bytes: with a string on each fact and ten labels on each key, both
+# sides stay above the 10 MiB broadcast threshold from 500000 facts and 100000 keys on, so the join
+# is planned as a shuffle join, as a large fact table's would be
 fact = spark.range(facts).select(
     F.when(F.col("id") < hot_rows, F.lit(0)).otherwise(F.col("id") % keys).alias("key"),
     ((F.col("id") * 7919) % 1000).alias("amount"),
+    F.concat(F.lit("order-"), F.col("id").cast("string")).alias("reference"),
 )
-dimension = spark.range(keys).select(
-    F.col("id").alias("key"),
-    (F.col("id") % 50).alias("grp"),
-    F.sha2(F.col("id").cast("string"), 256).alias("label"),
-)
+labels = [
+    F.substring(F.sha2(F.concat(F.col("id").cast("string"), F.lit(str(i))), 256), 1, 16).alias(f"label{i}")
+    for i in range(10)
+]
+dimension = spark.range(keys).select(F.col("id").alias("key"), (F.col("id") % 50).alias("grp"), *labels)
+width = sum(F.length(f"label{i}") for i in range(10)) + F.length("reference")
 joined = fact.join(dimension, "key").groupBy("grp").agg(
-    F.sum("amount").alias("total"), F.count("*").alias("n"), F.max(F.length("label")).alias("width")
+    F.sum("amount").alias("total"), F.count("*").alias("n"), F.max(width).alias("width")
 )
 summary = joined.agg(
     F.count("*").alias("groups"),

@@ -225,8 +225,46 @@ const pythonUdfCpu: Rule = {
   },
 };
 
+/** A broadcast is collected by the driver and held by every executor: the small side may take this share of their heap. */
+const BROADCAST_HEAP_SHARE = 1 / 8;
+/** Over the measured side, so that a side that grows a little still broadcasts. */
+const BROADCAST_HEADROOM = 1.5;
+
+/**
+ * A shuffle join whose smaller side is above the broadcast threshold but small next to the heaps
+ * that would hold it -> raise spark.sql.autoBroadcastJoinThreshold over it, so that the larger side
+ * is not shuffled (adaptive execution compares the same threshold with the measured side). One
+ * threshold serves every join of the job: the largest side that fits sets it.
+ */
+const broadcastCandidate: Rule = {
+  name: 'broadcast-candidate',
+  apply(ctx, plan) {
+    const threshold = ctx.refKnobs.broadcastThreshold;
+    // -1: broadcast joins turned off on purpose
+    if (threshold < 0) return;
+    const heaps = [ctx.refKnobs.driverMemoryMiB];
+    // executors hold a copy where they are JVMs of their own (not on the local back-end)
+    if (ctx.guard.refusedBy(POINTERS.memory) === undefined) heaps.push(ctx.refKnobs.memoryMiB);
+    const capBytes = Math.min(...heaps) * MIB * BROADCAST_HEAP_SHARE;
+    const fitting = (ctx.ref.metrics?.shuffleJoins ?? []).filter(
+      (j) => j.smallerSideBytes > threshold && j.smallerSideBytes * BROADCAST_HEADROOM <= capBytes,
+    );
+    const join = fitting.reduce<(typeof fitting)[number] | undefined>(
+      (a, b) => (!a || b.smallerSideBytes > a.smallerSideBytes ? b : a),
+      undefined,
+    );
+    if (!join) return;
+    const to = Math.ceil((join.smallerSideBytes * BROADCAST_HEADROOM) / MIB) * MIB;
+    plan.set(
+      POINTERS.broadcastThreshold,
+      to,
+      `${join.join} of SQL query ${join.executionId} in ${runName(ctx)} shuffled ${fmtMiB(join.smallerSideBytes)} on its smaller side (${fmtMiB(join.largerSideBytes)} on the other), over the ${fmtMiB(threshold)} broadcast threshold and within 1/8 of ${Math.min(...heaps)} MiB of heap: broadcasting it spares the larger side's shuffle`,
+    );
+  },
+};
+
 /** Rules that shape the work (before resources are chosen). */
-export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure, pythonUdfCpu];
+export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure, pythonUdfCpu, broadcastCandidate];
 /** Resource rules of the rules-only strategy (the model-based search replaces them). */
 export const RESOURCE_RULES: readonly Rule[] = [idleExecutors];
 /** Rules applied last, with whatever budget is left. */
