@@ -39,7 +39,9 @@ const scale = Number(values.scale);
 const tunedRuns = Number(values.runs);
 const reruns = Number(values.reruns);
 if (!(scale > 0) || !(tunedRuns >= 2) || !(reruns >= 1)) {
-  throw new Error(`--scale must be > 0, --runs >= 2, --reruns >= 1 (got ${values.scale}, ${values.runs}, ${values.reruns})`);
+  throw new Error(
+    `--scale must be > 0, --runs >= 2, --reruns >= 1 (got ${values.scale}, ${values.runs}, ${values.reruns})`,
+  );
 }
 
 interface Shape {
@@ -166,7 +168,9 @@ async function runSeries(service: Service, series: Series, grid: Measured[]): Pr
   });
   if (put.status !== 200) throw new Error(`job ${job}: ${put.text}`);
   console.log(`\n${job}: ${shape.what} (${shape.arguments(scale).join(' ')}), starting ${start}-provisioned`);
-  console.log(`  ${'run'.padEnd(14)} ${'master'.padEnd(24)} ${'core-s'.padStart(7)} ${'dur-s'.padStart(8)} ${'cost'.padStart(10)}`);
+  console.log(
+    `  ${'run'.padEnd(14)} ${'master'.padEnd(24)} ${'core-s'.padStart(7)} ${'dur-s'.padStart(8)} ${'cost'.padStart(10)}`,
+  );
   const tuned: Measured[] = [];
   for (let run = 1; run <= tunedRuns; run++) {
     const m = await measure(service, { clusterId: 'local', jobId: job, configOverrides: program(shape) });
@@ -244,7 +248,9 @@ async function main(): Promise<void> {
     }
     const over = results.filter((r) => r.series.start === 'over');
     for (const r of results.filter((r) => r.series.start === 'under')) {
-      console.log(`under-provisioned ${r.series.shape.name}: duration ${percent(r.durationChange)} by run ${tunedRuns}`);
+      console.log(
+        `under-provisioned ${r.series.shape.name}: duration ${percent(r.durationChange)} by run ${tunedRuns}`,
+      );
     }
     const worstCut = Math.min(...over.map((r) => r.cut));
     const worstDuration = Math.max(...over.map((r) => r.durationChange));

@@ -85,7 +85,7 @@ export class JoinSideReader {
     return joins;
   }
 
-  private parse(line: string): Record<string, unknown> & { 'Stage Info'?: { Accumulables?: unknown } } | undefined {
+  private parse(line: string): (Record<string, unknown> & { 'Stage Info'?: { Accumulables?: unknown } }) | undefined {
     try {
       return JSON.parse(line) as Record<string, unknown>;
     } catch {

@@ -4,14 +4,11 @@
  * with spark.sql.shuffle.partitions=8, a sort-merge join of two sides of 23 and 25 MiB, both above
  * the 10 MiB default threshold.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesKnobs, localKnobs } from '../domain/backend-knobs';
 import type { ApplicationConfig } from '../domain/config';
-import { mergeConfig } from '../domain/merge';
 import type { RunMetrics } from '../domain/metrics';
-import { parseEventLog } from '../metrics/event-log-parser';
+import { fixtureMetrics, localPythonRun } from './fixtures.test-helpers';
 import { recommend } from './recommend';
 import type { TuningRun } from './types';
 
@@ -21,16 +18,11 @@ const policy = { mode: 'auto' as const, objective: 'cost' as const };
 let measured: RunMetrics;
 
 beforeAll(async () => {
-  const log = join(__dirname, '..', 'metrics', 'fixtures', 'broadcast-candidate.events.jsonl');
-  measured = await parseEventLog(readFileSync(log, 'utf8').split('\n'));
+  measured = await fixtureMetrics('broadcast-candidate.events.jsonl');
 });
 
-function joinRun(template: ApplicationConfig, metrics: RunMetrics = measured): TuningRun {
-  const { config, provenance } = mergeConfig<ApplicationConfig>({
-    template: { type: 'Python', executor: { instances: 1, cores: 2 }, driver: { memory: '1g' }, ...template },
-  });
-  return { appId: 'join-1', config, provenance, metrics, state: 'COMPLETED' };
-}
+const joinRun = (template: ApplicationConfig, metrics: RunMetrics = measured) =>
+  localPythonRun('join-1', { driver: { memory: '1g' }, ...template }, metrics);
 
 const local = (run: TuningRun) => recommend({ history: [run], policy, backend: localKnobs({ maxParallelism: 2 }) });
 const thresholdChange = (rec: ReturnType<typeof recommend>) => rec.changes.find((c) => c.pointer === THRESHOLD);
@@ -47,14 +39,16 @@ describe('a shuffle join with a small side', () => {
     // 22.9 MiB x 1.5, in whole MiB
     expect(change?.to).toBe(String(35 * MIB));
     expect(change?.reason).toBe(
-      'spark.sql.autoBroadcastJoinThreshold default -> 35m: SortMergeJoin of SQL query 0 in run join-1 shuffled 23 MiB on its smaller side (25 MiB on the other), over the 10 MiB broadcast threshold and within 1/8 of 1024 MiB of heap: broadcasting it spares the larger side\'s shuffle',
+      "spark.sql.autoBroadcastJoinThreshold default -> 35m: SortMergeJoin of SQL query 0 in run join-1 shuffled 23 MiB on its smaller side (25 MiB on the other), over the 10 MiB broadcast threshold and within 1/8 of 1024 MiB of heap: broadcasting it spares the larger side's shuffle",
     );
   });
 
   it('does not fire when the small side is large for the heaps that would hold it', () => {
     const large = {
       ...measured,
-      shuffleJoins: [{ executionId: 0, join: 'SortMergeJoin', smallerSideBytes: 200 * MIB, largerSideBytes: 2048 * MIB }],
+      shuffleJoins: [
+        { executionId: 0, join: 'SortMergeJoin', smallerSideBytes: 200 * MIB, largerSideBytes: 2048 * MIB },
+      ],
     };
     expect(thresholdChange(local(joinRun({}, large)))).toBeUndefined();
     // the same side fits a 4 GiB driver (512 MiB a broadcast) on the local back-end...
@@ -69,7 +63,11 @@ describe('a shuffle join with a small side', () => {
   });
 
   it('does not fire when the threshold already covers the side, or broadcasts are off', () => {
-    expect(thresholdChange(local(joinRun({ sparkConf: { 'spark.sql.autoBroadcastJoinThreshold': '64m' } })))).toBeUndefined();
-    expect(thresholdChange(local(joinRun({ sparkConf: { 'spark.sql.autoBroadcastJoinThreshold': '-1' } })))).toBeUndefined();
+    expect(
+      thresholdChange(local(joinRun({ sparkConf: { 'spark.sql.autoBroadcastJoinThreshold': '64m' } }))),
+    ).toBeUndefined();
+    expect(
+      thresholdChange(local(joinRun({ sparkConf: { 'spark.sql.autoBroadcastJoinThreshold': '-1' } }))),
+    ).toBeUndefined();
   });
 });

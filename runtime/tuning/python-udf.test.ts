@@ -2,14 +2,11 @@
  * The Python UDF rule on a real Spark 4 event log (runtime/metrics/fixtures/pyspark-udf.events.jsonl:
  * a row UDF over 4 partitions on local[2], made by fixtures/pyspark-udf.py).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localKnobs } from '../domain/backend-knobs';
 import type { ApplicationConfig } from '../domain/config';
-import { mergeConfig } from '../domain/merge';
 import type { RunMetrics } from '../domain/metrics';
-import { parseEventLog } from '../metrics/event-log-parser';
+import { fixtureMetrics, localPythonRun } from './fixtures.test-helpers';
 import { recommend } from './recommend';
 import type { TuningRun } from './types';
 
@@ -18,19 +15,13 @@ const policy = { mode: 'auto' as const, objective: 'cost' as const };
 let measured: RunMetrics;
 
 beforeAll(async () => {
-  const log = join(__dirname, '..', 'metrics', 'fixtures', 'pyspark-udf.events.jsonl');
-  measured = await parseEventLog(readFileSync(log, 'utf8').split('\n'));
+  measured = await fixtureMetrics('pyspark-udf.events.jsonl');
 });
 
-function udfRun(template: ApplicationConfig, metrics: RunMetrics = measured): TuningRun {
-  const { config, provenance } = mergeConfig<ApplicationConfig>({
-    template: { type: 'Python', executor: { instances: 1, cores: 2 }, ...template },
-  });
-  return { appId: 'udf-fixture-1', config, provenance, metrics, state: 'COMPLETED' };
-}
+const udfRun = (template: ApplicationConfig, metrics: RunMetrics = measured) =>
+  localPythonRun('udf-fixture-1', template, metrics);
 
-const tune = (run: TuningRun) =>
-  recommend({ history: [run], policy, backend: localKnobs({ maxParallelism: 2 }) });
+const tune = (run: TuningRun) => recommend({ history: [run], policy, backend: localKnobs({ maxParallelism: 2 }) });
 
 describe('a run bound by its Python UDFs', () => {
   it('turns on Arrow-optimized Python UDFs, quoting the Python share of task time and the run', () => {

@@ -5,8 +5,7 @@ import { recommend } from './recommend';
 import type { TuningRun } from './types';
 
 const policy = { mode: 'auto' as const, objective: 'cost' as const };
-const OOM_REASON =
-  'driver memory 1g -> 2g: nightly-1 ran out of memory (java.lang.OutOfMemoryError: Java heap space)';
+const OOM_REASON = 'driver memory 1g -> 2g: nightly-1 ran out of memory (java.lang.OutOfMemoryError: Java heap space)';
 const recovery: MemoryRecovery = { driverMemory: '2048m', reason: OOM_REASON, fromAppId: 'nightly-1' };
 
 /** A run after recovery doubled the driver's heap, whose driver then peaked at 300 MiB: the driver rule would cut it. */
@@ -37,7 +36,10 @@ describe('memory set by out-of-memory recovery', () => {
   });
 
   it('a return to a best run from before the out-of-memory keeps the recovered memory', () => {
-    const before = run({ tuning: { driver: { memory: '1024m' } } }, { cost: { total: 1, currency: 'USD', method: 't' } });
+    const before = run(
+      { tuning: { driver: { memory: '1024m' } } },
+      { cost: { total: 1, currency: 'USD', method: 't' } },
+    );
     // the recovered run cost far more per GiB: a regression, so the tuner goes back to `before`
     const after = recovered({ metrics: { ...recovered().metrics!, cost: { total: 3, currency: 'USD', method: 't' } } });
     const rec = recommend({ history: [before, after], policy });
@@ -50,10 +52,18 @@ describe('memory set by out-of-memory recovery', () => {
   it('reads executor memory too', () => {
     const rec = recommend({
       history: [
-        run({}, { peakJvmMemoryBytes: 3 * GIB }, {
-          appId: 'r-2',
-          memoryRecovery: { executorMemory: '16g', reason: 'executor memory 8g -> 16g: r-1 ran out of memory (exit 137)', fromAppId: 'r-1' },
-        }),
+        run(
+          {},
+          { peakJvmMemoryBytes: 3 * GIB },
+          {
+            appId: 'r-2',
+            memoryRecovery: {
+              executorMemory: '16g',
+              reason: 'executor memory 8g -> 16g: r-1 ran out of memory (exit 137)',
+              fromAppId: 'r-1',
+            },
+          },
+        ),
       ],
       policy,
       options: { useModel: false },
