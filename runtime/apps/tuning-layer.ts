@@ -24,6 +24,7 @@ function toRun(app: Application): TuningRun {
     metrics: app.metrics as RunMetrics | undefined,
     state: app.state,
     stateReason: app.stateReason,
+    ...(app.memoryRecovery ? { memoryRecovery: app.memoryRecovery } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export const TunableKnob = z.enum([
   'advisoryBytes',
   'instanceType',
   'spot',
+  'pythonArrow',
+  'broadcastThreshold',
 ]);
 export type TunableKnob = z.infer<typeof TunableKnob>;
 export const TUNABLE_KNOBS = TunableKnob.options;
@@ -52,7 +54,8 @@ export function undeclaredKnobs(kind: string): BackendKnobs {
 /**
  * spark-submit on one machine: the master's executors and cores (local[N], local-cluster[k,c,m])
  * within the machine's parallelism, the driver's memory, and the shuffle's partitions and adaptive
- * settings. Executor memory, overhead, instance types and spot mean nothing there.
+ * settings, and the SQL settings (Arrow for Python UDFs, the broadcast threshold). Executor memory,
+ * overhead, instance types and spot mean nothing there.
  */
 export function localKnobs(limits: { maxParallelism: number; maxDriverMemoryMiB?: number }): BackendKnobs {
   return {
@@ -68,6 +71,8 @@ export function localKnobs(limits: { maxParallelism: number; maxDriverMemoryMiB?
       adaptive: {},
       skewJoin: {},
       advisoryBytes: { min: 1024 * 1024 },
+      pythonArrow: {},
+      broadcastThreshold: { min: -1 },
     },
     maxSlots: limits.maxParallelism,
   };
@@ -76,7 +81,7 @@ export function localKnobs(limits: { maxParallelism: number; maxDriverMemoryMiB?
 /**
  * spark-operator on Kubernetes: executors (or dynamic allocation's maximum), cores, memory and
  * overhead, driver memory, instance types of the images' architecture within the allow-list,
- * spot for executors, and the shuffle settings.
+ * spot for executors, the shuffle settings and the SQL settings.
  */
 export function kubernetesKnobs(options: { architecture?: CpuArchitecture } = {}): BackendKnobs {
   return {
@@ -94,6 +99,8 @@ export function kubernetesKnobs(options: { architecture?: CpuArchitecture } = {}
       advisoryBytes: { min: 1024 * 1024 },
       instanceType: {},
       spot: {},
+      pythonArrow: {},
+      broadcastThreshold: { min: -1 },
     },
     architecture: options.architecture ?? 'amd64',
   };

@@ -64,6 +64,16 @@ export const StageTiming = z.strictObject({
 });
 export type StageTiming = z.infer<typeof StageTiming>;
 
+/** A shuffle join (sort-merge or shuffled hash) and the bytes of rows each side shuffled ("data size" of its exchange). */
+export const ShuffleJoin = z.strictObject({
+  executionId: z.number().int(),
+  /** SortMergeJoin or ShuffledHashJoin. */
+  join: z.string(),
+  smallerSideBytes: Bytes,
+  largerSideBytes: Bytes,
+});
+export type ShuffleJoin = z.infer<typeof ShuffleJoin>;
+
 export const RunCost = z
   .strictObject({
     total: z.number().min(0),
@@ -119,6 +129,8 @@ export const RunMetrics = z
     executors: z.array(ExecutorMetrics),
     /** Every completed stage attempt, in completion order; absent on metrics measured before. */
     stageTimings: z.array(StageTiming).optional(),
+    /** The shuffle joins of the final SQL plans, with both sides measured; absent when the log has none. */
+    shuffleJoins: z.array(ShuffleJoin).optional(),
     executorsLost: z.array(z.strictObject({ executorId: z.string(), reason: z.string() })),
     /** Spark properties in effect ("Spark Properties" of the environment update). */
     sparkProperties: z.record(z.string(), z.string()),

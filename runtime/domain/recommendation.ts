@@ -14,9 +14,10 @@ export const HeldKnob = z.strictObject({
   value: ConfigValue.optional(),
   /**
    * pinned: set by the submission's overrides or pinned by the job; backend: the cluster's back-end
-   * does not honour it; budget: the change budget of this run was used; no-signal: nothing measured calls for a change.
+   * does not honour it; budget: the change budget of this run was used; no-signal: nothing measured calls for a change;
+   * recovery: out-of-memory recovery raised it, and the tuner keeps at least that.
    */
-  why: z.enum(['pinned', 'backend', 'budget', 'no-signal']),
+  why: z.enum(['pinned', 'backend', 'budget', 'no-signal', 'recovery']),
   /** e.g. "executor.memory is pinned by the job (tuning.pin executor)" */
   reason: z.string(),
 });

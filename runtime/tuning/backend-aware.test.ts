@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kubernetesKnobs, localKnobs } from '../domain/backend-knobs';
+import { kubernetesKnobs, localKnobs, TUNABLE_KNOBS } from '../domain/backend-knobs';
 import type { ApplicationConfig } from '../domain/config';
 import { mergeConfig } from '../domain/merge';
 import { pinPointer } from '../domain/tuning-pins';
@@ -69,8 +69,8 @@ describe('what may be tuned', () => {
     const rec = recommend({ history: [jobRun([])], policy: policy([]), options: { maxChangesPerRun: 1 } });
     expect(rec.changes).toHaveLength(1);
     const accounted = new Set([...rec.changes.map((c) => c.pointer), ...rec.held.map((h) => h.pointer)]);
-    // instances, not maxExecutors: dynamic allocation is off
-    expect(accounted.size).toBe(11);
+    // every knob but maxExecutors: dynamic allocation is off
+    expect(accounted.size).toBe(TUNABLE_KNOBS.length - 1);
     expect(rec.held.some((h) => h.why === 'budget' && h.reason.includes('change budget used (1 changes a run)'))).toBe(
       true,
     );

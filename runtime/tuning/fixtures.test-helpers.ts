@@ -1,7 +1,10 @@
-/** Builders for tuner tests: a run from layers plus metric overrides (defaults plus overrides). */
+/** Builders for tuner tests: a run from layers plus metric overrides (defaults plus overrides), or from a real event log. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApplicationConfig } from '../domain/config';
 import { type Layers, mergeConfig } from '../domain/merge';
 import { emptyRunMetrics, type RunMetrics } from '../domain/metrics';
+import { parseEventLog } from '../metrics/event-log-parser';
 import type { StageTiming, TuningRun } from './types';
 
 export const GIB = 1024 ** 3;
@@ -75,4 +78,18 @@ export function run(
 ): TuningRun {
   const { config, provenance } = mergeConfig<ApplicationConfig>({ template: TEMPLATE, ...layers });
   return { config, provenance, metrics: metrics(overrides), stages: stages(), state: 'COMPLETED', ...extra };
+}
+
+/** The metrics of a real event log checked in under runtime/metrics/fixtures. */
+export async function fixtureMetrics(file: string): Promise<RunMetrics> {
+  const log = join(__dirname, '..', 'metrics', 'fixtures', file);
+  return parseEventLog(readFileSync(log, 'utf8').split('\n'));
+}
+
+/** A completed local run of a Python job (one executor of 2 cores, local[2]) with these metrics. */
+export function localPythonRun(appId: string, template: ApplicationConfig, metrics: RunMetrics): TuningRun {
+  const { config, provenance } = mergeConfig<ApplicationConfig>({
+    template: { type: 'Python', executor: { instances: 1, cores: 2 }, ...template },
+  });
+  return { appId, config, provenance, metrics, state: 'COMPLETED' };
 }

@@ -12,6 +12,8 @@ export const SPARK_DEFAULTS = {
   driverMemoryMiB: 1024,
   partitions: 200,
   advisoryBytes: 64 * 1024 * 1024,
+  /** spark.sql.autoBroadcastJoinThreshold: 10 MiB. */
+  broadcastThreshold: 10 * 1024 * 1024,
   /** Spark: memoryOverhead = max(384 MiB, 10% of memory). */
   overheadFactor: 0.1,
   minOverheadMiB: 384,
@@ -33,6 +35,8 @@ export const POINTERS = {
   advisoryBytes: conf('spark.sql.adaptive.advisoryPartitionSizeInBytes'),
   instanceType: '/executor/instanceType',
   spot: '/executor/spot',
+  pythonArrow: conf('spark.sql.execution.pythonUDF.arrow.enabled'),
+  broadcastThreshold: conf('spark.sql.autoBroadcastJoinThreshold'),
 } as const;
 
 /** The resource values of a config in numbers, with Spark's defaults filled in. */
@@ -51,6 +55,9 @@ export interface Knobs {
   instanceType: string | undefined;
   allowList: string[] | undefined;
   spot: boolean;
+  pythonArrow: boolean;
+  /** Bytes; -1 turns broadcast joins off. */
+  broadcastThreshold: number;
 }
 
 function numberAt(config: ApplicationConfig, ptr: string): number | undefined {
@@ -62,6 +69,16 @@ function numberAt(config: ApplicationConfig, ptr: string): number | undefined {
 function memoryAt(config: ApplicationConfig, ptr: string): number | undefined {
   const value = valueAtPointer(config, ptr);
   return typeof value === 'string' ? parseMemoryMiB(value) : undefined;
+}
+
+/** A Spark byte size: plain bytes ("10485760") or with a unit ("10m", "10MB"). */
+function bytesAt(config: ApplicationConfig, ptr: string): number | undefined {
+  const value = valueAtPointer(config, ptr);
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  if (/^-?\d+$/.test(value.trim())) return Number(value);
+  const mib = parseMemoryMiB(value);
+  return mib === undefined ? undefined : mib * 1024 * 1024;
 }
 
 function boolAt(config: ApplicationConfig, ptr: string, fallback: boolean): boolean {
@@ -101,6 +118,9 @@ export function readKnobs(config: ApplicationConfig): Knobs {
     allowList: config.executor?.instanceAllowList,
     // executors run on spot unless told otherwise (config.ts)
     spot: boolAt(config, POINTERS.spot, true),
+    // off by default up to Spark 4.0
+    pythonArrow: boolAt(config, POINTERS.pythonArrow, false),
+    broadcastThreshold: bytesAt(config, POINTERS.broadcastThreshold) ?? SPARK_DEFAULTS.broadcastThreshold,
   };
 }
 
@@ -127,6 +147,10 @@ export function effectiveValue(knobs: Knobs, ptr: string): number | boolean | st
       return knobs.advisoryBytes;
     case POINTERS.spot:
       return knobs.spot;
+    case POINTERS.pythonArrow:
+      return knobs.pythonArrow;
+    case POINTERS.broadcastThreshold:
+      return knobs.broadcastThreshold;
     default:
       return undefined;
   }
@@ -154,6 +178,10 @@ export function displayValue(ptr: string, value: ConfigValue | undefined): strin
     return typeof mib === 'number' ? formatMemory(mib) : String(value);
   }
   if (ptr === POINTERS.advisoryBytes) return `${formatMemory(Math.round(Number(value) / 1024 / 1024))}`;
+  if (ptr === POINTERS.broadcastThreshold) {
+    const bytes = Number(value);
+    return Number.isFinite(bytes) && bytes >= 0 ? formatMemory(Math.round(bytes / 1024 / 1024)) : String(value);
+  }
   return String(value);
 }
 

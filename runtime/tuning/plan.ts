@@ -3,6 +3,7 @@ import type { ApplicationConfig } from '../domain/config';
 import { valueAtPointer } from '../domain/merge';
 import { parseMemoryMiB } from '../domain/quantity';
 import type { KnobGuard } from './guard';
+import type { MemoryFloor } from './recovery-floor';
 import { configValue, displayName, displayValue, effectiveValue, POINTERS, readKnobs } from './knobs';
 import type { ConfigValue, HeldKnob, TuningChange } from './types';
 
@@ -24,6 +25,8 @@ export class Plan {
     private readonly current: ApplicationConfig,
     readonly guard: KnobGuard,
     readonly maxChanges: number,
+    /** Memory out-of-memory recovery set, by pointer: never proposed lower. */
+    private readonly floors: ReadonlyMap<string, MemoryFloor> = new Map(),
   ) {}
 
   get remaining(): number {
@@ -76,6 +79,10 @@ export class Plan {
     if (pinned) return this.refuse(ptr, 'pinned', `${pinned}; ${wanted}`);
     const refused = this.guard.refusedBy(ptr);
     if (refused) return this.refuse(ptr, 'backend', `${refused}; ${wanted}`);
+    const floor = this.floors.get(ptr);
+    if (floor && (parseMemoryMiB(String(to)) ?? Infinity) < floor.mib) {
+      return this.refuse(ptr, 'recovery', `${floor.reason}; ${wanted}`);
+    }
     const existing = this.changes.findIndex((c) => c.pointer === ptr);
     if (existing < 0 && this.remaining <= 0) {
       return this.refuse(ptr, 'budget', `change budget used (${this.maxChanges} changes a run); ${wanted}`);

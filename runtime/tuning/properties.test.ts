@@ -19,6 +19,8 @@ const JOB: ApplicationConfig = {
     'spark.sql.adaptive.enabled': 'false',
     'spark.sql.adaptive.skewJoin.enabled': 'false',
     'spark.sql.adaptive.advisoryPartitionSizeInBytes': String(16 * 1024 * 1024),
+    'spark.sql.execution.pythonUDF.arrow.enabled': 'false',
+    'spark.sql.autoBroadcastJoinThreshold': String(10 * 1024 * 1024),
   },
   driver: { memory: '8g' },
   executor: { instances: 32, cores: 4, memory: '16g', memoryOverhead: '2g', instanceType: 'm5.4xlarge', spot: false },
@@ -42,6 +44,7 @@ const runMetrics = fc.record({
   inputBytes: fc.integer({ min: 0, max: 200 * GIB }),
   incomplete: fc.boolean(),
   peakPythonRssBytes: fc.option(fc.double({ min: 0, max: 16 * GIB, noNaN: true }), { nil: undefined }),
+  pythonWorkerTimeMs: fc.option(fc.nat(40_000_000), { nil: undefined }),
   // stages as the event log measured them: any counts, overlapping or not, with or without times
   stageTimings: fc.option(
     fc.array(
@@ -170,4 +173,6 @@ const JOB_VALUE: Record<TunableKnob, string | number | boolean> = {
   advisoryBytes: String(128 * 1024 * 1024),
   instanceType: 'c5.2xlarge',
   spot: true,
+  pythonArrow: 'true',
+  broadcastThreshold: String(64 * 1024 * 1024),
 };

@@ -5,6 +5,7 @@
 import { TUNABLE_KNOBS, undeclaredKnobs } from '../domain/backend-knobs';
 import type { ApplicationConfig } from '../domain/config';
 import { valueAtPointer } from '../domain/merge';
+import { parseMemoryMiB } from '../domain/quantity';
 import { DEFAULT_BOUNDS, type Draft, type TuningContext } from './context';
 import { KnobGuard } from './guard';
 import {
@@ -20,6 +21,7 @@ import {
 } from './knobs';
 import { memoryEvidence, roundMemoryMiB } from './memory';
 import { Plan, sameValue } from './plan';
+import { type MemoryFloor, recoveryFloors } from './recovery-floor';
 import { LAST_RULES, pythonWorkersNote, RESOURCE_RULES, runName, SHAPE_RULES } from './rules';
 import { resourceKey, searchResources, valuesOf } from './search';
 import { lostToSpot, objectivePerGiB, overDurationLimit, type RunVerdict, verdictOf } from './signals';
@@ -54,8 +56,9 @@ export function recommend(input: TuningInput): Recommendation {
       notes: ['no run yet: nothing to learn from'],
     };
   const guard = new KnobGuard(last.provenance, policy.pin, input.backend ?? undeclaredKnobs('undeclared'));
+  const floors = recoveryFloors(input.history);
 
-  const notes: string[] = [];
+  const notes: string[] = [...[...floors.values()].map((f) => f.reason)];
   const verdicts = new Map<TuningRun, RunVerdict>(input.history.map((r) => [r, verdictOf(r)]));
   const runs = input.history.filter((r, i) => {
     if (verdicts.get(r) !== 'spot-noise') return true;
@@ -79,7 +82,7 @@ export function recommend(input: TuningInput): Recommendation {
       applied: applied && changes.length > 0,
       tuning: tuning as ApplicationConfig,
       changes,
-      held: heldKnobs(last.config, guard, changes, plan),
+      held: heldKnobs(last.config, guard, changes, floors, plan),
       notes,
       ...(prediction ? { prediction } : {}),
     };
@@ -98,10 +101,10 @@ export function recommend(input: TuningInput): Recommendation {
   const regression = regressionOf(latest, best, verdicts.get(latest)!, policy, tolerance);
   if (regression && best && best !== latest) {
     notes.push(`returning to the best known config (run ${best.appId ?? runs.indexOf(best) + 1}): ${regression}`);
-    return revertTo(best, last, guard, previous, regression, finish);
+    return revertTo(best, last, guard, floors, previous, regression, finish);
   }
   if (regression && !best)
-    return recoverWithoutSuccess(input, last, guard, verdicts.get(latest)!, regression, previous, finish);
+    return recoverWithoutSuccess(input, last, guard, floors, verdicts.get(latest)!, regression, previous, finish);
   if (!best) return finish(previous, []);
 
   // tune from the latest good run, trying nothing that already failed or regressed
@@ -111,7 +114,7 @@ export function recommend(input: TuningInput): Recommendation {
   const python = pythonWorkersNote(ctx);
   if (python) notes.push(python);
   const maxChanges = input.options?.maxChangesPerRun ?? 4;
-  const plan = new Plan(last.config, guard, maxChanges);
+  const plan = new Plan(last.config, guard, maxChanges, floors);
   const draft: Draft = {
     adaptive: ctx.refKnobs.adaptive,
     partitions: ctx.refKnobs.partitions,
@@ -168,7 +171,13 @@ export function recommend(input: TuningInput): Recommendation {
 }
 
 /** Every knob the recommendation does not change, with why: the plan's refusals first, else what the guard says. */
-function heldKnobs(config: ApplicationConfig, guard: KnobGuard, changes: TuningChange[], plan?: Plan): HeldKnob[] {
+function heldKnobs(
+  config: ApplicationConfig,
+  guard: KnobGuard,
+  changes: TuningChange[],
+  floors: ReadonlyMap<string, MemoryFloor>,
+  plan?: Plan,
+): HeldKnob[] {
   const knobs = readKnobs(config);
   const inactive = knobs.dynamicAllocation ? POINTERS.instances : POINTERS.maxExecutors;
   const held: HeldKnob[] = [];
@@ -186,8 +195,10 @@ function heldKnobs(config: ApplicationConfig, guard: KnobGuard, changes: TuningC
     const base = { pointer: ptr, ...(set !== undefined ? { value: set } : {}) };
     const pinned = guard.pinnedBy(ptr);
     const refusedBy = guard.refusedBy(ptr);
+    const floor = floors.get(ptr);
     if (pinned) held.push({ ...base, why: 'pinned', reason: pinned });
     else if (refusedBy) held.push({ ...base, why: 'backend', reason: refusedBy });
+    else if (floor) held.push({ ...base, why: 'recovery', reason: `${shown} kept: ${floor.reason}` });
     else held.push({ ...base, why: 'no-signal', reason: `${shown} kept: no measured signal calls for a change` });
   }
   return held;
@@ -223,6 +234,7 @@ function revertTo(
   best: TuningRun,
   last: TuningRun,
   guard: KnobGuard,
+  floors: ReadonlyMap<string, MemoryFloor>,
   previous: Map<string, unknown>,
   regression: string,
   finish: (targets: Map<string, unknown>, changes: TuningChange[]) => Recommendation,
@@ -233,6 +245,13 @@ function revertTo(
     if (!guard.tunable(ptr)) continue;
     const to = targets.has(ptr) ? targets.get(ptr) : valueAtPointer(best.config, ptr);
     const from = valueAtPointer(last.config, ptr);
+    const floor = floors.get(ptr);
+    if (floor && (to === undefined || (parseMemoryMiB(String(to)) ?? Infinity) < floor.mib)) {
+      // the best run had less memory than recovery found this job needs: keep what recovery set
+      if (previous.has(ptr)) targets.set(ptr, previous.get(ptr));
+      else targets.delete(ptr);
+      continue;
+    }
     if (to === undefined) {
       // the best run had no tuning value here: drop ours so the lower layers decide again
       if (from !== undefined) targets.set(ptr, NOT_SET);
@@ -256,6 +275,7 @@ function recoverWithoutSuccess(
   input: TuningInput,
   last: TuningRun,
   guard: KnobGuard,
+  floors: ReadonlyMap<string, MemoryFloor>,
   verdict: RunVerdict,
   regression: string,
   previous: Map<string, unknown>,
@@ -263,7 +283,7 @@ function recoverWithoutSuccess(
 ): Recommendation {
   const bounds = { ...DEFAULT_BOUNDS, ...input.bounds };
   const k = readKnobs(last.config);
-  const plan = new Plan(last.config, guard, input.options?.maxChangesPerRun ?? 4);
+  const plan = new Plan(last.config, guard, input.options?.maxChangesPerRun ?? 4, floors);
   if (verdict === 'oom-heap') {
     plan.set(
       POINTERS.memory,

@@ -186,21 +186,85 @@ const driverMemory: Rule = {
 /** Python workers' share of task time from which a run is bound by its Python UDFs. */
 const PYTHON_BOUND_SHARE = 0.5;
 
-/**
- * A note when Python UDFs did most of the work: each core runs one single-threaded Python worker,
- * so more cores (not more memory) speed it up, and its CPU shows in pythonWorkerTimeMs.
- */
-export function pythonWorkersNote(ctx: TuningContext): string | undefined {
+/** "Python workers ran 75% of task time in run udf-2 (15.0 s of 20.0 s)", when they ran most of it. */
+function pythonBound(ctx: TuningContext): string | undefined {
   const m = ctx.ref.metrics;
   const python = m?.pythonWorkerTimeMs;
   if (!m || python === undefined || m.executorRunTimeMs <= 0) return undefined;
   const share = python / m.executorRunTimeMs;
   if (share < PYTHON_BOUND_SHARE) return undefined;
-  return `Python workers ran ${pct(share)} of task time in ${runName(ctx)} (${(python / 1000).toFixed(1)} s of ${(m.executorRunTimeMs / 1000).toFixed(1)} s): bound by its Python UDFs, one Python worker per core; CPU utilisation ${pct(m.cpuUtilization)} counts them`;
+  return `Python workers ran ${pct(share)} of task time in ${runName(ctx)} (${(python / 1000).toFixed(1)} s of ${(m.executorRunTimeMs / 1000).toFixed(1)} s)`;
 }
 
+/**
+ * A note when Python UDFs did most of the work: each core runs one single-threaded Python worker,
+ * so more cores (not more memory) speed it up, and its CPU shows in pythonWorkerTimeMs.
+ */
+export function pythonWorkersNote(ctx: TuningContext): string | undefined {
+  const bound = pythonBound(ctx);
+  if (!bound) return undefined;
+  return `${bound}: bound by its Python UDFs, one Python worker per core; CPU utilisation ${pct(ctx.ref.metrics!.cpuUtilization)} counts them`;
+}
+
+/**
+ * Bound by Python UDF CPU -> Arrow-optimized Python UDFs (Spark 3.5+): rows go to the workers in
+ * Arrow batches instead of one pickle each, which is much of a row UDF's Python CPU. Pandas UDFs
+ * use Arrow already and are unaffected; worker reuse is Spark's default. More cores for the
+ * workers are the resource search's to choose, from the same task time.
+ */
+const pythonUdfCpu: Rule = {
+  name: 'python-udf-cpu',
+  apply(ctx, plan) {
+    const bound = pythonBound(ctx);
+    if (!bound || ctx.refKnobs.pythonArrow) return;
+    plan.set(
+      POINTERS.pythonArrow,
+      true,
+      `${bound}, bound by its Python UDFs: Arrow batches rows to the Python workers instead of pickling each row`,
+    );
+  },
+};
+
+/** A broadcast is collected by the driver and held by every executor: the small side may take this share of their heap. */
+const BROADCAST_HEAP_SHARE = 1 / 8;
+/** Over the measured side, so that a side that grows a little still broadcasts. */
+const BROADCAST_HEADROOM = 1.5;
+
+/**
+ * A shuffle join whose smaller side is above the broadcast threshold but small next to the heaps
+ * that would hold it -> raise spark.sql.autoBroadcastJoinThreshold over it, so that the larger side
+ * is not shuffled (adaptive execution compares the same threshold with the measured side). One
+ * threshold serves every join of the job: the largest side that fits sets it.
+ */
+const broadcastCandidate: Rule = {
+  name: 'broadcast-candidate',
+  apply(ctx, plan) {
+    const threshold = ctx.refKnobs.broadcastThreshold;
+    // -1: broadcast joins turned off on purpose
+    if (threshold < 0) return;
+    const heaps = [ctx.refKnobs.driverMemoryMiB];
+    // executors hold a copy where they are JVMs of their own (not on the local back-end)
+    if (ctx.guard.refusedBy(POINTERS.memory) === undefined) heaps.push(ctx.refKnobs.memoryMiB);
+    const capBytes = Math.min(...heaps) * MIB * BROADCAST_HEAP_SHARE;
+    const fitting = (ctx.ref.metrics?.shuffleJoins ?? []).filter(
+      (j) => j.smallerSideBytes > threshold && j.smallerSideBytes * BROADCAST_HEADROOM <= capBytes,
+    );
+    const join = fitting.reduce<(typeof fitting)[number] | undefined>(
+      (a, b) => (!a || b.smallerSideBytes > a.smallerSideBytes ? b : a),
+      undefined,
+    );
+    if (!join) return;
+    const to = Math.ceil((join.smallerSideBytes * BROADCAST_HEADROOM) / MIB) * MIB;
+    plan.set(
+      POINTERS.broadcastThreshold,
+      to,
+      `${join.join} of SQL query ${join.executionId} in ${runName(ctx)} shuffled ${fmtMiB(join.smallerSideBytes)} on its smaller side (${fmtMiB(join.largerSideBytes)} on the other), over the ${fmtMiB(threshold)} broadcast threshold and within 1/8 of ${Math.min(...heaps)} MiB of heap: broadcasting it spares the larger side's shuffle`,
+    );
+  },
+};
+
 /** Rules that shape the work (before resources are chosen). */
-export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure];
+export const SHAPE_RULES: readonly Rule[] = [skew, partitionSize, memoryPressure, pythonUdfCpu, broadcastCandidate];
 /** Resource rules of the rules-only strategy (the model-based search replaces them). */
 export const RESOURCE_RULES: readonly Rule[] = [idleExecutors];
 /** Rules applied last, with whatever budget is left. */

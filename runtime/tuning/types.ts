@@ -5,6 +5,7 @@ import type { RunMetrics, StageTiming } from '../domain/metrics';
 import type { TuningPolicy } from '../domain/resources';
 import type { AppState } from '../domain/states';
 import type { BackendKnobs } from '../domain/backend-knobs';
+import type { MemoryRecovery } from '../domain/recovery';
 import type { Pricing } from './pricing';
 
 /** One past run of the job. */
@@ -22,6 +23,8 @@ export interface TuningRun {
   stateReason?: string;
   /** The run lost executors or failed because spot capacity was reclaimed. @default detected from executorsLost reasons */
   spotInterrupted?: boolean;
+  /** The memory out-of-memory recovery gave this run, and why: the tuner never goes below it. */
+  memoryRecovery?: MemoryRecovery;
 }
 
 /** Limits the tuner stays within. */
