@@ -1,7 +1,7 @@
 /**
  * How the admission planner scales: one plan of 10,000 queued applications over 1,000 nodes, then
  * of 20,000 over 2,000 (ten clusters, teams with quotas, priorities, a fifth of the room already
- * taken by running applications), each planned after a warm-up, the median of several runs.
+ * taken by running applications), after a warm-up, in turn: the median of the rounds' ratios.
  *   npm run bench:planner [-- --runs 15]
  * The last line: planner 20k/10k time ratio=<r> plan-ms=<t> (t: the median 10k plan).
  */
@@ -76,21 +76,57 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function measure(input: PlanInput): { ms: number; admitted: number; held: number; rejected: number } {
-  // planning never changes its input, so the same one serves every run
-  for (let i = 0; i < 5; i++) plan(input);
-  const times: number[] = [];
-  let last = plan(input);
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    last = plan(input);
-    times.push(performance.now() - started);
-  }
-  return { ms: median(times), admitted: last.admit.length, held: last.held.length, rejected: last.rejected.length };
+interface Measured {
+  ms: number;
+  admitted: number;
+  held: number;
+  rejected: number;
 }
 
-const small = measure(scenario(10_000, 1_000));
-const large = measure(scenario(20_000, 2_000));
+/** One timed plan of `input` (planning never changes its input, so the same one serves every run). */
+function timed(input: PlanInput): { ms: number; result: ReturnType<typeof plan> } {
+  const started = performance.now();
+  const result = plan(input);
+  return { ms: performance.now() - started, result };
+}
+
+/**
+ * Both sizes planned in turn, a 10k plan then a 20k plan in each round, so that a change of the
+ * machine's load meanwhile (other processes, a GC of the other's garbage) falls on both alike; the
+ * ratio is the median of the rounds' own ratios.
+ */
+function measurePaired(
+  smallInput: PlanInput,
+  largeInput: PlanInput,
+): { small: Measured; large: Measured; ratio: number } {
+  for (let i = 0; i < 5; i++) {
+    plan(smallInput);
+    plan(largeInput);
+  }
+  const smallTimes: number[] = [];
+  const largeTimes: number[] = [];
+  const ratios: number[] = [];
+  let smallLast = plan(smallInput);
+  let largeLast = plan(largeInput);
+  for (let i = 0; i < runs; i++) {
+    const small = timed(smallInput);
+    const large = timed(largeInput);
+    smallTimes.push(small.ms);
+    largeTimes.push(large.ms);
+    ratios.push(large.ms / small.ms);
+    smallLast = small.result;
+    largeLast = large.result;
+  }
+  const summary = (times: number[], last: ReturnType<typeof plan>): Measured => ({
+    ms: median(times),
+    admitted: last.admit.length,
+    held: last.held.length,
+    rejected: last.rejected.length,
+  });
+  return { small: summary(smallTimes, smallLast), large: summary(largeTimes, largeLast), ratio: median(ratios) };
+}
+
+const { small, large, ratio } = measurePaired(scenario(10_000, 1_000), scenario(20_000, 2_000));
 for (const [name, m] of [
   ['10k queued / 1k nodes', small],
   ['20k queued / 2k nodes', large],
@@ -99,4 +135,4 @@ for (const [name, m] of [
     `${name}: median ${m.ms.toFixed(1)} ms over ${runs} runs (admitted ${m.admitted}, held ${m.held}, rejected ${m.rejected})`,
   );
 }
-console.log(`planner 20k/10k time ratio=${(large.ms / small.ms).toFixed(2)} plan-ms=${small.ms.toFixed(1)}`);
+console.log(`planner 20k/10k time ratio=${ratio.toFixed(2)} plan-ms=${small.ms.toFixed(1)}`);
