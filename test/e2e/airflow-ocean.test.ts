@@ -134,15 +134,17 @@ it("resolves the console link in Airflow 2.10's webserver to the application's d
   expect(links, explain).toEqual({ api: { 'Application Overview': page }, ui: { 'Application Overview': page } });
 });
 
-it("passes the shim's pytest: the address per connection, the Connect websocket, hosted connections untouched", async () => {
-  const result = await pytest(airflow, join(PACKAGE, 'tests'));
-  const explain = `pytest:\n${tail(result.output)}`;
-  expect({ failures: result.failures, errors: result.errors, skipped: result.skipped }, explain).toEqual({
-    failures: 0,
-    errors: 0,
-    skipped: 0,
-  });
-  expect(result.tests, explain).toBe(17);
+it("passes the shim's pytest on Airflow 2.10 and 3.1: the address per connection, the Connect websocket, hosted connections untouched, the provider's import", async () => {
+  for (const home of [airflow, airflow3]) {
+    const result = await pytest(home, join(PACKAGE, 'tests'));
+    const explain = `pytest in ${home.home}:\n${tail(result.output)}`;
+    expect({ failures: result.failures, errors: result.errors, skipped: result.skipped }, explain).toEqual({
+      failures: 0,
+      errors: 0,
+      skipped: 0,
+    });
+    expect(result.tests, explain).toBe(19);
+  }
 });
 
 // the platform's oceanHostname path (components/platform/ocean-hostname.ts): no address configured,
