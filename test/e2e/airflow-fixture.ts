@@ -1,5 +1,5 @@
 /**
- * Airflow from the pinned virtual environments (.venv/airflow2, .venv/airflow2-connect, .venv/airflow3, made by
+ * Airflow from the pinned virtual environments (.venv/airflow2, .venv/airflow2-connect, .venv/airflow3, .venv/airflow3-ocean, made by
  * scripts/python-envs.sh): a throw-away AIRFLOW_HOME with its metadata database migrated, and
  * `airflow` or `python` commands run in it with their output captured, never echoed.
  */
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY } from '../support/spark';
 
-export type AirflowVenv = 'airflow2' | 'airflow2-connect' | 'airflow3';
+export type AirflowVenv = 'airflow2' | 'airflow2-connect' | 'airflow3' | 'airflow3-ocean';
 
 export interface Run {
   code: number | null;

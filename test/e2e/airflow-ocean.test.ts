@@ -5,6 +5,7 @@
  * a hosted deployment; integrations/airflow/sparkplane-ocean-compat, installed in .venv/airflow2,
  * does the rest. One task completes, one fails with the driver's error in its log, one is killed
  * from Airflow (SIGTERM to the task's process, as a task kill does) and ends KILLED in sparkplane.
+ * The same DAG runs on Airflow 3.1 too (.venv/airflow3-ocean), against the same runtime.
  *
  * The `local` cluster runs on the scripted fake back-end of airflow-backend.ts.
  */
@@ -29,6 +30,7 @@ const WEBSERVER_LINKS = join(REPOSITORY, 'test', 'e2e', 'python', 'webserver_lin
 const RESOLVER = join(REPOSITORY, 'test', 'e2e', 'python', 'resolve');
 let service: Service;
 let airflow: Airflow;
+let airflow3: Airflow;
 const backend = new ScriptedBackend();
 
 beforeAll(async () => {
@@ -38,7 +40,7 @@ beforeAll(async () => {
     body: { name: 'airflow', scopes: ['applications:create', 'applications:read', 'applications:kill'] },
   });
   expect(token.status, token.text).toBe(201);
-  airflow = await airflowHome('airflow2', join(PACKAGE, 'tests', 'dags'), {
+  const env = {
     SPARKPLANE_URL: service.url,
     AIRFLOW_CONN_OCEAN_SPARK_DEFAULT: JSON.stringify({
       conn_type: 'ocean_spark',
@@ -46,11 +48,14 @@ beforeAll(async () => {
       login: 'act-0123abcd',
       password: token.body.secret,
     }),
-  });
-}, 240_000);
+  };
+  airflow = await airflowHome('airflow2', join(PACKAGE, 'tests', 'dags'), env);
+  airflow3 = await airflowHome('airflow3-ocean', join(PACKAGE, 'tests', 'dags'), env);
+}, 300_000);
 
 afterAll(async () => {
   airflow?.close();
+  airflow3?.close();
   await service?.close();
 });
 
@@ -59,20 +64,31 @@ async function applicationsOf(jobId: string): Promise<Application[]> {
   return page.body.items;
 }
 
-it('runs the DAG unchanged: one task completes, one fails with the driver log, one is killed to KILLED', async () => {
-  const run = airflow.start('airflow', ['dags', 'test', DAG_ID, '2026-03-01'], 240_000);
-  // the kill, from Airflow: SIGTERM to the process running the task once the operator has its
-  // application's id (it logs it) and the application runs in sparkplane
+/**
+ * `airflow dags test` of the DAG, killed from Airflow (SIGTERM to the process running the task)
+ * once long-running's operator has logged its application's id and the application runs in
+ * sparkplane; answers the output and that application. Applications of `before` are older runs.
+ */
+async function runKillingLongRunning(
+  home: Airflow,
+  before: Set<string>,
+): Promise<{ output: string; running: Application }> {
+  const run = home.start('airflow', ['dags', 'test', DAG_ID, '2026-03-01'], 240_000);
   const running = await waitFor(
     () => `long-running to run in sparkplane (airflow so far:\n${tail(run.output(), 40)})`,
     async () =>
       (await applicationsOf('long-running')).find(
-        (a) => a.state === 'RUNNING' && run.output().includes(`App submitted with app_id: ${a.id}`),
+        (a) =>
+          !before.has(a.id) && a.state === 'RUNNING' && run.output().includes(`App submitted with app_id: ${a.id}`),
       ),
     180_000,
   );
   process.kill(run.pid, 'SIGTERM');
-  const { output } = await run.done;
+  return { output: (await run.done).output, running };
+}
+
+it('runs the DAG unchanged: one task completes, one fails with the driver log, one is killed to KILLED', async () => {
+  const { output, running } = await runKillingLongRunning(airflow, new Set());
   const explain = `airflow dags test:\n${tail(output, 150)}`;
 
   // compute-pi: submitted to sparkplane through the Ocean API, polled to COMPLETED, task succeeded
@@ -118,15 +134,17 @@ it("resolves the console link in Airflow 2.10's webserver to the application's d
   expect(links, explain).toEqual({ api: { 'Application Overview': page }, ui: { 'Application Overview': page } });
 });
 
-it("passes the shim's pytest: the address per connection, the Connect websocket, hosted connections untouched", async () => {
-  const result = await pytest(airflow, join(PACKAGE, 'tests'));
-  const explain = `pytest:\n${tail(result.output)}`;
-  expect({ failures: result.failures, errors: result.errors, skipped: result.skipped }, explain).toEqual({
-    failures: 0,
-    errors: 0,
-    skipped: 0,
-  });
-  expect(result.tests, explain).toBe(17);
+it("passes the shim's pytest on Airflow 2.10 and 3.1: the address per connection, the Connect websocket, hosted connections untouched, the provider's import", async () => {
+  for (const home of [airflow, airflow3]) {
+    const result = await pytest(home, join(PACKAGE, 'tests'));
+    const explain = `pytest in ${home.home}:\n${tail(result.output)}`;
+    expect({ failures: result.failures, errors: result.errors, skipped: result.skipped }, explain).toEqual({
+      failures: 0,
+      errors: 0,
+      skipped: 0,
+    });
+    expect(result.tests, explain).toBe(19);
+  }
 });
 
 // the platform's oceanHostname path (components/platform/ocean-hostname.ts): no address configured,
@@ -159,4 +177,51 @@ it('reaches the runtime as api.spotinst.io with the CA bundle alone, the shim in
     await front.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// Airflow 3.1: the provider unchanged, imported thanks to the name the shim's .pth gives back
+// (sparkplane_ocean_compat/airflow3.py), against this file's runtime
+it('runs the same DAG unchanged on Airflow 3.1: complete, fail with the driver log, kill to KILLED', async () => {
+  const jobs = ['spark-pi', 'broken-etl', 'long-running'];
+  const before = new Set((await Promise.all(jobs.map(applicationsOf))).flat().map((a) => a.id));
+  const { output, running } = await runKillingLongRunning(airflow3, before);
+  const explain = `airflow dags test (Airflow 3):\n${tail(output, 150)}`;
+  const [pi, broken, long] = await Promise.all(
+    jobs.map(async (job) => (await applicationsOf(job)).filter((a) => !before.has(a.id))),
+  );
+  expect(
+    pi?.map((a) => a.state),
+    explain,
+  ).toEqual(['COMPLETED']);
+  expect(output, explain).toContain(`View app details at ${service.url}/applications/${pi?.[0]?.id}`);
+  expect(
+    broken?.map((a) => a.state),
+    explain,
+  ).toEqual(['FAILED']);
+  expect(output, explain).toContain('broken-etl failed with terminal state: FAILED');
+  expect(output, explain).toContain(DRIVER_ERROR);
+  expect(
+    long?.map((a) => a.id),
+    explain,
+  ).toEqual([running.id]);
+  await waitFor(
+    'long-running to end KILLED',
+    async () => (await applicationsOf('long-running')).find((a) => a.id === running.id && a.state === 'KILLED'),
+    30_000,
+  );
+  expect(backend.killed, explain).toContain(running.id);
+  expect(output, explain).toContain(`Task: long-running with app name: ${running.id} was requested to be cancelled.`);
+  expect(output, explain).not.toContain('api.spotinst.io');
+  // the task runner resolved the console link with the shim's link (the provider's raises there)
+  expect(output, explain).not.toContain('Failed to push an xcom for task operator extra link');
+
+  // what Airflow 3 recorded of the run's task instances
+  const runId = /run_id=(manual__[^,\s'"]+)/.exec(output)?.[1] ?? '';
+  const states = await airflow3.run('airflow', ['tasks', 'states-for-dag-run', DAG_ID, runId, '-o', 'json'], 120_000);
+  const recorded = JSON.parse(states.output.slice(states.output.indexOf('[{'))) as { task_id: string; state: string }[];
+  expect(Object.fromEntries(recorded.map((t) => [t.task_id, t.state])), tail(states.output)).toEqual({
+    'compute-pi': 'success',
+    'broken-etl': 'failed',
+    'long-running': 'failed',
+  });
 });
