@@ -84,6 +84,24 @@ async function driverPod(appId: string, status: Record<string, unknown>): Promis
   await settle();
 }
 
+/** A pod's status as the kubelet writes it while it cannot pull `image`, scheduled at `scheduledAt`. */
+function backingOff(scheduledAt: string, image: string): Record<string, unknown> {
+  return {
+    phase: 'Pending',
+    conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: scheduledAt }],
+    containerStatuses: [
+      {
+        name: 'spark-kubernetes-driver',
+        ready: false,
+        restartCount: 0,
+        image,
+        imageID: '',
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+      },
+    ],
+  };
+}
+
 async function submitted(appId: string): Promise<void> {
   await backend.submit(application(appId), CONFIG);
   server.setStatus(NS, appId, {
@@ -111,20 +129,7 @@ describe('stuck starts', () => {
   it('an image pull failure ends the application FAILED with the reason within the limit, and deletes the SparkApplication', async () => {
     await submitted('pull-1');
     const scheduledAt = clock.now().toISOString();
-    await driverPod('pull-1', {
-      phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: scheduledAt }],
-      containerStatuses: [
-        {
-          name: 'spark-kubernetes-driver',
-          ready: false,
-          restartCount: 0,
-          image: 'x',
-          imageID: '',
-          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } },
-        },
-      ],
-    });
+    await driverPod('pull-1', backingOff(scheduledAt, 'x'));
     clock.advanceSeconds(LIMITS.imagePullSeconds - 1);
     await settle();
     expect(failure('pull-1')).toBeUndefined();
@@ -201,7 +206,6 @@ describe('stuck starts', () => {
 
 describe('stuck starts of sessions', () => {
   const validator = loadCrdValidator(SPARK_CONNECT_CRD_FILE, 'v1alpha1');
-  const backOff = { reason: 'ImagePullBackOff', message: 'Back-off pulling image "spark:nope"' };
 
   it("an image pull failure of a session's server pod ends it FAILED with the reason within the limit, and deletes the SparkConnect", async () => {
     await backend.submit(application('sess-1', 'session'), CONFIG);
@@ -221,20 +225,7 @@ describe('stuck starts of sessions', () => {
           'sparkoperator.k8s.io/launched-by-spark-operator': 'true',
         },
       },
-      status: {
-        phase: 'Pending',
-        conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: scheduledAt }],
-        containerStatuses: [
-          {
-            name: 'spark-kubernetes-driver',
-            ready: false,
-            restartCount: 0,
-            image: 'spark:nope',
-            imageID: '',
-            state: { waiting: backOff },
-          },
-        ],
-      },
+      status: backingOff(scheduledAt, 'spark:nope'),
     });
     await settle();
     clock.advanceSeconds(LIMITS.imagePullSeconds - 1);
@@ -244,7 +235,7 @@ describe('stuck starts of sessions', () => {
 
     clock.advanceSeconds(1);
     const failed = await waitFor('FAILED', () => failure('sess-1'));
-    expect(failed.status.reason).toBe(`server pod: ImagePullBackOff: ${backOff.message}`);
+    expect(failed.status.reason).toBe('server pod: ImagePullBackOff: Back-off pulling image "spark:nope"');
     expect(Date.parse(failed.at) - Date.parse(scheduledAt)).toBe(LIMITS.imagePullSeconds * 1000);
     await waitFor('deleted', () => server.get(NS, 'sess-1') === undefined);
     expect(server.count('DELETE', 'sparkconnects/sess-1')).toBe(1);
