@@ -3,7 +3,8 @@
  * @kubernetes/client-node against the test API server (real HTTP): a driver whose image cannot be
  * pulled, that stays unschedulable, or that is never created ends FAILED with the Kubernetes
  * reason once its limit is crossed (a manual clock crosses it), and its SparkApplication is
- * deleted; Kueue, YuniKorn and Volcano get valid SparkApplications carrying their queue and gang.
+ * deleted; a session's SparkConnect whose server pod cannot pull its image likewise, the
+ * SparkConnect deleted; Kueue, YuniKorn and Volcano get valid SparkApplications carrying their queue and gang.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
@@ -13,6 +14,7 @@ import {
   KubernetesClusterSettings,
   type KubernetesClusterSettingsInput,
 } from '../../runtime/adapters/k8s/cluster-settings';
+import { SPARK_CONNECT_CRD_FILE } from '../../runtime/adapters/k8s/crd-validator';
 import { KubernetesSparkBackend } from '../../runtime/adapters/k8s/kubernetes-backend';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver';
 import { loadCrdValidator, SPARK_APPLICATION_CRD_FILE } from '../support/k8s-crd-validator';
@@ -27,9 +29,10 @@ const CONFIG: ApplicationConfig = {
 };
 const LIMITS = { imagePullSeconds: 30, unschedulableSeconds: 120, driverPodCreationSeconds: 90 };
 
-function application(id: string): Application {
+function application(id: string, type: Application['type'] = 'batch'): Application {
   return {
     id,
+    type,
     clusterId: 'dev',
     jobId: 'pi',
     state: 'NEW',
@@ -59,6 +62,7 @@ function makeBackend(settings: KubernetesClusterSettingsInput = {}): KubernetesS
     requestTimeoutMs: 2_000,
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     stuckCheckIntervalMs: 20,
+    sessionProbeIntervalMs: 20,
     clock,
   });
   made.onStatus((appId, status) => seen.push({ appId, status, at: clock.now().toISOString() }));
@@ -78,6 +82,24 @@ async function driverPod(appId: string, status: Record<string, unknown>): Promis
   });
   // the clock moves by hand: the watch must have delivered before it does
   await settle();
+}
+
+/** A pod's status as the kubelet writes it while it cannot pull `image`, scheduled at `scheduledAt`. */
+function backingOff(scheduledAt: string, image: string): Record<string, unknown> {
+  return {
+    phase: 'Pending',
+    conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: scheduledAt }],
+    containerStatuses: [
+      {
+        name: 'spark-kubernetes-driver',
+        ready: false,
+        restartCount: 0,
+        image,
+        imageID: '',
+        state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+      },
+    ],
+  };
 }
 
 async function submitted(appId: string): Promise<void> {
@@ -107,20 +129,7 @@ describe('stuck starts', () => {
   it('an image pull failure ends the application FAILED with the reason within the limit, and deletes the SparkApplication', async () => {
     await submitted('pull-1');
     const scheduledAt = clock.now().toISOString();
-    await driverPod('pull-1', {
-      phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: scheduledAt }],
-      containerStatuses: [
-        {
-          name: 'spark-kubernetes-driver',
-          ready: false,
-          restartCount: 0,
-          image: 'x',
-          imageID: '',
-          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } },
-        },
-      ],
-    });
+    await driverPod('pull-1', backingOff(scheduledAt, 'x'));
     clock.advanceSeconds(LIMITS.imagePullSeconds - 1);
     await settle();
     expect(failure('pull-1')).toBeUndefined();
@@ -192,6 +201,46 @@ describe('stuck starts', () => {
     expect(failed.status.reason).toMatch(/^driver pod: not created within 90 s/);
     expect(server.count('DELETE', '/sparkapplications/retry-1')).toBeGreaterThanOrEqual(2);
     expect(server.get(NS, 'retry-1')).toBeUndefined();
+  });
+});
+
+describe('stuck starts of sessions', () => {
+  const validator = loadCrdValidator(SPARK_CONNECT_CRD_FILE, 'v1alpha1');
+
+  it("an image pull failure of a session's server pod ends it FAILED with the reason within the limit, and deletes the SparkConnect", async () => {
+    await backend.submit(application('sess-1', 'session'), CONFIG);
+    const connect = server.get(NS, 'sess-1') as unknown as {
+      spec: { server: { template: { metadata: { labels: Record<string, string> } } } };
+    };
+    expect(validator.errors(connect)).toEqual([]);
+    server.setStatus(NS, 'sess-1', { state: 'NotReady', server: { podName: 'sess-1-server' } });
+    const scheduledAt = clock.now().toISOString();
+    // as spark-operator makes it: the template's labels, then its own (spark-role=connect-server)
+    server.setPod(NS, {
+      metadata: {
+        name: 'sess-1-server',
+        labels: {
+          ...connect.spec.server.template.metadata.labels,
+          'spark-role': 'connect-server',
+          'sparkoperator.k8s.io/launched-by-spark-operator': 'true',
+        },
+      },
+      status: backingOff(scheduledAt, 'spark:nope'),
+    });
+    await settle();
+    clock.advanceSeconds(LIMITS.imagePullSeconds - 1);
+    await settle();
+    expect(failure('sess-1')).toBeUndefined();
+    expect(server.get(NS, 'sess-1')).toBeDefined();
+
+    clock.advanceSeconds(1);
+    const failed = await waitFor('FAILED', () => failure('sess-1'));
+    expect(failed.status.reason).toBe('server pod: ImagePullBackOff: Back-off pulling image "spark:nope"');
+    expect(Date.parse(failed.at) - Date.parse(scheduledAt)).toBe(LIMITS.imagePullSeconds * 1000);
+    await waitFor('deleted', () => server.get(NS, 'sess-1') === undefined);
+    expect(server.count('DELETE', 'sparkconnects/sess-1')).toBe(1);
+    await settle();
+    expect(seen.filter((s) => s.appId === 'sess-1' && s.status.state === 'FAILED')).toHaveLength(1);
   });
 });
 

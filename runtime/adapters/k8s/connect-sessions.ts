@@ -2,8 +2,10 @@
  * Sessions on Kubernetes: each is a spark-operator SparkConnect named after the application.
  * Created and deleted like SparkApplications, followed by a watch of their own (SparkConnects are
  * another collection), and RUNNING only once the server answers a real gRPC call through the
- * address the runtime reaches it by (connect-states.ts, session-readiness.ts).
- * The watch starts with the first session (created, or read back after a restart), so a cluster
+ * address the runtime reaches it by (connect-states.ts, session-readiness.ts). One stuck before its
+ * start fails as a SparkApplication does (stuck-start.ts), told by its server pod, which a watch of
+ * their own follows (the operator labels it spark-role=connect-server, its template with ours).
+ * The watches start with the first session (created, or read back after a restart), so a cluster
  * whose operator predates SparkConnect is not polled for them.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -14,6 +16,7 @@ import type { BackendStatus, ConnectEndpoint } from '../../domain/ports';
 import { sparkConnectAnswers } from '../connect/connect-probe';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { connectAddress, connectStatus } from './connect-states';
+import { DriverPods } from './driver-pods';
 import type { SparkOperatorClient } from './kube-client';
 import type { RenderContext } from './render';
 import { ResourceWatch } from './resource-watch';
@@ -21,6 +24,7 @@ import { SessionReadiness, type SessionReadinessContext } from './session-readin
 import type { RetryOptions } from './retry';
 import { renderSparkConnect, type SparkConnectObject } from './spark-connect';
 import { SPARKPLANE_LABELS } from './spark-application';
+import { queuedByScheduler, startingConnectOf, stuckStartReason } from './stuck-start';
 
 export interface ConnectSessionsOptions extends SessionReadinessContext {
   client: SparkOperatorClient;
@@ -40,6 +44,7 @@ export class ConnectSessions {
   /** The last state of each session's SparkConnect the watch delivered. */
   private readonly latest = new Map<string, SparkConnectObject>();
   private readonly readiness: SessionReadiness;
+  private readonly serverPods: DriverPods;
 
   constructor(private readonly options: ConnectSessionsOptions) {
     const { client, watch, logger, clusterId } = options;
@@ -65,11 +70,20 @@ export class ConnectSessions {
       logger,
       logFields: { clusterId },
     });
+    // no onChange: the readiness probe reads a session's server pod at each round
+    this.serverPods = new DriverPods({
+      ...watch,
+      client,
+      labelSelector: client.serverPodSelector,
+      kind: 'server pods',
+      logger,
+      logFields: { clusterId },
+    });
   }
 
   async submit(app: Application, config: ApplicationConfig, context: RenderContext): Promise<void> {
     const resource = renderSparkConnect(config, context);
-    this.watch.start();
+    this.startWatches();
     if ((await this.options.client.createConnect(resource)) === 'created') return;
     const existing = await this.options.client.getConnect(resource.metadata.name);
     if (existing && existing.metadata.labels[SPARKPLANE_LABELS.appId] !== app.id) {
@@ -90,7 +104,7 @@ export class ConnectSessions {
    * through here, and starts following it).
    */
   async status(name: string, appId: string): Promise<BackendStatus | undefined> {
-    this.watch.start();
+    this.startWatches();
     const resource = await this.options.client.getConnect(name);
     if (!resource) return undefined;
     this.seen(resource);
@@ -117,7 +131,12 @@ export class ConnectSessions {
 
   async close(): Promise<void> {
     this.readiness.close();
-    await this.watch.stop();
+    await Promise.all([this.watch.stop(), this.serverPods.stop()]);
+  }
+
+  private startWatches(): void {
+    this.watch.start();
+    this.serverPods.start();
   }
 
   private seen(resource: SparkConnectObject): void {
@@ -130,6 +149,21 @@ export class ConnectSessions {
       askable: resource.status?.state === 'Ready',
       address,
       name: resource.metadata.name,
+      stuck: () => this.stuckReason(appId, resource),
+    });
+  }
+
+  /** Why the session's server pod cannot start, once it is stuck; nothing before the pods are listed. */
+  private stuckReason(appId: string, resource: SparkConnectObject): string | undefined {
+    const { settings, clock } = this.options;
+    const serverPod = this.serverPods.of(appId);
+    if (!serverPod && !this.serverPods.listed) return undefined;
+    return stuckStartReason({
+      application: startingConnectOf(resource),
+      ...(serverPod ? { driverPod: serverPod } : {}),
+      nowMs: clock.now().getTime(),
+      limits: settings.stuckStart,
+      queuedByScheduler: queuedByScheduler(settings),
     });
   }
 

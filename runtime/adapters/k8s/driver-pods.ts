@@ -1,7 +1,8 @@
 /**
  * The cluster's driver pods as the back-end needs them to tell a stuck start (stuck-start.ts):
  * one small view per application, kept by a list + watch of the pods labelled with the cluster and
- * spark-role=driver. Until the first list, nothing is known (a missing pod means nothing yet).
+ * a spark-role (driver; connect-server for the SparkConnects' server pods). Until the first list,
+ * nothing is known (a missing pod means nothing yet).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { SparkOperatorClient } from './kube-client';
@@ -14,8 +15,12 @@ export interface DriverPodsOptions extends Pick<
   'kubeConfig' | 'retry' | 'watchTimeoutSeconds' | 'resyncIntervalMs' | 'openTimeoutMs' | 'logger' | 'logFields'
 > {
   client: SparkOperatorClient;
-  /** A driver pod of this application changed (or went). */
-  onChange: (appId: string) => void;
+  /** Which pods: client.driverPodSelector or client.serverPodSelector. */
+  labelSelector: string;
+  /** In logs: "driver pods", "server pods". */
+  kind: string;
+  /** A driver pod of this application changed (or went); absent, the views are read when needed. */
+  onChange?: (appId: string) => void;
 }
 
 export class DriverPods {
@@ -26,11 +31,11 @@ export class DriverPods {
   constructor(options: DriverPodsOptions) {
     const appIdOf = (pod: V1Pod) => pod.metadata?.labels?.[SPARKPLANE_LABELS.appId];
     this.watch = new ResourceWatch<V1Pod>({
-      kind: 'driver pods',
+      kind: options.kind,
       kubeConfig: options.kubeConfig,
       path: options.client.podCollectionPath,
-      labelSelector: options.client.driverPodSelector,
-      list: () => options.client.listDriverPods(),
+      labelSelector: options.labelSelector,
+      list: () => options.client.listPods(options.labelSelector),
       onList: (pods) => {
         const before = new Set(this.views.keys());
         this.views.clear();
@@ -39,14 +44,14 @@ export class DriverPods {
           if (appId) this.views.set(appId, driverPodViewOf(pod));
         }
         this.listedOnce = true;
-        for (const appId of new Set([...before, ...this.views.keys()])) options.onChange(appId);
+        for (const appId of new Set([...before, ...this.views.keys()])) options.onChange?.(appId);
       },
       onEvent: (type, pod) => {
         const appId = appIdOf(pod);
         if (!appId) return;
         if (type === 'DELETED') this.views.delete(appId);
         else this.views.set(appId, driverPodViewOf(pod));
-        options.onChange(appId);
+        options.onChange?.(appId);
       },
       retry: options.retry,
       watchTimeoutSeconds: options.watchTimeoutSeconds,

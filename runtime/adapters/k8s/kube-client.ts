@@ -100,6 +100,8 @@ export class SparkOperatorClient {
   readonly podCollectionPath: string;
   /** Selects this cluster's driver pods (spark-operator labels them spark-role=driver). */
   readonly driverPodSelector: string;
+  /** Selects this cluster's SparkConnect server pods (labelled by their pod template; the operator sets spark-role=connect-server). */
+  readonly serverPodSelector: string;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
   private readonly requestOptions: ConfigurationOptions;
@@ -111,6 +113,7 @@ export class SparkOperatorClient {
     this.connectCollectionPath = `/apis/${SPARK_OPERATOR_GROUP}/${SPARK_CONNECT_VERSION}/namespaces/${this.namespace}/${SPARK_CONNECT_PLURAL}`;
     this.podCollectionPath = `/api/v1/namespaces/${this.namespace}/pods`;
     this.driverPodSelector = `${this.labelSelector},${SPARK_ROLE_LABEL}=driver`;
+    this.serverPodSelector = `${this.labelSelector},${SPARK_ROLE_LABEL}=connect-server`;
     this.custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.requestOptions = timeoutOptions(options.requestTimeoutMs);
@@ -246,12 +249,9 @@ export class SparkOperatorClient {
     );
   }
 
-  /** One attempt at listing this cluster's driver pods, as listApplications. */
-  async listDriverPods(): Promise<{ items: V1Pod[]; resourceVersion: string }> {
-    const list = await this.core.listNamespacedPod(
-      { namespace: this.namespace, labelSelector: this.driverPodSelector },
-      this.requestOptions,
-    );
+  /** One attempt at listing the pods `labelSelector` selects (driverPodSelector, serverPodSelector), as listApplications. */
+  async listPods(labelSelector: string): Promise<{ items: V1Pod[]; resourceVersion: string }> {
+    const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.requestOptions);
     return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '0' };
   }
 

@@ -4,7 +4,8 @@
  * ready. Shared by the SparkConnect sessions (connect-sessions.ts) and the sql sessions' Thrift
  * Servers (thrift-sessions.ts): each tells what the cluster says of its resource, this probes and
  * reports. A server that has not answered within sessionReadySeconds of being first seen is removed,
- * FAILED with what was last known. A server that may be asked is asked before its state is first
+ * FAILED with what was last known, and so is one stuck before its start (stuck: an image that
+ * cannot be pulled, an unschedulable pod) as soon as it is. A server that may be asked is asked before its state is first
  * told: a runtime restarted under a running session does not report it PENDING (a step back the
  * lifecycle refuses) for want of having asked it yet.
  */
@@ -23,6 +24,8 @@ export interface SessionSighting {
   address: ConnectEndpoint | undefined;
   /** The resource's name, removed when the server never answers. */
   name: string;
+  /** Why its server cannot start, once it is stuck (stuck-start.ts); asked at each probe until it answers. */
+  stuck?: () => string | undefined;
 }
 
 /** The server a kind of session runs. */
@@ -114,13 +117,15 @@ export class SessionReadiness {
 
   /** Probes an askable server until it answers, the session ends, or the wait runs out. */
   private async follow(appId: string, probing: Probing): Promise<void> {
-    const { clock, logger } = this.options;
+    const { clock } = this.options;
     const readySeconds = this.options.settings.sessionReadySeconds;
     const intervalMs = this.options.probeIntervalMs ?? 2000;
     while (!this.stopping.signal.aborted && this.probes.get(appId) === probing) {
       const { latest } = probing;
       const waiting = latest.status(false);
       if (isTerminal(waiting.state)) return;
+      const stuck = latest.stuck?.();
+      if (stuck !== undefined) return this.fail(appId, latest.name, stuck);
       if (latest.askable) {
         const { address } = latest;
         const answers = address !== undefined && (await this.server.answers(address.host, address.port));
@@ -134,16 +139,21 @@ export class SessionReadiness {
       }
       if (clock.now().getTime() - probing.firstSeenMs > readySeconds * 1000) {
         const reason = `${this.server.name} did not answer within ${readySeconds} s (sessionReadySeconds): ${waiting.reason ?? waiting.state}`;
-        // reported first: the deletion that follows is then no news
-        this.options.tracker.observe(appId, { state: 'FAILED', reason });
-        await this.server
-          .remove(latest.name)
-          .catch((error: unknown) =>
-            logger.warn({ appId, err: error }, 'could not delete a session that did not start'),
-          );
-        return;
+        return this.fail(appId, latest.name, reason);
       }
       await new Promise((wake) => setTimeout(wake, intervalMs).unref());
     }
+  }
+
+  /** Ends a session that did not start FAILED with `reason`, and deletes its resource. */
+  private async fail(appId: string, name: string, reason: string): Promise<void> {
+    // reported first: the deletion that follows is then no news
+    this.options.tracker.observe(appId, { state: 'FAILED', reason });
+    this.options.logger.info({ appId, reason }, 'a session that did not start failed: its resource is deleted');
+    await this.server
+      .remove(name)
+      .catch((error: unknown) =>
+        this.options.logger.warn({ appId, err: error }, 'could not delete a session that did not start'),
+      );
   }
 }

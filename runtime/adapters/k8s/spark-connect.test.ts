@@ -41,6 +41,10 @@ describe('renderSparkConnect', () => {
       },
     });
     expect(resource.metadata.labels).not.toHaveProperty('sparkplane.io/job-id');
+    // the operator copies only the template's labels onto the server pod: the stuck-start watch finds it by them
+    expect(resource.spec.server.template).toEqual({
+      metadata: { labels: { 'sparkplane.io/app-id': 'session-abc', 'sparkplane.io/cluster-id': 'prod' } },
+    });
     expect(resource.spec.sparkConf).toMatchObject({
       'spark.connect.grpc.binding.port': '15002',
       'spark.eventLog.enabled': 'true',

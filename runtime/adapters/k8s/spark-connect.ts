@@ -25,7 +25,8 @@ export interface SparkConnectResource {
     image?: string;
     sparkConf: Record<string, string>;
     hadoopConf?: Record<string, string>;
-    server: { cores: number; memory: string };
+    /** The template gives the server pod sparkplane's labels: the operator copies only the template's onto it. */
+    server: { cores: number; memory: string; template?: { metadata: { labels: Record<string, string> } } };
     executor: { cores: number; memory: string; instances?: number };
     dynamicAllocation: { enabled: boolean; minExecutors?: number; maxExecutors?: number; initialExecutors?: number };
   };
@@ -43,7 +44,7 @@ export interface SparkConnectStatus {
 
 /** A SparkConnect as read back from the API server. */
 export type SparkConnectObject = SparkConnectResource & {
-  metadata: { resourceVersion?: string };
+  metadata: { resourceVersion?: string; creationTimestamp?: string };
   status?: SparkConnectStatus;
 };
 
@@ -65,6 +66,8 @@ export function renderSparkConnect(config: ApplicationConfig, context: RenderCon
     normaliseMemory(value) ?? `${cores * POD_DEFAULTS.memoryMiBPerCore}m`;
   const image = config.image ?? settings.defaultImage;
   const instances = config.executor?.instances;
+  // found by the stuck-start watch of server pods (stuck-start.ts), as a driver pod is by its labels
+  const identity = { [SPARKPLANE_LABELS.appId]: context.appId, [SPARKPLANE_LABELS.clusterId]: context.clusterId };
   return {
     apiVersion: `${SPARK_OPERATOR_GROUP}/${SPARK_CONNECT_VERSION}`,
     kind: 'SparkConnect',
@@ -73,8 +76,7 @@ export function renderSparkConnect(config: ApplicationConfig, context: RenderCon
       namespace: settings.namespace,
       labels: {
         ...config.labels,
-        [SPARKPLANE_LABELS.appId]: context.appId,
-        [SPARKPLANE_LABELS.clusterId]: context.clusterId,
+        ...identity,
         [SPARKPLANE_LABELS.managedBy]: 'sparkplane',
       },
     },
@@ -83,7 +85,11 @@ export function renderSparkConnect(config: ApplicationConfig, context: RenderCon
       ...(image !== undefined ? { image } : {}),
       sparkConf,
       ...(config.hadoopConf ? { hadoopConf: config.hadoopConf } : {}),
-      server: { cores: driverCores, memory: memoryOf(config.driver?.memory, driverCores) },
+      server: {
+        cores: driverCores,
+        memory: memoryOf(config.driver?.memory, driverCores),
+        template: { metadata: { labels: identity } },
+      },
       executor: {
         cores: executorCores,
         memory: memoryOf(config.executor?.memory, executorCores),

@@ -33,7 +33,7 @@ const unschedulable = pod({
 
 function input(overrides: Partial<StuckStartInput> & { pod?: V1Pod; atSeconds: number }): StuckStartInput {
   return {
-    application: { operatorState: 'SUBMITTED', createdAt: at(0) },
+    application: { kind: 'SparkApplication', operatorState: 'SUBMITTED', createdAt: at(0) },
     ...(overrides.pod ? { driverPod: driverPodViewOf(overrides.pod) } : {}),
     nowMs: T0 + overrides.atSeconds * 1000,
     limits: LIMITS,
@@ -79,9 +79,14 @@ describe('stuckStartReason', () => {
       'driver pod: not created within 300 s of the SparkApplication (state SUBMITTED)',
     );
     // resumed after a long queue (Kueue): counted from the new submission
-    const resumed = { operatorState: 'SUBMITTED', createdAt: at(0), submittedAt: at(5000) };
+    const resumed = {
+      kind: 'SparkApplication' as const,
+      operatorState: 'SUBMITTED',
+      createdAt: at(0),
+      submittedAt: at(5000),
+    };
     expect(stuckStartReason(input({ application: resumed, atSeconds: 5200 }))).toBeUndefined();
-    const unseen = { operatorState: '', createdAt: at(0) };
+    const unseen = { kind: 'SparkApplication' as const, operatorState: '', createdAt: at(0) };
     expect(stuckStartReason(input({ application: unseen, atSeconds: 300 }))).toBe(
       'driver pod: not created within 300 s of the SparkApplication (state not seen by spark-operator)',
     );
@@ -90,7 +95,26 @@ describe('stuckStartReason', () => {
   it('never fails an application that runs, ended or is suspended on purpose', () => {
     for (const operatorState of ['RUNNING', 'COMPLETED', 'SUSPENDED', 'PENDING_RERUN']) {
       expect(
-        stuckStartReason(input({ application: { operatorState, createdAt: at(0) }, atSeconds: 10_000 })),
+        stuckStartReason(
+          input({ application: { kind: 'SparkApplication', operatorState, createdAt: at(0) }, atSeconds: 10_000 }),
+        ),
+      ).toBeUndefined();
+    }
+  });
+
+  it("tells a session's SparkConnect by its server pod, while the operator reports it not ready", () => {
+    const connect = { kind: 'SparkConnect' as const, operatorState: 'NotReady', createdAt: at(0) };
+    const backOff = pulling('ImagePullBackOff', 'Back-off pulling image "x"');
+    expect(stuckStartReason(input({ application: connect, pod: backOff, atSeconds: 65 }))).toBe(
+      'server pod: ImagePullBackOff: Back-off pulling image "x"',
+    );
+    expect(stuckStartReason(input({ application: { ...connect, operatorState: '' }, atSeconds: 300 }))).toBe(
+      'server pod: not created within 300 s of the SparkConnect (state not seen by spark-operator)',
+    );
+    // Ready: its server's answer is session-readiness.ts's to wait for; Failed: it ended
+    for (const operatorState of ['Ready', 'Failed']) {
+      expect(
+        stuckStartReason(input({ application: { ...connect, operatorState }, pod: backOff, atSeconds: 10_000 })),
       ).toBeUndefined();
     }
   });

@@ -1,12 +1,13 @@
 /**
  * Whether an application that has not started is stuck: its driver's image cannot be pulled, its
  * driver pod stays unschedulable, or spark-operator never creates the driver pod, each past its
- * limit (StuckStartLimits). Pure: the back-end gives it what its watches saw and the clock, and
+ * limit (StuckStartLimits). A session's SparkConnect is told the same way by its server pod. Pure: the back-end gives it what its watches saw and the clock, and
  * fails the application with the reason it returns.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { StuckStartLimits } from './cluster-settings';
+import type { KubernetesClusterSettings, StuckStartLimits } from './cluster-settings';
 import type { SparkApplication } from './spark-application';
+import type { SparkConnectObject } from './spark-connect';
 
 /** What matters of a driver pod here, kept per application while the watch sees the pod. */
 export interface DriverPodView {
@@ -22,9 +23,10 @@ export interface DriverPodView {
   createdAt?: string;
 }
 
-/** What matters of a SparkApplication that has not started. */
+/** What matters of a SparkApplication (or a session's SparkConnect) that has not started. */
 export interface StartingApplication {
-  /** status.applicationState.state ("" before spark-operator sees it). */
+  kind: 'SparkApplication' | 'SparkConnect';
+  /** status.applicationState.state, a SparkConnect's status.state ("" before spark-operator sees it). */
   operatorState: string;
   /** metadata.creationTimestamp. */
   createdAt?: string;
@@ -42,20 +44,36 @@ export interface StuckStartInput {
   queuedByScheduler: boolean;
 }
 
+/** Whether the cluster's batch scheduler queues pods: their queues hold pods unschedulable on purpose; Kueue holds the SparkApplication suspended instead. */
+export function queuedByScheduler(settings: Pick<KubernetesClusterSettings, 'batchScheduler'>): boolean {
+  return settings.batchScheduler !== undefined && settings.batchScheduler.kind !== 'kueue';
+}
+
 /** The kubelet's reasons for an image it cannot pull, and those no retry can mend. */
 const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'ImageInspectError', 'RegistryUnavailable']);
 const PERMANENT_PULL_FAILURES = new Set(['InvalidImageName', 'ErrImageNeverPull']);
-/** Operator states before spark-submit's driver pod runs: the others are running, ended, or held on purpose (suspended by Kueue). */
-const NOT_STARTED = new Set(['', 'NEW', 'SUBMITTED']);
+/** Operator states before the driver (server) pod runs: the others are running, ended, or held on purpose (suspended by Kueue). */
+const NOT_STARTED = {
+  SparkApplication: new Set(['', 'NEW', 'SUBMITTED']),
+  SparkConnect: new Set(['', 'Provisioning', 'NotReady']),
+};
+const POD_OF = { SparkApplication: 'driver pod', SparkConnect: 'server pod' };
 
 export function startingApplicationOf(resource: SparkApplication): StartingApplication {
   const submittedAt = resource.status?.lastSubmissionAttemptTime;
   const createdAt = resource.metadata.creationTimestamp;
   return {
+    kind: 'SparkApplication',
     operatorState: resource.status?.applicationState?.state ?? '',
     ...(createdAt ? { createdAt } : {}),
     ...(submittedAt ? { submittedAt } : {}),
   };
+}
+
+/** The operator creates a SparkConnect's server pod itself, as it reconciles the resource (no spark-submit). */
+export function startingConnectOf(resource: SparkConnectObject): StartingApplication {
+  const createdAt = resource.metadata.creationTimestamp;
+  return { kind: 'SparkConnect', operatorState: resource.status?.state ?? '', ...(createdAt ? { createdAt } : {}) };
 }
 
 export function driverPodViewOf(pod: V1Pod): DriverPodView {
@@ -97,17 +115,18 @@ function elapsedMs(nowMs: number, ...candidates: (string | undefined)[]): number
 /** The reason the application is stuck (e.g. `driver pod: ImagePullBackOff: Back-off pulling image "x"`), else undefined. */
 export function stuckStartReason(input: StuckStartInput): string | undefined {
   const { application, driverPod: pod, nowMs, limits } = input;
-  if (!NOT_STARTED.has(application.operatorState)) return undefined;
+  if (!NOT_STARTED[application.kind].has(application.operatorState)) return undefined;
+  const podOf = POD_OF[application.kind];
   if (!pod) {
     // spark-submit creates the pod: counted from the last submission, so a resumed application starts afresh
     const waited = elapsedMs(nowMs, application.createdAt, application.submittedAt);
     if (waited === undefined || waited < limits.driverPodCreationSeconds * 1000) return undefined;
     const state = application.operatorState || 'not seen by spark-operator';
-    return `driver pod: not created within ${limits.driverPodCreationSeconds} s of the SparkApplication (state ${state})`;
+    return `${podOf}: not created within ${limits.driverPodCreationSeconds} s of the ${application.kind} (state ${state})`;
   }
   if (pod.phase !== undefined && pod.phase !== 'Pending') return undefined;
   const describe = (reason: string, message: string | undefined) =>
-    `driver pod: ${reason}${message ? `: ${message}` : ''}`;
+    `${podOf}: ${reason}${message ? `: ${message}` : ''}`;
   const permanent = pod.waiting.find((w) => PERMANENT_PULL_FAILURES.has(w.reason));
   if (permanent) return describe(permanent.reason, permanent.message);
   const pull = pod.waiting.find((w) => PULL_FAILURES.has(w.reason));

@@ -11,7 +11,7 @@ import { describeApiError, type SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
 import type { SparkApplication } from './spark-application';
 import type { StatusTracker } from './status-tracker';
-import { type StartingApplication, startingApplicationOf, stuckStartReason } from './stuck-start';
+import { queuedByScheduler, type StartingApplication, startingApplicationOf, stuckStartReason } from './stuck-start';
 
 export interface StuckStartsOptions {
   client: SparkOperatorClient;
@@ -20,7 +20,7 @@ export interface StuckStartsOptions {
   clock: Clock;
   logger: Logger;
   clusterId: string;
-  watch: Omit<DriverPodsOptions, 'client' | 'logger' | 'logFields' | 'onChange'>;
+  watch: Omit<DriverPodsOptions, 'client' | 'labelSelector' | 'kind' | 'logger' | 'logFields' | 'onChange'>;
   checkIntervalMs: number;
 }
 
@@ -36,6 +36,8 @@ export class StuckStarts {
     this.pods = new DriverPods({
       ...options.watch,
       client: options.client,
+      labelSelector: options.client.driverPodSelector,
+      kind: 'driver pods',
       logger: options.logger,
       logFields: { clusterId: options.clusterId },
       onChange: (appId) => this.check(appId),
@@ -83,8 +85,7 @@ export class StuckStarts {
       ...(driverPod ? { driverPod } : {}),
       nowMs: clock.now().getTime(),
       limits: settings.stuckStart,
-      // their queues hold pods unschedulable on purpose; Kueue holds the SparkApplication suspended instead
-      queuedByScheduler: settings.batchScheduler !== undefined && settings.batchScheduler.kind !== 'kueue',
+      queuedByScheduler: queuedByScheduler(settings),
     });
     if (reason) void this.fail(appId, entry.name, reason);
   }
