@@ -42,7 +42,7 @@ export const StuckStartLimits = z.strictObject({
    * autoscaler to bring a node. Not applied with a batchScheduler, whose queue holds pods on purpose. @default 600
    */
   unschedulableSeconds: z.number().int().min(0).default(600),
-  /** Seconds from the SparkApplication's creation for spark-operator to create the driver pod. @default 300 */
+  /** Seconds from the SparkApplication's (last) submission, or a session's SparkConnect creation, for spark-operator to create its driver or server pod. @default 300 */
   driverPodCreationSeconds: z.number().int().min(0).default(300),
 });
 export type StuckStartLimits = z.infer<typeof StuckStartLimits>;
