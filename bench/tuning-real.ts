@@ -1,8 +1,8 @@
 /**
  * Tuning on real Spark, through the real runtime (local back-end, SQLite):
  *   . .sparkplane/env.sh && npm run bench:tuning-real [-- --scale 1 --runs 5 --reruns 2 --grid 8 --only udf]
- * Three jobs of different shapes (examples/shuffle_aggregation.py: shuffle-heavy; examples/jobs/
- * udf_scoring.py: Python UDF-bound; examples/jobs/skewed_join.py: a join on a skewed key), each
+ * Three jobs of different shapes (examples/shuffle_aggregation.py: shuffle-heavy; examples/
+ * udf_scoring.py: Python UDF-bound; examples/skewed_join.py: a join on a skewed key), each
  * generating its own input in the run. Each starts over-provisioned (local[8] on this machine,
  * 400 shuffle partitions, adaptive execution off) and the UDF job also under-provisioned (local[1]),
  * then runs `--runs` times as a job with tuning mode auto. Then the first and the last
@@ -62,13 +62,13 @@ const SHAPES: Shape[] = [
   {
     name: 'udf',
     what: 'Python UDF-bound scoring',
-    file: 'examples://jobs/udf_scoring.py',
+    file: 'examples://udf_scoring.py',
     arguments: (s) => [rows(100_000, s), '60'],
   },
   {
     name: 'join',
     what: 'join on a skewed key',
-    file: 'examples://jobs/skewed_join.py',
+    file: 'examples://skewed_join.py',
     arguments: (s) => [rows(1_000_000, s), rows(200_000, s), '0.3'],
   },
 ];

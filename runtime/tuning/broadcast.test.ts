@@ -1,6 +1,6 @@
 /**
  * The broadcast-candidate rule on a real Spark 4 event log (runtime/metrics/fixtures/
- * broadcast-candidate.events.jsonl): examples/jobs/skewed_join.py 500000 100000 0.3 on local[2]
+ * broadcast-candidate.events.jsonl): examples/skewed_join.py 500000 100000 0.3 on local[2]
  * with spark.sql.shuffle.partitions=8, a sort-merge join of two sides of 23 and 25 MiB, both above
  * the 10 MiB default threshold.
  */

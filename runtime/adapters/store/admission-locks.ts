@@ -21,6 +21,10 @@ export class PostgresAdmissionLock implements AdmissionLock {
     return this.local.run(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // a checked-out client reports a lost connection (a server stopped or restarted) as an 'error'
+      // event, which would end the process unheard: the query in flight fails, the client is dropped
+      const lost = () => (broken = true);
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock($1)', [ADMISSION_LOCK_KEY]);
@@ -31,6 +35,7 @@ export class PostgresAdmissionLock implements AdmissionLock {
         await client.query('ROLLBACK').catch(() => (broken = true));
         throw error;
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     });
