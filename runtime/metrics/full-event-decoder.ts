@@ -74,17 +74,10 @@ function sparkEventOf(e: Json): SparkEvent | undefined {
       const reason = asString(e['Removed Reason']) ?? 'unknown';
       return { type: 'executorRemoved', executorId, timestampMs: asNumber(e.Timestamp), reason };
     }
-    case 'SparkListenerStageExecutorMetrics': {
-      const executorId = asString(e['Executor ID']);
-      if (executorId === undefined) return undefined;
-      return { type: 'executorPeaks', executorId, samples: [peaksOf(asObject(e['Executor Metrics']))] };
-    }
+    case 'SparkListenerStageExecutorMetrics':
     case 'SparkListenerExecutorMetricsUpdate': {
-      const executorId = asString(e['Executor ID']);
-      const updates = e['Executor Metrics Updated'];
-      if (executorId === undefined || !Array.isArray(updates)) return undefined;
-      const samples = updates.map((update) => peaksOf(asObject(asObject(update)?.['Executor Metrics'])));
-      return { type: 'executorPeaks', executorId, samples };
+      const sampled = executorMetricSamples(e, peaksOf);
+      return sampled && { type: 'executorPeaks', ...sampled };
     }
     case 'SparkListenerApplicationStart':
       return { type: 'applicationStart', sparkAppId: asString(e['App ID']), timestampMs: asNumber(e.Timestamp) };
@@ -139,6 +132,24 @@ export function taskMetricsOf(m: Json | undefined): TaskMetrics {
     outputBytes: asNumber(output?.['Bytes Written']),
     outputRecords: asNumber(output?.['Records Written']),
   };
+}
+
+/**
+ * The executor and its memory samples of a StageExecutorMetrics (one sample) or an
+ * ExecutorMetricsUpdate (one per stage it updates) event, each sample read by `sampleOf`.
+ */
+export function executorMetricSamples<S>(
+  e: Json,
+  sampleOf: (metrics: Json | undefined) => S,
+): { executorId: string; samples: S[] } | undefined {
+  const executorId = asString(e['Executor ID']);
+  if (executorId === undefined) return undefined;
+  if (e.Event === 'SparkListenerStageExecutorMetrics') {
+    return { executorId, samples: [sampleOf(asObject(e['Executor Metrics']))] };
+  }
+  const updates = e['Executor Metrics Updated'];
+  if (!Array.isArray(updates)) return undefined;
+  return { executorId, samples: updates.map((update) => sampleOf(asObject(asObject(update)?.['Executor Metrics']))) };
 }
 
 /** The peaks of one "Executor Metrics" (or "Task Executor Metrics") object. */

@@ -10,6 +10,7 @@ import {
   type StageTiming,
   emptyRunMetrics,
 } from '../domain/metrics';
+import { type ExecutorLifecycle, ExecutorRoster } from './executor-roster';
 import type { DecodedLine, MemoryPeaks, StageCompletedEvent, TaskEndEvent } from './spark-events';
 import { TaskTimeSketch } from './task-time-sketch';
 
@@ -23,14 +24,6 @@ export interface EventLogParseOptions {
   skewedStagesLimit?: number;
   /** Task times kept exactly per running stage before the skew median becomes an estimate. @default 1024 */
   exactTaskTimesPerStage?: number;
-}
-
-interface ExecutorState {
-  executorId: string;
-  cores: number;
-  addedAt?: number;
-  removedAt?: number;
-  removedReason?: string;
 }
 
 /** Reasons Spark gives when it removed an executor on purpose (dynamic allocation), not lost. */
@@ -53,7 +46,7 @@ export class RunMetricsAccumulator {
   private pythonWorkerMs = 0;
   /** Completed stage attempts, in completion order: one small record per stage, however long the log. */
   private readonly timings: { timing: StageTiming; submittedAtMs: number; completedAtMs: number }[] = [];
-  private readonly executors = new Map<string, ExecutorState>();
+  private readonly executors = new ExecutorRoster<ExecutorLifecycle>((executorId) => ({ executorId, cores: 0 }));
   private readonly peaks = new Map<string, MemoryPeaks>();
   /** Task run times and data of stages still running, keyed by stageKey(). */
   private readonly running = new Map<number, StageTasks>();
@@ -70,20 +63,12 @@ export class RunMetricsAccumulator {
         return this.onTaskEnd(decoded);
       case 'stageCompleted':
         return this.onStageCompleted(decoded);
-      case 'executorAdded': {
-        const executor = this.executor(decoded.executorId);
-        executor.cores = decoded.cores || executor.cores;
-        executor.addedAt = decoded.timestampMs || undefined;
-        executor.removedAt = undefined;
-        executor.removedReason = undefined;
+      case 'executorAdded':
+        this.executors.added(decoded.executorId, decoded.cores, decoded.timestampMs);
         return this.seen(decoded.timestampMs);
-      }
-      case 'executorRemoved': {
-        const executor = this.executor(decoded.executorId);
-        executor.removedAt = decoded.timestampMs || undefined;
-        executor.removedReason = decoded.reason;
+      case 'executorRemoved':
+        this.executors.removed(decoded.executorId, decoded.timestampMs, decoded.reason);
         return this.seen(decoded.timestampMs);
-      }
       case 'executorPeaks':
         for (const sample of decoded.samples) this.peak(decoded.executorId, sample);
         return;
@@ -152,7 +137,7 @@ export class RunMetricsAccumulator {
     } else if (e.reason === 'TaskKilled' || e.reason === 'TaskCommitDenied') s.tasks.killed++;
     else s.tasks.failed++;
     if (e.executorId !== undefined) {
-      this.executor(e.executorId);
+      this.executors.get(e.executorId);
       if (e.peaks.jvmBytes > 0 || e.peaks.rssBytes > 0 || e.peaks.pythonRssBytes > 0) this.peak(e.executorId, e.peaks);
     }
     this.seen(e.finishTimeMs);
@@ -180,15 +165,6 @@ export class RunMetricsAccumulator {
 
   private topSkews(skews: StageSkew[]): StageSkew[] {
     return skews.sort((a, b) => b.skew - a.skew || a.stageId - b.stageId).slice(0, this.options.skewedStagesLimit);
-  }
-
-  private executor(id: string): ExecutorState {
-    let executor = this.executors.get(id);
-    if (executor === undefined) {
-      executor = { executorId: id, cores: 0 };
-      this.executors.set(id, executor);
-    }
-    return executor;
   }
 
   private peak(id: string, sample: MemoryPeaks): void {
@@ -255,7 +231,7 @@ export class RunMetricsAccumulator {
   }
 
   private executorMetrics(startMs: number, endMs: number): ExecutorMetrics[] {
-    return [...this.executors.values()].map((e) => {
+    return [...this.executors.all()].map((e) => {
       const peaks = this.peaks.get(e.executorId);
       return {
         executorId: e.executorId,

@@ -7,6 +7,7 @@
 import type { ApplicationTimeline, MemoryPeaksBreakdown, TimelineJob, TimelineStage } from '../domain/timeline';
 import { sparkMemoryMiB, withOverhead } from './cost';
 import { CoreSeries } from './core-series';
+import { type ExecutorLifecycle, ExecutorRoster } from './executor-roster';
 import { decodeTimelineEvent, type StageInfo, type TaskDoneEvent, type TimelineLine } from './timeline-events';
 import { findProblems, OUT_OF_MEMORY } from './timeline-problems';
 import { TaskTimeSketch } from './task-time-sketch';
@@ -19,12 +20,7 @@ interface StageState {
   times: TaskTimeSketch;
 }
 
-interface ExecutorState {
-  executorId: string;
-  cores: number;
-  addedAt?: number;
-  removedAt?: number;
-  removedReason?: string;
+interface ExecutorState extends ExecutorLifecycle {
   peaks: MemoryPeaksBreakdown;
 }
 
@@ -45,7 +41,11 @@ export class TimelineAccumulator {
   private readonly oomTasks: { count: number; example?: string; stageId?: number } = { count: 0 };
   private readonly jobs = new Map<number, TimelineJob>();
   private readonly stages = new Map<number, StageState>();
-  private readonly executors = new Map<string, ExecutorState>();
+  private readonly executors = new ExecutorRoster<ExecutorState>((executorId) => ({
+    executorId,
+    cores: 0,
+    peaks: { jvmHeapBytes: 0, jvmOffHeapBytes: 0, pythonBytes: 0, otherBytes: 0, jvmRssBytes: 0 },
+  }));
   private readonly properties = new Map<string, string>();
   private readonly series = new CoreSeries();
 
@@ -95,20 +95,12 @@ export class TimelineAccumulator {
       }
       case 'taskDone':
         return this.onTask(decoded);
-      case 'executorAdded': {
-        const executor = this.executor(decoded.executorId);
-        executor.cores = decoded.cores || executor.cores;
-        executor.addedAt = decoded.timestampMs || undefined;
-        executor.removedAt = undefined;
-        executor.removedReason = undefined;
+      case 'executorAdded':
+        this.executors.added(decoded.executorId, decoded.cores, decoded.timestampMs);
         return this.seen(decoded.timestampMs);
-      }
-      case 'executorRemoved': {
-        const executor = this.executor(decoded.executorId);
-        executor.removedAt = decoded.timestampMs || undefined;
-        executor.removedReason = decoded.reason;
+      case 'executorRemoved':
+        this.executors.removed(decoded.executorId, decoded.timestampMs, decoded.reason);
         return this.seen(decoded.timestampMs);
-      }
       case 'executorMemory':
         for (const sample of decoded.samples) this.peak(decoded.executorId, sample);
         return;
@@ -154,7 +146,7 @@ export class TimelineAccumulator {
       }
     }
     if (e.executorId !== undefined) {
-      this.executor(e.executorId);
+      this.executors.get(e.executorId);
       this.peak(e.executorId, e.peaks);
     }
     this.series.addBusy(e.launchMs, e.finishMs);
@@ -194,21 +186,8 @@ export class TimelineAccumulator {
     return state;
   }
 
-  private executor(id: string): ExecutorState {
-    let executor = this.executors.get(id);
-    if (executor === undefined) {
-      executor = {
-        executorId: id,
-        cores: 0,
-        peaks: { jvmHeapBytes: 0, jvmOffHeapBytes: 0, pythonBytes: 0, otherBytes: 0, jvmRssBytes: 0 },
-      };
-      this.executors.set(id, executor);
-    }
-    return executor;
-  }
-
   private peak(id: string, sample: MemoryPeaksBreakdown): void {
-    const peaks = this.executor(id).peaks;
+    const peaks = this.executors.get(id).peaks;
     for (const key of Object.keys(peaks) as (keyof MemoryPeaksBreakdown)[]) {
       if (sample[key] > peaks[key]) peaks[key] = sample[key];
     }
@@ -222,7 +201,7 @@ export class TimelineAccumulator {
   result(): TimelineResult {
     const startMs = this.startMs ?? 0;
     const endMs = this.endMs ?? this.lastSeenMs;
-    const executors = [...this.executors.values()].map((e) => ({
+    const executors = [...this.executors.all()].map((e) => ({
       executorId: e.executorId,
       // a log without ExecutorAdded (older local mode): the driver ran the tasks with local[N] cores
       cores: e.cores || this.fallbackCores(),

@@ -5,7 +5,15 @@
  * other events are skipped unread, as the fast decoder does.
  */
 import type { MemoryPeaksBreakdown } from '../domain/timeline';
-import { asNumber, asObject, asString, decodeEventFull, type Json, taskMetricsOf } from './full-event-decoder';
+import {
+  asNumber,
+  asObject,
+  asString,
+  decodeEventFull,
+  executorMetricSamples,
+  type Json,
+  taskMetricsOf,
+} from './full-event-decoder';
 import {
   type ApplicationEndEvent,
   type ApplicationStartEvent,
@@ -207,17 +215,10 @@ function timelineEventOf(type: string, e: Json): TimelineEvent | undefined {
         peaks: memoryOf(asObject(e['Task Executor Metrics'])),
       };
     }
-    case 'SparkListenerStageExecutorMetrics': {
-      const executorId = asString(e['Executor ID']);
-      if (executorId === undefined) return undefined;
-      return { type: 'executorMemory', executorId, samples: [memoryOf(asObject(e['Executor Metrics']))] };
-    }
+    case 'SparkListenerStageExecutorMetrics':
     case 'SparkListenerExecutorMetricsUpdate': {
-      const executorId = asString(e['Executor ID']);
-      const updates = e['Executor Metrics Updated'];
-      if (executorId === undefined || !Array.isArray(updates)) return undefined;
-      const samples = updates.map((u) => memoryOf(asObject(asObject(u)?.['Executor Metrics'])));
-      return { type: 'executorMemory', executorId, samples };
+      const sampled = executorMetricSamples(e, memoryOf);
+      return sampled && { type: 'executorMemory', ...sampled };
     }
     default:
       return undefined;
