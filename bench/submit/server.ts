@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { ServiceConfig } from '../../runtime/main/config';
 import { buildRuntime } from '../../runtime/main/runtime';
 import { fakeBackendPlugin } from '../../test/support/fake-backend';
@@ -23,7 +23,7 @@ const config = ServiceConfig.parse({
 const runtime = await buildRuntime(config, {
   plugins: [fakeBackendPlugin()],
   // stdout carries the line the benchmark waits for
-  logger: pino({ level: 'warn' }, pino.destination(2)),
+  logger: pino({ level: 'warn' }, destination(2)),
 });
 await runtime.tokens.ensureAdminToken(token);
 runtime.server.post('/bench/bare', async (request, reply) => {

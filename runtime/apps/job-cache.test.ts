@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../test/support/memory-store';
+import { JobSpec } from '../domain/resources';
 import { jobCachingStore } from './job-cache';
 
 describe('jobCachingStore', () => {
@@ -19,13 +20,13 @@ describe('jobCachingStore', () => {
 
   it('reads a job once within its time to live, then again', async () => {
     const { durable, store, reads, advance } = setUp();
-    await durable.putJob({ id: 'daily', clusterId: 'local', config: { sparkConf: { a: '1' } } });
+    await durable.putJob(JobSpec.parse({ id: 'daily', clusterId: 'local', config: { sparkConf: { a: '1' } } }));
     await store.getJob('daily');
     advance(1999);
     expect((await store.getJob('daily'))?.config).toEqual({ sparkConf: { a: '1' } });
     expect(reads()).toBe(1);
     // a change another replica made is seen once the entry expired
-    await durable.putJob({ id: 'daily', clusterId: 'local', config: { sparkConf: { a: '2' } } });
+    await durable.putJob(JobSpec.parse({ id: 'daily', clusterId: 'local', config: { sparkConf: { a: '2' } } }));
     advance(1);
     expect((await store.getJob('daily'))?.config).toEqual({ sparkConf: { a: '2' } });
     expect(reads()).toBe(2);
@@ -34,9 +35,9 @@ describe('jobCachingStore', () => {
   it('forgets a job this runtime puts or ensures, so the next read sees the write', async () => {
     const { store, reads } = setUp();
     expect(await store.getJob('daily')).toBeUndefined();
-    await store.ensureJob({ id: 'daily', clusterId: 'local' });
+    await store.ensureJob(JobSpec.parse({ id: 'daily', clusterId: 'local' }));
     expect((await store.getJob('daily'))?.clusterId).toBe('local');
-    await store.putJob({ id: 'daily', clusterId: 'other' });
+    await store.putJob(JobSpec.parse({ id: 'daily', clusterId: 'other' }));
     expect((await store.getJob('daily'))?.clusterId).toBe('other');
     // unknown jobs are not cached: each read asks the store
     expect(reads()).toBe(3);
