@@ -88,7 +88,13 @@ async function benchStore(databaseUrl?: string): Promise<Figures> {
       });
       const after = threadCpuMicros(server.pid!);
       const errors = result.errors + result.non2xx;
-      const figures = { name, perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+      const figures = {
+        name,
+        perSecond: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors,
+      };
       if (!before || !after || result.requests.total === 0) return figures;
       const perRequest = (micros: number) => micros / result.requests.total;
       return {
@@ -138,13 +144,21 @@ async function benchPostgres(serverUrl: string): Promise<Figures> {
 const postgresUrl = process.env.BENCH_DATABASE_URL;
 const stores: [string, () => Promise<Figures>][] = [['sqlite', () => benchStore()]];
 if (postgresUrl !== undefined && postgresUrl !== '') stores.push(['postgres', () => benchPostgres(postgresUrl)]);
-console.log(`load average before: ${loadavg().map((each) => each.toFixed(2)).join(' ')}`);
+console.log(
+  `load average before: ${loadavg()
+    .map((each) => each.toFixed(2))
+    .join(' ')}`,
+);
 const figures: Figures[] = [];
 for (const [name, bench] of stores) {
   // a store that cannot be measured leaves the other's figures
   figures.push(await bench().catch((error: Error) => ({ invalid: `${name}: ${error.message}` })));
 }
-console.log(`load average after: ${loadavg().map((each) => each.toFixed(2)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((each) => each.toFixed(2))
+    .join(' ')}`,
+);
 // one last line per store
 for (const each of figures) if ('summary' in each) console.log(each.summary);
 const invalid = figures.flatMap((each) => ('invalid' in each ? [each.invalid] : []));

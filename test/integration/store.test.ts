@@ -322,7 +322,11 @@ describe.each(backends)('Store on $name', (backend) => {
   });
 
   it("records a hand-over's back-end reference, returning only the state, and forgets why it waited when asked", async () => {
-    const waited = makeApp({ clusterId: unique('c'), state: 'PENDING', pendingReason: 'the back-end was out of reach' });
+    const waited = makeApp({
+      clusterId: unique('c'),
+      state: 'PENDING',
+      pendingReason: 'the back-end was out of reach',
+    });
     await store.insertApplication(waited);
     clock.advanceSeconds(1);
     expect(await store.recordHandover(waited.id, 'ref-1', false)).toBe('PENDING');

@@ -564,7 +564,8 @@ export class KyselyStore implements Store {
   async recordHandover(id: string, backendRef: string, clearPendingReason: boolean): Promise<AppState | undefined> {
     const set: Updateable<ApplicationsTable> = { updated_at: this.now(), backend_ref: backendRef };
     if (clearPendingReason) set.pending_reason = null;
-    const compile = () => this.db.updateTable('applications').set(set).where('id', '=', id).returning('state').compile();
+    const compile = () =>
+      this.db.updateTable('applications').set(set).where('id', '=', id).returning('state').compile();
     const parameters = [...Object.values(set), id];
     const shape = `record hand-over ${Object.keys(set).join()}`;
     const [result] = await this.executor.write([{ sql: this.sqlFor(shape, parameters, compile), parameters }]);
