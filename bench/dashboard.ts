@@ -16,14 +16,13 @@
  * (targets: ratio <= 3, p95 <= 150 ms, paint <= 1,500 ms).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { measurePaint } from './dashboard-paint';
+import { freshPostgres } from './fresh-postgres';
 import { jobId } from './dashboard/fill';
 
 const { values } = parseArgs({ options: { repetitions: { type: 'string', default: '30' } } });
@@ -157,25 +156,6 @@ async function measurePage(each: PageCase): Promise<PageFigures> {
   };
 }
 
-/** A fresh database on the server of `serverUrl`, dropped by the returned function. */
-async function freshPostgres(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sparkplane_dashbench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  // the name is ours, [a-z0-9_]: safe as an identifier
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
-
 async function benchStore(databaseUrl?: string): Promise<StoreFigures> {
   const env = { ...process.env };
   delete env.BENCH_DATABASE_URL;
@@ -229,7 +209,7 @@ if (!existsSync(fileURLToPath(new URL('../runtime/ui/dist/index.html', import.me
 const figures: StoreFigures[] = [figuresLine(await benchStore())];
 const postgresUrl = process.env.BENCH_DATABASE_URL;
 if (postgresUrl !== undefined && postgresUrl !== '') {
-  const database = await freshPostgres(postgresUrl);
+  const database = await freshPostgres(postgresUrl, 'sparkplane_dashbench');
   try {
     figures.push(figuresLine(await benchStore(database.url)));
   } finally {

@@ -2,12 +2,12 @@
  * The submission benchmark's server, in its own process so the load generator does not share its
  * event loop: the real runtime (store, use cases, both APIs) with a back-end that accepts and runs
  * nothing, plus a bare route of the same server that parses the body and stores nothing.
- * Prints one JSON line {port, token} when it listens.
+ * Prints one JSON line {port, token, store} on stdout when it listens; its logs go to stderr.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { ServiceConfig } from '../../runtime/main/config';
 import { buildRuntime } from '../../runtime/main/runtime';
 import { fakeBackendPlugin } from '../../test/support/fake-backend';
@@ -22,7 +22,8 @@ const config = ServiceConfig.parse({
 });
 const runtime = await buildRuntime(config, {
   plugins: [fakeBackendPlugin()],
-  logger: pino({ level: 'warn' }),
+  // stdout carries the line the benchmark waits for
+  logger: pino({ level: 'warn' }, destination(2)),
 });
 await runtime.tokens.ensureAdminToken(token);
 runtime.server.post('/bench/bare', async (request, reply) => {

@@ -268,10 +268,12 @@ export class ApplicationLifecycle {
       try {
         if (!backend) throw new Error(`cluster ${app.clusterId} has no back-end`);
         const { backendRef } = await backend.submit(app, app.config);
-        const handedOver = { backendRef, ...(attempt > 0 ? { pendingReason: null } : {}) };
-        const updated = await this.deps.store.updateApplication(app.id, handedOver);
+        const state = await this.deps.store.recordHandover(app.id, backendRef, attempt > 0);
         // stopped meanwhile by another replica, which found nothing to stop yet: stop what was just started
-        if (updated?.state === 'KILLED' || updated?.state === 'TIMED_OUT') await backend.kill(updated);
+        if (state === 'KILLED' || state === 'TIMED_OUT') {
+          const stopped = await this.deps.store.getApplication(app.id);
+          if (stopped) await backend.kill(stopped);
+        }
       } catch (error) {
         this.deps.telemetry.backendError(app.clusterId, 'submit');
         if (error instanceof BackendUnreachableError) return this.dispatchLater(app, error, attempt);

@@ -191,6 +191,12 @@ export interface Store {
    * new application, or undefined when the state had moved on.
    */
   updateApplication(id: string, update: ApplicationUpdate, expected?: AppState[]): Promise<Application | undefined>;
+  /**
+   * Records the back-end's reference of an application just handed to it (and, with
+   * `clearPendingReason`, forgets why its hand-over waited); returns its state then, or undefined
+   * when there is no such application. Every submission makes this write: it returns no row.
+   */
+  recordHandover(id: string, backendRef: string, clearPendingReason: boolean): Promise<AppState | undefined>;
 
   /** Creates the job if it does not exist; returns it either way. */
   ensureJob(job: JobSpec): Promise<StoredJob>;

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { ApplicationChanges, publishingStore } from '../apps/application-changes';
 import { DegradedReasons } from '../apps/degraded-reasons';
+import { jobCachingStore } from '../apps/job-cache';
 import { ApplicationService } from '../apps/application-service';
 import { ClusterBackends } from '../apps/cluster-backends';
 import { ClusterHealthMonitor } from '../apps/cluster-health';
@@ -165,8 +166,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const durable = await openStore(databaseUrlOf(config), { clock, logger });
   const telemetry = new PrometheusTelemetry(durable);
   const changes = new ApplicationChanges();
-  // what this runtime commits is told to the stream of changes
-  const store = publishingStore(timedStore(durable, telemetry), changes);
+  // what this runtime commits is told to the stream of changes; the jobs every submission reads are cached
+  const store = jobCachingStore(publishingStore(timedStore(durable, telemetry), changes), clock);
   const backends = new ClusterBackends(overrides.plugins ?? defaultBackendPlugins(), {
     dataDir: config.dataDir,
     minFreeDiskMiB: config.minFreeDiskMiB,

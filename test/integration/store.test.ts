@@ -321,6 +321,28 @@ describe.each(backends)('Store on $name', (backend) => {
     expect(await store.getApplication(direct.id)).toMatchObject({ admittedAt: at, pendingReason: 'x' });
   });
 
+  it("records a hand-over's back-end reference, returning only the state, and forgets why it waited when asked", async () => {
+    const waited = makeApp({
+      clusterId: unique('c'),
+      state: 'PENDING',
+      pendingReason: 'the back-end was out of reach',
+    });
+    await store.insertApplication(waited);
+    clock.advanceSeconds(1);
+    expect(await store.recordHandover(waited.id, 'ref-1', false)).toBe('PENDING');
+    const kept = await store.getApplication(waited.id);
+    expect(kept).toMatchObject({ backendRef: 'ref-1', pendingReason: 'the back-end was out of reach' });
+    expect(kept?.updatedAt).not.toBe(waited.updatedAt);
+    expect(await store.recordHandover(waited.id, 'ref-2', true)).toBe('PENDING');
+    const cleared = await store.getApplication(waited.id);
+    expect(cleared?.backendRef).toBe('ref-2');
+    expect(cleared?.pendingReason).toBeUndefined();
+    // stopped meanwhile: the caller learns it from the state
+    await store.updateApplication(waited.id, { state: 'KILLED', endedAt: at(5) });
+    expect(await store.recordHandover(waited.id, 'ref-3', false)).toBe('KILLED');
+    expect(await store.recordHandover(unique('app'), 'ref-4', false)).toBeUndefined();
+  });
+
   it('lets exactly one of 20 racing transitions win', async () => {
     const app = makeApp({ clusterId: unique('c'), state: 'RUNNING' });
     await store.insertApplication(app);

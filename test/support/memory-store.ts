@@ -316,6 +316,16 @@ export class MemoryStore implements Store {
     return copy(next);
   }
 
+  async recordHandover(id: string, backendRef: string, clearPendingReason: boolean): Promise<AppState | undefined> {
+    this.count('recordHandover');
+    const app = this.applications.get(id);
+    if (!app) return undefined;
+    const next: Application = { ...app, backendRef, updatedAt: this.now() };
+    if (clearPendingReason) delete next.pendingReason;
+    this.applications.set(id, next);
+    return next.state;
+  }
+
   async ensureJob(job: JobSpec): Promise<StoredJob> {
     if (!this.jobs.has(job.id)) this.jobs.set(job.id, { ...copy(job), createdAt: this.now(), updatedAt: this.now() });
     return copy(this.jobs.get(job.id) as StoredJob);

@@ -561,6 +561,18 @@ export class KyselyStore implements Store {
     return row && toApplication(row, this.codec);
   }
 
+  async recordHandover(id: string, backendRef: string, clearPendingReason: boolean): Promise<AppState | undefined> {
+    const set: Updateable<ApplicationsTable> = { updated_at: this.now(), backend_ref: backendRef };
+    if (clearPendingReason) set.pending_reason = null;
+    const compile = () =>
+      this.db.updateTable('applications').set(set).where('id', '=', id).returning('state').compile();
+    const parameters = [...Object.values(set), id];
+    const shape = `record hand-over ${Object.keys(set).join()}`;
+    const [result] = await this.executor.write([{ sql: this.sqlFor(shape, parameters, compile), parameters }]);
+    const row = result!.rows[0] as { state: AppState } | undefined;
+    return row?.state;
+  }
+
   async ensureJob(job: JobSpec): Promise<StoredJob> {
     const now = this.now();
     await this.writeOne(
