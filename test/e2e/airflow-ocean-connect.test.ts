@@ -1,11 +1,12 @@
 /**
  * The Spark Connect DAG of ocean-spark-airflow-provider 1.1.4's README, unchanged, run by Airflow
- * 2.10 (and on Airflow 3.1, with the two Airflow 2 names Airflow 3 removed replaced) with `airflow dags test` against the real runtime with real Spark: its OceanSparkConnectOperator
+ * 2.10 with `airflow dags test` against the real runtime with real Spark (and by Airflow 3.1, with
+ * the two Airflow 2 names Airflow 3 removed replaced): its OceanSparkConnectOperator
  * (OceanSparkConnectHook) runs a SQL query with a shuffle through the runtime's Ocean `/connect`
  * WebSocket in a session started through the sessions API. Only the connection (schema = the
  * session's application id, password = a sparkplane token) and SPARKPLANE_URL differ from a hosted
  * deployment; integrations/airflow/sparkplane-ocean-compat does the rest. The hook needs pyspark 3.5,
- * hence .venv/airflow2-connect (requirements-airflow2-connect.txt says why) and .venv/airflow3-ocean's pyspark 3.5.9.
+ * hence .venv/airflow2-connect and .venv/airflow3-ocean (their requirements files say why).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
