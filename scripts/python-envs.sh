@@ -4,8 +4,9 @@
 #   .venv/schemathesis   requirements-schemathesis.txt   (test/e2e/schemathesis.test.ts)
 #   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
 #   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
-#   .venv/airflow3-ocean requirements-airflow3-ocean.txt (test/e2e/airflow-ocean.test.ts: Airflow 3.1, Ocean
-#                                                         provider, which needs websockets<14)
+#   .venv/airflow3-ocean requirements-airflow3-ocean.txt (test/e2e/airflow-ocean*.test.ts: Airflow 3.1, Ocean
+#                                                         provider, which needs websockets<14; pyspark 3.5
+#                                                         for its Connect hook)
 #   .venv/airflow2-connect requirements-airflow2-connect.txt (test/e2e/airflow-ocean-connect.test.ts: Airflow 2.10,
 #                                                         the Ocean provider's Connect hook, which needs pyspark 3.5)
 #   .venv/ocean-connect  requirements-ocean-connect.txt  (test/integration/sessions-spark.test.ts: ocean-spark-connect, pyspark 3.5)
