@@ -76,6 +76,8 @@ export class HandleReader {
 
 export class AbandonedExecutions {
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Calls attached now, by execution: a client's reattach can reach the proxy before its dead call's end does. */
+  private readonly open = new Map<string, number>();
 
   constructor(
     private readonly graceMs: number,
@@ -83,17 +85,24 @@ export class AbandonedExecutions {
   ) {}
 
   /** A call attached to the execution of `key` (a server and an operation): a stop still pending is dropped. */
-  attached(key: string): void {
-    clearTimeout(this.pending.get(key));
-    this.pending.delete(key);
+  attach(key: string): void {
+    this.drop(key);
+    this.open.set(key, (this.open.get(key) ?? 0) + 1);
   }
 
-  /** The client of a call of this execution went away: unless a call attaches to it within the grace, it is stopped. */
-  abandoned(key: string, handle: ExecutionHandle, send: SendToServer): void {
-    this.attached(key);
+  /**
+   * A call of the execution ended: with its answer (the client is there, a pending stop is dropped),
+   * or without (the client went away: unless a call is or gets attached within the grace, it is stopped).
+   */
+  detach(key: string, clientWentAway: { handle: ExecutionHandle; send: SendToServer } | undefined): void {
+    const open = (this.open.get(key) ?? 1) - 1;
+    if (open > 0) this.open.set(key, open);
+    else this.open.delete(key);
+    this.drop(key);
+    if (clientWentAway === undefined) return;
     const timer = setTimeout(() => {
       this.pending.delete(key);
-      void this.stop(handle, send);
+      if (!this.open.has(key)) void this.stop(clientWentAway.handle, clientWentAway.send);
     }, this.graceMs);
     timer.unref();
     this.pending.set(key, timer);
@@ -103,6 +112,11 @@ export class AbandonedExecutions {
   close(): void {
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
+  }
+
+  private drop(key: string): void {
+    clearTimeout(this.pending.get(key));
+    this.pending.delete(key);
   }
 
   private async stop(handle: ExecutionHandle, send: SendToServer): Promise<void> {

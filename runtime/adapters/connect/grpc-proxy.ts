@@ -309,16 +309,15 @@ export class SparkConnectProxy {
     // an execution's call: its handle is read from the request as it goes by
     const path = String(headers[':path']);
     const reader = handleReader(path.slice(path.lastIndexOf('/') + 1));
-    const executionKey = () => {
-      const handle = reader?.handle;
-      return handle && `${target.host}:${target.port}/${handle.sessionId}/${handle.operationId}`;
-    };
+    let attached: string | undefined;
     const onRequestBytes = (chunk: Buffer) => {
       reader!.push(chunk);
       if (!reader!.ended) return;
       stream.off('data', onRequestBytes);
-      const key = executionKey();
-      if (key !== undefined) this.abandoned.attached(key);
+      const handle = reader!.handle;
+      if (handle === undefined || stream.closed) return;
+      attached = `${target.host}:${target.port}/${handle.sessionId}/${handle.operationId}`;
+      this.abandoned.attach(attached);
     };
     upstream.on('error', (error) => (failure = error.message));
     upstream.on('trailers', (received) => (trailers = copyHeaders(received)));
@@ -357,12 +356,11 @@ export class SparkConnectProxy {
     });
     // a call the client resets (or whose connection drops) is reset upstream, and its execution stopped
     stream.once('close', () => {
-      if (finished || upstream.closed || upstream.destroyed) return;
-      upstream.close(NGHTTP2_CANCEL);
-      const [key, handle] = [executionKey(), reader?.handle];
-      if (key !== undefined && handle !== undefined) {
-        this.abandoned.abandoned(key, handle, (method, message) => this.unaryCall(target, method, message));
-      }
+      const wentAway = !finished && !upstream.closed && !upstream.destroyed;
+      if (wentAway) upstream.close(NGHTTP2_CANCEL);
+      if (attached === undefined) return;
+      const send: SendToServer = (method, message) => this.unaryCall(target, method, message);
+      this.abandoned.detach(attached, wentAway ? { handle: reader!.handle!, send } : undefined);
     });
     if (reader) {
       onRequestBytes(firstBytes);
