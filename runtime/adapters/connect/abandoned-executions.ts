@@ -1,9 +1,9 @@
 /**
  * Stops in Spark the executions of Spark Connect clients that went away. Spark 4.0 stops an
  * execution no call is attached to only when its detached-operation sweep finds it (5 min by
- * default), and a response sender whose call was cancelled just before its stream deadline can wait
- * without end (its wait's timeout rounds down to 0 ms, "forever"), so the execution never counts as
- * detached and runs on. When a client's ExecutePlan or ReattachExecute call ends without its answer
+ * default), and a response sender within a millisecond of its stream deadline can wait without
+ * end (its wait's timeout rounds down to 0 ms, "forever"), so the execution never counts as detached
+ * and runs on. When a client's ExecutePlan or ReattachExecute call ends without its answer
  * (reset, connection lost), the proxy waits `graceMs` for the client to reattach through it, then
  * sends Interrupt (by operation id) with the session id and user context of the dead call, as a
  * client that cancels does. The execution ends Canceled, which wakes its sender, and Spark's sweep
