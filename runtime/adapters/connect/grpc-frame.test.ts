@@ -4,22 +4,15 @@ import {
   encodeFrame,
   encodeGrpcMessage,
   encodeMessage,
+  encodeVarint,
   readField1,
   readFrameHeader,
   StreamedMessageFields,
 } from './grpc-frame';
 
-/** A protobuf encoder from the wire-format spec, to build the messages the reader is fed. */
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 128) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return out;
-}
+// the messages the readers are fed, encoded as the wire-format spec says (encodeVarint's bytes are
+// checked against the spec's example below)
+const varint = (value: number): number[] => [...encodeVarint(value)];
 
 type Field =
   | { number: number; wire: 'varint'; value: number }
@@ -36,6 +29,20 @@ function encode(fields: Field[]): Buffer {
     else out.push(...(field.wire === 'i64' ? [1, 2, 3, 4, 5, 6, 7, 8] : [1, 2, 3, 4]));
   }
   return Buffer.from(out);
+}
+
+/** Any field of any wire type, numbered from `min` to `max`. */
+function fieldNumbered(min: number, max: number): fc.Arbitrary<Field> {
+  const number = fc.integer({ min, max });
+  return fc.oneof(
+    fc.record({ number, wire: fc.constant('varint' as const), value: fc.nat() }),
+    fc.record({ number, wire: fc.constantFrom('i64' as const, 'i32' as const) }),
+    fc.record({
+      number,
+      wire: fc.constant('len' as const),
+      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 300 }),
+    }),
+  );
 }
 
 const sessionField = (id: string): Field => ({ number: 1, wire: 'len', bytes: [...Buffer.from(id, 'utf8')] });
@@ -105,15 +112,7 @@ describe('field 1 (session_id) of a Spark Connect request', () => {
   });
 
   it('on any message and any prefix: need-more before field 1 is complete, then the right value', () => {
-    const other: fc.Arbitrary<Field> = fc.oneof(
-      fc.record({ number: fc.integer({ min: 2, max: 5000 }), wire: fc.constant('varint' as const), value: fc.nat() }),
-      fc.record({ number: fc.integer({ min: 2, max: 5000 }), wire: fc.constantFrom('i64' as const, 'i32' as const) }),
-      fc.record({
-        number: fc.integer({ min: 2, max: 5000 }),
-        wire: fc.constant('len' as const),
-        bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 300 }),
-      }),
-    );
+    const other = fieldNumbered(2, 5000);
     fc.assert(
       fc.property(
         fc.array(other, { maxLength: 6 }),
@@ -135,15 +134,7 @@ describe('field 1 (session_id) of a Spark Connect request', () => {
 });
 
 describe("the short fields of a call's first message, read as it streams by", () => {
-  const anyField: fc.Arbitrary<Field> = fc.oneof(
-    fc.record({ number: fc.integer({ min: 1, max: 20 }), wire: fc.constant('varint' as const), value: fc.nat() }),
-    fc.record({ number: fc.integer({ min: 1, max: 20 }), wire: fc.constantFrom('i64' as const, 'i32' as const) }),
-    fc.record({
-      number: fc.integer({ min: 1, max: 20 }),
-      wire: fc.constant('len' as const),
-      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 300 }),
-    }),
-  );
+  const anyField = fieldNumbered(1, 20);
 
   it('in chunks of any sizes: the last of each wanted length-delimited field, only once the message is whole', () => {
     fc.assert(

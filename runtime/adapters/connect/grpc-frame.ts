@@ -215,7 +215,8 @@ export function encodeFrame(message: Buffer): Buffer {
   return Buffer.concat([header, message]);
 }
 
-function encodeVarint(value: number): Buffer {
+/** A protobuf varint (base-128, little end first) of a value up to 2^53. */
+export function encodeVarint(value: number): Buffer {
   const out: number[] = [];
   let rest = value;
   while (rest >= 0x80) {
