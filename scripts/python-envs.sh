@@ -4,8 +4,9 @@
 #   .venv/schemathesis   requirements-schemathesis.txt   (test/e2e/schemathesis.test.ts)
 #   .venv/airflow2       requirements-airflow2.txt       (test/e2e/airflow-*.test.ts: Airflow 2.10, Ocean provider)
 #   .venv/airflow3       requirements-airflow3.txt       (test/e2e/airflow-*.test.ts: Airflow 3.1)
-#   .venv/airflow3-ocean requirements-airflow3-ocean.txt (test/e2e/airflow-ocean.test.ts: Airflow 3.1, Ocean
-#                                                         provider, which needs websockets<14)
+#   .venv/airflow3-ocean requirements-airflow3-ocean.txt (test/e2e/airflow-ocean*.test.ts: Airflow 3.1, Ocean
+#                                                         provider, which needs websockets<14; pyspark 3.5
+#                                                         for its Connect hook)
 #   .venv/airflow2-connect requirements-airflow2-connect.txt (test/e2e/airflow-ocean-connect.test.ts: Airflow 2.10,
 #                                                         the Ocean provider's Connect hook, which needs pyspark 3.5)
 #   .venv/ocean-connect  requirements-ocean-connect.txt  (test/integration/sessions-spark.test.ts: ocean-spark-connect, pyspark 3.5)
@@ -64,8 +65,9 @@ ensure_package() {
 lane_a() {
   ensure_venv .venv/airflow2-connect requirements-airflow2-connect.txt
   ensure_package .venv/airflow2-connect integrations/airflow/sparkplane-ocean-compat
+  ensure_venv .venv/airflow3-ocean requirements-airflow3-ocean.txt
+  ensure_package .venv/airflow3-ocean integrations/airflow/sparkplane-ocean-compat
   ensure_venv .venv/ocean-connect requirements-ocean-connect.txt
-  ensure_venv .venv/schemathesis requirements-schemathesis.txt
   ensure_venv .venv/jupyter requirements-jupyter.txt
 }
 lane_b() {
@@ -75,8 +77,8 @@ lane_b() {
   ensure_package .venv/airflow2 integrations/airflow/airflow-provider-sparkplane
   ensure_venv .venv/airflow3 requirements-airflow3.txt
   ensure_package .venv/airflow3 integrations/airflow/airflow-provider-sparkplane
-  ensure_venv .venv/airflow3-ocean requirements-airflow3-ocean.txt
-  ensure_package .venv/airflow3-ocean integrations/airflow/sparkplane-ocean-compat
+  # here rather than in lane a, which now installs the third pyspark 3.5 venv (airflow3-ocean)
+  ensure_venv .venv/schemathesis requirements-schemathesis.txt
 }
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

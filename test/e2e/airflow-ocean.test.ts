@@ -143,7 +143,7 @@ it("passes the shim's pytest on Airflow 2.10 and 3.1: the address per connection
       errors: 0,
       skipped: 0,
     });
-    expect(result.tests, explain).toBe(19);
+    expect(result.tests, explain).toBe(22);
   }
 });
 

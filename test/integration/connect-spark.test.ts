@@ -2,7 +2,7 @@
  * The sc:// proxy between the real PySpark 4 Spark Connect client and a real Spark Connect
  * server: a query with a shuffle gives its result through TLS and the proxy; a wrong, missing or
  * other session's token is refused on every call, also after a good one; an unknown session is
- * NOT_FOUND; a client that dies mid-query has its query cancelled in Spark.
+ * NOT_FOUND; a client that dies mid-query has its query cancelled in Spark by the proxy.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SparkConnectProxy } from '../../runtime/adapters/connect/grpc-proxy';
 import type { ConnectResolution, ConnectSessionResolver } from '../../runtime/adapters/connect/session-resolver';
+import type { Logger } from '../../runtime/domain/ports';
 import { SparkConnectClient, type SparkConnectServer, startSparkConnectServer } from '../support/spark-connect';
 import { sparkEnv, waitFor } from '../support/spark';
 import { makeTestCertificates } from '../support/test-ca';
@@ -27,6 +28,13 @@ let spark: SparkConnectServer;
 let proxy: SparkConnectProxy;
 const clients: SparkConnectClient[] = [];
 const touched: string[] = [];
+const logged: { fields: object; message: string }[] = [];
+const logger: Logger = {
+  debug: () => undefined,
+  info: (fields, message) => logged.push({ fields, message }),
+  warn: (fields, message) => logged.push({ fields, message }),
+  error: (fields, message) => logged.push({ fields, message }),
+};
 
 /** Knows one running session (its owner's token) and another session's token. */
 const resolver: ConnectSessionResolver = {
@@ -54,14 +62,18 @@ const SHUFFLE_QUERY =
 
 beforeAll(async () => {
   spark = await startSparkConnectServer(env, join(dir, 'spark'), 'spark-side-secret-0123456789', {
-    // Spark 4.0 does not stop an operation when its call is cancelled: it notices a client gone
-    // when the call's stream ends (every 2 s here, 2 min by default; a live client reattaches
-    // through the proxy) and stops an operation no call reattached to for 3 s (5 min by default)
+    // a live client's execution streams end every 2 s (2 min by default) and it reattaches through
+    // the proxy; Spark's own sweep of detached executions keeps its 5 min, so within this test only
+    // the proxy stops the execution of a client that died
     'spark.connect.execute.reattachable.senderMaxStreamDuration': '2s',
-    'spark.connect.execute.manager.detachedTimeout': '3s',
-    'spark.connect.execute.manager.maintenanceInterval': '1s',
   });
-  proxy = await SparkConnectProxy.start({ port: 0, tls: certificates, resolver });
+  proxy = await SparkConnectProxy.start({
+    port: 0,
+    tls: certificates,
+    resolver,
+    logger,
+    abandonedExecutionGraceMs: 1000,
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -160,6 +172,23 @@ describe('PySpark through sc:// with a token', () => {
     await waitFor(
       () => `Spark to cancel the query (log: ${spark.log().slice(-3000)})`,
       () => count(cancelled) > cancelledBefore,
+    );
+    // by the proxy's Interrupt of that operation, answered OK, in the dead client's session
+    const stopped = await waitFor('the proxy to log its Interrupt', () => {
+      const found = logged.filter((each) => each.message.includes('execution of a client that went away'));
+      return found.length > 0 && found;
+    });
+    expect(stopped).toEqual([
+      {
+        message: 'spark connect proxy: interrupted the execution of a client that went away',
+        fields: { sessionId: SESSION, operationId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: '0', message: '' },
+      },
+    ]);
+    const { operationId } = stopped[0]!.fields as { operationId: string };
+    expect(spark.log()).toMatch(
+      new RegExp(
+        `Asked to cancel jobs with tag SparkConnect_OperationTag_User_\\w*_Session_${SESSION}_Operation_${operationId}`,
+      ),
     );
     // the session is still there for its other clients
     const next = client();

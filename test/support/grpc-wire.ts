@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { encodeFrame, encodeVarint as varint } from '../../runtime/adapters/connect/grpc-frame';
 
 export const SERVICE = '/spark.connect.SparkConnectService';
 
@@ -16,22 +17,7 @@ export function sparkConnectMessage(sessionId: string, payload: Buffer = Buffer.
 }
 
 /** A 5-byte gRPC header (not compressed) before `body`. */
-export function frame(body: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(body.length, 1);
-  return Buffer.concat([header, body]);
-}
-
-function varint(value: number): Buffer {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  out.push(rest);
-  return Buffer.from(out);
-}
+export const frame = encodeFrame;
 
 export interface CallResult {
   headers: IncomingHttpHeaders;

@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeGrpcMessage, readField1, readFrameHeader } from './grpc-frame';
+import {
+  encodeFrame,
+  encodeGrpcMessage,
+  encodeMessage,
+  encodeVarint,
+  readField1,
+  readFrameHeader,
+  StreamedMessageFields,
+} from './grpc-frame';
 
-/** A protobuf encoder from the wire-format spec, to build the messages the reader is fed. */
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 128) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return out;
-}
+// the messages the readers are fed, encoded as the wire-format spec says (encodeVarint's bytes are
+// checked against the spec's example below)
+const varint = (value: number): number[] => [...encodeVarint(value)];
 
 type Field =
   | { number: number; wire: 'varint'; value: number }
@@ -29,6 +29,20 @@ function encode(fields: Field[]): Buffer {
     else out.push(...(field.wire === 'i64' ? [1, 2, 3, 4, 5, 6, 7, 8] : [1, 2, 3, 4]));
   }
   return Buffer.from(out);
+}
+
+/** Any field of any wire type, numbered from `min` to `max`. */
+function fieldNumbered(min: number, max: number): fc.Arbitrary<Field> {
+  const number = fc.integer({ min, max });
+  return fc.oneof(
+    fc.record({ number, wire: fc.constant('varint' as const), value: fc.nat() }),
+    fc.record({ number, wire: fc.constantFrom('i64' as const, 'i32' as const) }),
+    fc.record({
+      number,
+      wire: fc.constant('len' as const),
+      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 300 }),
+    }),
+  );
 }
 
 const sessionField = (id: string): Field => ({ number: 1, wire: 'len', bytes: [...Buffer.from(id, 'utf8')] });
@@ -98,15 +112,7 @@ describe('field 1 (session_id) of a Spark Connect request', () => {
   });
 
   it('on any message and any prefix: need-more before field 1 is complete, then the right value', () => {
-    const other: fc.Arbitrary<Field> = fc.oneof(
-      fc.record({ number: fc.integer({ min: 2, max: 5000 }), wire: fc.constant('varint' as const), value: fc.nat() }),
-      fc.record({ number: fc.integer({ min: 2, max: 5000 }), wire: fc.constantFrom('i64' as const, 'i32' as const) }),
-      fc.record({
-        number: fc.integer({ min: 2, max: 5000 }),
-        wire: fc.constant('len' as const),
-        bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 300 }),
-      }),
-    );
+    const other = fieldNumbered(2, 5000);
     fc.assert(
       fc.property(
         fc.array(other, { maxLength: 6 }),
@@ -124,6 +130,83 @@ describe('field 1 (session_id) of a Spark Connect request', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("the short fields of a call's first message, read as it streams by", () => {
+  const anyField = fieldNumbered(1, 20);
+
+  it('in chunks of any sizes: the last of each wanted length-delimited field, only once the message is whole', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyField, { maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
+        (fields, sizes) => {
+          const wanted = new Set([1, 3, 6]);
+          const expected = new Map<number, Buffer>();
+          for (const field of fields) {
+            if (field.wire === 'len' && wanted.has(field.number)) expected.set(field.number, Buffer.from(field.bytes));
+          }
+          const bytes = encodeFrame(encode(fields));
+          const reader = new StreamedMessageFields(wanted);
+          for (let at = 0, i = 0; at < bytes.length; i += 1) {
+            const size = sizes[i % sizes.length]!;
+            expect(reader.complete).toBeUndefined();
+            reader.push(bytes.subarray(at, at + size));
+            at += size;
+          }
+          expect(reader.unreadable).toBeUndefined();
+          expect(reader.complete).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('skips a large field without keeping it, and ignores bytes after the message', () => {
+    const plan = Buffer.alloc(3 * 1024 * 1024, 7);
+    const message = encodeMessage([
+      [1, 'session-1'],
+      [3, plan],
+      [6, 'operation-1'],
+    ]);
+    const reader = new StreamedMessageFields(new Set([1, 6]), 64);
+    reader.push(Buffer.concat([encodeFrame(message), encodeFrame(encodeMessage([[6, 'a later message']]))]));
+    expect(reader.complete).toEqual(
+      new Map([
+        [1, Buffer.from('session-1')],
+        [6, Buffer.from('operation-1')],
+      ]),
+    );
+  });
+
+  it('says why it cannot read a compressed, malformed or oversized message, or one cut short', () => {
+    const unreadable = (bytes: Buffer, maxFieldBytes?: number) => {
+      const reader = new StreamedMessageFields(new Set([1]), maxFieldBytes);
+      reader.push(bytes);
+      expect(reader.ended).toBe(true);
+      expect(reader.complete).toBeUndefined();
+      return reader.unreadable;
+    };
+    const compressed = encodeFrame(encodeMessage([[1, 'x']]));
+    compressed[0] = 1;
+    expect(unreadable(compressed)).toBe('the message is compressed');
+    expect(unreadable(encodeFrame(Buffer.from([0x0b, 0x01])))).toMatch(/wire type 3 of field 1/);
+    expect(unreadable(encodeFrame(encodeMessage([[1, 'too long']])), 4)).toBe('field 1 is longer than 4 bytes');
+    // a length that runs past the end of the message
+    expect(unreadable(encodeFrame(Buffer.from([0x0a, 0x05, 0x61])))).toBe('a field runs past the end of the message');
+    expect(unreadable(encodeFrame(Buffer.from(new Array(11).fill(0xff))))).toBe('a varint is longer than 10 bytes');
+  });
+
+  it('writes varints and length-delimited fields as protobuf reads them', () => {
+    const message = encodeMessage([
+      [1, 'session-é'],
+      [2, encodeMessage([[1, 'user']])],
+      [4, 300],
+    ]);
+    expect(readField1(message, message.length)).toEqual({ kind: 'found', value: 'session-é' });
+    expect([...message.subarray(-3)]).toEqual([0x20, 0xac, 0x02]);
+    expect(readFrameHeader(encodeFrame(message))).toEqual({ compressed: false, length: message.length });
   });
 });
 

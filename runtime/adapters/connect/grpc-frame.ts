@@ -1,8 +1,9 @@
 /**
- * The little of the gRPC wire format the Spark Connect proxy reads: the 5-byte header of a
- * length-prefixed message and field 1 (`session_id`) of the protobuf message that follows. Every
- * Spark Connect request message carries the session's id as field 1, a string; the proxy routes a
- * call by it and forwards the bytes unchanged.
+ * The little of the gRPC wire format the Spark Connect proxy reads and writes: the 5-byte header of
+ * a length-prefixed message, field 1 (`session_id`) of the protobuf message that follows, the short
+ * fields of an execution's first message as it streams by, and the two-level messages the proxy
+ * sends itself. Every Spark Connect request message carries the session's id as field 1, a string;
+ * the proxy routes a call by it and forwards the bytes unchanged.
  */
 
 /** Compressed flag (1 byte) and big-endian message length (4 bytes). */
@@ -96,6 +97,134 @@ export function readField1(prefix: Uint8Array, messageLength: number): Field1 {
     offset = next;
   }
   return { kind: 'absent' };
+}
+
+/**
+ * The chosen length-delimited top-level fields of a call's first message, read as its bytes stream
+ * by (the 5-byte header first) and keeping only those fields' bytes: an ExecutePlan's plan can be
+ * large, and comes before its operation_id. A compressed, malformed or oversized one is not read.
+ */
+export class StreamedMessageFields {
+  private readonly fields = new Map<number, Buffer>();
+  private readonly header: number[] = [];
+  /** Bytes of the message not read yet; -1 while its header is incomplete. */
+  private left = -1;
+  private readonly varint: number[] = [];
+  private expect: 'tag' | 'value' | 'length' = 'tag';
+  private field = 0;
+  private skip = 0;
+  private kept: Buffer[] | undefined;
+  private keepLeft = 0;
+  /** Why the message is not read (compressed, not protobuf); undefined while it reads well. */
+  unreadable: string | undefined;
+
+  constructor(
+    private readonly wanted: ReadonlySet<number>,
+    private readonly maxFieldBytes = 64 * 1024,
+  ) {}
+
+  /** True once the message was read whole, or found unreadable: later bytes are not looked at. */
+  get ended(): boolean {
+    return this.left === 0 || this.unreadable !== undefined;
+  }
+
+  /** The wanted fields the message has (raw bytes), once it was read whole and well. */
+  get complete(): ReadonlyMap<number, Buffer> | undefined {
+    return this.left === 0 && this.unreadable === undefined ? this.fields : undefined;
+  }
+
+  push(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length && !this.ended) {
+      if (this.left < 0) {
+        this.header.push(chunk[at++]!);
+        if (this.header.length === FRAME_HEADER_BYTES) {
+          const header = readFrameHeader(Uint8Array.from(this.header))!;
+          if (header.compressed) this.unreadable = 'the message is compressed';
+          this.left = header.length;
+        }
+      } else if (this.skip > 0 || this.kept !== undefined) {
+        const take = Math.min(chunk.length - at, this.left, this.kept ? this.keepLeft : this.skip);
+        if (this.kept) {
+          this.kept.push(Buffer.from(chunk.subarray(at, at + take)));
+          this.keepLeft -= take;
+          if (this.keepLeft === 0) this.keep(Buffer.concat(this.kept));
+        } else {
+          this.skip -= take;
+        }
+        at += take;
+        this.left -= take;
+      } else {
+        const byte = chunk[at++]!;
+        this.left -= 1;
+        this.varint.push(byte);
+        if ((byte & 0x80) === 0) this.onVarint(this.varint.splice(0));
+        else if (this.varint.length === 10) this.unreadable = 'a varint is longer than 10 bytes';
+      }
+    }
+    if (this.left === 0 && (this.varint.length > 0 || this.skip > 0 || this.kept || this.expect !== 'tag')) {
+      this.unreadable = 'a field runs past the end of the message';
+    }
+  }
+
+  private onVarint(bytes: number[]): void {
+    const value = bytes.reduce((sum, byte, i) => sum + (byte & 0x7f) * 128 ** i, 0);
+    if (this.expect === 'value') {
+      this.expect = 'tag';
+    } else if (this.expect === 'length') {
+      this.expect = 'tag';
+      if (!this.wanted.has(this.field)) this.skip = value;
+      else if (value > this.maxFieldBytes)
+        this.unreadable = `field ${this.field} is longer than ${this.maxFieldBytes} bytes`;
+      else if (value === 0) this.fields.set(this.field, Buffer.alloc(0));
+      else [this.kept, this.keepLeft] = [[], value];
+    } else {
+      this.field = Math.floor(value / 8);
+      const wire = value % 8;
+      if (wire === WIRE_VARINT) this.expect = 'value';
+      else if (wire === WIRE_LEN) this.expect = 'length';
+      else if (wire === WIRE_I64 || wire === WIRE_I32) this.skip = wire === WIRE_I64 ? 8 : 4;
+      else this.unreadable = `wire type ${wire} of field ${this.field} is not one protobuf has`;
+    }
+  }
+
+  private keep(bytes: Buffer): void {
+    this.fields.set(this.field, bytes);
+    this.kept = undefined;
+  }
+}
+
+/** A protobuf message of the given fields, in order: strings and raw messages (length-delimited) or varints. */
+export function encodeMessage(fields: [number, Buffer | string | number][]): Buffer {
+  const parts: Buffer[] = [];
+  for (const [number, value] of fields) {
+    if (typeof value === 'number') {
+      parts.push(encodeVarint(number * 8 + WIRE_VARINT), encodeVarint(value));
+    } else {
+      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+      parts.push(encodeVarint(number * 8 + WIRE_LEN), encodeVarint(bytes.length), bytes);
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** `message` as one uncompressed length-prefixed gRPC message. */
+export function encodeFrame(message: Buffer): Buffer {
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
+/** A protobuf varint (base-128, little end first) of a value up to 2^53. */
+export function encodeVarint(value: number): Buffer {
+  const out: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    out.push((rest % 128) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  out.push(rest);
+  return Buffer.from(out);
 }
 
 function truncated(offset: number): Field1 {

@@ -5,7 +5,8 @@
  * call to that session's plaintext Spark Connect server (h2c) unchanged: request and response
  * messages, headers and trailers (grpc-status, grpc-message) as they are. A refused call gets a
  * gRPC status at once. Flow control and cancellation (RST_STREAM) go through in both directions,
- * so the sessions' own ports never need to be exposed.
+ * so the sessions' own ports never need to be exposed. An execution whose client went away is
+ * stopped in Spark by the proxy itself (abandoned-executions.ts).
  */
 import http2, {
   type ClientHttp2Session,
@@ -19,7 +20,15 @@ import http2, {
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { type Logger, silentLogger } from '../../domain/ports';
-import { encodeGrpcMessage, FRAME_HEADER_BYTES, GrpcStatus, readField1, readFrameHeader } from './grpc-frame';
+import { AbandonedExecutions, handleReader, type SendToServer } from './abandoned-executions';
+import {
+  encodeFrame,
+  encodeGrpcMessage,
+  FRAME_HEADER_BYTES,
+  GrpcStatus,
+  readField1,
+  readFrameHeader,
+} from './grpc-frame';
 import {
   type ConnectRefusalKind,
   type ConnectSessionResolver,
@@ -63,6 +72,11 @@ export interface SparkConnectProxyOptions {
    * protobuf writers put first). @default 1048576
    */
   maxSessionIdPrefixBytes?: number;
+  /**
+   * How long an execution whose client went away mid-call waits for the client to reattach through
+   * the proxy before the proxy interrupts and releases it in Spark. @default 30000
+   */
+  abandonedExecutionGraceMs?: number;
 }
 
 export class SparkConnectProxy {
@@ -71,6 +85,7 @@ export class SparkConnectProxy {
   private readonly calls = new Set<ServerHttp2Stream>();
   private readonly logger: Logger;
   private readonly maxPrefix: number;
+  private readonly abandoned: AbandonedExecutions;
 
   private constructor(
     private readonly server: Http2SecureServer,
@@ -79,6 +94,7 @@ export class SparkConnectProxy {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.maxPrefix = options.maxSessionIdPrefixBytes ?? 1024 * 1024;
+    this.abandoned = new AbandonedExecutions(options.abandonedExecutionGraceMs ?? 30_000, this.logger);
     server.on('session', (session) => {
       this.clientSessions.add(session);
       session.once('close', () => this.clientSessions.delete(session));
@@ -121,6 +137,7 @@ export class SparkConnectProxy {
   /** Stops listening and ends every client and upstream connection (open calls are cut). */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.abandoned.close();
     for (const session of this.clientSessions) session.destroy();
     for (const session of this.upstreams.values()) session.destroy();
     this.upstreams.clear();
@@ -289,6 +306,19 @@ export class SparkConnectProxy {
     let failure: string | undefined;
     let trailers: OutgoingHttpHeaders | undefined;
     let finished = false;
+    // an execution's call: its handle is read from the request as it goes by
+    const path = String(headers[':path']);
+    const reader = handleReader(path.slice(path.lastIndexOf('/') + 1));
+    let attached: string | undefined;
+    const onRequestBytes = (chunk: Buffer) => {
+      reader!.push(chunk);
+      if (!reader!.ended) return;
+      stream.off('data', onRequestBytes);
+      const handle = reader!.handle;
+      if (handle === undefined || stream.closed) return;
+      attached = `${target.host}:${target.port}/${handle.sessionId}/${handle.operationId}`;
+      this.abandoned.attach(attached);
+    };
     upstream.on('error', (error) => (failure = error.message));
     upstream.on('trailers', (received) => (trailers = copyHeaders(received)));
     upstream.on('response', (received, flags) => {
@@ -324,16 +354,53 @@ export class SparkConnectProxy {
         stream.close(upstream.rstCode);
       }
     });
-    // a call the client resets (or whose connection drops) is reset upstream, so Spark stops it
+    // a call the client resets (or whose connection drops) is reset upstream, and its execution stopped
     stream.once('close', () => {
-      if (!finished && !upstream.closed && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+      const wentAway = !finished && !upstream.closed && !upstream.destroyed;
+      if (wentAway) upstream.close(NGHTTP2_CANCEL);
+      if (attached === undefined) return;
+      const send: SendToServer = (method, message) => this.unaryCall(target, method, message);
+      this.abandoned.detach(attached, wentAway ? { handle: reader!.handle!, send } : undefined);
     });
+    if (reader) {
+      onRequestBytes(firstBytes);
+      if (!reader.ended) stream.on('data', onRequestBytes);
+    }
     if (clientEnded) {
       upstream.end(firstBytes);
     } else {
       upstream.write(firstBytes);
       stream.pipe(upstream);
     }
+  }
+
+  /** A call of the proxy's own to a session's server, with the server's token: its gRPC status and message. */
+  private unaryCall(target: ConnectTarget, method: string, message: Buffer): ReturnType<SendToServer> {
+    return new Promise((resolve, reject) => {
+      const call = this.upstream(target).request(
+        requestHeaders(
+          {
+            ':path': `/spark.connect.SparkConnectService/${method}`,
+            'content-type': 'application/grpc',
+            te: 'trailers',
+          },
+          target,
+        ),
+      );
+      let status: string | undefined;
+      let text = '';
+      const read = (received: IncomingHttpHeaders) => {
+        if (received['grpc-status'] === undefined) return;
+        status = String(received['grpc-status']);
+        text = String(received['grpc-message'] ?? '');
+      };
+      call.on('response', read);
+      call.on('trailers', read);
+      call.on('error', reject);
+      call.once('close', () => resolve({ status, message: text }));
+      call.resume();
+      call.end(encodeFrame(message));
+    });
   }
 
   /** One h2c connection per session server, shared by its calls; a closed one is made anew. */

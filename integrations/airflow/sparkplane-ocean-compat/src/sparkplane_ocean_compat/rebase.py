@@ -5,6 +5,7 @@ changes them, so the three places that turn a constant into a request or a link 
 REST hook's ``_do_api_call`` (every submit, poll, kill, log and connection test goes through it),
 both hooks' ``get_app_page_url`` (the console link the operator logs and pushes to XCom), and the
 Connect hook's websocket URL. A connection with no sparkplane address keeps the hosted product.
+The Connect hook's channel also waits until it connects before pyspark uses it (channel.py says why).
 
 The Connect operator pushes no console link at all, so its ``execute`` is wrapped to push one, as
 OceanSparkOperator does, before the query runs (a failed query still links to its session).
@@ -17,6 +18,7 @@ import functools
 from typing import Any, Callable, Optional
 
 from sparkplane_ocean_compat.address import api_url, connect_url, dashboard_url, sparkplane_url
+from sparkplane_ocean_compat.channel import wait_until_ready
 
 # the sparkplane base of the Connect hook call in progress (its Proxy is built inside execute())
 _connect_base: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("sparkplane_connect_base", default=None)
@@ -80,6 +82,18 @@ def _wrap_connect_hook(module: Any) -> None:
     # execute() looks urljoin up in its module's globals when it runs
     module.urljoin = connect_urljoin
     _wrap_page_url(cls, lambda self: self.app_id)
+    _wrap_channel_builder(module.OceanChannelBuilder)
+
+
+def _wrap_channel_builder(cls: Any) -> None:
+    to_channel = cls.toChannel
+
+    def toChannel(self: Any) -> Any:
+        channel = to_channel(self)
+        wait_until_ready(channel, self._bind_address)
+        return channel
+
+    cls.toChannel = _once(to_channel, toChannel)
 
 
 def _wrap_connect_operator(module: Any) -> None:
