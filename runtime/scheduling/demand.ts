@@ -43,9 +43,13 @@ function wholeNumber(value: string | undefined): number | undefined {
 
 /** The total of a gang: driver plus every initial executor. */
 export function totalOf(demand: Demand): Resources {
-  const { driver, executors } = demand;
-  return {
-    cores: driver.cores + executors.count * executors.each.cores,
-    memoryMiB: driver.memoryMiB + executors.count * executors.each.memoryMiB,
-  };
+  return { cores: totalCores(demand), memoryMiB: totalMemoryMiB(demand) };
+}
+
+export function totalCores({ driver, executors }: Demand): number {
+  return driver.cores + executors.count * executors.each.cores;
+}
+
+export function totalMemoryMiB({ driver, executors }: Demand): number {
+  return driver.memoryMiB + executors.count * executors.each.memoryMiB;
 }

@@ -72,8 +72,12 @@ export const teamQuota: AdmissionRule = {
 export const headOfLine: AdmissionRule = {
   name: 'head-of-line',
   check(_app, ledger) {
-    if (ledger.blockedBy === undefined) return undefined;
-    return { reason: `cluster ${ledger.cluster.id}: queued behind ${ledger.blockedBy}, which waits for room` };
+    const { blockedBy } = ledger;
+    if (blockedBy === undefined) return undefined;
+    // blockedBy is set once a plan: every application behind it gets the same verdict, made once
+    return ledger.memo(headOfLine.name, () => ({
+      reason: `${ledger.label}: queued behind ${blockedBy}, which waits for room`,
+    }));
   },
 };
 
@@ -81,14 +85,12 @@ export const headOfLine: AdmissionRule = {
 export const capacity: AdmissionRule = {
   name: 'capacity',
   check(app, ledger) {
-    const { cluster, used, nodes } = ledger;
-    const label = `cluster ${cluster.id}`;
+    const { cluster, used, nodes, label } = ledger;
     const need = app.total;
     if (cluster.capacity) {
-      const limits = { cores: cluster.capacity.cores, memoryMiB: cluster.capacity.memoryMiB };
-      const never = neverWithin(label, limits, need);
+      const never = neverWithin(label, cluster.capacity, need);
       if (never) return { reason: never, never: true };
-      const reason = exceeded(label, limits, used, need);
+      const reason = exceeded(label, cluster.capacity, used, need);
       if (reason !== undefined) return { reason, blocks: true };
     }
     if (nodes) {
