@@ -47,14 +47,13 @@ function comparatorOrder(input: PlanInput, agingSeconds: number): string[] {
   );
   const jobShare = sharesBefore(byArrival, jobKey);
   const arrival = new Map(byArrival.map((a, r) => [a, r]));
-  const byJobShare = [...byArrival].sort((a, b) => jobShare.get(a)! - jobShare.get(b)! || arrival.get(a)! - arrival.get(b)!);
+  const byJobShare = [...byArrival].sort(
+    (a, b) => jobShare.get(a)! - jobShare.get(b)! || arrival.get(a)! - arrival.get(b)!,
+  );
   const teamShare = sharesBefore(byJobShare, teamKey);
   const rank = new Map(byJobShare.map((a, r) => [a, r]));
   return [...byJobShare]
-    .sort(
-      (a, b) =>
-        priority(b) - priority(a) || teamShare.get(a)! - teamShare.get(b)! || rank.get(a)! - rank.get(b)!,
-    )
+    .sort((a, b) => priority(b) - priority(a) || teamShare.get(a)! - teamShare.get(b)! || rank.get(a)! - rank.get(b)!)
     .map((a) => a.id);
 }
 

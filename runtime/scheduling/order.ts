@@ -145,7 +145,7 @@ export function admissionIndex(input: PlanInput, agingSeconds: number): Admissio
 /** Orders each run of equal arrival times by id (rare: arrival times are milliseconds). */
 function breakTiesById(order: Int32Array, createdAt: Float64Array, queued: readonly PlanApp[]): void {
   const n = order.length;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && createdAt[order[end]!] === createdAt[order[start]!]) end++;
     if (end - start > 1) {

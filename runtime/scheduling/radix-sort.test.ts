@@ -4,9 +4,7 @@ import { RadixSorter } from './radix-sort';
 
 /** The same sort by a stable comparator sort. */
 function bySort(keys: number[], descending: boolean): number[] {
-  return keys
-    .map((_, i) => i)
-    .sort((a, b) => (descending ? keys[b]! - keys[a]! : keys[a]! - keys[b]!));
+  return keys.map((_, i) => i).sort((a, b) => (descending ? keys[b]! - keys[a]! : keys[a]! - keys[b]!));
 }
 
 function byRadix(keys: number[], descending: boolean): number[] {
