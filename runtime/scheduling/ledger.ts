@@ -38,6 +38,10 @@ export class Candidate implements PlanApp {
     this.createdAtMs = app.createdAtMs;
     this.demand = app.demand;
     this.concurrency = app.concurrency;
+    return this.sized(cores, memoryMiB);
+  }
+
+  private sized(cores: number, memoryMiB: number): this {
     this.total.cores = cores;
     this.total.memoryMiB = memoryMiB;
     this.podList = undefined;
@@ -72,7 +76,10 @@ export class ClusterLedger {
 
   /** "cluster <id>", as reasons name it. */
   readonly label: string;
+  /** memo's verdicts since the last admission. */
   private readonly memos = new Map<string, Verdict>();
+  /** fitsOnNodes' answers since the last admission, by gang shape. */
+  private readonly fitsByShape = new Map<string, boolean>();
 
   constructor(readonly cluster: PlanCluster) {
     this.label = `cluster ${cluster.id}`;
@@ -92,7 +99,28 @@ export class ClusterLedger {
     if (this.nodes && !this.nodes.placeAll(app.pods())) {
       throw new Error(`${app.id} was admitted without room on the nodes of cluster ${this.cluster.id}`);
     }
+    this.fitsByShape.clear();
+    this.memos.clear();
     this.count(app, app.total.cores, app.total.memoryMiB);
+  }
+
+  /**
+   * Whether every pod of the gang finds room on the nodes now (true when the nodes are unknown).
+   * The room changes only when an application is admitted, and once a cluster waits for room none
+   * is: until then the answer is kept per gang shape, since the queue behind a large application
+   * asks it again and again and each search costs more the more nodes there are.
+   */
+  fitsOnNodes(app: Candidate): boolean {
+    if (!this.nodes) return true;
+    const { driver, executors } = app.demand;
+    const shape = `${driver.cores}:${driver.memoryMiB}:${executors.count}:${executors.each.cores}:${executors.each.memoryMiB}`;
+    const known = this.fitsByShape.get(shape);
+    if (known !== undefined) return known;
+    const pods = app.pods();
+    const placed = this.nodes.placeAll(pods);
+    if (placed) this.nodes.release(placed, pods);
+    this.fitsByShape.set(shape, placed !== undefined);
+    return placed !== undefined;
   }
 
   /** Notes a run held back, for the concurrency policy of its job. */
@@ -100,7 +128,11 @@ export class ClusterLedger {
     if (app.concurrency === 'Forbid' && !this.waitingRuns.has(app.jobId)) this.waitingRuns.set(app.jobId, app.id);
   }
 
-  /** A verdict made once per plan and key, for rules that give many applications the same one. */
+  /**
+   * A verdict made once per key while nothing is admitted (an admission changes what is used), for
+   * rules that give many applications the same one: they share one reason instead of each holding
+   * its own copy through the plan.
+   */
   memo(key: string, make: () => Verdict): Verdict {
     let verdict = this.memos.get(key);
     if (!verdict) this.memos.set(key, (verdict = make()));

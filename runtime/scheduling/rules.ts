@@ -85,21 +85,20 @@ export const headOfLine: AdmissionRule = {
 export const capacity: AdmissionRule = {
   name: 'capacity',
   check(app, ledger) {
-    const { cluster, used, nodes, label } = ledger;
+    const { cluster, used, label } = ledger;
     const need = app.total;
     if (cluster.capacity) {
       const never = neverWithin(label, cluster.capacity, need);
       if (never) return { reason: never, never: true };
-      const reason = exceeded(label, cluster.capacity, used, need);
-      if (reason !== undefined) return { reason, blocks: true };
-    }
-    if (nodes) {
-      const pods = app.pods();
-      const placed = nodes.placeAll(pods);
-      if (placed) {
-        nodes.release(placed, pods);
-        return undefined;
+      const limits = cluster.capacity;
+      if (used.cores + need.cores > limits.cores || used.memoryMiB + need.memoryMiB > limits.memoryMiB) {
+        return ledger.memo(`capacity ${need.cores} ${need.memoryMiB}`, () => ({
+          reason: exceeded(label, limits, used, need)!,
+          blocks: true,
+        }));
       }
+    }
+    if (!ledger.fitsOnNodes(app)) {
       const { driver, executors } = app.demand;
       return {
         reason: `${label}: no room on its nodes for the driver (${cores(driver.cores)} cores, ${memory(driver.memoryMiB)}) and ${executors.count} executors (${cores(executors.each.cores)} cores, ${memory(executors.each.memoryMiB)} each) at once`,
