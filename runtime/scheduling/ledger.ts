@@ -4,8 +4,7 @@
  */
 import { NodeRoom } from './nodes';
 import { totalCores, totalMemoryMiB } from './demand';
-import type { Verdict } from './rules';
-import type { Demand, Limits, PlanApp, PlanCluster, Resources } from './types';
+import type { Demand, Limits, PlanApp, PlanCluster, Resources, Verdict } from './types';
 
 /**
  * A queued application with what its gang needs, worked out once for all the rules. The planner

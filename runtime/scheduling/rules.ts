@@ -5,14 +5,7 @@
  */
 import { cores, exceeded, memory, neverWithin } from './describe';
 import type { Candidate, ClusterLedger } from './ledger';
-
-/** Why an application does not start now; `never` when it cannot start as declared at all. */
-export interface Verdict {
-  reason: string;
-  never?: boolean;
-  /** Holding it back for room: the applications after it on the cluster wait behind it. */
-  blocks?: boolean;
-}
+import type { Verdict } from './types';
 
 export interface AdmissionRule {
   readonly name: string;
