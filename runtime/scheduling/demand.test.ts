@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demandOf, totalOf } from './demand';
+import { demandOf, KUBERNETES_POD_DEFAULTS, totalOf } from './demand';
 
 describe('demandOf', () => {
   it('fills in what Spark does by default: 1 core and 1g plus 384m overhead per pod, 2 executors', () => {
@@ -42,5 +42,19 @@ describe('demandOf', () => {
 
   it('counts zero executors as zero (a driver-only application)', () => {
     expect(totalOf(demandOf({ executor: { instances: 0 } }))).toEqual({ cores: 1, memoryMiB: 1408 });
+  });
+
+  it('with Kubernetes defaults: 6 executors of 4 cores, 2 GiB of heap a core, 40 % overhead for Python', () => {
+    expect(demandOf({ mainApplicationFile: 'main.py' }, KUBERNETES_POD_DEFAULTS)).toEqual({
+      driver: { cores: 1, memoryMiB: 2048 + 820 },
+      executors: { count: 6, each: { cores: 4, memoryMiB: 8192 + 3277 } },
+    });
+    // a JVM application keeps Spark's 10 %; Spark's own defaults know no Python factor
+    expect(demandOf({ type: 'Scala' }, KUBERNETES_POD_DEFAULTS).driver.memoryMiB).toBe(2048 + 384);
+    expect(demandOf({ mainApplicationFile: 'main.py' }).driver.memoryMiB).toBe(1024 + 384);
+  });
+
+  it('counts a pod’s coreRequest, what the node gives it, rather than its cores', () => {
+    expect(demandOf({ driver: { cores: 2, coreRequest: '1500m' } }).driver.cores).toBe(1.5);
   });
 });

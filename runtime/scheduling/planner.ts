@@ -6,7 +6,7 @@
  * counted before the next is asked.
  */
 import { Candidate, ClusterLedger } from './ledger';
-import { admissionOrder } from './order';
+import { admissionIndex } from './order';
 import { ADMISSION_RULES, type AdmissionRule } from './rules';
 import type { Plan, PlanInput, PlanOptions } from './types';
 
@@ -28,9 +28,11 @@ export function plan(
   for (const app of input.running) ledgerOf(app.clusterId).addRunning(app);
 
   const result: Plan = { admit: [], held: [], rejected: [] };
-  const order = admissionOrder(input, options.agingSeconds ?? DEFAULT_AGING_SECONDS);
-  for (const ordered of order) {
-    const app = new Candidate(ordered.app);
+  const { order, cores, memoryMiB } = admissionIndex(input, options.agingSeconds ?? DEFAULT_AGING_SECONDS);
+  // one candidate, loaded with each application in turn
+  const app = new Candidate();
+  for (const i of order) {
+    app.load(input.queued[i]!, cores[i]!, memoryMiB[i]!);
     const ledger = ledgerOf(app.clusterId);
     let held = false;
     for (const rule of rules) {

@@ -5,14 +5,7 @@
  */
 import { cores, exceeded, memory, neverWithin } from './describe';
 import type { Candidate, ClusterLedger } from './ledger';
-
-/** Why an application does not start now; `never` when it cannot start as declared at all. */
-export interface Verdict {
-  reason: string;
-  never?: boolean;
-  /** Holding it back for room: the applications after it on the cluster wait behind it. */
-  blocks?: boolean;
-}
+import type { Verdict } from './types';
 
 export interface AdmissionRule {
   readonly name: string;
@@ -72,8 +65,12 @@ export const teamQuota: AdmissionRule = {
 export const headOfLine: AdmissionRule = {
   name: 'head-of-line',
   check(_app, ledger) {
-    if (ledger.blockedBy === undefined) return undefined;
-    return { reason: `cluster ${ledger.cluster.id}: queued behind ${ledger.blockedBy}, which waits for room` };
+    const { blockedBy } = ledger;
+    if (blockedBy === undefined) return undefined;
+    // blockedBy is set once a plan: every application behind it gets the same verdict, made once
+    return ledger.memo(headOfLine.name, () => ({
+      reason: `${ledger.label}: queued behind ${blockedBy}, which waits for room`,
+    }));
   },
 };
 
@@ -81,23 +78,20 @@ export const headOfLine: AdmissionRule = {
 export const capacity: AdmissionRule = {
   name: 'capacity',
   check(app, ledger) {
-    const { cluster, used, nodes } = ledger;
-    const label = `cluster ${cluster.id}`;
+    const { cluster, used, label } = ledger;
     const need = app.total;
     if (cluster.capacity) {
-      const limits = { cores: cluster.capacity.cores, memoryMiB: cluster.capacity.memoryMiB };
-      const never = neverWithin(label, limits, need);
+      const never = neverWithin(label, cluster.capacity, need);
       if (never) return { reason: never, never: true };
-      const reason = exceeded(label, limits, used, need);
-      if (reason !== undefined) return { reason, blocks: true };
-    }
-    if (nodes) {
-      const pods = app.pods();
-      const placed = nodes.placeAll(pods);
-      if (placed) {
-        nodes.release(placed, pods);
-        return undefined;
+      const limits = cluster.capacity;
+      if (used.cores + need.cores > limits.cores || used.memoryMiB + need.memoryMiB > limits.memoryMiB) {
+        return ledger.memo(`capacity ${need.cores} ${need.memoryMiB}`, () => ({
+          reason: exceeded(label, limits, used, need)!,
+          blocks: true,
+        }));
       }
+    }
+    if (!ledger.fitsOnNodes(app)) {
       const { driver, executors } = app.demand;
       return {
         reason: `${label}: no room on its nodes for the driver (${cores(driver.cores)} cores, ${memory(driver.memoryMiB)}) and ${executors.count} executors (${cores(executors.each.cores)} cores, ${memory(executors.each.memoryMiB)} each) at once`,

@@ -84,3 +84,11 @@ export interface Plan {
   /** Can never start as declared (asks more than the cluster or a quota allows at all), with the reason. */
   rejected: Held[];
 }
+
+/** Why an application does not start now; `never` when it cannot start as declared at all. */
+export interface Verdict {
+  reason: string;
+  never?: boolean;
+  /** Holding it back for room: the applications after it on the cluster wait behind it. */
+  blocks?: boolean;
+}

@@ -149,6 +149,45 @@ describe('stuck starts', () => {
     });
   });
 
+  it('quotes the last Warning event of the pod in the reason: the registry’s answer, not only the back-off', async () => {
+    await submitted('pull-2');
+    const scheduledAt = clock.now().toISOString();
+    await driverPod('pull-2', backingOff(scheduledAt, 'x'));
+    const pullError =
+      'Failed to pull image "x": rpc error: code = NotFound desc = failed to resolve reference "x": not found';
+    server.addEvent(NS, {
+      kind: 'Pod',
+      name: 'pull-2-driver',
+      type: 'Warning',
+      reason: 'Failed',
+      message: pullError,
+      time: scheduledAt,
+    });
+    // the kubelet's summary after it, which says no more than the pod's status
+    server.addEvent(NS, {
+      kind: 'Pod',
+      name: 'pull-2-driver',
+      type: 'Warning',
+      reason: 'Failed',
+      message: 'Error: ImagePullBackOff',
+      time: scheduledAt,
+    });
+    server.addEvent(NS, {
+      kind: 'Pod',
+      name: 'other-driver',
+      type: 'Warning',
+      reason: 'Failed',
+      message: 'not this one',
+      time: scheduledAt,
+    });
+    clock.advanceSeconds(LIMITS.imagePullSeconds);
+    const failed = await waitFor('FAILED', () => failure('pull-2'));
+    expect(failed.status.reason).toBe(
+      `driver pod: ImagePullBackOff: Back-off pulling image "x"; last Warning event: Failed: ${pullError}`,
+    );
+    expect(server.get(NS, 'pull-2')).toBeUndefined();
+  });
+
   it('a driver pod unschedulable past its limit ends FAILED with the scheduler message', async () => {
     await submitted('unsched-1');
     await driverPod('unsched-1', {

@@ -9,7 +9,7 @@
  * a notebook's Spark is a SparkConnect too, its kernel (beside the runtime) a client of it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Resources } from '../../domain/admission';
+import type { Demand, Resources } from '../../domain/admission';
 import type { Application } from '../../domain/application';
 import type { ClusterHealth } from '../../domain/cluster';
 import type { ApplicationConfig } from '../../domain/config';
@@ -27,7 +27,7 @@ import {
 } from '../../domain/ports';
 import { sessionKindOf } from '../../domain/session';
 import { isTerminal } from '../../domain/states';
-import { demandOf } from '../../scheduling/demand';
+import { demandOf, KUBERNETES_POD_DEFAULTS } from '../../scheduling/demand';
 import { unfitFields } from '../../scheduling/fits';
 import type { KubernetesClusterSettings } from './cluster-settings';
 import { ConnectSessions } from './connect-sessions';
@@ -219,6 +219,11 @@ export class KubernetesSparkBackend implements SparkBackend {
     };
   }
 
+  /** The gang as the rendered pods request it (the renderer sizes them with the same defaults). */
+  demandOf(config: ApplicationConfig): Demand {
+    return demandOf(config, KUBERNETES_POD_DEFAULTS);
+  }
+
   /** What the cluster's API server would refuse in the SparkApplication, as config fields. */
   async problems(app: Application, config: ApplicationConfig): Promise<FieldIssue[]> {
     // what no node or cluster could hold first: such a config is not worth rendering
@@ -226,7 +231,7 @@ export class KubernetesSparkBackend implements SparkBackend {
     if (unrunnable.length > 0) return unrunnable;
     // without a batch scheduler the admission refuses what the declared capacity can never hold
     const declared = this.options.settings.batchScheduler && this.declaredCapacity();
-    const unfit = declared ? unfitFields(this.options.clusterId, demandOf(config), declared) : [];
+    const unfit = declared ? unfitFields(this.options.clusterId, this.demandOf(config), declared) : [];
     if (unfit.length > 0) {
       return unfit.map((issue) => ({
         path: `config.${issue.path}`,

@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors';
 import type { SparkRole } from '../../domain/placement';
 import { parseCpuMillis, parseMemoryMiB, toSparkMemory } from '../../domain/quantity';
 import { eventLogRoot, rollingEventLogDir } from '../../domain/event-log-layout';
+import { KUBERNETES_POD_DEFAULTS, podSizeOf } from '../../scheduling/demand';
 import { sparkUiConf } from '../../domain/spark-ui';
 import { podFiles } from './app-files';
 import { withBatchScheduler } from './batch-scheduler';
@@ -23,13 +24,8 @@ import {
   type SparkPodSpec,
 } from './spark-application';
 
-/** Hosted-product defaults (see the Ocean API reference): driver 1 core, executors 4 cores, 6 executors. */
-export const POD_DEFAULTS = {
-  driver: { cores: 1 },
-  executor: { cores: 4, instances: 6 },
-  /** Memory when none is given: a share of an m5/n2 node (4 GiB per vCPU) that leaves room for overhead. */
-  memoryMiBPerCore: 2048,
-} as const;
+/** What a pod gets when the config leaves its size out: the scheduling layer's, so that the planner counts what is rendered. */
+export const POD_DEFAULTS = KUBERNETES_POD_DEFAULTS;
 
 export interface RenderContext {
   appId: string;
@@ -98,7 +94,7 @@ function renderPod(
   identity: Record<string, string>,
 ): SparkPodSpec {
   const { settings } = context;
-  const cores = pod.cores ?? POD_DEFAULTS[role].cores;
+  const { cores, heapMiB } = podSizeOf(role, config, POD_DEFAULTS);
   const placement = placePod(settings.autoscaler, {
     role,
     spot: pod.spot,
@@ -111,7 +107,7 @@ function renderPod(
     cores,
     coreRequest: normaliseCpu(pod.coreRequest),
     coreLimit: normaliseCpu(pod.coreLimit),
-    memory: normaliseMemory(pod.memory) ?? toSparkMemory(cores * POD_DEFAULTS.memoryMiBPerCore),
+    memory: toSparkMemory(heapMiB),
     memoryOverhead: normaliseMemory(pod.memoryOverhead),
     javaOptions: pod.javaOptions,
     image: pod.image,

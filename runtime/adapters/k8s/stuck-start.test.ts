@@ -1,7 +1,7 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { StuckStartLimits } from './cluster-settings';
-import { driverPodViewOf, type StuckStartInput, stuckStartReason } from './stuck-start';
+import { driverPodViewOf, lastWarningOf, type StuckStartInput, stuckStartReason, withLastWarning } from './stuck-start';
 
 const LIMITS = StuckStartLimits.parse({});
 const T0 = Date.parse('2030-01-01T00:00:00Z');
@@ -117,5 +117,54 @@ describe('stuckStartReason', () => {
         stuckStartReason(input({ application: { ...connect, operatorState }, pod: backOff, atSeconds: 10_000 })),
       ).toBeUndefined();
     }
+  });
+});
+
+function event(type: string, reason: string, message: string, seconds: number): CoreV1Event {
+  return {
+    metadata: { name: `e${seconds}` },
+    involvedObject: { kind: 'Pod', name: 'a-driver' },
+    type,
+    reason,
+    message,
+    lastTimestamp: new Date(at(seconds)),
+  };
+}
+
+describe('lastWarningOf and withLastWarning', () => {
+  // the kubelet's events of an image that does not exist, as kubectl describe lists them
+  const pullEvents = [
+    event('Normal', 'Pulling', 'Pulling image "x"', 5),
+    event('Warning', 'Failed', 'Failed to pull image "x": rpc error: code = NotFound desc = "x": not found', 6),
+    event('Warning', 'Failed', 'Error: ErrImagePull', 6),
+    event('Normal', 'BackOff', 'Back-off pulling image "x"', 7),
+    event('Warning', 'Failed', 'Error: ImagePullBackOff', 7),
+  ];
+
+  it('quotes the last Warning that says why, past the kubelet’s bare "Error: <reason>" summaries', () => {
+    const warning = lastWarningOf([...pullEvents].reverse());
+    expect(warning).toEqual({
+      reason: 'Failed',
+      message: 'Failed to pull image "x": rpc error: code = NotFound desc = "x": not found',
+    });
+    expect(withLastWarning('driver pod: ImagePullBackOff: Back-off pulling image "x"', warning)).toBe(
+      'driver pod: ImagePullBackOff: Back-off pulling image "x"; last Warning event: Failed: Failed to pull image "x": rpc error: code = NotFound desc = "x": not found',
+    );
+  });
+
+  it('takes the latest of several, and none when there is no Warning', () => {
+    const quota = event('Warning', 'SparkApplicationSubmissionFailed', 'exceeded quota: team-a', 9);
+    expect(lastWarningOf([quota, ...pullEvents])?.message).toBe('exceeded quota: team-a');
+    expect(lastWarningOf(pullEvents.filter((e) => e.type === 'Normal'))).toBeUndefined();
+    expect(withLastWarning('driver pod: ErrImagePull', undefined)).toBe('driver pod: ErrImagePull');
+  });
+
+  it('does not repeat what the reason already says', () => {
+    const unschedulableReason =
+      'driver pod: Unschedulable for more than 600 s: 0/3 nodes are available: 3 Insufficient cpu.';
+    const warning = lastWarningOf([
+      event('Warning', 'FailedScheduling', '0/3 nodes are available: 3 Insufficient cpu.', 3),
+    ]);
+    expect(withLastWarning(unschedulableReason, warning)).toBe(unschedulableReason);
   });
 });

@@ -4,7 +4,7 @@
  * limit (StuckStartLimits). A session's SparkConnect is told the same way by its server pod. Pure: the back-end gives it what its watches saw and the clock, and
  * fails the application with the reason it returns.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import type { KubernetesClusterSettings, StuckStartLimits } from './cluster-settings';
 import type { SparkApplication } from './spark-application';
 import type { SparkConnectObject } from './spark-connect';
@@ -145,4 +145,38 @@ export function stuckStartReason(input: StuckStartInput): string | undefined {
     }
   }
   return undefined;
+}
+
+/** A Warning event's words. */
+export interface WarningEvent {
+  reason?: string;
+  message: string;
+}
+
+/**
+ * The kubelet's summary of a failed start, e.g. "Error: ImagePullBackOff", repeats the pod's
+ * waiting reason; the Warning before it says why ("Failed to pull image ...: not found").
+ */
+const BARE_ERROR = /^Error: \w+$/;
+
+/**
+ * The latest telling Warning event of the application and its pod, else undefined: what the
+ * kubelet or the operator said last about why it cannot start (a pull error from the registry, a
+ * ResourceQuota refusal), often more than the pod's waiting reason.
+ */
+export function lastWarningOf(events: readonly CoreV1Event[]): WarningEvent | undefined {
+  let last: CoreV1Event | undefined;
+  let lastAt = -Infinity;
+  for (const event of events) {
+    if (event.type !== 'Warning' || !event.message || BARE_ERROR.test(event.message)) continue;
+    const at = new Date(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? 0).getTime();
+    if (at >= lastAt) [last, lastAt] = [event, at];
+  }
+  return last && { ...(last.reason ? { reason: last.reason } : {}), message: last.message! };
+}
+
+/** The stuck reason with the last Warning event, unless the reason already says what it says. */
+export function withLastWarning(reason: string, warning: WarningEvent | undefined): string {
+  if (warning === undefined || reason.includes(warning.message)) return reason;
+  return `${reason}; last Warning event: ${warning.reason ? `${warning.reason}: ` : ''}${warning.message}`;
 }

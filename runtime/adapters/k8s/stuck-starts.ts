@@ -11,7 +11,15 @@ import { describeApiError, type SparkOperatorClient } from './kube-client';
 import { toBackendStatus } from './operator-states';
 import type { SparkApplication } from './spark-application';
 import type { StatusTracker } from './status-tracker';
-import { queuedByScheduler, type StartingApplication, startingApplicationOf, stuckStartReason } from './stuck-start';
+import {
+  lastWarningOf,
+  queuedByScheduler,
+  type StartingApplication,
+  startingApplicationOf,
+  stuckStartReason,
+  type WarningEvent,
+  withLastWarning,
+} from './stuck-start';
 
 export interface StuckStartsOptions {
   client: SparkOperatorClient;
@@ -87,12 +95,13 @@ export class StuckStarts {
       limits: settings.stuckStart,
       queuedByScheduler: queuedByScheduler(settings),
     });
-    if (reason) void this.fail(appId, entry.name, reason);
+    if (reason) void this.fail(appId, entry.name, driverPod?.name, reason);
   }
 
-  private async fail(appId: string, name: string, reason: string): Promise<void> {
+  private async fail(appId: string, name: string, podName: string | undefined, stuck: string): Promise<void> {
     const { client, tracker, logger, clusterId, clock } = this.options;
     this.deleting.add(appId);
+    const reason = withLastWarning(stuck, await this.lastWarning(appId, name, podName));
     const failure: BackendStatus = { state: 'FAILED', reason, endedAt: clock.now().toISOString() };
     tracker.failRequested(appId, failure);
     try {
@@ -106,6 +115,22 @@ export class StuckStarts {
       logger.warn({ clusterId, appId, err: describeApiError(error) }, 'deleting a stuck start failed');
     } finally {
       this.deleting.delete(appId);
+    }
+  }
+
+  /** The last Warning event of the SparkApplication and its driver pod; undefined too when they cannot be listed (the failure goes on without). */
+  private async lastWarning(
+    appId: string,
+    name: string,
+    podName: string | undefined,
+  ): Promise<WarningEvent | undefined> {
+    const { client, logger, clusterId } = this.options;
+    try {
+      const lists = await Promise.all([name, ...(podName ? [podName] : [])].map((o) => client.listEvents(o)));
+      return lastWarningOf(lists.flat());
+    } catch (error) {
+      logger.warn({ clusterId, appId, err: describeApiError(error) }, 'listing the events of a stuck start failed');
+      return undefined;
     }
   }
 }
