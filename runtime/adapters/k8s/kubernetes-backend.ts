@@ -229,7 +229,8 @@ export class KubernetesSparkBackend implements SparkBackend {
     // what no node or cluster could hold first: such a config is not worth rendering
     const unrunnable = hardBoundIssues(config, this.options.settings);
     if (unrunnable.length > 0) return unrunnable;
-    // without a batch scheduler the admission refuses what the declared capacity can never hold
+    // a batch scheduler takes admission over (capacity() is undefined then), so what the declared
+    // capacity can never hold is refused here; without one the admission refuses it
     const declared = this.options.settings.batchScheduler && this.declaredCapacity();
     const unfit = declared ? unfitFields(this.options.clusterId, this.demandOf(config), declared) : [];
     if (unfit.length > 0) {
