@@ -56,7 +56,7 @@ describe('stack fleet', () => {
     clustersFile = parse(configMap.data['clusters.yaml']) as unknown[];
   });
 
-  it('creates 12 clusters across two accounts on both clouds, each through its account provider', () => {
+  it('creates 12 clusters across three accounts (two AWS) on both clouds, each through its account provider', () => {
     expect(ofType(resources, 'aws:eks/cluster:Cluster')).toHaveLength(6);
     expect(ofType(resources, 'gcp:container/cluster:Cluster')).toHaveLength(6);
     const awsProviders = ofType(resources, 'pulumi:providers:aws');

@@ -111,24 +111,14 @@ export class Fleet extends pulumi.ComponentResource {
       return { name: member.name, handle };
     });
     const federation = controlPlane.gcpFederation;
-    const federationAccount = federation && this.expanded.accounts[federation.account];
+    // the pool is global: made with the provider of the account's first cluster (expandFleet checks there is one)
+    const federationMember = federation && members.find((m) => m.account === federation.account);
+    const federationAccess = federationMember && built.get(federationMember.name)!.access;
     const gcpFederation =
-      federation && federationAccount?.cloud === 'gcp'
+      federation && federationAccess?.cloud === 'gcp'
         ? {
-            project: federationAccount.project,
-            // the pool is global: a provider of the account's project, without a region
-            provider: new gcp.Provider(
-              `${name}-${federation.account}-federation`,
-              {
-                project: federationAccount.project,
-                // the control plane's resources: labelled as its host's
-                defaultLabels: gcpLabels(resourceTags({ ...tags, environment: host.environment }, host.name)),
-                ...(federationAccount.impersonateServiceAccount
-                  ? { impersonateServiceAccount: federationAccount.impersonateServiceAccount }
-                  : {}),
-              },
-              { parent: this },
-            ),
+            project: federationAccess.project,
+            provider: federationAccess.provider,
             ...(federation.poolId ? { poolId: federation.poolId } : {}),
             ...(federation.providerId ? { providerId: federation.providerId } : {}),
           }

@@ -144,7 +144,6 @@ export interface ExpandedFleet {
   members: FleetMember[];
   controlPlane: FleetArgs['controlPlane'];
   tags: FleetArgs['tags'];
-  accounts: FleetArgs['accounts'];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -271,6 +270,15 @@ export function expandFleet(input: unknown): ExpandedFleet {
       message: `fleet.controlPlane.cluster: "${fleet.controlPlane.cluster}" is not a cluster of the fleet; expected one of ${members.map((m) => m.name).join(', ')}`,
     });
   const federation = fleet.controlPlane.gcpFederation;
+  if (
+    federation &&
+    fleet.accounts[federation.account]?.cloud === 'gcp' &&
+    !members.some((m) => m.account === federation.account)
+  )
+    issues.push({
+      path: 'fleet.controlPlane.gcpFederation.account',
+      message: `fleet.controlPlane.gcpFederation.account: "${federation.account}" has no cluster in the fleet; expected a GCP account with clusters, whose project holds the pool`,
+    });
   if (federation && fleet.accounts[federation.account]?.cloud !== 'gcp')
     issues.push({
       path: 'fleet.controlPlane.gcpFederation.account',
@@ -282,7 +290,7 @@ export function expandFleet(input: unknown): ExpandedFleet {
         .join(', ')}`,
     });
   if (issues.length > 0) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
-  return { members, controlPlane: fleet.controlPlane, tags: fleet.tags, accounts: fleet.accounts };
+  return { members, controlPlane: fleet.controlPlane, tags: fleet.tags };
 }
 
 /**
