@@ -8,18 +8,13 @@ import { awsSdkCredentials } from './gcs-credentials';
 import { GcsObjectStore, gcsOptionsFromEnv } from './gcs-object-store';
 
 const PROVIDER = 'projects/123/locations/global/workloadIdentityPools/sparkplane-aws/providers/control-plane';
-/** As the platform renders it for a runtime on EKS (components/gcp/aws-federation.ts). */
+/** As the platform renders it for a runtime on EKS (components/gcp/aws-federation.ts), metadata URLs left out. */
 const AWS_EXTERNAL_ACCOUNT = {
   type: 'external_account',
   audience: `//iam.googleapis.com/${PROVIDER}`,
   subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
   token_url: 'https://sts.googleapis.com/v1/token',
-  credential_source: {
-    environment_id: 'aws1',
-    region_url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone',
-    url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials',
-    regional_cred_verification_url: 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
-  },
+  credential_source: { environment_id: 'aws1', regional_cred_verification_url: 'https://sts.{region}.amazonaws.com' },
 };
 
 function credentialFile(content: object): string {
