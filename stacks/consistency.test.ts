@@ -19,7 +19,7 @@ import { PrometheusTelemetry } from '../runtime/adapters/prometheus/prometheus-t
 import { KubernetesClusterSettings } from '../runtime/adapters/k8s/cluster-settings';
 import { renderSparkApplication } from '../runtime/adapters/k8s/render';
 import { sparkJobCrd } from '../components/jobs/spark-job-crd';
-import { expandFleet } from '../components/fleet/fleet';
+import { crossAccountReaders, expandFleet } from '../components/fleet/fleet';
 import { crdValidatorOf, loadCrdValidator } from '../test/support/k8s-crd-validator';
 import { MemoryStore } from '../test/support/memory-store';
 import { makeTestCertificates } from '../test/support/test-ca';
@@ -182,7 +182,7 @@ describe.each(Object.keys(CONFIGS).filter((stack) => stack !== 'fleet'))(
           association,
           `${workload.who}: ${workload.namespace}/${workload.account} has no Pod Identity`,
         ).toBeDefined();
-        const roleName = String(association!.inputs.roleArn).split(':').pop();
+        const roleName = String(association!.inputs.roleArn).split('/').pop();
         const statements = policies
           .filter((p) => p.inputs.role === roleName)
           .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[]);
@@ -407,7 +407,7 @@ describe('stack fleet: the control plane is let into every cluster as the identi
       (s) => s.kind === 'ServiceAccount' && s.name === 'sparkplane' && s.namespace === 'sparkplane',
     );
     const policies = ofType('aws:iam/rolePolicy:RolePolicy').filter(
-      (p) => p.inputs.role === hostRoleArn.split(':').pop(),
+      (p) => p.inputs.role === hostRoleArn.split('/').pop(),
     );
     for (const entry of entries) {
       const cluster = String(entry.inputs.clusterName);
@@ -423,20 +423,106 @@ describe('stack fleet: the control plane is let into every cluster as the identi
         .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[])
         .filter((statement) => [statement.Resource].flat().some((r: string) => r.startsWith(bucketArn)));
       expect(reads.flatMap((statement) => statement.Action as string[]).sort(), cluster).toEqual([
-        's3:GetBucketLocation',
         's3:GetObject',
         's3:ListBucket',
       ]);
     }
   });
 
-  it('on GKE: container.developer and reading its bucket, for the principal given to the EKS-hosted runtime', () => {
-    const principal = fleet.controlPlane.gcpPrincipal!;
-    expect(principal).toMatch(/^principalSet:\/\//);
+  it('across AWS accounts: a bucket and its key grant the host runtime role exactly what its own policy does', () => {
+    const hostRoleArn = String(
+      ofType('aws:eks/podIdentityAssociation:PodIdentityAssociation').find((r) => r.name === `${host}-sparkplane`)!
+        .inputs.roleArn,
+    );
+    const hostAccount = hostRoleArn.split(':')[4];
+    const identity = ofType('aws:iam/rolePolicy:RolePolicy')
+      .filter((p) => p.inputs.role === hostRoleArn.split('/').pop())
+      .flatMap((p) => JSON.parse(p.inputs.policy as string).Statement as Inputs[]);
+    const grantsTo = (policy: unknown) =>
+      (policy === undefined ? [] : (JSON.parse(policy as string).Statement as Inputs[])).filter(
+        (s) => s.Effect === 'Allow' && [s.Principal?.AWS].flat().includes(hostRoleArn),
+      );
+    // what a statement allows, whoever's policy it is in
+    const allowed = (statements: Inputs[]) =>
+      statements
+        .map((s) => JSON.stringify({ Action: s.Action, Resource: s.Resource, Condition: s.Condition ?? {} }))
+        .sort();
+    const crossAccount = crossAccountReaders(fleet);
+    expect(crossAccount.sort()).toEqual(
+      fleet.members
+        .filter((m) => m.cluster.cloud === 'aws' && m.cluster.accountId !== hostAccount)
+        .map((m) => m.name)
+        .sort(),
+    );
+    expect(crossAccount).toHaveLength(4);
+    for (const cluster of others('aws')) {
+      const bucket = ofType('aws:s3/bucket:Bucket').find((b) => b.name === `${cluster}-events`)!;
+      const bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket ?? bucket.name)}`;
+      const key = ofType('aws:kms/key:Key').find((k) => k.name === `${cluster}-events`)!;
+      const keyArn = identity.find(
+        (s) => String(s.Resource).startsWith('arn:aws:kms:') && String(s.Resource).endsWith(`:${cluster}-events`),
+      )!.Resource as string;
+      const mine = identity.filter((s) => [s.Resource].flat().some((r: string) => r.startsWith(bucketArn)));
+      const bucketGrants = grantsTo(
+        ofType('aws:s3/bucketPolicy:BucketPolicy').find((p) => p.name === `${cluster}-events`)!.inputs.policy,
+      );
+      const keyGrants = grantsTo(key.inputs.policy);
+      if (!crossAccount.includes(cluster)) {
+        // the same account: its IAM policy is enough, and the bucket and key name no one
+        expect(bucketGrants, cluster).toEqual([]);
+        expect(key.inputs.policy, cluster).toBeUndefined();
+        continue;
+      }
+      expect(keyArn.split(':')[4], cluster).not.toBe(hostAccount);
+      expect(allowed(bucketGrants), cluster).toEqual(allowed(mine));
+      expect(bucketGrants.flatMap((s) => s.Action as string[]).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+      expect(bucketGrants.flatMap((s) => [s.Resource].flat()).sort()).toEqual([bucketArn, `${bucketArn}/eventlogs/*`]);
+      // decrypting: the role's policy names the key, the key's policy the role, for this bucket only
+      const decrypt = identity.filter((s) => s.Resource === keyArn);
+      expect(
+        decrypt.flatMap((s) => s.Action as string[]),
+        cluster,
+      ).toEqual(['kms:Decrypt']);
+      expect(
+        keyGrants.flatMap((s) => s.Action as string[]),
+        cluster,
+      ).toEqual(['kms:Decrypt']);
+      expect(keyGrants[0]!.Condition.StringEquals['kms:EncryptionContext:aws:s3:arn']).toBe(bucketArn);
+      // and its own account keeps administering the key
+      const statements = JSON.parse(key.inputs.policy as string).Statement as Inputs[];
+      expect(statements.find((s) => s.Action.includes('kms:*'))!.Principal.AWS).toBe(
+        `arn:aws:iam::${keyArn.split(':')[4]}:root`,
+      );
+    }
+  });
+
+  it('on GKE: container.developer and reading its bucket, for the EKS runtime role federated through a pool', () => {
+    const hostRoleArn = String(
+      ofType('aws:eks/podIdentityAssociation:PodIdentityAssociation').find((r) => r.name === `${host}-sparkplane`)!
+        .inputs.roleArn,
+    );
+    const [account, roleName] = [hostRoleArn.split(':')[4], hostRoleArn.split('/').pop()];
+    const [pool] = ofType('gcp:iam/workloadIdentityPool:WorkloadIdentityPool');
+    const [provider] = ofType('gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider');
+    expect(pool!.inputs.project).toBe('acme-analytics');
+    // the provider trusts the host runtime's account, and of it only that role's sessions
+    expect(provider!.inputs.aws).toEqual({ accountId: account });
+    expect(provider!.inputs.attributeCondition).toBe(
+      `attribute.aws_role == "arn:aws:sts::${account}:assumed-role/${roleName}"`,
+    );
+    const readers = ofType('gcp:storage/bucketIAMMember:BucketIAMMember').filter((m) =>
+      String(m.inputs.member).startsWith('principalSet://'),
+    );
+    const principal = String(readers[0]!.inputs.member);
+    const poolPath = new RegExp(
+      `^principalSet://iam\\.googleapis\\.com/(projects/\\d+/locations/global/workloadIdentityPools/${String(pool!.inputs.workloadIdentityPoolId)})/attribute\\.aws_role/arn:aws:sts::${account}:assumed-role/${roleName}$`,
+    ).exec(principal);
+    expect(poolPath, principal).not.toBeNull();
     const developers = ofType('gcp:projects/iAMMember:IAMMember').filter((m) => m.inputs.member === principal);
     expect(developers.map((m) => m.inputs.role)).toEqual(others('gcp').map(() => 'roles/container.developer'));
-    const readers = ofType('gcp:storage/bucketIAMMember:BucketIAMMember').filter((m) => m.inputs.member === principal);
-    expect(readers.map((m) => m.inputs.role)).toEqual(others('gcp').map(() => 'roles/storage.objectViewer'));
+    expect(readers.map((r) => [r.inputs.member, r.inputs.role])).toEqual(
+      others('gcp').map(() => [principal, 'roles/storage.objectViewer']),
+    );
     const buckets = ofType('gcp:storage/bucket:Bucket');
     for (const cluster of others('gcp')) {
       const bucket = buckets.find((b) => b.name === `${cluster}-events`)!;
@@ -445,6 +531,21 @@ describe('stack fleet: the control plane is let into every cluster as the identi
         cluster,
       ).toContain(bucket.inputs.name);
     }
+    // the runtime exchanges its role's credentials at that pool's provider: the file it is pointed at
+    const hostObjects = inCluster(host);
+    const runtime = hostObjects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'sparkplane')!;
+    const container = runtime.spec.template.spec.containers[0] as Inputs;
+    const path = (container.env as Inputs[]).find((e) => e.name === 'GOOGLE_APPLICATION_CREDENTIALS')!.value as string;
+    const mount = (container.volumeMounts as Inputs[]).find((m) => path.startsWith(`${m.mountPath}/`))!;
+    const volume = (runtime.spec.template.spec.volumes as Inputs[]).find((v) => v.name === mount.name)!;
+    const configMap = hostObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)!;
+    const credentials = JSON.parse(configMap.data[path.slice(mount.mountPath.length + 1)] as string);
+    expect(credentials).toMatchObject({
+      type: 'external_account',
+      audience: `//iam.googleapis.com/${poolPath![1]}/providers/${String(provider!.inputs.workloadIdentityPoolProviderId)}`,
+      subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+      credential_source: { environment_id: 'aws1' },
+    });
   });
 });
 

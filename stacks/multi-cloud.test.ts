@@ -56,16 +56,18 @@ describe('stack fleet', () => {
     clustersFile = parse(configMap.data['clusters.yaml']) as unknown[];
   });
 
-  it('creates 12 clusters across two accounts on both clouds, each through its account provider', () => {
+  it('creates 12 clusters across three accounts (two AWS) on both clouds, each through its account provider', () => {
     expect(ofType(resources, 'aws:eks/cluster:Cluster')).toHaveLength(6);
     expect(ofType(resources, 'gcp:container/cluster:Cluster')).toHaveLength(6);
     const awsProviders = ofType(resources, 'pulumi:providers:aws');
     expect(awsProviders).toHaveLength(6);
-    for (const p of awsProviders)
-      // provider inputs reach the engine JSON-encoded
-      expect(JSON.parse(p.assumeRoles as string)).toEqual([
-        expect.objectContaining({ roleArn: 'arn:aws:iam::210987654321:role/sparkplane-deployer' }),
-      ]);
+    // provider inputs reach the engine JSON-encoded; prod has an AWS account of its own
+    expect(
+      awsProviders.map((p) => (JSON.parse(p.assumeRoles as string) as { roleArn: string }[])[0]!.roleArn).sort(),
+    ).toEqual([
+      ...Array(4).fill('arn:aws:iam::210987654321:role/sparkplane-deployer'),
+      ...Array(2).fill('arn:aws:iam::345678901234:role/sparkplane-deployer'),
+    ]);
     const gcpProviders = ofType(resources, 'pulumi:providers:gcp');
     expect(gcpProviders.map((p) => p.impersonateServiceAccount)).toEqual(
       Array(6).fill('deployer@acme-analytics.iam.gserviceaccount.com'),
@@ -77,10 +79,10 @@ describe('stack fleet', () => {
     ).toEqual([
       'awsdata-dev-euw1',
       'awsdata-dev-use1',
-      'awsdata-prod-euw1',
-      'awsdata-prod-use1',
       'awsdata-staging-euw1',
       'awsdata-staging-use1',
+      'awsprod-prod-euw1',
+      'awsprod-prod-use1',
     ]);
   });
 
@@ -90,7 +92,7 @@ describe('stack fleet', () => {
       const spec = ClusterSpec.parse(raw);
       const settings = KubernetesClusterSettings.parse(spec.settings);
       // the host is reached in-cluster, every other cluster through its own kubeconfig context
-      expect(settings.context).toBe(spec.id === 'awsdata-prod-euw1' ? undefined : spec.id);
+      expect(settings.context).toBe(spec.id === 'awsprod-prod-euw1' ? undefined : spec.id);
       expect(settings.autoscaler).toBe(spec.id.startsWith('gcp') ? 'gke' : 'karpenter');
       expect(settings.eventLogBucketUrl).toMatch(spec.id.startsWith('gcp') ? /^gs:\/\// : /^s3a:\/\//);
       expect(spec.region).toBeDefined();

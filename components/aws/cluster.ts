@@ -29,6 +29,12 @@ export interface AwsClusterComponentArgs extends AwsClusterArgsInput {
    * @default a provider the component creates for `region`, assuming `assumeRole` if given, with `tags` as default tags
    */
   provider?: aws.Provider;
+  /**
+   * IAM roles of other AWS accounts that read the event logs (a control plane's runtime): the bucket's
+   * policy, and its key's when encrypted with "aws:kms", grant them list and get under the event-log
+   * prefix; their own account must grant them the same (ControlPlane does). @default []
+   */
+  eventLogReaders?: pulumi.Input<string>[];
 }
 
 /** The provider the component creates when none is passed: the region, an assumed role, default tags. */
@@ -135,7 +141,7 @@ export function createAwsCluster(
   name: string,
   input: AwsClusterComponentArgs,
 ): AwsClusterOutputs {
-  const { tags = {}, provider: givenProvider, ...rest } = input;
+  const { tags = {}, provider: givenProvider, eventLogReaders = [], ...rest } = input;
   const args = validateAwsClusterArgs(rest);
   const clusterName = args.clusterName ?? name;
   const identity = sparkIdentityNames(args.spark);
@@ -152,7 +158,12 @@ export function createAwsCluster(
     { kubeconfig: eks.kubeconfig, enableServerSideApply: true },
     { parent },
   );
-  const bucket = createEventLogBucket(ctx, args.eventLogs, args.eventLogs.bucketPrefix ?? `${clusterName}-events-`);
+  const bucket = createEventLogBucket(ctx, args.eventLogs, args.eventLogs.bucketPrefix ?? `${clusterName}-events-`, {
+    roleArns: eventLogReaders,
+    accountId,
+    partition,
+    region: args.region,
+  });
   const roles = createSparkIdentity(ctx, eks.cluster.name, bucket, args.region, accountId, identity);
 
   const pools = sparkPoolDefinitions(args.karpenter);

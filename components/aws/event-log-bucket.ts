@@ -8,7 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { EVENT_LOG_PREFIX } from '../../runtime/domain/event-log-layout';
 import type { AwsClusterArgs } from './args';
 import { type AwsContext, childOptions } from './context';
-import { bucketTlsOnlyPolicy } from './iam-policies';
+import { bucketTlsOnlyPolicy, crossAccountEventLogReadStatements, eventLogKeyPolicy } from './iam-policies';
 
 /** Key prefixes inside the bucket. */
 /** Where the Kubernetes back-end's applications write (runtime/domain/event-log-layout.ts): the rule expires what they write. */
@@ -50,15 +50,27 @@ export function lifecycleRules(
   ];
 }
 
+/** IAM roles of other AWS accounts that read the bucket's event logs (a control plane's runtime). */
+export interface CrossAccountReaders {
+  roleArns: pulumi.Input<string>[];
+  /** The bucket's own account and partition, which keep administering its key. */
+  accountId: pulumi.Input<string>;
+  partition: pulumi.Input<string>;
+  region: string;
+}
+
 export function createEventLogBucket(
   ctx: AwsContext,
   args: AwsClusterArgs['eventLogs'],
   /** Prefix of the generated bucket name. */
   bucketPrefix: string,
+  /** @default none: only this account's roles read the bucket */
+  readers?: CrossAccountReaders,
 ): EventLogBucket {
   const opts = childOptions(ctx);
   const name = `${ctx.name}-events`;
   const bucket = new aws.s3.Bucket(name, { bucketPrefix, forceDestroy: args.forceDestroy, tags: ctx.tags }, opts);
+  const readerRoleArns = readers?.roleArns.length ? pulumi.all(readers.roleArns) : undefined;
   let kmsKeyArn: pulumi.Output<string> | undefined;
   if (args.encryption === 'aws:kms') {
     const key = new aws.kms.Key(
@@ -68,6 +80,24 @@ export function createEventLogBucket(
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         tags: ctx.tags,
+        // without readers elsewhere the default key policy (the account administers it through IAM) stays
+        ...(readers && readerRoleArns
+          ? {
+              policy: pulumi
+                .all([readers.partition, readers.accountId, bucket.arn, readerRoleArns])
+                .apply(([partition, accountId, bucketArn, roleArns]) =>
+                  JSON.stringify(
+                    eventLogKeyPolicy({
+                      partition,
+                      accountId,
+                      region: readers.region,
+                      bucketArn,
+                      readerRoleArns: roleArns,
+                    }),
+                  ),
+                ),
+            }
+          : {}),
       },
       opts,
     );
@@ -110,7 +140,16 @@ export function createEventLogBucket(
   );
   new aws.s3.BucketPolicy(
     name,
-    { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(bucketTlsOnlyPolicy(arn))) },
+    {
+      bucket: bucket.id,
+      policy: pulumi
+        .all([bucket.arn, readerRoleArns ?? []])
+        .apply(([arn, roleArns]) =>
+          JSON.stringify(
+            bucketTlsOnlyPolicy(arn, ...(roleArns.length ? crossAccountEventLogReadStatements(arn, roleArns) : [])),
+          ),
+        ),
+    },
     childOptions(ctx, { dependsOn: [publicAccess] }),
   );
   return { bucket, name: bucket.bucket, arn: bucket.arn, ...(kmsKeyArn ? { kmsKeyArn } : {}) };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { eventLogReadPolicy, karpenterControllerPolicy, type PolicyDocument, sparkBucketPolicy } from './iam-policies';
+import {
+  crossAccountEventLogReadStatements,
+  eventLogKeyPolicy,
+  eventLogPrefixReadPolicy,
+  eventLogReadPolicy,
+  karpenterControllerPolicy,
+  type PolicyDocument,
+  sparkBucketPolicy,
+} from './iam-policies';
 import { loadBalancerControllerPolicy } from './load-balancer-controller-policy';
 
 const BUCKET = 'arn:aws:s3:::events';
@@ -29,6 +37,29 @@ describe('IAM policies', () => {
   it('the History Server only reads', () => {
     const actions = eventLogReadPolicy(BUCKET, KEY, 'eu-west-1').Statement.flatMap((s) => s.Action);
     expect(actions.filter((a) => /Put|Delete|Encrypt|GenerateDataKey/.test(a))).toEqual([]);
+  });
+
+  it('a reader in another account is granted by the bucket exactly what its own policy grants: the event logs', () => {
+    const role = 'arn:aws:iam::222222222222:role/control-plane';
+    const identity = eventLogPrefixReadPolicy(BUCKET, KEY, 'eu-west-1').Statement;
+    expect(identity.flatMap((s) => [s.Resource].flat())).toEqual([BUCKET, `${BUCKET}/eventlogs/*`, KEY]);
+    expect(identity[0]!.Condition).toEqual({ StringLike: { 's3:prefix': ['eventlogs/*'] } });
+    const granted = crossAccountEventLogReadStatements(BUCKET, [role]);
+    const strip = ({ Sid: _sid, Principal: _principal, ...rest }: (typeof granted)[number]) => rest;
+    expect(granted.map(strip)).toEqual(identity.filter((s) => s.Resource !== KEY).map(strip));
+    expect(granted.every((s) => s.Principal!.AWS![0] === role)).toBe(true);
+    const key = eventLogKeyPolicy({
+      partition: 'aws',
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      bucketArn: BUCKET,
+      readerRoleArns: [role],
+    }).Statement;
+    expect(key.map((s) => [s.Principal!.AWS, s.Action])).toEqual([
+      ['arn:aws:iam::123456789012:root', ['kms:*']],
+      [[role], ['kms:Decrypt']],
+    ]);
+    expect(key[1]!.Condition!.StringEquals!['kms:EncryptionContext:aws:s3:arn']).toBe(BUCKET);
   });
 
   it('Karpenter allows unscoped resources only for describe and pricing calls, and passes only the node role', () => {

@@ -2,6 +2,7 @@
  * IAM policy documents as pure functions of ARNs, so tests read them as plain JSON: every
  * statement names its resources, and nothing grants `*` on a resource that has an ARN.
  */
+import { EVENT_LOG_PREFIX } from '../../runtime/domain/event-log-layout';
 
 export interface PolicyStatement {
   Sid: string;
@@ -83,6 +84,80 @@ export function eventLogReadPolicy(bucketArn: string, kmsKeyArn: string | undefi
   ];
   if (kmsKeyArn) statements.push(kmsViaS3('DecryptWithTheBucketKey', ['kms:Decrypt'], kmsKeyArn, region));
   return doc(...statements);
+}
+
+/** Listing and reading under the event-log prefix only: what a control plane reads of a member's bucket. */
+function eventLogPrefixReadStatements(bucketArn: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'ListEventLogs',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: bucketArn,
+      Condition: { StringLike: { 's3:prefix': [`${EVENT_LOG_PREFIX}/*`] } },
+    },
+    { Sid: 'ReadEventLogs', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/${EVENT_LOG_PREFIX}/*` },
+  ];
+}
+
+/** A control plane's runtime on a member's bucket: list and get the event logs, decrypt them through S3. */
+export function eventLogPrefixReadPolicy(
+  bucketArn: string,
+  kmsKeyArn: string | undefined,
+  region: string,
+): PolicyDocument {
+  const statements = eventLogPrefixReadStatements(bucketArn);
+  if (kmsKeyArn) statements.push(kmsViaS3('DecryptEventLogs', ['kms:Decrypt'], kmsKeyArn, region));
+  return doc(...statements);
+}
+
+/**
+ * Bucket-policy statements letting roles of other accounts do what eventLogPrefixReadPolicy grants
+ * (across accounts both the role's identity policy and the bucket's policy must allow it).
+ */
+export function crossAccountEventLogReadStatements(bucketArn: string, readerRoleArns: string[]): PolicyStatement[] {
+  return eventLogPrefixReadStatements(bucketArn).map((statement) => ({
+    ...statement,
+    Sid: `CrossAccount${statement.Sid}`,
+    Principal: { AWS: readerRoleArns },
+  }));
+}
+
+/**
+ * The policy of an event-log bucket's key once roles of other accounts read it: the account keeps
+ * administering the key through IAM (the default key policy), and the readers may only decrypt,
+ * through S3, objects of this bucket (its bucket key's encryption context is the bucket ARN).
+ */
+export function eventLogKeyPolicy(p: {
+  partition: string;
+  accountId: string;
+  region: string;
+  bucketArn: string;
+  readerRoleArns: string[];
+}): PolicyDocument {
+  return doc(
+    {
+      Sid: 'AccountAdministersTheKey',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:${p.partition}:iam::${p.accountId}:root` },
+      Action: ['kms:*'],
+      // in a key policy "*" is the key itself
+      Resource: '*',
+    },
+    {
+      Sid: 'CrossAccountDecryptEventLogs',
+      Effect: 'Allow',
+      Principal: { AWS: p.readerRoleArns },
+      Action: ['kms:Decrypt'],
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': `s3.${p.region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:s3:arn': p.bucketArn,
+        },
+      },
+    },
+  );
 }
 
 export interface KarpenterPolicyInput {
@@ -267,14 +342,17 @@ export function interruptionQueuePolicy(queueArn: string): PolicyDocument {
   );
 }
 
-/** The bucket refuses requests over plain HTTP. */
-export function bucketTlsOnlyPolicy(bucketArn: string): PolicyDocument {
-  return doc({
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: { AWS: '*' },
-    Action: ['s3:*'],
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  });
+/** The bucket refuses requests over plain HTTP; `also` are further statements (cross-account readers). */
+export function bucketTlsOnlyPolicy(bucketArn: string, ...also: PolicyStatement[]): PolicyDocument {
+  return doc(
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:*'],
+      Resource: [bucketArn, `${bucketArn}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    ...also,
+  );
 }

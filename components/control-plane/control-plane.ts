@@ -11,7 +11,8 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { ClusterHandle } from '../cluster/handle';
 import { DomainError } from '../../runtime/domain/errors';
-import { eventLogReadPolicy } from '../aws/iam-policies';
+import { eventLogPrefixReadPolicy } from '../aws/iam-policies';
+import { type AwsFederationArgs, createAwsFederation } from '../gcp/aws-federation';
 import { DEFAULT_SPARK_IDENTITY, OPERATOR_NAMESPACE } from '../cluster/spark-identity';
 import { applyManifest } from '../platform/apply-manifest';
 import { appLabels } from '../platform/labels';
@@ -70,6 +71,12 @@ export interface ControlPlaneArgs {
     awsRoleArn?: string;
     /** IAM principal of the runtime on GCP when it runs outside GKE, e.g. a principalSet:// of an AWS pool. */
     gcpPrincipal?: string;
+    /**
+     * On EKS: federate the runtime's role into GCP (a workload identity pool with an AWS provider in
+     * this project), grant the GKE members that principal, and mount the external_account credential
+     * configuration into the runtime. @default none: `gcpPrincipal` is required with GKE members
+     */
+    gcpFederation?: Omit<AwsFederationArgs, 'roleArn'>;
   };
 }
 
@@ -82,6 +89,8 @@ export function controlPlaneIdentities(
   host: Pick<ControlPlaneMember, 'id' | 'handle'>,
   members: Pick<ControlPlaneMember, 'id' | 'access'>[],
   given: ControlPlaneArgs['identity'],
+  /** Federates the host runtime's AWS role into GCP (`gcpFederation`), answering its principal. */
+  federate: (roleArn: pulumi.Output<string>) => pulumi.Output<string>,
 ): { aws?: { roleArn: pulumi.Input<string>; roleName?: pulumi.Output<string> }; gcp?: pulumi.Input<string> } {
   const own = host.handle.runtimeIdentity;
   const remote = (cloud: 'aws' | 'gcp') =>
@@ -101,13 +110,28 @@ export function controlPlaneIdentities(
       'gcpPrincipal',
       `"${given.gcpPrincipal}" is not the principal the runtime holds on ${host.id} (its Workload Identity principal is granted); expected none`,
     );
+  if (given.gcpFederation && own?.cloud !== 'aws')
+    refuse(
+      'gcpFederation',
+      `is for a runtime on EKS, and ${host.id}'s runtime ${own?.cloud === 'gcp' ? 'is on GKE (its Workload Identity principal is granted)' : 'has no known AWS role'}; expected none`,
+    );
+  if (given.gcpFederation && given.gcpPrincipal)
+    refuse(
+      'gcpPrincipal',
+      `"${given.gcpPrincipal}" and gcpFederation are both given; expected one: gcpFederation renders the principal`,
+    );
   const aws =
     own?.cloud === 'aws'
       ? { roleArn: own.roleArn, roleName: own.roleName }
       : given.awsRoleArn
         ? { roleArn: given.awsRoleArn }
         : undefined;
-  const gcpPrincipal = own?.cloud === 'gcp' ? own.principal : given.gcpPrincipal;
+  const gcpPrincipal =
+    own?.cloud === 'gcp'
+      ? own.principal
+      : own?.cloud === 'aws' && given.gcpFederation
+        ? federate(own.roleArn)
+        : given.gcpPrincipal;
   if (!aws && remote('aws').length > 0)
     refuse(
       'awsRoleArn',
@@ -157,7 +181,8 @@ function grantAccess(
       labels: appLabels(CONTROL_PLANE_RBAC_NAME, 'control-plane'),
     }))
       applyManifest(`${name}-${member.id}`, manifest, { parent, provider: member.handle.provider });
-    // the role lives in the host's account: its own policy names each member's bucket
+    // the role lives in the host's account: its own policy names each member's event logs (a member in
+    // another account grants the same in its bucket and key policies: AwsCluster eventLogReaders)
     if (role.roleName && host.access.cloud === 'aws') {
       const bucket = access.bucket;
       new aws.iam.RolePolicy(
@@ -166,7 +191,7 @@ function grantAccess(
           role: role.roleName,
           policy: pulumi
             .all([bucket.arn, bucket.kmsKeyArn])
-            .apply(([arn, key]) => JSON.stringify(eventLogReadPolicy(arn, key, member.region))),
+            .apply(([arn, key]) => JSON.stringify(eventLogPrefixReadPolicy(arn, key, member.region))),
         },
         { parent, provider: host.access.provider },
       );
@@ -199,7 +224,12 @@ export class ControlPlane extends pulumi.ComponentResource {
       throw new Error(
         `host: "${args.host}" is not a member; expected one of ${args.members.map((m) => m.id).join(', ')}`,
       );
-    const identities = controlPlaneIdentities(host, args.members, args.identity);
+    let gcpCredentials: pulumi.Output<string> | undefined;
+    const identities = controlPlaneIdentities(host, args.members, args.identity, (roleArn) => {
+      const federation = createAwsFederation(this, name, { ...args.identity.gcpFederation!, roleArn });
+      gcpCredentials = federation.credentials;
+      return federation.principal;
+    });
     for (const member of args.members) if (member !== host) grantAccess(this, name, member, identities, host);
 
     const registered = pulumi
@@ -229,6 +259,7 @@ export class ControlPlane extends pulumi.ComponentResource {
           clustersFile: this.clustersFile,
           kubeconfig: pulumi.secret(registered.apply(controlPlaneKubeconfig)),
           pricesFile: controlPlanePricesFile(args.members.map((m) => m.prices ?? [])),
+          ...(gcpCredentials ? { gcpCredentials } : {}),
         },
       },
       { parent: this },

@@ -14,14 +14,19 @@ import { GkeCluster } from '../gcp/cluster';
 import { gcpLabels } from '../gcp/names';
 import { resourceTags } from '../lib/tags';
 import { SparkPlatform } from '../platform/platform';
-import { type ExpandedFleet, expandFleet, type FleetArgsInput, type FleetMember } from './fleet';
+import { crossAccountReaders, type ExpandedFleet, expandFleet, type FleetArgsInput, type FleetMember } from './fleet';
 
 export interface FleetCluster {
   name: string;
   handle: ClusterHandle;
 }
 
-function memberCluster(parent: pulumi.Resource, member: FleetMember, tags: Record<string, string>) {
+function memberCluster(
+  parent: pulumi.Resource,
+  member: FleetMember,
+  tags: Record<string, string>,
+  eventLogReaders: pulumi.Input<string>[],
+) {
   const opts = { parent };
   if (member.cluster.cloud === 'aws') {
     const args = member.cluster.args;
@@ -35,7 +40,7 @@ function memberCluster(parent: pulumi.Resource, member: FleetMember, tags: Recor
       ),
       opts,
     );
-    const cluster = new AwsCluster(member.name, { ...args, tags, provider }, opts);
+    const cluster = new AwsCluster(member.name, { ...args, tags, provider, eventLogReaders }, opts);
     const access = { cloud: 'aws' as const, provider, clusterName: cluster.clusterName, bucket: cluster.bucket };
     return { handle: cluster.handle, access };
   }
@@ -72,10 +77,22 @@ export class Fleet extends pulumi.ComponentResource {
     const { jobs = [], ...args } = input;
     this.expanded = expandFleet(args);
     const { members, controlPlane, tags } = this.expanded;
+    const host = members.find((m) => m.name === controlPlane.cluster)!;
+    const crossAccount = new Set(crossAccountReaders(this.expanded));
+    const built = new Map<string, ReturnType<typeof memberCluster>>();
+    const build = (member: FleetMember, readers: pulumi.Input<string>[]) => {
+      const memberTags = resourceTags({ ...tags, environment: member.environment }, member.name);
+      built.set(member.name, memberCluster(this, member, memberTags, readers));
+    };
+    // the host first: clusters in other AWS accounts name its runtime's role in their bucket policies
+    build(host, []);
+    const hostIdentity = built.get(host.name)!.handle.runtimeIdentity;
+    const controlPlaneRole = hostIdentity?.cloud === 'aws' ? hostIdentity.roleArn : controlPlane.awsRoleArn;
+    for (const member of members)
+      if (member !== host) build(member, crossAccount.has(member.name) && controlPlaneRole ? [controlPlaneRole] : []);
     const registrations: ControlPlaneMember[] = [];
     this.clusters = members.map((member) => {
-      const memberTags = resourceTags({ ...tags, environment: member.environment }, member.name);
-      const { handle, access } = memberCluster(this, member, memberTags);
+      const { handle, access } = built.get(member.name)!;
       registrations.push({
         id: member.name,
         region: member.region,
@@ -93,7 +110,19 @@ export class Fleet extends pulumi.ComponentResource {
         );
       return { name: member.name, handle };
     });
-    const host = members.find((m) => m.name === controlPlane.cluster)!;
+    const federation = controlPlane.gcpFederation;
+    // the pool is global: made with the provider of the account's first cluster (expandFleet checks there is one)
+    const federationMember = federation && members.find((m) => m.account === federation.account);
+    const federationAccess = federationMember && built.get(federationMember.name)!.access;
+    const gcpFederation =
+      federation && federationAccess?.cloud === 'gcp'
+        ? {
+            project: federationAccess.project,
+            provider: federationAccess.provider,
+            ...(federation.poolId ? { poolId: federation.poolId } : {}),
+            ...(federation.providerId ? { providerId: federation.providerId } : {}),
+          }
+        : undefined;
     const plane = new ControlPlane(
       `${name}-control-plane`,
       {
@@ -104,6 +133,7 @@ export class Fleet extends pulumi.ComponentResource {
         identity: {
           ...(controlPlane.awsRoleArn ? { awsRoleArn: controlPlane.awsRoleArn } : {}),
           ...(controlPlane.gcpPrincipal ? { gcpPrincipal: controlPlane.gcpPrincipal } : {}),
+          ...(gcpFederation ? { gcpFederation } : {}),
         },
       },
       { parent: this },

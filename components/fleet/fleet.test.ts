@@ -1,7 +1,7 @@
 /** The fleet description: expansion, one naming convention stable under added and removed entries, errors naming the entry. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expandFleet, type FleetArgsInput } from './fleet';
+import { crossAccountReaders, expandFleet, type FleetArgsInput } from './fleet';
 import { fleetClusterName, regionCode } from './naming';
 
 const BASE: FleetArgsInput = {
@@ -123,6 +123,35 @@ describe('expandFleet', () => {
     ).toThrow('cluster "aws1-dev-euw1" is declared 2 times');
     expect(bad({ controlPlane: { cluster: 'elsewhere' } })).toThrow(
       'fleet.controlPlane.cluster: "elsewhere" is not a cluster of the fleet',
+    );
+  });
+
+  it('finds the AWS clusters whose bucket the control plane reads from another account', () => {
+    const deployer = (account: string) => `arn:aws:iam::${account}:role/deployer`;
+    const fleet = (controlPlane: FleetArgsInput['controlPlane'], aws1: Record<string, unknown> = {}) =>
+      expandFleet({
+        ...BASE,
+        accounts: {
+          ...BASE.accounts,
+          aws1: { ...BASE.accounts.aws1!, ...aws1 },
+          aws2: { cloud: 'aws', assumeRoleArn: deployer('222222222222'), defaults: BASE.accounts.aws1!.defaults },
+        },
+        entries: [...BASE.entries, { account: 'aws2', environment: 'prod', regions: ['eu-west-1'] }],
+        controlPlane,
+      });
+    // the host's account is the caller's, aws2 another one
+    expect(crossAccountReaders(fleet({ cluster: 'aws1-dev-euw1' }))).toEqual(['aws2-prod-euw1']);
+    expect(crossAccountReaders(fleet({ cluster: 'aws2-prod-euw1' }))).toEqual(['aws1-dev-euw1', 'aws1-dev-use1']);
+    // the same account named twice is no other account
+    const same = fleet({ cluster: 'aws2-prod-euw1' }, { accountId: '222222222222' });
+    expect(crossAccountReaders(same)).toEqual([]);
+    // a control plane on GKE is its awsRoleArn's account
+    const onGke = fleet({ cluster: 'gcp1-prod-euw1', awsRoleArn: 'arn:aws:iam::222222222222:role/cp' });
+    expect(crossAccountReaders(onGke)).toEqual(['aws1-dev-euw1', 'aws1-dev-use1']);
+    expect(() =>
+      fleet({ cluster: 'aws1-dev-euw1' }, { accountId: '333333333333', assumeRoleArn: deployer('444444444444') }),
+    ).toThrow(
+      'fleet.accounts.aws1.accountId: "333333333333" is not the account of its assumeRoleArn; expected "444444444444"',
     );
   });
 });

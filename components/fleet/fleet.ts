@@ -15,6 +15,10 @@ import { fleetClusterName } from './naming';
 const shortName = z
   .string()
   .regex(/^[a-z][a-z0-9]{0,11}$/, { message: 'is not a short name (a letter, then up to 11 letters or digits)' });
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { message: 'is not an IAM role ARN' });
+const awsAccountId = z.string().regex(/^\d{12}$/, { message: 'is not a 12-digit AWS account id' });
+/** The account of an IAM ARN ("arn:aws:iam::<account>:role/..."). */
+export const accountOfArn = (arn: string): string => arn.split(':')[4]!;
 const awsRegion = z
   .string()
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'is not an AWS region such as "eu-west-1"' });
@@ -25,10 +29,12 @@ export const FleetAccount = z.discriminatedUnion('cloud', [
   z.strictObject({
     cloud: z.literal('aws'),
     /** Role Pulumi assumes in this account. @default the caller's credentials */
-    assumeRoleArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { message: 'is not an IAM role ARN' })
-      .optional(),
+    assumeRoleArn: roleArn.optional(),
+    /**
+     * The AWS account id: a control plane in another account reads these clusters' buckets through
+     * their bucket and key policies. @default the account of assumeRoleArn, else the caller's account
+     */
+    accountId: awsAccountId.optional(),
     /** Defaults of this account's clusters (AwsClusterArgs). @default {} */
     defaults: partialArgs.default({}),
   }),
@@ -80,10 +86,7 @@ export const FleetArgs = z.strictObject({
      * IAM role of the control plane's runtime when it runs on GKE, given an EKS access entry in every
      * EKS cluster. @default on EKS, the host's runtime role (then this is refused); on GKE, required with EKS clusters
      */
-    awsRoleArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { message: 'is not an IAM role ARN' })
-      .optional(),
+    awsRoleArn: roleArn.optional(),
     /**
      * IAM principal of the control plane's runtime on GCP when it runs on EKS (e.g. the principalSet:// of a
      * workload identity pool trusting its role). @default on GKE, the host runtime's Workload Identity
@@ -95,13 +98,34 @@ export const FleetArgs = z.strictObject({
         message: 'is not an IAM principal such as "principal://..."',
       })
       .optional(),
+    /**
+     * On EKS: federate the control plane runtime's role into GCP through a workload identity pool
+     * with an AWS provider in this GCP account's project, instead of a given gcpPrincipal; the runtime
+     * gets the external_account credential configuration. @default none
+     */
+    gcpFederation: z
+      .strictObject({
+        /** The fleet's GCP account whose project holds the pool. */
+        account: shortName,
+        /** @default "sparkplane-aws" */
+        poolId: z.string().optional(),
+        /** @default "control-plane" */
+        providerId: z.string().optional(),
+      })
+      .optional(),
   }),
 });
 export type FleetArgsInput = z.input<typeof FleetArgs>;
 export type FleetArgs = z.output<typeof FleetArgs>;
 
 export type ExpandedCluster =
-  | { cloud: 'aws'; args: AwsClusterArgs; assumeRoleArn?: string }
+  | {
+      cloud: 'aws';
+      args: AwsClusterArgs;
+      assumeRoleArn?: string;
+      /** Its AWS account, when known (given, or that of assumeRoleArn); else the caller's. */
+      accountId?: string;
+    }
   | { cloud: 'gcp'; args: GkeClusterArgs; impersonateServiceAccount?: string };
 
 /** One entry of the fleet, for one region: a cluster and its platform. */
@@ -152,6 +176,15 @@ export function expandFleet(input: unknown): ExpandedFleet {
   const issues: FieldIssue[] = [];
   const fleet = parseAt(FleetArgs, input, 'fleet', issues);
   if (!fleet) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
+  for (const [id, account] of Object.entries(fleet.accounts)) {
+    if (account.cloud !== 'aws' || !account.accountId || !account.assumeRoleArn) continue;
+    const ofRole = accountOfArn(account.assumeRoleArn);
+    if (ofRole !== account.accountId)
+      issues.push({
+        path: `fleet.accounts.${id}.accountId`,
+        message: `fleet.accounts.${id}.accountId: "${account.accountId}" is not the account of its assumeRoleArn; expected "${ofRole}"`,
+      });
+  }
   const members: FleetMember[] = [];
   fleet.entries.forEach((entry, index) => {
     const at = `fleet.entries[${index}]`;
@@ -177,7 +210,13 @@ export function expandFleet(input: unknown): ExpandedFleet {
         const args = parseAt(AwsClusterArgs, merged, `${at}.overrides`, issues);
         if (args) {
           for (const e of crossFieldErrors(args)) issues.push({ path: at, message: `${at}.overrides.${e}` });
-          cluster = { cloud: 'aws', args, ...(account.assumeRoleArn ? { assumeRoleArn: account.assumeRoleArn } : {}) };
+          const accountId = account.accountId ?? (account.assumeRoleArn && accountOfArn(account.assumeRoleArn));
+          cluster = {
+            cloud: 'aws',
+            args,
+            ...(account.assumeRoleArn ? { assumeRoleArn: account.assumeRoleArn } : {}),
+            ...(accountId ? { accountId } : {}),
+          };
         }
       } else {
         if (!GcpLocation.safeParse(region).success) {
@@ -230,6 +269,42 @@ export function expandFleet(input: unknown): ExpandedFleet {
       path: 'fleet.controlPlane.cluster',
       message: `fleet.controlPlane.cluster: "${fleet.controlPlane.cluster}" is not a cluster of the fleet; expected one of ${members.map((m) => m.name).join(', ')}`,
     });
+  const federation = fleet.controlPlane.gcpFederation;
+  if (
+    federation &&
+    fleet.accounts[federation.account]?.cloud === 'gcp' &&
+    !members.some((m) => m.account === federation.account)
+  )
+    issues.push({
+      path: 'fleet.controlPlane.gcpFederation.account',
+      message: `fleet.controlPlane.gcpFederation.account: "${federation.account}" has no cluster in the fleet; expected a GCP account with clusters, whose project holds the pool`,
+    });
+  if (federation && fleet.accounts[federation.account]?.cloud !== 'gcp')
+    issues.push({
+      path: 'fleet.controlPlane.gcpFederation.account',
+      message: `fleet.controlPlane.gcpFederation.account: "${federation.account}" is not a GCP account of the fleet; expected one of ${Object.entries(
+        fleet.accounts,
+      )
+        .filter(([, a]) => a.cloud === 'gcp')
+        .map(([id]) => id)
+        .join(', ')}`,
+    });
   if (issues.length > 0) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
   return { members, controlPlane: fleet.controlPlane, tags: fleet.tags };
+}
+
+/**
+ * The AWS clusters whose event-log bucket the control plane's runtime reads from another account
+ * (their bucket and key policies must name its role): those of an account other than the host's
+ * (runtime on EKS) or than its awsRoleArn's (runtime on GKE). An unknown account is the caller's.
+ */
+export function crossAccountReaders(fleet: ExpandedFleet): string[] {
+  const host = fleet.members.find((m) => m.name === fleet.controlPlane.cluster)!;
+  const own =
+    host.cluster.cloud === 'aws'
+      ? host.cluster.accountId
+      : fleet.controlPlane.awsRoleArn && accountOfArn(fleet.controlPlane.awsRoleArn);
+  return fleet.members
+    .filter((m) => m !== host && m.cluster.cloud === 'aws' && m.cluster.accountId !== own)
+    .map((m) => m.name);
 }

@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   pricesFile?: pulumi.Input<string>;
   /** kubeconfig with a context per remote cluster (secret), mounted as KUBECONFIG. @default none: in-cluster only */
   kubeconfig?: pulumi.Input<string>;
+  /** Google credential configuration (an external_account, no secret), as GOOGLE_APPLICATION_CREDENTIALS. @default none */
+  gcpCredentials?: pulumi.Input<string>;
 }
 
 export interface SparkPlatformArgs extends PlatformArgsInput {
@@ -165,6 +167,7 @@ export function createPlatform(
         operatorNamespace,
         ...(runtime.pricesFile ? { pricesFile: runtime.pricesFile } : {}),
         ...(runtime.kubeconfig ? { kubeconfig: pulumi.secret(runtime.kubeconfig) } : {}),
+        ...(runtime.gcpCredentials ? { gcpCredentials: runtime.gcpCredentials } : {}),
       }),
       {
         dependsOn: [...(opts.dependsOn as pulumi.Resource[]), operator],

@@ -45,6 +45,9 @@ export function runtimeClustersFile(input: {
   return stringify([{ id: input.clusterId, backend: 'kubernetes', settings }]);
 }
 
+/** The key of the runtime's ConfigMap holding its Google credential configuration. */
+const GCP_CREDENTIALS_KEY = 'gcp-credentials.json';
+
 export interface RuntimeManifestInput {
   namespace: string;
   args: PlatformArgs;
@@ -63,6 +66,11 @@ export interface RuntimeManifestInput {
   pricesFile?: pulumi.Input<string>;
   /** kubeconfig naming a context per remote cluster (a control plane's), mounted as KUBECONFIG. @default none */
   kubeconfig?: pulumi.Input<string>;
+  /**
+   * A Google credential configuration holding no secret (an external_account of Workload Identity
+   * Federation), mounted as GOOGLE_APPLICATION_CREDENTIALS. @default none: the cloud's own identity
+   */
+  gcpCredentials?: pulumi.Input<string>;
 }
 
 export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
@@ -76,7 +84,11 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(`${RUNTIME_NAME}-config`),
-      data: { 'clusters.yaml': input.clustersFile, ...(input.pricesFile ? { 'prices.yaml': input.pricesFile } : {}) },
+      data: {
+        'clusters.yaml': input.clustersFile,
+        ...(input.pricesFile ? { 'prices.yaml': input.pricesFile } : {}),
+        ...(input.gcpCredentials ? { [GCP_CREDENTIALS_KEY]: input.gcpCredentials } : {}),
+      },
     },
     ...(input.kubeconfig
       ? [
@@ -171,6 +183,9 @@ export function runtimeManifests(input: RuntimeManifestInput): Manifest[] {
                   },
                   ...(input.pricesFile ? [{ name: 'SPARKPLANE_PRICES_FILE', value: `${CONFIG_DIR}/prices.yaml` }] : []),
                   ...(input.kubeconfig ? [{ name: 'KUBECONFIG', value: `${KUBECONFIG_DIR}/kubeconfig` }] : []),
+                  ...(input.gcpCredentials
+                    ? [{ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: `${CONFIG_DIR}/${GCP_CREDENTIALS_KEY}` }]
+                    : []),
                 ],
                 envFrom: [{ secretRef: { name: `${RUNTIME_NAME}-secrets` } }],
                 resources: {

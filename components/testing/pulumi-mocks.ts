@@ -52,13 +52,29 @@ function mockId(type: string, name: string): string {
   return `${prefix}-0${hex}`;
 }
 
-/** Outputs a provider would compute, made deterministic from the type and name. */
-function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+/** The account an AWS provider acts in: the one of the role it assumes, else the caller's. */
+function providerAccount(inputs: Record<string, unknown>): string {
+  // provider inputs reach the engine JSON-encoded
+  const raw = inputs.assumeRoles;
+  const roles = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { roleArn?: string }[] | undefined;
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(roles?.[0]?.roleArn ?? '')?.[1] ?? ACCOUNT_ID;
+}
+
+/** Outputs a provider would compute, made deterministic from the type, name and account. */
+function computedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  account: string,
+): Record<string, unknown> {
   const [pkg, module] = type.split(':');
   const service = (module ?? '').split('/')[0];
   const state: Record<string, unknown> = { ...inputs };
   if (pkg === 'aws') {
-    state.arn ??= `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${name}`;
+    state.arn ??=
+      type === 'aws:iam/role:Role'
+        ? `arn:aws:iam::${account}:role/${String(inputs.name ?? name)}`
+        : `arn:aws:${service}:${REGION}:${account}:${name}`;
     state.name ??= name;
   }
   if (pkg === 'gcp') {
@@ -71,6 +87,12 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       break;
     case 'gcp:serviceaccount/account:Account':
       state.email = `${String(inputs.accountId)}@${String(inputs.project)}.iam.gserviceaccount.com`;
+      break;
+    case 'gcp:iam/workloadIdentityPool:WorkloadIdentityPool':
+      state.name = `projects/${projectNumber(String(inputs.project))}/locations/global/workloadIdentityPools/${String(inputs.workloadIdentityPoolId)}`;
+      break;
+    case 'gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider':
+      state.name = `projects/${projectNumber(String(inputs.project))}/locations/global/workloadIdentityPools/${String(inputs.workloadIdentityPoolId)}/providers/${String(inputs.workloadIdentityPoolProviderId)}`;
       break;
     case 'gcp:storage/bucket:Bucket':
       state.url = `gs://${String(state.name)}`;
@@ -107,12 +129,12 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   return state;
 }
 
-function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+function mockCall(args: pulumi.runtime.MockCallArgs, account: string): Record<string, unknown> {
   switch (args.token) {
     case 'aws:index/getAvailabilityZones:getAvailabilityZones':
       return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
     case 'aws:index/getCallerIdentity:getCallerIdentity':
-      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: 'test' };
+      return { accountId: account, arn: `arn:aws:iam::${account}:user/test`, userId: 'test' };
     case 'aws:index/getPartition:getPartition':
       return { partition: 'aws', dnsSuffix: 'amazonaws.com' };
     case 'aws:index/getRegion:getRegion':
@@ -169,14 +191,21 @@ export async function runUnderMocks<T>(
 ): Promise<MockRun<T>> {
   const inputsByKey = new Map<string, Record<string, unknown>>();
   const resources: RecordedResource[] = [];
+  // AWS providers' accounts by the end of their reference ("<urn ending in ::name>::<id>"), so each
+  // resource's ARNs and caller identity name its provider's account
+  const accounts = new Map<string, string>();
+  const accountOf = (provider: string | undefined) =>
+    (provider && accounts.get(provider.split('::').slice(-2).join('::'))) || ACCOUNT_ID;
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
         inputsByKey.set(`${args.type}::${args.name}`, inputs);
-        return { id: mockId(args.type, args.name), state: computedState(args.type, args.name, inputs) };
+        const id = mockId(args.type, args.name);
+        if (args.type === 'pulumi:providers:aws') accounts.set(`${args.name}::${id}`, providerAccount(inputs));
+        return { id, state: computedState(args.type, args.name, inputs, accountOf(args.provider)) };
       },
-      call: mockCall,
+      call: (args) => mockCall(args, accountOf(args.provider)),
     },
     options.project ?? 'sparkplane',
     options.stack ?? 'test',

@@ -23,7 +23,7 @@ import { TuningLayer } from '../apps/tuning-layer';
 import { createEventLogTail } from '../adapters/eventlog/event-log-tail';
 import { buildServer } from '../adapters/http/server';
 import { PrometheusTelemetry, timedStore } from '../adapters/prometheus/prometheus-telemetry';
-import { createEventLogReader, s3OptionsFromEnv } from '../adapters/objectstore';
+import { createEventLogReader, gcsOptionsFromEnv, s3OptionsFromEnv } from '../adapters/objectstore';
 import { type DurableStore, openStore, parseDatabaseUrl } from '../adapters/store';
 import type { ClusterSpec, StoredCluster } from '../domain/cluster';
 import type { BackendPlugin, Clock, Logger, Store } from '../domain/ports';
@@ -159,8 +159,8 @@ export async function buildRuntime(config: ServiceConfig, overrides: RuntimeOver
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? pino({ level: process.env.SPARKPLANE_LOG_LEVEL ?? 'info' });
   const priceTable = parsePriceTable(config.priceTable);
-  // S3 settings from the environment (see s3OptionsFromEnv); credentials from the SDK chain
-  const eventLogs = createEventLogReader({ s3: s3OptionsFromEnv() });
+  // S3 and GCS settings from the environment (s3OptionsFromEnv, gcsOptionsFromEnv)
+  const eventLogs = createEventLogReader({ s3: s3OptionsFromEnv(), gcs: gcsOptionsFromEnv() });
   // the logs and local applications go there whatever the database (PostgreSQL creates no directory)
   mkdirSync(config.dataDir, { recursive: true });
   const durable = await openStore(databaseUrlOf(config), { clock, logger });

@@ -1,5 +1,5 @@
 export { createEventLogReader, type EventLogReader, type EventLogReaderOptions } from './event-log-reader';
-export { GcsObjectStore, type GcsStoreOptions } from './gcs-object-store';
+export { GcsObjectStore, gcsOptionsFromEnv, type GcsStoreOptions } from './gcs-object-store';
 export { EventLogNotFoundError, locateObjectEventLog, readObjectRunMetrics } from './object-event-log';
 export { type ObjectStore, ObjectStoreError, type StoredObject } from './object-store';
 export { isObjectUrl, type ObjectScheme, type ObjectUrl, parseObjectUrl } from './object-url';
