@@ -103,3 +103,31 @@ describe('spend sums on SQLite', () => {
     expect(plans).toEqual([expect.stringMatching(/^SEARCH applications USING INDEX applications_cluster_id_created/)]);
   });
 });
+
+describe('the pages bench:dashboard measures, on SQLite', () => {
+  it("Applications' first page of a cluster and state by cost reads that index, the ones without a cost by id", async () => {
+    await store.listApplications({ clusterId: 'prod', states: ['COMPLETED'] }, 25, undefined, {
+      key: 'cost',
+      order: 'desc',
+    });
+    expect(plans).toEqual([
+      expect.stringMatching(
+        /^SEARCH applications USING INDEX applications_cluster_state_cost \(cluster_id=\? AND state=\? AND cost>\?\)$/,
+      ),
+      expect.stringMatching(
+        /^SEARCH applications USING INDEX applications_cluster_state_cost \(cluster_id=\? AND state=\? AND cost=\?\)$/,
+      ),
+    ]);
+  });
+
+  it("a job's page reads its runs by the job's index, newest first, with no sort", async () => {
+    await store.listApplications({ jobId: 'etl' }, 20);
+    await store.listMeasuredRuns('etl');
+    expect(plans).toEqual([
+      expect.stringMatching(
+        /^SEARCH applications USING INDEX applications_job_id_created \(job_id=\?\)$/,
+      ),
+      expect.stringMatching(/^SEARCH applications USING INDEX applications_job_id_created \(job_id=\?\)$/),
+    ]);
+  });
+});
