@@ -52,10 +52,7 @@ describe.each(targets)('migration 0005 on $name', (target) => {
   it('backfills the metric columns and requested cores of applications stored before it', async () => {
     const { url, db, tearDown } = await target.open();
     try {
-      const all = storeMigrations(target.codec);
-      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0005'));
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => before } });
-      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await migrateBefore(db, target.codec, '0005');
       const row = (id: string, cost: number | undefined) => ({
         id,
         cluster_id: 'c',
@@ -112,10 +109,7 @@ describe.each(targets)('migration 0006 on $name', (target) => {
   it('records the measurement of applications ended before it, leaving the active ones to measure', async () => {
     const { url, db, tearDown } = await target.open();
     try {
-      const all = storeMigrations(target.codec);
-      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0006'));
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => before } });
-      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await migrateBefore(db, target.codec, '0006');
       const row = (id: string, state: string, started: boolean, measured: boolean) => ({
         id,
         cluster_id: 'c',
@@ -172,10 +166,7 @@ describe.each(targets)('migration 0016 on $name', (target) => {
   it('sums the applications ended before it per week and per day and cluster, and every write after it keeps the sums equal', async () => {
     const { url, db, tearDown } = await target.open();
     try {
-      const all = storeMigrations(target.codec);
-      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0016'));
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => before } });
-      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await migrateBefore(db, target.codec, '0016');
       // Sunday 4 and Monday 5 January 2026 are in two weeks; Sunday 11 is the end of the second
       await db
         .withTables<{ applications: Record<string, unknown> }>()
@@ -254,6 +245,13 @@ describe.each(targets)('migration 0016 on $name', (target) => {
   });
 });
 
+/** Applies the migrations before `name` only. */
+async function migrateBefore(db: Kysely<unknown>, codec: DialectCodec, name: string) {
+  const before = Object.entries(storeMigrations(codec)).filter(([each]) => each < name);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => Object.fromEntries(before) } });
+  expect((await migrator.migrateToLatest()).error).toBeUndefined();
+}
+
 /** An application row as stored, ended at `ended` (null: still running). */
 const endedRow = (id: string, ended: string | null, cost: number | null, jobId: string | null) => ({
   id,
@@ -320,10 +318,7 @@ describe.each(targets)('migration 0013 on $name', (target) => {
   it('sums the applications ended before it per day and group, and every write after it keeps the sums equal', async () => {
     const { url, db, tearDown } = await target.open();
     try {
-      const all = storeMigrations(target.codec);
-      const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0013'));
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => before } });
-      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await migrateBefore(db, target.codec, '0013');
       await db
         .withTables<{ applications: Record<string, unknown> }>()
         .insertInto('applications')
