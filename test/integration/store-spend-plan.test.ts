@@ -124,9 +124,7 @@ describe('the pages bench:dashboard measures, on SQLite', () => {
     await store.listApplications({ jobId: 'etl' }, 20);
     await store.listMeasuredRuns('etl');
     expect(plans).toEqual([
-      expect.stringMatching(
-        /^SEARCH applications USING INDEX applications_job_id_created \(job_id=\?\)$/,
-      ),
+      expect.stringMatching(/^SEARCH applications USING INDEX applications_job_id_created \(job_id=\?\)$/),
       expect.stringMatching(/^SEARCH applications USING INDEX applications_job_id_created \(job_id=\?\)$/),
     ]);
   });
