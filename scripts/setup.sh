@@ -80,13 +80,15 @@ export JAVA_HOME="$java_home"
 export PYSPARK_PYTHON="$root/.venv/bin/python"
 export SPARKPLANE_TEST_DATABASE_URL="$(bash scripts/postgres.sh url)"
 export SPARKPLANE_CHROMIUM=/usr/bin/chromium
+export SPARKPLANE_FIREFOX=/usr/bin/firefox-esr
 ENV
 
-# --- test dependencies: PostgreSQL and Chromium from Debian ------------------------------------
+# --- test dependencies: PostgreSQL, Chromium and Firefox ESR from Debian ----------------------
 if $want_test; then
   missing=()
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/firefox-esr ] || missing+=(firefox-esr)
   if [ ${#missing[@]} -gt 0 ]; then
     command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them."
     say "installing ${missing[*]} (apt-get)"
@@ -94,7 +96,7 @@ if $want_test; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    say "PostgreSQL and Chromium: installed"
+    say "PostgreSQL, Chromium and Firefox ESR: installed"
   fi
   bash scripts/postgres.sh start
   bash scripts/python-envs.sh  # pinned venvs: .venv/schemathesis, .venv/airflow2, .venv/airflow3 (test/e2e), .venv/jupyter (notebooks), .venv/dbt (sql sessions)

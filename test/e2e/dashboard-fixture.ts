@@ -2,18 +2,20 @@
  * What the dashboard tests share: a real runtime with finished Spark runs of two jobs on two
  * clusters (several runs each, one failed, one killed while running, submitted by two users with
  * two labels), built once per test file; and a browser (Debian's Chromium) with helpers for the
- * token, axe-core and screenshots.
+ * token, axe-core and screenshots, or Debian's Firefox ESR.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import puppeteer, { type Browser as BiDiBrowser } from 'puppeteer-core';
 import { expect } from 'vitest';
 import type { Application } from '../../runtime/domain/application';
 import { REPOSITORY, SLEEPER_SCRIPT, waitFor, writeScript } from '../support/spark';
 import { call, type Service, startService, waitForEnd } from './service-fixture';
 
 export const CHROMIUM = process.env.SPARKPLANE_CHROMIUM ?? '/usr/bin/chromium';
+export const FIREFOX = process.env.SPARKPLANE_FIREFOX ?? '/usr/bin/firefox-esr';
 export const SCREENSHOTS = join(REPOSITORY, '.sparkplane', 'screenshots');
 export const VIEWPORT = { width: 1366, height: 768 };
 /** The History Server the fixture's runtime links ended runs to. */
@@ -33,6 +35,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * Debian's Firefox ESR, driven over WebDriver BiDi by puppeteer-core: playwright-core drives only
+ * Playwright's own build of Firefox.
+ */
+export async function launchFirefox(): Promise<BiDiBrowser> {
+  if (!existsSync(FIREFOX)) {
+    throw new Error(`Firefox not found at ${FIREFOX}: run scripts/setup.sh --test (or set SPARKPLANE_FIREFOX)`);
+  }
+  return puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, defaultViewport: VIEWPORT });
 }
 
 /** A browser context signed in with `token` (in sessionStorage, as the sign-in page keeps it). */

@@ -2,8 +2,10 @@
  * The dashboards in headless Chromium against a runtime with real finished Spark runs: every page
  * loads with data and passes axe-core, every filter and sort shows the rows the API gives for the
  * same query, paging reaches the last row, the job chart has one point per run, the configuration
- * names the source of every value, and a browser without a token sees only the sign-in.
+ * names the source of every value, and a browser without a token sees only the sign-in. Then the
+ * main pages once in Firefox.
  */
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measurePaint } from '../../bench/dashboard-paint';
@@ -17,7 +19,9 @@ import {
   expectAccessible,
   HISTORY_SERVER_URL,
   launchBrowser,
+  launchFirefox,
   screenshot,
+  SCREENSHOTS,
   signedIn,
   tabTo,
   VIEWPORT,
@@ -421,4 +425,56 @@ describe('without a token', () => {
     await expect.poll(async () => (await sparkUi(`sparkplane_ui=${copied}`)).status).toBe(401);
     await context.close();
   });
+});
+
+describe('in Firefox', () => {
+  it('signs in, and the applications, an application, the job and the costs pages load with data, logging no error', async () => {
+    const firefox = await launchFirefox();
+    try {
+      const tab = await firefox.newPage();
+      const errors: string[] = [];
+      tab.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      tab.on('pageerror', (error) => errors.push(String(error)));
+      await tab.goto(`${url}/applications`);
+      await tab.waitForSelector('#token');
+      await tab.type('#token', data.reader);
+      await tab.keyboard.press('Enter');
+      await tab.waitForSelector('tbody tr[data-app-id]');
+      // the test is compiled without the DOM's types: the page's functions as strings
+      const count = (selector: string) =>
+        tab.evaluate(`document.querySelectorAll(${JSON.stringify(selector)}).length`) as Promise<number>;
+      await expect.poll(() => count('tbody tr[data-app-id]')).toBe(allIds().length);
+
+      // each page with its data: the run's stages, a chart point per run of the job, a row per job
+      const attribute = (selector: string, name: string) =>
+        tab.evaluate(`document.querySelector(${JSON.stringify(selector)}).getAttribute(${JSON.stringify(name)})`);
+      const pages: [name: string, path: string, ready: string, check: () => Promise<void>][] = [
+        [
+          'application',
+          `/applications/${data.runs.etl[2]!.id}`,
+          'tr[data-pointer]',
+          async () => expect(await count('tr[data-pointer]')).toBeGreaterThan(0),
+        ],
+        [
+          'job',
+          '/jobs/dash-etl',
+          'canvas[data-points]',
+          async () => expect(await attribute('canvas[data-points]', 'data-points')).toBe('3'),
+        ],
+        ['costs', '/costs', 'tr[data-group="dash-etl"]', async () => expect(await count('tr[data-group]')).toBe(2)],
+      ];
+      for (const [name, path, ready, check] of pages) {
+        await tab.goto(`${url}${path}`);
+        await tab.waitForSelector(ready, { timeout: 30_000 });
+        expect(await count('[role=alert]'), name).toBe(0);
+        await check();
+        await tab.screenshot({ path: join(SCREENSHOTS, `firefox-${name}.png`) });
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await firefox.close();
+    }
+  }, 90_000);
 });

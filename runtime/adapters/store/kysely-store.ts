@@ -80,15 +80,21 @@ const SPEND_KEYS = {
   label: undefined,
 } as const;
 
-/** The column of each spend key in daily_spend (labels are not summed there). */
+/** The column of each spend key in the summaries (labels are not summed there; daily_totals holds the cluster only). */
 const DAILY_KEYS = { job: 'job_id', user: 'user_id', cluster: 'cluster_id', state: 'state' } as const;
 
 const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-05, the first Monday: weeks (weekly_spend) start on Mondays. */
+const MONDAY_MS = 4 * DAY_MS;
+
+/** The spend summaries of migrations 0013 and 0016. */
+type SpendSummaryTable = 'daily_spend' | 'weekly_spend' | 'daily_totals';
 
 /** A part of the spend union: one row per application or per summed day and group. */
 type SpendPart = SelectQueryBuilder<
   Database & { a: ApplicationsTable },
-  'daily_spend' | 'a',
+  SpendSummaryTable | 'a',
   {
     key: string;
     day: string;
@@ -321,9 +327,10 @@ export class KyselyStore implements Store {
   }
 
   /**
-   * The whole UTC days of the range from daily_spend (migration 0013), the part days at its edges
-   * from the applications (index applications_ended_spend_covering), summed in one GROUP BY. A
-   * label's groups are its values, which daily_spend does not hold: those read the applications.
+   * The whole UTC days of the range from the summaries (migrations 0013 and 0016), the part days
+   * at its edges from the applications (index applications_ended_spend_covering), summed in one
+   * GROUP BY. A label's groups are its values, which the summaries do not hold: those read the
+   * applications.
    */
   async sumSpend(query: SpendQuery): Promise<SpendRow[]> {
     if (query.by === 'label') return this.sumLabelSpend(query);
@@ -333,8 +340,7 @@ export class KyselyStore implements Store {
     const endDay = Math.floor(Date.parse(to) / DAY_MS) * DAY_MS;
     const parts: SpendPart[] = [];
     if (firstDay < endDay) {
-      const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-      parts.push(this.spendOfDays(query, dayOf(firstDay), dayOf(endDay)));
+      parts.push(...this.spendOfWholeDays(query, firstDay, endDay));
       if (Date.parse(from) < firstDay) parts.push(this.spendOfEnded(query, from, new Date(firstDay).toISOString()));
       if (endDay < Date.parse(to)) parts.push(this.spendOfEnded(query, new Date(endDay).toISOString(), to));
     } else {
@@ -363,14 +369,37 @@ export class KyselyStore implements Store {
     return (await this.read(grouped)).map((row) => this.spendRow(query, row));
   }
 
-  /** The summed days [firstDay, endDay) of daily_spend, as rows of the spend union. */
-  private spendOfDays(query: SpendQuery, firstDay: string, endDay: string): SpendPart {
+  /**
+   * The days [firstDay, endDay) from the smallest summary that holds the query's groups: without
+   * days, whole weeks from weekly_spend and the days around them from daily_spend; the totals of
+   * each day (or each cluster's) from daily_totals; else daily_spend.
+   */
+  private spendOfWholeDays(query: SpendQuery, firstDay: number, endDay: number): SpendPart[] {
+    if (!query.perDay) {
+      const firstWeek = Math.ceil((firstDay - MONDAY_MS) / WEEK_MS) * WEEK_MS + MONDAY_MS;
+      const endWeek = Math.floor((endDay - MONDAY_MS) / WEEK_MS) * WEEK_MS + MONDAY_MS;
+      if (firstWeek < endWeek) {
+        return [
+          ...(firstDay < firstWeek ? [this.spendOfSummary(query, 'daily_spend', firstDay, firstWeek)] : []),
+          this.spendOfSummary(query, 'weekly_spend', firstWeek, endWeek),
+          ...(endWeek < endDay ? [this.spendOfSummary(query, 'daily_spend', endWeek, endDay)] : []),
+        ];
+      }
+    }
+    const totals = (query.by === undefined || query.by === 'cluster') && query.jobIds === undefined;
+    return [this.spendOfSummary(query, totals ? 'daily_totals' : 'daily_spend', firstDay, endDay)];
+  }
+
+  /** A summary's periods that start in [first, end), as rows of the spend union. */
+  private spendOfSummary(query: SpendQuery, table: SpendSummaryTable, first: number, end: number): SpendPart {
+    const period = table === 'weekly_spend' ? 'week' : 'day';
     const column = query.by === undefined ? undefined : DAILY_KEYS[query.by as keyof typeof DAILY_KEYS];
+    const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     let q = this.db
-      .selectFrom('daily_spend')
+      .selectFrom(table)
       .select([
         (column === undefined ? sql<string>`''` : sql<string>`${sql.ref(column)}`).as('key'),
-        sql<string>`${sql.ref('day')}`.as('day'),
+        sql<string>`${sql.ref(period)}`.as('day'),
         sql<number>`${sql.ref('applications')}`.as('applications'),
         sql<number | null>`${sql.ref('cost')}`.as('cost'),
         sql<number | null>`${sql.ref('core_seconds')}`.as('core_seconds'),
@@ -381,9 +410,9 @@ export class KyselyStore implements Store {
         sql<number>`${sql.ref('measured')}`.as('measured'),
         sql<string>`${sql.ref('currency')}`.as('currency'),
       ])
-      .where('day', '>=', firstDay)
-      .where('day', '<', endDay);
-    // '' is "no job" in daily_spend: an empty list matches nothing, not the jobless
+      .where(sql.ref(period), '>=', dayOf(first))
+      .where(sql.ref(period), '<', dayOf(end));
+    // '' is "no job" in the summaries: an empty list matches nothing, not the jobless
     if (query.clusterIds !== undefined) q = q.where(anyOf('cluster_id', query.clusterIds));
     if (query.jobIds !== undefined) q = q.where(anyOf('job_id', query.jobIds));
     return q;

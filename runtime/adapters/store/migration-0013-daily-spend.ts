@@ -16,8 +16,19 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import type { DialectCodec } from './dialect';
 import { SUMMED } from './migration-0007-spend-covering';
 
+/** A column of a summary and its value for an application row (NEW, OLD or a). */
+export type Summed = [column: string, of: (row: string) => string];
+
+/** A summary of ended applications' spend kept by triggers: its table, period and group keys. */
+export interface SpendSummary {
+  table: string;
+  /** The period column and its value for a row. */
+  period: Summed;
+  keys: Summed[];
+}
+
 /** The group of an application row (NEW or OLD), as daily_spend keys it. */
-const KEYS: [column: string, of: (row: string) => string][] = [
+export const DAILY_KEYS: Summed[] = [
   ['cluster_id', (r) => `${r}.cluster_id`],
   ['job_id', (r) => `coalesce(${r}.job_id, '')`],
   ['user_id', (r) => `coalesce(${r}.user_id, '')`],
@@ -26,11 +37,12 @@ const KEYS: [column: string, of: (row: string) => string][] = [
 ];
 
 /** What an application adds to its group. */
-const SUMS: [column: string, of: (row: string) => string][] = [
+const SUMS: Summed[] = [
   ['applications', () => '1'],
-  ...['cost', 'core_seconds', 'duration_ms', 'input_bytes', 'output_bytes', 'task_ms'].map(
-    (c): [string, (row: string) => string] => [c, (r) => `coalesce(${r}.${c}, 0)`],
-  ),
+  ...['cost', 'core_seconds', 'duration_ms', 'input_bytes', 'output_bytes', 'task_ms'].map((c): Summed => [
+    c,
+    (r) => `coalesce(${r}.${c}, 0)`,
+  ]),
   ['measured', (r) => `case when ${r}.core_seconds is null then 0 else 1 end`],
 ];
 
@@ -40,88 +52,103 @@ export function utcDayOf(codec: DialectCodec, column: string): string {
 }
 
 /** The trigger statements that move a row's contribution: out of OLD's group, into NEW's. */
-function changes(codec: DialectCodec): { remove: string; add: string } {
-  const keyColumns = ['day', ...KEYS.map(([c]) => c)];
-  const keysOf = (r: string) => [utcDayOf(codec, `${r}.ended_at`), ...KEYS.map(([, of]) => of(r))];
+function changes(summary: SpendSummary): { remove: string; add: string } {
+  const { table } = summary;
+  const columns = [summary.period, ...summary.keys];
+  const keyColumns = columns.map(([c]) => c);
+  const keysOf = (r: string) => columns.map(([, of]) => of(r));
   const oldGroup = keyColumns.map((c, i) => `${c} = ${keysOf('OLD')[i]}`).join(' and ');
   const remove = [
-    `update daily_spend set ${SUMS.map(([c, of]) => `${c} = ${c} - ${of('OLD')}`).join(', ')} where ${oldGroup}`,
+    `update ${table} set ${SUMS.map(([c, of]) => `${c} = ${c} - ${of('OLD')}`).join(', ')} where ${oldGroup}`,
     // an emptied group goes: its float sums keep no remainder of what left it
-    `delete from daily_spend where applications = 0 and ${oldGroup}`,
+    `delete from ${table} where applications = 0 and ${oldGroup}`,
   ].join(';\n');
-  const add = `insert into daily_spend (${[...keyColumns, ...SUMS.map(([c]) => c)].join(', ')})
+  const add = `insert into ${table} (${[...keyColumns, ...SUMS.map(([c]) => c)].join(', ')})
     select ${[...keysOf('NEW'), ...SUMS.map(([, of]) => of('NEW'))].join(', ')} where NEW.ended_at is not null
-    on conflict (${keyColumns.join(', ')}) do update set ${SUMS.map(([c]) => `${c} = daily_spend.${c} + excluded.${c}`).join(', ')}`;
+    on conflict (${keyColumns.join(', ')}) do update set ${SUMS.map(([c]) => `${c} = ${table}.${c} + excluded.${c}`).join(', ')}`;
   return { remove, add };
 }
 
-/** The columns whose change moves an application's contribution. */
-const WATCHED = ['ended_at', ...KEYS.map(([c]) => c), ...SUMS.slice(1, -1).map(([c]) => c)].join(', ');
-
-export function dailySpend(codec: DialectCodec): Migration {
+/**
+ * Creates the summary's table, sums the ended applications into it, and adds the triggers that
+ * keep it exact: after an insert, and after an update of a column that moves a row's
+ * contribution (its end, its keys, its sums).
+ */
+export async function createSpendSummary(db: Kysely<unknown>, codec: DialectCodec, summary: SpendSummary) {
+  const { table } = summary;
   const number = codec.kind === 'sqlite' ? 'real' : 'double precision';
-  return {
-    async up(db: Kysely<unknown>) {
-      let table = db.schema.createTable('daily_spend').addColumn('day', 'text', (c) => c.notNull());
-      for (const [column] of KEYS) table = table.addColumn(column, 'text', (c) => c.notNull());
-      table = table.addColumn('applications', 'integer', (c) => c.notNull());
-      for (const [column] of SUMS.slice(1, -1)) table = table.addColumn(column, number, (c) => c.notNull());
-      table = table
-        .addColumn('measured', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('daily_spend_key', ['day', ...KEYS.map(([c]) => c)] as never);
-      // SQLite keeps the rows in the key's order: a range of days is one contiguous read
-      if (codec.kind === 'sqlite') table = table.modifyEnd(sql`without rowid`);
-      await table.execute();
+  const keyColumns = [summary.period, ...summary.keys].map(([c]) => c);
+  let create = db.schema.createTable(table);
+  for (const column of keyColumns) create = create.addColumn(column, 'text', (c) => c.notNull());
+  create = create.addColumn('applications', 'integer', (c) => c.notNull());
+  for (const [column] of SUMS.slice(1, -1)) create = create.addColumn(column, number, (c) => c.notNull());
+  create = create
+    .addColumn('measured', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint(`${table}_key`, keyColumns as never);
+  // SQLite keeps the rows in the key's order: a range of periods is one contiguous read
+  if (codec.kind === 'sqlite') create = create.modifyEnd(sql`without rowid`);
+  await create.execute();
 
-      const row = (of: (r: string) => string) => of('a');
-      await sql
-        .raw(
-          `insert into daily_spend (day, ${KEYS.map(([c]) => c).join(', ')}, ${SUMS.map(([c]) => c).join(', ')})
-           select ${utcDayOf(codec, 'a.ended_at')}, ${KEYS.map(([, of]) => row(of)).join(', ')},
-             ${SUMS.map(([, of]) => `sum(${row(of)})`).join(', ')}
+  const groups = [summary.period, ...summary.keys].map(([, of]) => of('a'));
+  await sql
+    .raw(
+      `insert into ${table} (${keyColumns.join(', ')}, ${SUMS.map(([c]) => c).join(', ')})
+           select ${groups.join(', ')},
+             ${SUMS.map(([, of]) => `sum(${of('a')})`).join(', ')}
            from applications a where a.ended_at is not null
-           group by ${utcDayOf(codec, 'a.ended_at')}, ${KEYS.map(([, of]) => row(of)).join(', ')}`,
-        )
-        .execute(db);
+           group by ${groups.join(', ')}`,
+    )
+    .execute(db);
 
-      const { remove, add } = changes(codec);
-      if (codec.kind === 'sqlite') {
-        await sql
-          .raw(
-            `create trigger daily_spend_inserted after insert on applications
+  const { remove, add } = changes(summary);
+  const watched = ['ended_at', ...summary.keys.map(([c]) => c), ...SUMS.slice(1, -1).map(([c]) => c)].join(', ');
+  if (codec.kind === 'sqlite') {
+    await sql
+      .raw(
+        `create trigger ${table}_inserted after insert on applications
           when NEW.ended_at is not null begin ${add}; end`,
-          )
-          .execute(db);
-        await sql
-          .raw(
-            `create trigger daily_spend_updated after update of ${WATCHED} on applications
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_updated after update of ${watched} on applications
           when OLD.ended_at is not null or NEW.ended_at is not null begin ${remove}; ${add}; end`,
-          )
-          .execute(db);
-      } else {
-        await sql
-          .raw(
-            `create function daily_spend_apply() returns trigger language plpgsql as $$
+      )
+      .execute(db);
+  } else {
+    await sql
+      .raw(
+        `create function ${table}_apply() returns trigger language plpgsql as $$
           begin
             if tg_op = 'UPDATE' then ${remove}; end if;
             ${add};
             return null;
           end $$`,
-          )
-          .execute(db);
-        await sql
-          .raw(
-            `create trigger daily_spend_inserted after insert on applications for each row
-          when (NEW.ended_at is not null) execute function daily_spend_apply()`,
-          )
-          .execute(db);
-        await sql
-          .raw(
-            `create trigger daily_spend_updated after update of ${WATCHED} on applications for each row
-          when (OLD.ended_at is not null or NEW.ended_at is not null) execute function daily_spend_apply()`,
-          )
-          .execute(db);
-      }
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_inserted after insert on applications for each row
+          when (NEW.ended_at is not null) execute function ${table}_apply()`,
+      )
+      .execute(db);
+    await sql
+      .raw(
+        `create trigger ${table}_updated after update of ${watched} on applications for each row
+          when (OLD.ended_at is not null or NEW.ended_at is not null) execute function ${table}_apply()`,
+      )
+      .execute(db);
+  }
+}
+
+export function dailySpend(codec: DialectCodec): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await createSpendSummary(db, codec, {
+        table: 'daily_spend',
+        period: ['day', (r) => utcDayOf(codec, `${r}.ended_at`)],
+        keys: DAILY_KEYS,
+      });
 
       await db.schema.dropIndex('applications_cluster_ended_spend_covering').execute();
       await db.schema.dropIndex('applications_ended_spend_covering').execute();

@@ -10,6 +10,7 @@ import { joblessApplications } from './migration-0009-sessions';
 import { retries } from './migration-0011-retries';
 import { dailySpend } from './migration-0013-daily-spend';
 import { unfinishedFailures } from './migration-0015-unfinished-failures';
+import { spendRollups } from './migration-0016-spend-rollups';
 
 function initialSchema(codec: DialectCodec): Migration {
   const json = codec.jsonType;
@@ -350,6 +351,7 @@ export function storeMigrations(codec: DialectCodec): Record<string, Migration> 
     '0012_session_state': sessionState(codec),
     '0013_daily_spend': dailySpend(codec),
     '0015_unfinished_failures': unfinishedFailures(),
+    '0016_spend_rollups': spendRollups(codec),
   };
 }
 

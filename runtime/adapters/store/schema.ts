@@ -151,6 +151,12 @@ export interface DailySpendTable {
   measured: number;
 }
 
+/** daily_spend's groups per UTC week, keyed by its Monday (migration 0016). */
+export type WeeklySpendTable = Omit<DailySpendTable, 'day'> & { week: string };
+
+/** The spend per UTC day, cluster and currency (migration 0016). */
+export type DailyTotalsTable = Omit<DailySpendTable, 'job_id' | 'user_id' | 'state'>;
+
 export interface Database {
   applications: ApplicationsTable;
   app_labels: AppLabelsTable;
@@ -161,4 +167,6 @@ export interface Database {
   replicas: ReplicasTable;
   session_state: SessionStateTable;
   daily_spend: DailySpendTable;
+  weekly_spend: WeeklySpendTable;
+  daily_totals: DailyTotalsTable;
 }
