@@ -6,12 +6,12 @@ import { ErrorNote, Figure, Figures, Loading, PageHeader, Select, StateBadge, us
 import { durationOf } from '../lib/apps';
 import {
   formatBytes,
+  formatConfigValue,
   formatDuration,
   formatMoney,
   formatNumber,
   formatPercent,
   formatTime,
-  formatValue,
 } from '../lib/format';
 import { markPainted } from '../lib/perf';
 import type { ConfigChange, JobDetail, JobRunPoint, JobStatistics, Recommendation } from '../lib/types';
@@ -49,8 +49,8 @@ const TICK: Record<Metric, (v: number) => string> = {
 const metricName = (m: Metric) => METRICS.find(([k]) => k === m)?.[1] ?? m;
 
 function changeText(c: ConfigChange): string {
-  const from = c.from === undefined ? '(unset)' : formatValue(c.from);
-  const to = c.to === undefined ? '(unset)' : formatValue(c.to);
+  const from = c.from === undefined ? '(unset)' : formatConfigValue(c.pointer, c.from);
+  const to = c.to === undefined ? '(unset)' : formatConfigValue(c.pointer, c.to);
   return `${c.pointer}: ${from} → ${to}${c.layer ? ` (${c.layer})` : ''}`;
 }
 
@@ -238,8 +238,8 @@ function Tuning({
                       <td>
                         <code>{c.pointer}</code>
                       </td>
-                      <td>{c.from === undefined ? 'Spark default' : formatValue(c.from)}</td>
-                      <td>{formatValue(c.to)}</td>
+                      <td>{c.from === undefined ? 'Spark default' : formatConfigValue(c.pointer, c.from)}</td>
+                      <td>{formatConfigValue(c.pointer, c.to)}</td>
                       <td>{c.reason}</td>
                     </tr>
                   ))}
