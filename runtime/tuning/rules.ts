@@ -108,7 +108,7 @@ const partitionSize: Rule = {
     const stage = ctx.stages.find((s) => s.shuffleReadBytes === shuffle.bytes);
     const avgTaskSeconds = stage ? stage.taskTimeMs / Math.max(1, stage.tasks) / 1000 : 0;
     const why = tiny
-      ? `tiny tasks: ${fmtMiB(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task in ${runName(ctx)}; aiming at ${fmtMiB(target)}`
+      ? `tiny tasks: ${fmtBytes(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task in ${runName(ctx)}; aiming at ${fmtMiB(target)}`
       : `${spill > 0 ? `spill ${fmtGiB(spill)}` : 'large partitions'}: ${fmtMiB(current)} per shuffle partition in ${runName(ctx)}; aiming at ${fmtMiB(target)}`;
     if (partitionsPointer(draft) === POINTERS.advisoryBytes) {
       if (!plan.set(POINTERS.advisoryBytes, Math.round(target), why)) return;
