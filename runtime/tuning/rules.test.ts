@@ -35,12 +35,14 @@ describe('fast rules', () => {
     expect(c?.reason).toContain('tiny tasks: 2 MiB per shuffle partition');
   });
 
-  it('tiny tasks under a MiB are quoted in KB, not as 0 MiB', () => {
+  it('tiny tasks under a MiB: quoted in KB, and cut to one partition per task slot, not to 1', () => {
     const r = run({}, {});
     r.stages = stages(400, 200);
     r.stages[1]!.shuffleReadBytes = 400 * 44 * 1024;
     const c = change(rulesOnly([r]), '/sparkConf/spark.sql.shuffle.partitions');
     expect(c?.reason).toContain('tiny tasks: 44 KB per shuffle partition');
+    // 10 executors x 4 cores
+    expect(c?.to).toBe('40');
   });
 
   it('a high GC share -> more memory, naming the GC share', () => {
