@@ -66,8 +66,11 @@ function Predictions({ stats }: { stats: JobStatistics | undefined }) {
       <h3>Predicted and measured</h3>
       {stats?.predictionError && (
         <p>
-          Median error over the last {stats.predictionError.runs} successful tuned runs: duration{' '}
-          <strong>{formatPercent(stats.predictionError.duration)}</strong>
+          Median error over the last{' '}
+          {stats.predictionError.runs === 1
+            ? 'successful tuned run'
+            : `${stats.predictionError.runs} successful tuned runs`}
+          : duration <strong>{formatPercent(stats.predictionError.duration)}</strong>
           {stats.predictionError.cost !== undefined && (
             <>
               , cost <strong>{formatPercent(stats.predictionError.cost)}</strong>
@@ -216,7 +219,11 @@ function Tuning({
         <>
           <p>
             Mode <strong>{recommendation.mode}</strong>:{' '}
-            {recommendation.applied ? 'the next run uses this recommendation.' : 'recommended only, not applied.'}
+            {recommendation.applied
+              ? 'the next run uses this recommendation.'
+              : recommendation.mode === 'auto'
+                ? 'nothing to change: the next run keeps its tuned configuration.'
+                : 'recommended only, not applied.'}
             {recommendation.prediction &&
               ` Expected next run: ${formatDuration(recommendation.prediction.durationSeconds * 1000)}, ${formatMoney(recommendation.prediction.cost)} (${recommendation.prediction.basis}).`}
           </p>
