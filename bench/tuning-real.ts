@@ -1,34 +1,38 @@
 /**
  * Tuning on real Spark, through the real runtime (local back-end, SQLite):
- *   . .sparkplane/env.sh && npm run bench:tuning-real [-- --scale 1 --runs 5 --reruns 2 --grid 8 --only udf]
+ *   . .sparkplane/env.sh && npm run bench:tuning-real [-- --scale 1 --runs 5 --rounds 2 --grid 8 --only udf]
  * Three jobs of different shapes (examples/shuffle_aggregation.py: shuffle-heavy; examples/
  * udf_scoring.py: Python UDF-bound; examples/skewed_join.py: a join on a skewed key), each
  * generating its own input in the run. Each starts over-provisioned (local[8] on this machine,
  * 400 shuffle partitions, adaptive execution off) and the UDF job also under-provisioned (local[1]),
- * then runs `--runs` times as a job with tuning mode auto. Then the first and the last
- * configuration are re-run alternately `--reruns` times each under the same load, and a grid of 8
- * configurations per shape gives the best of grid. Every run of a shape must print the same checksum.
- * Per series: core-seconds and duration of the last configuration against the first (re-run
- * means), and the last configuration's measured cost over the cheapest grid point's.
+ * then runs `--runs` times as a job with tuning mode auto. Then, per shape, `--rounds` rounds: each
+ * runs, in a newly shuffled order, every grid configuration (8 per shape) and each series' first
+ * and last tuned configuration once, so that a change of the machine's load falls on all of them
+ * alike. Every run of a shape must print the same checksum.
+ * Per series, from the medians over the rounds: core-seconds and duration of the last configuration
+ * against the first, and the last configuration's cost over the cheapest grid point's.
  * The last line: tuning-real core-seconds-cut=<p>% duration-change=<p>% run5/best-of-grid=<r>, the
  * least favourable over-provisioned series for the first two, the least favourable series for the
  * ratio. Targets: cut >= 50%, duration change <= +10%, ratio <= 1.15, the under-provisioned job
  * faster by its last run.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type LocalAppRecord, localAppPaths } from '../runtime/adapters/local';
 import type { Application } from '../runtime/domain/application';
 import type { ApplicationConfig } from '../runtime/domain/config';
 import { call, type Service, startService, waitForEnd } from '../test/e2e/service-fixture';
 import { sparkEnv } from '../test/support/spark';
+import { mulberry32, seedOf } from './tuning/prng';
 
 const { values } = parseArgs({
   options: {
     /** Multiplies every job's generated rows. */
     scale: { type: 'string', default: '1' },
     runs: { type: 'string', default: '5' },
-    reruns: { type: 'string', default: '2' },
+    /** Rounds of the grid and the first and last configurations, interleaved (>= 2: medians). */
+    rounds: { type: 'string', default: '2' },
     /** How many of the 8 grid configurations to run (fewer only for a quick try: best-of-grid needs all). */
     grid: { type: 'string', default: '8' },
     /** Only the shapes named (comma-separated: shuffle,udf,join). */
@@ -37,10 +41,10 @@ const { values } = parseArgs({
 });
 const scale = Number(values.scale);
 const tunedRuns = Number(values.runs);
-const reruns = Number(values.reruns);
-if (!(scale > 0) || !(tunedRuns >= 2) || !(reruns >= 1)) {
+const rounds = Number(values.rounds);
+if (!(scale > 0) || !(tunedRuns >= 2) || !(rounds >= 2)) {
   throw new Error(
-    `--scale must be > 0, --runs >= 2, --reruns >= 1 (got ${values.scale}, ${values.runs}, ${values.reruns})`,
+    `--scale must be > 0, --runs >= 2, --rounds >= 2 (got ${values.scale}, ${values.runs}, ${values.rounds})`,
   );
 }
 
@@ -109,7 +113,11 @@ interface Measured {
   changes: string[];
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const percent = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(0)}%`;
 
 async function measure(service: Service, body: Record<string, unknown>): Promise<Measured> {
@@ -133,6 +141,8 @@ async function measure(service: Service, body: Record<string, unknown>): Promise
   };
 }
 
+const seriesJob = (series: Series) => `bench-${series.shape.name}-${series.start}`;
+
 /** The untuned job every fixed configuration (re-run or grid point) runs under, all of it in the overrides. */
 const fixedJob = (shape: Shape) => `bench-${shape.name}-fixed`;
 
@@ -147,6 +157,8 @@ function resourcesOf(config: ApplicationConfig): ApplicationConfig {
   return { executor: config.executor, driver: config.driver, sparkConf: config.sparkConf };
 }
 
+const HEADER = `  ${'run'.padEnd(14)} ${'master'.padEnd(24)} ${'core-s'.padStart(7)} ${'dur-s'.padStart(8)} ${'cost'.padStart(10)}`;
+
 function row(label: string, m: Measured): string {
   return `  ${label.padEnd(14)} ${m.master.padEnd(24)} ${m.coreSeconds.toFixed(1).padStart(7)} ${m.durationSeconds
     .toFixed(1)
@@ -160,17 +172,16 @@ interface SeriesResult {
   ratio: number;
 }
 
-async function runSeries(service: Service, series: Series, grid: Measured[]): Promise<SeriesResult> {
+/** Tunes one series: `--runs` runs of its job with tuning mode auto. */
+async function tuneSeries(service: Service, series: Series): Promise<Measured[]> {
   const { shape, start } = series;
-  const job = `bench-${shape.name}-${start}`;
+  const job = seriesJob(series);
   const put = await call(service.url, 'PUT', `/api/v1/jobs/${job}/config`, {
     body: { id: job, clusterId: 'local', configTemplateId: start, tuning: { mode: 'auto', objective: 'cost' } },
   });
   if (put.status !== 200) throw new Error(`job ${job}: ${put.text}`);
   console.log(`\n${job}: ${shape.what} (${shape.arguments(scale).join(' ')}), starting ${start}-provisioned`);
-  console.log(
-    `  ${'run'.padEnd(14)} ${'master'.padEnd(24)} ${'core-s'.padStart(7)} ${'dur-s'.padStart(8)} ${'cost'.padStart(10)}`,
-  );
+  console.log(HEADER);
   const tuned: Measured[] = [];
   for (let run = 1; run <= tunedRuns; run++) {
     const m = await measure(service, { clusterId: 'local', jobId: job, configOverrides: program(shape) });
@@ -178,30 +189,58 @@ async function runSeries(service: Service, series: Series, grid: Measured[]): Pr
     console.log(row(`tuned ${run}`, m));
     for (const change of m.changes) console.log(`      ${change}`);
   }
-  const first = tuned[0]!;
-  const last = tuned[tuned.length - 1]!;
-  const again = { first: [] as Measured[], last: [] as Measured[] };
-  for (let i = 0; i < reruns; i++) {
-    for (const which of ['first', 'last'] as const) {
-      const config = resourcesOf((which === 'first' ? first : last).config);
+  return tuned;
+}
+
+/** One configuration run untuned in every round: a grid point, or a series' first or last tuned configuration. */
+interface Point {
+  label: string;
+  config: ApplicationConfig;
+  measured: Measured[];
+}
+
+/**
+ * Runs every point once per round, in an order shuffled anew each round (seeded: the same on every
+ * run of the benchmark), so that a change of load over the rounds falls on all points alike.
+ */
+async function runRounds(service: Service, shape: Shape, points: Point[]): Promise<void> {
+  const shuffle = mulberry32(seedOf(SHAPES.indexOf(shape), rounds));
+  for (let round = 1; round <= rounds; round++) {
+    console.log(
+      `\n${shape.name} round ${round}/${rounds}: ${points.length} configurations, shuffled (load ${loadavg()[0]!.toFixed(1)})`,
+    );
+    console.log(HEADER);
+    const order = points.map((point) => ({ point, key: shuffle() })).sort((a, b) => a.key - b.key);
+    for (const { point } of order) {
       const m = await measure(service, {
         clusterId: 'local',
         jobId: fixedJob(shape),
-        configOverrides: { ...program(shape), ...config },
+        configOverrides: { ...program(shape), ...point.config },
       });
-      again[which].push(m);
-      console.log(row(`re-run ${which === 'first' ? 1 : tunedRuns}`, m));
+      point.measured.push(m);
+      console.log(row(point.label, m));
     }
   }
-  const checksums = new Set([...tuned, ...again.first, ...again.last, ...grid].map((m) => m.checksum));
-  if (checksums.size !== 1) throw new Error(`${job}: the runs disagree, checksums ${[...checksums].join(', ')}`);
-  const best = grid.reduce((a, b) => (b.cost < a.cost ? b : a));
-  const cut = 1 - mean(again.last.map((m) => m.coreSeconds)) / mean(again.first.map((m) => m.coreSeconds));
-  const durationChange =
-    mean(again.last.map((m) => m.durationSeconds)) / mean(again.first.map((m) => m.durationSeconds)) - 1;
-  const ratio = mean(again.last.map((m) => m.cost)) / best.cost;
+}
+
+interface SeriesResult {
+  series: Series;
+  cut: number;
+  durationChange: number;
+  ratio: number;
+}
+
+const medianOf = (point: Point, figure: (m: Measured) => number) => median(point.measured.map(figure));
+
+/** A series' figures from the medians over the rounds: its last configuration against its first and the grid's best. */
+function compare(series: Series, first: Point, last: Point, grid: Point[]): SeriesResult {
+  const cost = (m: Measured) => m.cost;
+  const best = grid.reduce((a, b) => (medianOf(b, cost) < medianOf(a, cost) ? b : a));
+  const cut = 1 - medianOf(last, (m) => m.coreSeconds) / medianOf(first, (m) => m.coreSeconds);
+  const durationChange = medianOf(last, (m) => m.durationSeconds) / medianOf(first, (m) => m.durationSeconds) - 1;
+  const ratio = medianOf(last, cost) / medianOf(best, cost);
   console.log(
-    `  ${job}: core-seconds ${percent(-cut)}, duration ${percent(durationChange)}, run${tunedRuns}/best-of-grid ${ratio.toFixed(2)} (best ${best.master}, partitions ${best.config.sparkConf?.['spark.sql.shuffle.partitions']}), checksum ${first.checksum}`,
+    `  ${seriesJob(series)}: core-seconds ${percent(-cut)}, duration ${percent(durationChange)}, run${tunedRuns}/best-of-grid ${ratio.toFixed(2)} (best ${best.label}: ${best.measured[0]!.master})`,
   );
   return { series, cut, durationChange, ratio };
 }
@@ -217,27 +256,40 @@ async function main(): Promise<void> {
       const made = await call(service.url, 'POST', '/api/v1/clusters/local/templates', { body: { id, config } });
       if (made.status !== 201) throw new Error(`template ${id}: ${made.text}`);
     }
-    const grids = new Map<string, Measured[]>();
+    const results: SeriesResult[] = [];
     for (const shape of SHAPES.filter((s) => chosen.some((c) => c.shape === s))) {
       const put = await call(service.url, 'PUT', `/api/v1/jobs/${fixedJob(shape)}/config`, {
         body: { id: fixedJob(shape), clusterId: 'local', tuning: { mode: 'off' } },
       });
       if (put.status !== 200) throw new Error(`job ${fixedJob(shape)}: ${put.text}`);
-      console.log(`\ngrid of ${shape.name}: ${Number(values.grid)} configurations`);
-      const points: Measured[] = [];
-      for (const config of GRID.slice(0, Number(values.grid))) {
-        const m = await measure(service, {
-          clusterId: 'local',
-          jobId: fixedJob(shape),
-          configOverrides: { ...program(shape), ...config },
+      const ofShape = chosen.filter((s) => s.shape === shape);
+      const reruns: { series: Series; first: Point; last: Point }[] = [];
+      const tunedRunsOfShape: Measured[] = [];
+      for (const series of ofShape) {
+        const tuned = await tuneSeries(service, series);
+        tunedRunsOfShape.push(...tuned);
+        // only what runs in the rounds is compared, under the same load; the tuned runs give the configurations
+        const rerun = (run: number): Point => ({
+          label: `${series.start} run ${run}`,
+          config: resourcesOf(tuned[run - 1]!.config),
+          measured: [],
         });
-        points.push(m);
-        console.log(row(`p=${config.sparkConf?.['spark.sql.shuffle.partitions']}`, m));
+        reruns.push({ series, first: rerun(1), last: rerun(tunedRuns) });
       }
-      grids.set(shape.name, points);
+      const grid: Point[] = GRID.slice(0, Number(values.grid)).map((config) => ({
+        label: `grid ${config.executor?.cores}c p=${config.sparkConf?.['spark.sql.shuffle.partitions']}`,
+        config,
+        measured: [],
+      }));
+      const points = [...grid, ...reruns.flatMap((r) => [r.first, r.last])];
+      await runRounds(service, shape, points);
+      const all = [...tunedRunsOfShape, ...points.flatMap((p) => p.measured)];
+      const checksums = new Set(all.map((m) => m.checksum));
+      if (checksums.size !== 1)
+        throw new Error(`${shape.name}: the runs disagree, checksums ${[...checksums].join(', ')}`);
+      console.log(`  ${shape.name}: every run printed checksum ${all[0]!.checksum}`);
+      for (const r of reruns) results.push(compare(r.series, r.first, r.last, grid));
     }
-    const results: SeriesResult[] = [];
-    for (const series of chosen) results.push(await runSeries(service, series, grids.get(series.shape.name)!));
 
     console.log('\nseries              core-s cut  duration  run5/best-of-grid');
     for (const r of results) {

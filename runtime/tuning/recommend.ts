@@ -145,7 +145,7 @@ export function recommend(input: TuningInput): Recommendation {
       const reasons: Record<string, string> = {
         [executorsPointer(ctx.refKnobs)]:
           `efficiency ${Math.round((ctx.ref.metrics!.efficiency ?? 0) * 100)}% in ${runName(ctx)}; ${predicted}, priced with ${ctx.pricing.source}`,
-        [POINTERS.cores]: `${c.cores} cores per executor: ${predicted}`,
+        [POINTERS.cores]: `${c.cores} core${c.cores === 1 ? '' : 's'} per executor: ${predicted}`,
         [POINTERS.memory]: c.sized.memoryReason,
         [POINTERS.memoryOverhead]: c.sized.overheadReason,
         [POINTERS.instanceType]: `${c.nodes} x ${c.offer?.instanceType} packs the executors cheapest within the allow-list, priced with ${ctx.pricing.source}`,

@@ -35,6 +35,16 @@ describe('fast rules', () => {
     expect(c?.reason).toContain('tiny tasks: 2 MiB per shuffle partition');
   });
 
+  it('tiny tasks under a MiB: quoted in KB, and cut to one partition per task slot, not to 1', () => {
+    const r = run({}, {});
+    r.stages = stages(400, 200);
+    r.stages[1]!.shuffleReadBytes = 400 * 44 * 1024;
+    const c = change(rulesOnly([r]), '/sparkConf/spark.sql.shuffle.partitions');
+    expect(c?.reason).toContain('tiny tasks: 44 KB per shuffle partition');
+    // 10 executors x 4 cores
+    expect(c?.to).toBe('40');
+  });
+
   it('a high GC share -> more memory, naming the GC share', () => {
     const c = change(rulesOnly([run({}, { gcTimeShare: 0.22, peakJvmMemoryBytes: 15 * GIB })]), '/executor/memory');
     expect(c?.to).toBe('23040m');

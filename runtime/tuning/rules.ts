@@ -40,6 +40,18 @@ const TINY_TASK_BYTES = MIB;
 const fmtBytes = (bytes: number) =>
   bytes >= MIB ? fmtMiB(bytes) : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${Math.round(bytes)} B`;
 
+/**
+ * The fewest shuffle partitions to propose: one per task slot of the reference run. Fewer leave
+ * slots idle and give adaptive execution nothing to split a skewed partition from (the join
+ * benchmark's 400 -> 1 ran twice the cost of 8); adaptive coalescing still merges them when small.
+ */
+function partitionFloor(ctx: TuningContext): number {
+  return Math.max(
+    ctx.bounds.minPartitions,
+    Math.min(ctx.bounds.maxPartitions, ctx.refKnobs.executors * ctx.refKnobs.cores),
+  );
+}
+
 /** "run etl-3": the run a figure comes from. */
 export function runName(ctx: TuningContext): string {
   return `run ${ctx.ref.appId ?? String(ctx.runs.indexOf(ctx.ref) + 1)}`;
@@ -64,7 +76,7 @@ const skew: Rule = {
     if (median < TINY_TASK_BYTES && worst.maxTaskBytes < TARGET_PARTITION_BYTES / 4) {
       const why = `tiny tasks, not data skew: ${where} ran ${worst.tasks} tasks of ${fmtBytes(median)} median (largest ${fmtBytes(worst.maxTaskBytes)}), ${time}; coalescing them into fewer partitions`;
       if (!ctx.refKnobs.adaptive && plan.set(POINTERS.adaptive, true, why)) draft.adaptive = true;
-      const count = Math.max(ctx.bounds.minPartitions, Math.ceil((median * worst.tasks) / TARGET_PARTITION_BYTES));
+      const count = Math.max(partitionFloor(ctx), Math.ceil((median * worst.tasks) / TARGET_PARTITION_BYTES));
       if (worst.tasks >= ctx.refKnobs.partitions / 2 && count < ctx.refKnobs.partitions) {
         if (plan.set(POINTERS.partitions, count, why)) draft.partitions = count;
       }
@@ -103,12 +115,12 @@ const partitionSize: Rule = {
     if (!tiny && !big) return;
     const count = Math.min(
       ctx.bounds.maxPartitions,
-      Math.max(ctx.bounds.minPartitions, Math.ceil(shuffle.bytes / Math.max(MIB, target))),
+      Math.max(partitionFloor(ctx), Math.ceil(shuffle.bytes / Math.max(MIB, target))),
     );
     const stage = ctx.stages.find((s) => s.shuffleReadBytes === shuffle.bytes);
     const avgTaskSeconds = stage ? stage.taskTimeMs / Math.max(1, stage.tasks) / 1000 : 0;
     const why = tiny
-      ? `tiny tasks: ${fmtMiB(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task in ${runName(ctx)}; aiming at ${fmtMiB(target)}`
+      ? `tiny tasks: ${fmtBytes(current)} per shuffle partition, ${avgTaskSeconds.toFixed(2)} s per task in ${runName(ctx)}; aiming at ${fmtMiB(target)}`
       : `${spill > 0 ? `spill ${fmtGiB(spill)}` : 'large partitions'}: ${fmtMiB(current)} per shuffle partition in ${runName(ctx)}; aiming at ${fmtMiB(target)}`;
     if (partitionsPointer(draft) === POINTERS.advisoryBytes) {
       if (!plan.set(POINTERS.advisoryBytes, Math.round(target), why)) return;

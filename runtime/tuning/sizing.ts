@@ -28,7 +28,7 @@ export function sizeExecutor(
     // per core of what the run really had: a run capped to 2 cores says nothing about 4
     const measured = (RESERVED_HEAP_MIB + scaleByCores(ev.perCoreMiB, ev.cores, cores)) * draft.headroom;
     memoryMiB = measured;
-    memoryReason = `peak JVM memory ${gib(ev.peakJvmMiB)} over the last ${ev.runs} run${ev.runs === 1 ? '' : 's'}${ev.runIds.length ? ` (${ev.runIds.join(', ')})` : ''} at ${ev.cores} cores, ${Math.round((draft.headroom - 1) * 100)}% headroom${draft.memoryFloorReason ? `; ${draft.memoryFloorReason}` : ''}`;
+    memoryReason = `peak JVM memory ${gib(ev.peakJvmMiB)} over the last ${ev.runs} run${ev.runs === 1 ? '' : 's'}${ev.runIds.length ? ` (${ev.runIds.join(', ')})` : ''} at ${ev.cores} core${ev.cores === 1 ? '' : 's'}, ${Math.round((draft.headroom - 1) * 100)}% headroom${draft.memoryFloorReason ? `; ${draft.memoryFloorReason}` : ''}`;
     const kept = scaleByCores(ref.memoryMiB / ref.cores, ref.cores, cores);
     if ((ev.saturated || draft.holdMemoryPerCore) && kept > memoryMiB) {
       memoryMiB = kept;

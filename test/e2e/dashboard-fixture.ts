@@ -122,13 +122,15 @@ export interface DashboardData {
 const ETL = ['import sys', 'from pyspark.sql import SparkSession', 'spark = SparkSession.builder.getOrCreate()'];
 
 /**
- * Two jobs: `dash-etl` on cluster `local` (3 runs by alice, label team=etl, the job config setting
- * shuffle partitions, the last run with an override that changes the config) and `dash-report` on
+ * Two jobs: `dash-etl` on cluster `local` (3 runs by alice one after the other, label team=etl, the
+ * job config setting 2 cores and shuffle partitions, tuned: the tuner cuts the cores after run 1 and
+ * predicts run 2; the last run with an override that changes the config) and `dash-report` on
  * cluster `edge` (a run by bob, team=ml, then a failed run and a run killed while running).
  */
 export async function dashboardData(): Promise<DashboardData> {
   const service = await startService({
-    localSettings: { maxParallelism: 1 },
+    // room for dash-etl's first run at 2 cores, which the tuner then cuts
+    localSettings: { maxParallelism: 2 },
     // only linked from the pages, never requested: ended runs get their History Server link
     historyServerUrl: HISTORY_SERVER_URL,
     extraClusters: [{ id: 'edge', settings: { maxParallelism: 1 }, region: 'eu-west-1' }],
@@ -162,8 +164,10 @@ export async function dashboardData(): Promise<DashboardData> {
     body: {
       id: 'dash-etl',
       clusterId: 'local',
-      config: { sparkConf: { 'spark.sql.shuffle.partitions': '4' } },
-      tuning: { mode: 'recommend-only' },
+      // over-provisioned for its data (local[2]): the tuner's resource search has a cut to predict
+      config: { executor: { cores: 2 }, sparkConf: { 'spark.sql.shuffle.partitions': '4' } },
+      // pin: [] lets the tuner change the job's own values; the overrides stay pinned
+      tuning: { mode: 'auto', pin: [] },
     },
   });
   expect(put.status, put.text).toBe(200);
@@ -180,9 +184,11 @@ export async function dashboardData(): Promise<DashboardData> {
       mainApplicationFile: writer,
       arguments: [`etl-${n}`],
       labels: { team: 'etl' },
+      // the cores come from the job config, for the tuner to change
+      executor: { instances: 1, memory: '512m' },
       ...extra,
     });
-  // the two clusters run one application each at a time, side by side
+  // edge runs one application at a time, beside the etl runs, which follow one another
   const report1 = await submit(bob, 'edge', 'dash-report', {
     mainApplicationFile: writer,
     arguments: ['report'],
@@ -190,7 +196,10 @@ export async function dashboardData(): Promise<DashboardData> {
   });
   const etl1 = await etl(1);
   const failedRun = await submit(bob, 'edge', 'dash-report', { mainApplicationFile: failing, labels: { team: 'ml' } });
+  // each etl run submitted once the one before ended, so that the tuner applies what it learnt to runs 2 and 3
+  await waitForEnd(service.url, etl1.id);
   const etl2 = await etl(2);
+  await waitForEnd(service.url, etl2.id);
   const etl3 = await etl(3, { sparkConf: { 'spark.sql.shuffle.partitions': '2' } });
   const ends = await Promise.all([report1, etl1, failedRun, etl2, etl3].map((a) => waitForEnd(service.url, a.id)));
   const killedRun = await submit(bob, 'edge', 'dash-report', { mainApplicationFile: sleeper, labels: { team: 'ml' } });

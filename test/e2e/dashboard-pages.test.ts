@@ -319,6 +319,14 @@ describe('the job and application pages', () => {
     expect(await held.locator('li').count()).toBeGreaterThan(0);
     await held.scrollIntoViewIfNeeded();
     await screenshot(page, 'job-tuning');
+    // runs 2 and 3 were tuned: each has its row of predicted beside measured
+    const stats = (await call<JobStatistics>(url, 'GET', '/api/v1/jobs/dash-etl/statistics')).body;
+    const predicted = stats.series.filter((p) => p.predicted !== undefined).map((p) => p.appId);
+    expect(predicted.length).toBeGreaterThan(0);
+    const predictions = tuning.locator('table', { hasText: 'Tuned runs: what the tuner predicted' });
+    expect(await predictions.locator('tbody tr td:first-child').allInnerTexts()).toEqual(predicted);
+    await predictions.scrollIntoViewIfNeeded();
+    await screenshot(page, 'job-predictions');
     await screenshot(page, 'job-full', { fullPage: true });
   });
 

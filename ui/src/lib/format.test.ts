@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatNodes, formatNumber, wrap } from './format';
+import { formatConfigValue, formatMoney, formatNodes, formatNumber, wrap } from './format';
 
 describe('formatNodes', () => {
   it('says how many nodes are Ready, of how many when some are not, and a dash when unknown', () => {
@@ -30,5 +30,20 @@ describe('formatMoney and formatNumber', () => {
     expect(formatNumber(-0.25, 1)).toContain('-');
     expect(formatMoney(-1.5)).toContain('1.50');
     expect(formatMoney(-1.5)).toMatch(/-/);
+  });
+});
+
+describe('formatConfigValue', () => {
+  it('writes the byte counts of Spark size keys in binary units, and every other value as it is', () => {
+    expect(formatConfigValue('/sparkConf/spark.sql.autoBroadcastJoinThreshold', '1073741824')).toBe('1.0 GiB');
+    expect(formatConfigValue('/sparkConf/spark.sql.adaptive.advisoryPartitionSizeInBytes', 67108864)).toBe('64.0 MiB');
+    // -1 turns broadcasting off; a value with a unit is already readable
+    expect(formatConfigValue('/sparkConf/spark.sql.autoBroadcastJoinThreshold', '-1')).toBe('-1');
+    expect(formatConfigValue('/sparkConf/spark.sql.autoBroadcastJoinThreshold', '35m')).toBe('35m');
+    expect(formatConfigValue('/sparkConf/spark.sql.shuffle.partitions', '400')).toBe('400');
+    expect(formatConfigValue('/executor/memory', '5120m')).toBe('5g');
+    expect(formatConfigValue('/driver/memoryOverhead', '1536m')).toBe('1536m');
+    expect(formatConfigValue('/sparkConf/spark.executor.memory', '4096m')).toBe('4g');
+    expect(formatConfigValue('/executor/cores', 2)).toBe('2');
   });
 });

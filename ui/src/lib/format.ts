@@ -1,4 +1,7 @@
 /** How figures are written on every page. */
+// pure functions, no schema: Spark's memory forms are written as the runtime writes them
+import { formatMemory, parseMemoryMiB } from '../../../runtime/domain/quantity';
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatTime(iso: string | undefined): string {
@@ -73,6 +76,27 @@ export function coreHours(executorCoreSeconds: number | undefined): number | und
 /** A config value as text: strings as is, everything else as JSON. */
 export function formatValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Spark conf keys whose value is a byte count (Spark reads a bare number there as bytes). */
+const BYTE_SIZE_CONF = /^\/sparkConf\/spark\..*(?:Bytes|JoinThreshold)$/;
+
+/** Executor and driver memory ("/executor/memory", "/driver/memoryOverhead", "spark.executor.memory"...). */
+const MEMORY_KEY = /(?:^\/(?:executor|driver)\/memory(?:Overhead)?|^\/sparkConf\/spark\..*\.memory(?:Overhead)?)$/;
+
+/**
+ * A config value under `pointer`: a byte count of a size key in binary units ("1.0 GiB"), memory as
+ * Spark writes it at its shortest ("5120m" reads "5g"), others as formatValue.
+ */
+export function formatConfigValue(pointer: string, value: unknown): string {
+  if (MEMORY_KEY.test(pointer) && typeof value === 'string') {
+    const mib = parseMemoryMiB(value);
+    return mib === undefined ? value : formatMemory(mib);
+  }
+  const bytes = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return BYTE_SIZE_CONF.test(pointer) && typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= 0
+    ? formatBytes(bytes)
+    : formatValue(value);
 }
 
 /** A long name as lines of at most 80 characters, broken at spaces where it has them (tooltip titles). */

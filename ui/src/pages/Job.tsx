@@ -6,12 +6,12 @@ import { ErrorNote, Figure, Figures, Loading, PageHeader, Select, StateBadge, us
 import { durationOf } from '../lib/apps';
 import {
   formatBytes,
+  formatConfigValue,
   formatDuration,
   formatMoney,
   formatNumber,
   formatPercent,
   formatTime,
-  formatValue,
 } from '../lib/format';
 import { markPainted } from '../lib/perf';
 import type { ConfigChange, JobDetail, JobRunPoint, JobStatistics, Recommendation } from '../lib/types';
@@ -49,8 +49,8 @@ const TICK: Record<Metric, (v: number) => string> = {
 const metricName = (m: Metric) => METRICS.find(([k]) => k === m)?.[1] ?? m;
 
 function changeText(c: ConfigChange): string {
-  const from = c.from === undefined ? '(unset)' : formatValue(c.from);
-  const to = c.to === undefined ? '(unset)' : formatValue(c.to);
+  const from = c.from === undefined ? '(unset)' : formatConfigValue(c.pointer, c.from);
+  const to = c.to === undefined ? '(unset)' : formatConfigValue(c.pointer, c.to);
   return `${c.pointer}: ${from} → ${to}${c.layer ? ` (${c.layer})` : ''}`;
 }
 
@@ -66,8 +66,11 @@ function Predictions({ stats }: { stats: JobStatistics | undefined }) {
       <h3>Predicted and measured</h3>
       {stats?.predictionError && (
         <p>
-          Median error over the last {stats.predictionError.runs} successful tuned runs: duration{' '}
-          <strong>{formatPercent(stats.predictionError.duration)}</strong>
+          Median error over the last{' '}
+          {stats.predictionError.runs === 1
+            ? 'successful tuned run'
+            : `${stats.predictionError.runs} successful tuned runs`}
+          : duration <strong>{formatPercent(stats.predictionError.duration)}</strong>
           {stats.predictionError.cost !== undefined && (
             <>
               , cost <strong>{formatPercent(stats.predictionError.cost)}</strong>
@@ -216,7 +219,11 @@ function Tuning({
         <>
           <p>
             Mode <strong>{recommendation.mode}</strong>:{' '}
-            {recommendation.applied ? 'the next run uses this recommendation.' : 'recommended only, not applied.'}
+            {recommendation.applied
+              ? 'the next run uses this recommendation.'
+              : recommendation.mode === 'auto'
+                ? 'nothing to change: the next run keeps its tuned configuration.'
+                : 'recommended only, not applied.'}
             {recommendation.prediction &&
               ` Expected next run: ${formatDuration(recommendation.prediction.durationSeconds * 1000)}, ${formatMoney(recommendation.prediction.cost)} (${recommendation.prediction.basis}).`}
           </p>
@@ -238,8 +245,8 @@ function Tuning({
                       <td>
                         <code>{c.pointer}</code>
                       </td>
-                      <td>{c.from === undefined ? 'Spark default' : formatValue(c.from)}</td>
-                      <td>{formatValue(c.to)}</td>
+                      <td>{c.from === undefined ? 'Spark default' : formatConfigValue(c.pointer, c.from)}</td>
+                      <td>{formatConfigValue(c.pointer, c.to)}</td>
                       <td>{c.reason}</td>
                     </tr>
                   ))}
