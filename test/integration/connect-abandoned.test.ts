@@ -1,7 +1,7 @@
 /**
  * The sc:// proxy stops the execution of a client that went away, on the wire against a fake Spark
  * Connect server (h2c) whose executions never end: Interrupt by operation id with the dead call's
- * session id and user context, read past a large plan; none while the client reattached in time.
+ * session id and user context, read past a 1 MiB plan; none while the client reattached in time.
  * test/integration/connect-spark.test.ts does it with the real PySpark client and Spark.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,10 +48,12 @@ beforeAll(async () => {
       });
       return;
     }
-    // an execution that runs for hours: one response, then nothing
+    // an execution that runs for hours: once the request was read whole (as Spark reads it), one response, then nothing
     stream.resume();
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
-    stream.write(encodeFrame(encodeMessage([[1, SESSION]])));
+    stream.once('end', () => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      stream.write(encodeFrame(encodeMessage([[1, SESSION]])));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -99,7 +101,7 @@ const interruptOf = (operationId: string) =>
   );
 
 it("interrupts the operation of an ExecutePlan whose client reset it, with the call's session and user context", async () => {
-  const plan = Buffer.alloc(100 * 1024, 9);
+  const plan = Buffer.alloc(1024 * 1024, 9);
   const call = await open(
     'ExecutePlan',
     encodeMessage([
