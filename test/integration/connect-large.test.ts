@@ -8,22 +8,13 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http2, { type ClientHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeFrame, encodeMessage } from '../../runtime/adapters/connect/grpc-frame';
-import { SparkConnectProxy } from '../../runtime/adapters/connect/grpc-proxy';
-import { SERVICE } from '../support/grpc-wire';
-import { makeTestCertificates } from '../support/test-ca';
+import { proxyInFrontOf, SERVICE } from '../support/grpc-wire';
 
 const SESSION = '5c1e7a3b-2d4f-4e6a-9b8c-0a1b2c3d4e5f';
-const dir = mkdtempSync(join(tmpdir(), 'sparkplane-connect-large-'));
-const certificates = makeTestCertificates(dir);
-let server: http2.Http2Server;
-let proxy: SparkConnectProxy;
+let close: (() => Promise<void>) | undefined;
 let client: ClientHttp2Session;
 
 /** The fake server's one response: the size of the request it read. */
@@ -36,7 +27,7 @@ const answerTo = (requestBytes: number) =>
   );
 
 beforeAll(async () => {
-  server = http2.createServer();
+  const server = http2.createServer();
   // answers with the byte count of the request it read whole
   server.on('stream', (stream) => {
     stream.on('error', () => undefined);
@@ -48,21 +39,11 @@ beforeAll(async () => {
       stream.end(answerTo(received));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  proxy = await SparkConnectProxy.start({
-    port: 0,
-    tls: certificates,
-    resolver: { resolve: async () => ({ host: '127.0.0.1', port, appId: 'a' }), touch: () => undefined },
-  });
-  client = http2.connect(`https://127.0.0.1:${proxy.port}`, { ca: certificates.ca });
+  ({ client, close } = await proxyInFrontOf(server));
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await proxy?.close();
-  await new Promise((resolve) => server?.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
+  await close?.();
 });
 
 /** An ExecutePlan call with a plan of `planBytes`: the response body, grpc-status and request size. */
