@@ -1,37 +1,28 @@
 /**
  * The sc:// proxy stops the execution of a client that went away, on the wire against a fake Spark
  * Connect server (h2c) whose executions never end: Interrupt by operation id with the dead call's
- * session id and user context, read past a large plan; none while the client reattached in time.
+ * session id and user context, read past a 1 MiB plan; none while the client reattached in time.
  * test/integration/connect-spark.test.ts does it with the real PySpark client and Spark.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import http2, { type ClientHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeFrame, encodeMessage } from '../../runtime/adapters/connect/grpc-frame';
-import { SparkConnectProxy } from '../../runtime/adapters/connect/grpc-proxy';
-import { SERVICE } from '../support/grpc-wire';
+import { proxyInFrontOf, SERVICE } from '../support/grpc-wire';
 import { waitFor } from '../support/spark';
-import { makeTestCertificates } from '../support/test-ca';
 
 const SESSION = '5c1e7a3b-2d4f-4e6a-9b8c-0a1b2c3d4e5f';
 const OPERATION = '7e2f8b4c-3e5a-4f7b-8c9d-1b2c3d4e5f60';
 const USER_CONTEXT = encodeMessage([[1, 'alice']]);
 const GRACE_MS = 1000;
 
-const dir = mkdtempSync(join(tmpdir(), 'sparkplane-connect-abandoned-'));
-const certificates = makeTestCertificates(dir);
 /** What the fake server saw, in order: each call's opening and closing, and each Interrupt's message. */
 const events: string[] = [];
 const interrupts: Buffer[] = [];
-let server: http2.Http2Server;
-let proxy: SparkConnectProxy;
+let close: (() => Promise<void>) | undefined;
 let client: ClientHttp2Session;
 
 beforeAll(async () => {
-  server = http2.createServer();
+  const server = http2.createServer();
   server.on('stream', (stream, headers) => {
     const method = String(headers[':path']).slice(SERVICE.length + 1);
     stream.on('error', () => undefined);
@@ -48,27 +39,18 @@ beforeAll(async () => {
       });
       return;
     }
-    // an execution that runs for hours: one response, then nothing
+    // an execution that runs for hours: once the request was read whole (as Spark reads it), one response, then nothing
     stream.resume();
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
-    stream.write(encodeFrame(encodeMessage([[1, SESSION]])));
+    stream.once('end', () => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      stream.write(encodeFrame(encodeMessage([[1, SESSION]])));
+    });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  proxy = await SparkConnectProxy.start({
-    port: 0,
-    tls: certificates,
-    resolver: { resolve: async () => ({ host: '127.0.0.1', port, appId: 'a' }), touch: () => undefined },
-    abandonedExecutionGraceMs: GRACE_MS,
-  });
-  client = http2.connect(`https://127.0.0.1:${proxy.port}`, { ca: certificates.ca });
+  ({ client, close } = await proxyInFrontOf(server, { abandonedExecutionGraceMs: GRACE_MS }));
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await proxy?.close();
-  await new Promise((resolve) => server?.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
+  await close?.();
 });
 
 /** Starts a call with `message`, sent in 64 KiB pieces, and resolves once its first response arrived. */
@@ -99,7 +81,7 @@ const interruptOf = (operationId: string) =>
   );
 
 it("interrupts the operation of an ExecutePlan whose client reset it, with the call's session and user context", async () => {
-  const plan = Buffer.alloc(100 * 1024, 9);
+  const plan = Buffer.alloc(1024 * 1024, 9);
   const call = await open(
     'ExecutePlan',
     encodeMessage([

@@ -1,8 +1,9 @@
 /**
  * The sc:// proxy between the real PySpark 4 Spark Connect client and a real Spark Connect
- * server: a query with a shuffle gives its result through TLS and the proxy; a wrong, missing or
- * other session's token is refused on every call, also after a good one; an unknown session is
- * NOT_FOUND; a client that dies mid-query has its query cancelled in Spark by the proxy.
+ * server: a query with a shuffle, and one whose plan is 2 MiB, give their results through TLS and
+ * the proxy; a wrong, missing or other session's token is refused on every call, also after a good
+ * one; an unknown session is NOT_FOUND; a client that dies mid-query has its query cancelled in
+ * Spark by the proxy.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,15 @@ describe('PySpark through sc:// with a token', () => {
         rows: [[45]],
       });
     }
+  });
+
+  it('forwards a 2 MiB plan (a query with a 2 MiB literal) and gets its result', async () => {
+    const pyspark = client();
+    await pyspark.send({ op: 'connect', name: 'large', url: url(`token=${TOKEN};session_id=${SESSION}`) });
+    const literal = 'x'.repeat(2 * 1024 * 1024);
+    expect(
+      await pyspark.send({ op: 'sql', name: 'large', sql: `SELECT length(s) FROM VALUES ('${literal}') AS t(s)` }),
+    ).toMatchObject({ ok: true, rows: [[literal.length]] });
   });
 
   it("the session's server itself refuses the client's sparkplane token: the proxy is the way in", async () => {

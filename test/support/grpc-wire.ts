@@ -1,11 +1,17 @@
 /**
  * gRPC on the wire for the proxy's tests: length-prefixed messages that carry a Spark Connect
- * session id as field 1, a raw HTTP/2 client call, and a fake Spark Connect server (h2c).
+ * session id as field 1, a raw HTTP/2 client call, a fake Spark Connect server (h2c), and the proxy
+ * in front of a test's own fake.
  */
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeFrame, encodeVarint as varint } from '../../runtime/adapters/connect/grpc-frame';
+import { SparkConnectProxy, type SparkConnectProxyOptions } from '../../runtime/adapters/connect/grpc-proxy';
+import { makeTestCertificates } from './test-ca';
 
 export const SERVICE = '/spark.connect.SparkConnectService';
 
@@ -141,6 +147,37 @@ export async function startFakeSparkConnect(executeBytes = Number.MAX_SAFE_INTEG
     close: async () => {
       for (const session of sessions) session.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * `server` (a test's own fake Spark Connect server, h2c) listening on a free port, the sc:// proxy
+ * (test certificates) routing every session to it, and a TLS client of the proxy; `close` ends all.
+ */
+export async function proxyInFrontOf(
+  server: http2.Http2Server,
+  options: Pick<SparkConnectProxyOptions, 'abandonedExecutionGraceMs'> = {},
+): Promise<{ proxy: SparkConnectProxy; client: ClientHttp2Session; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), 'sparkplane-connect-fake-'));
+  const certificates = makeTestCertificates(dir);
+  const proxy = await SparkConnectProxy.start({
+    ...options,
+    port: 0,
+    tls: certificates,
+    resolver: { resolve: async () => ({ host: '127.0.0.1', port, appId: 'a' }), touch: () => undefined },
+  });
+  const client = http2.connect(`https://127.0.0.1:${proxy.port}`, { ca: certificates.ca });
+  return {
+    proxy,
+    client,
+    close: async () => {
+      client.destroy();
+      await proxy.close();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
