@@ -15,6 +15,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY runtime ./runtime
+# on PATH for the control plane's kubeconfig, whose exec plugin is `sparkplane cluster-token`
+RUN ln -s /app/bin/sparkplane.js /usr/local/bin/sparkplane
 # uid 1000, as the Deployment's securityContext expects (runAsNonRoot)
 USER node
 EXPOSE 8080

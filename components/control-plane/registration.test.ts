@@ -5,6 +5,7 @@ import { KubernetesClusterSettings } from '../../runtime/adapters/k8s/cluster-se
 import { ClusterSpec } from '../../runtime/domain/cluster';
 import { JobSpec } from '../../runtime/domain/resources';
 import { parsePriceTable } from '../../runtime/metrics/cost';
+import { eksKubeconfig } from '../aws/kubeconfig';
 import { gkeKubeconfig } from '../gcp/kubeconfig';
 import { sparkJobManifests } from '../jobs/spark-job-manifests';
 import {
@@ -12,6 +13,7 @@ import {
   controlPlaneKubeconfig,
   controlPlanePricesFile,
   type RegisteredCluster,
+  runtimeUser,
 } from './registration';
 
 const spark = {
@@ -57,9 +59,40 @@ describe('control plane registration', () => {
     };
     expect(merged.contexts.map((c) => c.name)).toEqual(['g-prod-euw1']);
     expect(merged.clusters[0]!.cluster.server).toBe('https://34.1.2.3');
+    // the runtime's image has no gke-gcloud-auth-plugin: its own CLI makes the token
+    expect((merged as unknown as { users: { user: unknown }[] }).users[0]!.user).toEqual({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: 'sparkplane',
+        args: ['cluster-token', 'gke'],
+      },
+    });
     expect(() => controlPlaneKubeconfig([{ ...CLUSTERS[1]!, kubeconfig: '{"contexts": []}' }])).toThrow(
       'cluster g-prod-euw1: its kubeconfig has no current context',
     );
+  });
+
+  it('turns the cloud CLIs exec plugins into sparkplane cluster-token, and leaves other users alone', () => {
+    const eks = parse(
+      eksKubeconfig({
+        clusterName: 'a-prod-euw1',
+        endpoint: 'https://e',
+        certificateAuthority: 'Q0E=',
+        region: 'eu-west-1',
+      }),
+    ) as { users: { user: unknown }[] };
+    expect(runtimeUser(eks.users[0]!.user)).toEqual({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: 'sparkplane',
+        args: ['cluster-token', 'eks', '--cluster-name', 'a-prod-euw1', '--region', 'eu-west-1'],
+      },
+    });
+    const token = { token: 'static' };
+    expect(runtimeUser(token)).toBe(token);
+    // an aws exec without the cluster name is not guessed at
+    const partial = { exec: { command: 'aws', args: ['eks', 'get-token', '--region', 'eu-west-1'] } };
+    expect(runtimeUser(partial)).toBe(partial);
   });
 
   it('joins every cluster price list into one table the runtime parses', () => {

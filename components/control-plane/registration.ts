@@ -64,10 +64,44 @@ export function controlPlaneKubeconfig(clusters: RegisteredCluster[]): string {
     if (!current || !cluster || !user)
       throw new Error(`cluster ${c.id}: its kubeconfig has no current context with a cluster and a user`);
     merged.clusters.push({ name: c.id, cluster: cluster.cluster });
-    merged.users.push({ name: c.id, user: user.user });
+    merged.users.push({ name: c.id, user: runtimeUser(user.user) });
     merged.contexts.push({ name: c.id, context: { cluster: c.id, user: c.id } });
   }
   return stringify({ apiVersion: 'v1', kind: 'Config', ...merged });
+}
+
+interface ExecUser {
+  exec?: { apiVersion?: string; command?: string; args?: string[] };
+}
+
+/**
+ * The user as the runtime authenticates: the cloud CLIs' exec plugins (`aws eks get-token`,
+ * gke-gcloud-auth-plugin), which its image does not hold, become `sparkplane cluster-token`, which
+ * makes the same token in-process with the runtime's own identity.
+ */
+export function runtimeUser(user: unknown): unknown {
+  const exec = (user as ExecUser | undefined)?.exec;
+  const apiVersion = exec?.apiVersion ?? 'client.authentication.k8s.io/v1beta1';
+  const args = exec?.args ?? [];
+  const valueOf = (flag: string) => {
+    const at = args.indexOf(flag);
+    return at < 0 ? undefined : args[at + 1];
+  };
+  if (exec?.command === 'aws' && args[0] === 'eks' && args[1] === 'get-token') {
+    const clusterName = valueOf('--cluster-name');
+    const region = valueOf('--region');
+    if (clusterName && region)
+      return {
+        exec: {
+          apiVersion,
+          command: 'sparkplane',
+          args: ['cluster-token', 'eks', '--cluster-name', clusterName, '--region', region],
+        },
+      };
+  }
+  if (exec?.command === 'gke-gcloud-auth-plugin')
+    return { exec: { apiVersion, command: 'sparkplane', args: ['cluster-token', 'gke'] } };
+  return user;
 }
 
 /** SPARKPLANE_PRICES_FILE: every cluster's instance prices in one table (prices are keyed by region). */

@@ -50,6 +50,11 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     description: 'print, as YAML, the resources the kubernetes back-end would create for a job file (dry run)',
     load: () => import('./commands/render'),
   },
+  {
+    name: 'cluster-token',
+    description: "a kubeconfig exec plugin: an EKS or GKE API server's token from the runtime's cloud identity",
+    load: () => import('./commands/cluster-token'),
+  },
 ];
 
 /** Global options that take a value: the word after them is not a command. */
